@@ -1,0 +1,16 @@
+import { createKafkajsClient } from './kafkajs.adapter';
+import type { KafkaClient, KafkaClientOptions } from './kafka.port';
+
+export type KafkaClientName = 'kafkajs' | 'platformatic';
+
+/** The adapter named by configuration; see docs/adr/0003-kafka-client.md for the default. */
+export async function createKafkaClient(name: KafkaClientName, options: KafkaClientOptions): Promise<KafkaClient> {
+  switch (name) {
+    case 'kafkajs':
+      return createKafkajsClient(options);
+    case 'platformatic': {
+      const { createPlatformaticClient } = await import('./platformatic.adapter');
+      return createPlatformaticClient(options);
+    }
+  }
+}

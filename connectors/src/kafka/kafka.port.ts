@@ -1,0 +1,58 @@
+/**
+ * The only surface of Kafka the platform uses. Adapters (kafkajs, @platformatic/kafka)
+ * implement it, so the client can be swapped without touching the relay or consumers
+ * (docs/adr/0003-kafka-client.md).
+ */
+export type Headers = Record<string, string>;
+
+export type OutgoingMessage = { key: string; value: string; headers?: Headers };
+
+export type IncomingMessage = {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  value: string | null;
+  headers: Headers;
+};
+
+export type KafkaProducer = {
+  /** Sends in order; resolves once every message is acknowledged by the broker (acks=all). */
+  send(topic: string, messages: OutgoingMessage[]): Promise<void>;
+  close(): Promise<void>;
+};
+
+export type ConsumerOptions = {
+  groupId: string;
+  topics: string[];
+  /** Where a group without committed offsets starts. */
+  fromBeginning: boolean;
+};
+
+/**
+ * `handle` runs one message at a time per partition; the offset is committed only after it
+ * resolves. If it throws, the consumer stops with that error (nothing is skipped silently);
+ * retry and dead-lettering are the caller's policy (see consumer/idempotent-consumer.ts).
+ */
+export type KafkaConsumer = {
+  run(handle: (message: IncomingMessage) => Promise<void>): Promise<void>;
+  close(): Promise<void>;
+};
+
+export type TopicSpec = { topic: string; partitions: number };
+
+export type KafkaAdmin = {
+  createTopics(topics: TopicSpec[]): Promise<void>;
+  /** Fetches cluster metadata; throws when no broker answers within `timeoutMs`. */
+  describeCluster(timeoutMs: number): Promise<{ brokers: number; controllerId: number | null }>;
+  close(): Promise<void>;
+};
+
+export type KafkaClient = {
+  readonly name: string;
+  producer(): Promise<KafkaProducer>;
+  consumer(options: ConsumerOptions): Promise<KafkaConsumer>;
+  admin(): Promise<KafkaAdmin>;
+};
+
+export type KafkaClientOptions = { brokers: string[]; clientId: string };

@@ -1,0 +1,46 @@
+import { loadApiDocument, type OpenApiDocument } from '@cpq/contracts/openapi';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { EngineConfig } from './config';
+import { CORRELATION_HEADER, correlationIdOf } from './http/correlation';
+import { registerContractSchemas, routeSchema } from './http/contract-routes';
+import { registerErrorHandling } from './http/error-handler';
+import { registerResponseValidation } from './http/response-validation';
+import { healthRoutes } from './modules/health';
+import { createTenantService, tenantRoutes } from './modules/tenant';
+import type { Infrastructure } from './plugins/external/infrastructure';
+
+export type AppOptions = { config: EngineConfig; infrastructure: Infrastructure; contract?: OpenApiDocument };
+
+/**
+ * Builds the engine without listening (tests use `app.inject()`), in a fixed order:
+ * HTTP conventions (correlation, errors, contract schemas) -> modules -> routes.
+ */
+export async function buildApp({ config, infrastructure, contract = loadApiDocument() }: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: {
+      level: config.logLevel,
+      redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
+    },
+    genReqId: correlationIdOf,
+    requestIdLogLabel: 'correlationId',
+    requestIdHeader: false,
+    bodyLimit: config.bodyLimitBytes,
+    ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header(CORRELATION_HEADER, request.id);
+  });
+  registerErrorHandling(app);
+  registerContractSchemas(app, contract);
+  if (config.validateResponses) registerResponseValidation(app, contract);
+
+  app.route({ ...routeSchema(contract, 'getOpenApi'), handler: async () => contract });
+  await app.register(healthRoutes, { contract, checks: infrastructure.checks, timeoutMs: config.healthCheckTimeoutMs });
+  await app.register(tenantRoutes, {
+    contract,
+    tenants: createTenantService(infrastructure.prisma),
+    platformAdminToken: config.platformAdminToken,
+  });
+  return app;
+}

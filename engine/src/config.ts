@@ -1,0 +1,92 @@
+import type { KafkaClientName } from '@cpq/connectors/kafka/kafka.factory';
+
+/**
+ * The engine's settings. This is the only module that reads `process.env`; everything else
+ * receives an EngineConfig, so tests build apps with explicit settings.
+ */
+export type EngineConfig = {
+  environment: 'development' | 'test' | 'production';
+  host: string;
+  port: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  databaseUrl: string;
+  databasePoolMax: number;
+  redisUrl: string;
+  kafkaBrokers: string[];
+  kafkaClient: KafkaClientName;
+  kafkaClientId: string;
+  camundaUrl: string;
+  /** Bearer token of platform operators (tenant registration). */
+  platformAdminToken: string;
+  /** Per dependency check in /health/ready. */
+  healthCheckTimeoutMs: number;
+  /** Validate every response against its contract (on outside production). */
+  validateResponses: boolean;
+  bodyLimitBytes: number;
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n- ${problems.join('\n- ')}`);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+export function loadConfig(env: Env = process.env): EngineConfig {
+  const problems: string[] = [];
+  const text = (name: string, fallback: string) => env[name]?.trim() || fallback;
+  const integer = (name: string, fallback: number, min: number, max: number) => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+      return fallback;
+    }
+    return value;
+  };
+  const oneOf = <T extends string>(name: string, fallback: T, allowed: readonly T[]): T => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    if (!(allowed as readonly string[]).includes(raw)) {
+      problems.push(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
+      return fallback;
+    }
+    return raw as T;
+  };
+  const url = (name: string, fallback: string) => {
+    const value = text(name, fallback);
+    try {
+      new URL(value);
+    } catch {
+      problems.push(`${name} must be a URL, got "${value}"`);
+    }
+    return value;
+  };
+
+  const environment = oneOf('NODE_ENV', 'development', ['development', 'test', 'production'] as const);
+  const platformAdminToken = text('PLATFORM_ADMIN_TOKEN', environment === 'production' ? '' : 'dev-platform-admin-token');
+  if (platformAdminToken.length < 16) problems.push('PLATFORM_ADMIN_TOKEN must be set to at least 16 characters');
+
+  const config: EngineConfig = {
+    environment,
+    host: text('ENGINE_HOST', '127.0.0.1'),
+    port: integer('ENGINE_PORT', 4000, 0, 65535),
+    logLevel: oneOf('LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
+    databaseUrl: url('DATABASE_URL', 'postgresql://postgres@127.0.0.1:5432/cpq'),
+    databasePoolMax: integer('DATABASE_POOL_MAX', 10, 1, 200),
+    redisUrl: url('REDIS_URL', 'redis://127.0.0.1:6379'),
+    kafkaBrokers: text('KAFKA_BROKERS', '127.0.0.1:9092').split(',').map((b) => b.trim()).filter(Boolean),
+    kafkaClient: oneOf('KAFKA_CLIENT', 'kafkajs', ['kafkajs', 'platformatic'] as const),
+    kafkaClientId: text('KAFKA_CLIENT_ID', 'cpq-engine'),
+    camundaUrl: url('CAMUNDA_URL', 'http://127.0.0.1:8080/engine-rest'),
+    platformAdminToken,
+    healthCheckTimeoutMs: integer('HEALTH_CHECK_TIMEOUT_MS', 2000, 50, 60_000),
+    validateResponses: (env.VALIDATE_RESPONSES ?? (environment === 'production' ? 'false' : 'true')) === 'true',
+    bodyLimitBytes: integer('BODY_LIMIT_BYTES', 1_048_576, 1024, 50 * 1_048_576),
+  };
+  if (config.kafkaBrokers.length === 0) problems.push('KAFKA_BROKERS must name at least one host:port');
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

@@ -1,0 +1,70 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError, problem, type ErrorCode, type FieldError, type Problem } from './errors';
+
+type AjvIssue = { instancePath: string; keyword: string; message?: string; params: Record<string, unknown> };
+
+/** Fastify/ajv validation issues as named fields: `body/lines/0/quantity` + the rule broken. */
+export function fieldErrors(context: string | undefined, issues: AjvIssue[]): FieldError[] {
+  return issues.map((issue) => {
+    let pointer = issue.instancePath;
+    if (issue.keyword === 'required' && typeof issue.params.missingProperty === 'string') {
+      pointer += `/${issue.params.missingProperty}`;
+    }
+    if (issue.keyword === 'additionalProperties' && typeof issue.params.additionalProperty === 'string') {
+      pointer += `/${issue.params.additionalProperty}`;
+    }
+    const field = `${context ?? 'body'}${pointer}`;
+    const message =
+      issue.keyword === 'additionalProperties' ? 'is not an allowed property' : (issue.message ?? 'is invalid');
+    return { field, rule: issue.keyword, message };
+  });
+}
+
+function classify(error: FastifyError): { code: ErrorCode; detail: string; errors?: FieldError[] } {
+  if (error instanceof DomainError) {
+    return { code: error.code, detail: error.message, ...(error.errors.length ? { errors: error.errors } : {}) };
+  }
+  if (error.validation) {
+    const errors = fieldErrors(error.validationContext, error.validation as AjvIssue[]);
+    return { code: 'validation-failed', detail: errors.map((e) => `${e.field} ${e.message}`).join('; '), errors };
+  }
+  switch (error.code) {
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return { code: 'unsupported-media-type', detail: 'send application/json' };
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return { code: 'payload-too-large', detail: error.message };
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return { code: 'malformed-body', detail: 'the body is empty but Content-Type is application/json' };
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return { code: 'malformed-body', detail: error.message };
+  }
+  if (error instanceof SyntaxError && error.statusCode === 400) return { code: 'malformed-body', detail: error.message };
+  if (error.statusCode === 404) return { code: 'not-found', detail: error.message };
+  if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+    return { code: 'validation-failed', detail: error.message };
+  }
+  return { code: 'internal', detail: '' };
+}
+
+export function sendProblem(request: FastifyRequest, reply: FastifyReply, body: Problem): FastifyReply {
+  return reply
+    .status(body.status)
+    .type('application/problem+json')
+    .send({ ...body, instance: request.url, correlationId: String(request.id) });
+}
+
+/** One place that turns every failure into RFC 9457 problem+json; 500s carry no internals. */
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const { code, detail, errors } = classify(error);
+    if (code === 'internal') {
+      request.log.error({ err: error }, 'unhandled error');
+      return sendProblem(request, reply, problem('internal'));
+    }
+    request.log.info({ code, detail }, 'request refused');
+    return sendProblem(request, reply, problem(code, detail, errors ? { errors } : {}));
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(request, reply, problem('not-found', `no route ${request.method} ${request.url.split('?')[0]}`)),
+  );
+}

@@ -1,0 +1,54 @@
+/**
+ * Every error the API can answer with, by stable code. Modules add their codes here (one
+ * entry each); the error handler maps a code to RFC 9457 problem+json from this table, so a
+ * code without a status or title does not compile.
+ */
+export const PROBLEM_TYPE_BASE = 'https://cpq.example/problems/';
+
+export const ERROR_CATALOG = {
+  'validation-failed': { status: 400, title: 'The request is not valid' },
+  'malformed-body': { status: 400, title: 'The request body is not well-formed JSON' },
+  'unauthenticated': { status: 401, title: 'Authentication is required' },
+  'forbidden': { status: 403, title: 'The actor may not do this' },
+  'not-found': { status: 404, title: 'No such resource' },
+  'method-not-allowed': { status: 405, title: 'Method not allowed' },
+  'conflict': { status: 409, title: 'The request conflicts with the current state' },
+  'payload-too-large': { status: 413, title: 'The request body is too large' },
+  'unsupported-media-type': { status: 415, title: 'Unsupported media type' },
+  'tenant-already-exists': { status: 409, title: 'A tenant with this id already exists' },
+  'tenant-not-found': { status: 404, title: 'No such tenant' },
+  'dependency-unavailable': { status: 503, title: 'A dependency is unavailable' },
+  'internal': { status: 500, title: 'Internal error' },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOG;
+
+export type FieldError = { field: string; rule: string; message: string };
+
+/** A typed, expected failure: thrown by modules, mapped to problem+json at the edge. */
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly errors: FieldError[] = [],
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export type Problem = {
+  type: string;
+  title: string;
+  status: number;
+  code: ErrorCode;
+  detail?: string;
+  instance?: string;
+  correlationId?: string;
+  errors?: FieldError[];
+};
+
+export function problem(code: ErrorCode, detail?: string, extra: Partial<Problem> = {}): Problem {
+  const { status, title } = ERROR_CATALOG[code];
+  return { type: `${PROBLEM_TYPE_BASE}${code}`, title, status, code, ...(detail ? { detail } : {}), ...extra };
+}

@@ -1,0 +1,3 @@
+export { healthRoutes } from './health.routes';
+export { checkReadiness } from './health.service';
+export type { DependencyCheck, Readiness, CheckResult } from './health.service';

@@ -1,0 +1,69 @@
+import { randomUUID } from 'node:crypto';
+import { checkEnvelope, type Actor, type EventEnvelope } from '@cpq/contracts/event-envelope';
+import type { TransactionClient } from '@cpq/prisma';
+
+export type NewEvent<P extends Record<string, unknown> = Record<string, unknown>> = {
+  eventType: string;
+  eventVersion?: number;
+  tenantId: string;
+  aggregateType: string;
+  aggregateId: string;
+  aggregateVersion: number;
+  correlationId: string;
+  causationId?: string | null;
+  actor: Actor;
+  payload: P;
+  /** Defaults to the aggregate type's topic (`topicFor`). */
+  topic?: string;
+  occurredAt?: Date;
+};
+
+/** One topic per aggregate type; the key is the aggregate id, so its events stay in order. */
+export function topicFor(aggregateType: string): string {
+  return `cpq.${aggregateType.toLowerCase().replace(/_/g, '-')}.events`;
+}
+
+/**
+ * Writes an event inside the caller's transaction: it becomes visible to the relay only if
+ * the state change it reports commits, and vanishes with it on rollback. An envelope that
+ * breaks the contract is a programming error and fails the transaction.
+ */
+export async function writeOutboxEvent<P extends Record<string, unknown>>(
+  tx: TransactionClient,
+  event: NewEvent<P>,
+): Promise<EventEnvelope<P>> {
+  const envelope: EventEnvelope<P> = {
+    eventId: randomUUID(),
+    eventType: event.eventType,
+    eventVersion: event.eventVersion ?? 1,
+    tenantId: event.tenantId,
+    aggregateType: event.aggregateType,
+    aggregateId: event.aggregateId,
+    aggregateVersion: event.aggregateVersion,
+    occurredAt: (event.occurredAt ?? new Date()).toISOString(),
+    correlationId: event.correlationId,
+    causationId: event.causationId ?? null,
+    actor: event.actor,
+    payload: event.payload,
+  };
+  const check = checkEnvelope(envelope);
+  if (!check.ok) throw new Error(`outbox event ${event.eventType} breaks the envelope contract: ${check.errors.join('; ')}`);
+  await tx.outboxEvent.create({
+    data: {
+      eventId: envelope.eventId,
+      eventType: envelope.eventType,
+      eventVersion: envelope.eventVersion,
+      tenantId: envelope.tenantId,
+      aggregateType: envelope.aggregateType,
+      aggregateId: envelope.aggregateId,
+      aggregateVersion: BigInt(envelope.aggregateVersion),
+      occurredAt: new Date(envelope.occurredAt),
+      correlationId: envelope.correlationId,
+      causationId: envelope.causationId ?? null,
+      actor: envelope.actor,
+      payload: envelope.payload as object,
+      topic: event.topic ?? topicFor(event.aggregateType),
+    },
+  });
+  return envelope;
+}

@@ -1,0 +1,3 @@
+export { createTenantService } from './tenant.service';
+export type { TenantService, TenantView } from './tenant.service';
+export { tenantRoutes } from './tenant.routes';

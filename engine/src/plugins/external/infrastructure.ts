@@ -1,0 +1,86 @@
+import { createKafkaClient } from '@cpq/connectors/kafka/kafka.factory';
+import type { KafkaAdmin, KafkaClient } from '@cpq/connectors/kafka/kafka.port';
+import { createPrismaClient, type PrismaClient } from '@cpq/prisma';
+import { Redis } from 'ioredis';
+import type { EngineConfig } from '../../config';
+import type { DependencyCheck } from '../../modules/health';
+import { createCamundaClient, type CamundaClient } from '../../modules/workflow';
+
+/** The external systems the engine talks to, created once per process and closed on shutdown. */
+export type Infrastructure = {
+  prisma: PrismaClient;
+  redis: Redis;
+  kafka: KafkaClient;
+  camunda: CamundaClient;
+  checks: Record<'postgres' | 'redis' | 'kafka' | 'camunda', DependencyCheck>;
+  close(): Promise<void>;
+};
+
+/**
+ * Redis must never hold a request hostage: no offline queue (a command fails at once while
+ * disconnected instead of waiting), one retry per request, and reconnection in the
+ * background. A cache miss or outage then costs latency, never a business result.
+ */
+export function createRedis(url: string): Redis {
+  return new Redis(url, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2000,
+    retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+    lazyConnect: false,
+  });
+}
+
+export async function createInfrastructure(config: EngineConfig, overrides: Partial<Pick<Infrastructure, 'redis'>> = {}): Promise<Infrastructure> {
+  const prisma = createPrismaClient(config.databaseUrl, { max: config.databasePoolMax });
+  const redis = overrides.redis ?? createRedis(config.redisUrl);
+  redis.on('error', () => {
+    /* reported by the readiness check; ioredis reconnects by itself */
+  });
+  const kafka = await createKafkaClient(config.kafkaClient, { brokers: config.kafkaBrokers, clientId: config.kafkaClientId });
+  const camunda = createCamundaClient(config.camundaUrl);
+
+  // Connected on first use and dropped after a failure, so a broker that was down at
+  // start-up is found again once it is back.
+  let admin: Promise<KafkaAdmin> | undefined;
+  const kafkaCheck: DependencyCheck = async () => {
+    admin ??= kafka.admin();
+    try {
+      const cluster = await (await admin).describeCluster(config.healthCheckTimeoutMs);
+      return { brokers: cluster.brokers, client: kafka.name };
+    } catch (error) {
+      const stale = admin;
+      admin = undefined;
+      void stale.then((a) => a.close()).catch(() => {});
+      throw error;
+    }
+  };
+
+  return {
+    prisma,
+    redis,
+    kafka,
+    camunda,
+    checks: {
+      postgres: async () => {
+        await prisma.$queryRaw`SELECT 1`;
+      },
+      redis: async () => {
+        const answer = await redis.ping();
+        if (answer !== 'PONG') throw new Error(`unexpected PING answer ${answer}`);
+      },
+      kafka: kafkaCheck,
+      camunda: async () => {
+        const engines = await camunda.engines(config.healthCheckTimeoutMs);
+        return { engines: engines.map((e) => e.name) };
+      },
+    },
+    async close() {
+      await Promise.allSettled([
+        prisma.$disconnect(),
+        redis.quit().catch(() => redis.disconnect()),
+        admin?.then((a) => a.close()),
+      ]);
+    },
+  };
+}

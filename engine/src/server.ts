@@ -1,0 +1,25 @@
+import { buildApp } from './app';
+import { loadConfig } from './config';
+import { createInfrastructure } from './plugins/external/infrastructure';
+
+// The API process role: listen, and on SIGTERM/SIGINT stop taking requests, finish the
+// ones in flight, then close connections to every dependency.
+const config = loadConfig();
+const infrastructure = await createInfrastructure(config);
+const app = await buildApp({ config, infrastructure });
+
+let closing = false;
+async function shutdown(signal: string): Promise<void> {
+  if (closing) return;
+  closing = true;
+  app.log.info({ signal }, 'shutting down');
+  const force = setTimeout(() => process.exit(1), 15_000);
+  force.unref();
+  await app.close();
+  await infrastructure.close();
+  process.exit(0);
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));
+
+await app.listen({ host: config.host, port: config.port });
