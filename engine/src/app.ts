@@ -4,6 +4,7 @@ import type { EngineConfig } from './config';
 import { CORRELATION_HEADER, correlationIdOf } from './http/correlation';
 import { registerContractSchemas, routeSchema } from './http/contract-routes';
 import { registerErrorHandling } from './http/error-handler';
+import { registerRequestValidation } from './http/request-validation';
 import { registerResponseValidation } from './http/response-validation';
 import { healthRoutes } from './modules/health';
 import { createTenantService, tenantRoutes } from './modules/tenant';
@@ -25,7 +26,6 @@ export async function buildApp({ config, infrastructure, contract = loadApiDocum
     requestIdLogLabel: 'correlationId',
     requestIdHeader: false,
     bodyLimit: config.bodyLimitBytes,
-    ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
   });
 
   app.addHook('onRequest', async (request, reply) => {
@@ -33,6 +33,7 @@ export async function buildApp({ config, infrastructure, contract = loadApiDocum
   });
   registerErrorHandling(app);
   registerContractSchemas(app, contract);
+  registerRequestValidation(app, contract);
   if (config.validateResponses) registerResponseValidation(app, contract);
 
   app.route({ ...routeSchema(contract, 'getOpenApi'), handler: async () => contract });

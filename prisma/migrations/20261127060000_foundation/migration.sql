@@ -37,6 +37,9 @@ CREATE TABLE outbox_event (
 CREATE UNIQUE INDEX uq_outbox_event_id ON outbox_event (event_id);
 -- The relay's scan: unpublished rows in commit order. Partial, so it stays small.
 CREATE INDEX ix_outbox_unpublished ON outbox_event (position) WHERE published_at IS NULL;
+-- The relay's ordering guard: is an earlier event of the same aggregate still unpublished?
+CREATE INDEX ix_outbox_unpublished_aggregate ON outbox_event (aggregate_type, aggregate_id, position)
+  WHERE published_at IS NULL;
 
 -- An outbox row is a fact: only its publication bookkeeping may change, and never back.
 CREATE FUNCTION outbox_event_guard() RETURNS trigger LANGUAGE plpgsql AS $$

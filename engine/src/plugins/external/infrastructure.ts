@@ -31,6 +31,20 @@ export function createRedis(url: string): Redis {
   });
 }
 
+function waitUntilReady(redis: Redis, timeoutMs: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const onReady = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      redis.off('ready', onReady);
+      reject(new Error(`not connected (${redis.status})`));
+    }, timeoutMs);
+    redis.once('ready', onReady);
+  });
+}
+
 export async function createInfrastructure(config: EngineConfig, overrides: Partial<Pick<Infrastructure, 'redis'>> = {}): Promise<Infrastructure> {
   const prisma = createPrismaClient(config.databaseUrl, { max: config.databasePoolMax });
   const redis = overrides.redis ?? createRedis(config.redisUrl);
@@ -66,6 +80,9 @@ export async function createInfrastructure(config: EngineConfig, overrides: Part
         await prisma.$queryRaw`SELECT 1`;
       },
       redis: async () => {
+        // Just created or reconnecting: wait for the connection (the check's timeout bounds
+        // this) instead of failing at once on the disabled offline queue.
+        if (redis.status !== 'ready') await waitUntilReady(redis, config.healthCheckTimeoutMs);
         const answer = await redis.ping();
         if (answer !== 'PONG') throw new Error(`unexpected PING answer ${answer}`);
       },

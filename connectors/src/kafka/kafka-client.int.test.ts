@@ -1,0 +1,319 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startThrowawayBroker, type ThrowawayBroker } from '../../../test/services/kafka-broker';
+import { testEnv } from '../../../test/env';
+import { createKafkaClient, type KafkaClientName } from './kafka.factory';
+import type { IncomingMessage, KafkaAdmin, KafkaClient, KafkaConsumer, OutgoingMessage } from './kafka.port';
+
+// One contract for both adapters of kafka.port.ts, on the real Kafka 4.1 broker
+// (deploy/lib/jvm-services.sh). Every test uses its own topics and groups.
+
+const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+type Gate = { promise: Promise<void>; open: () => void };
+function gate(): Gate {
+  let open!: () => void;
+  const promise = new Promise<void>((r) => (open = r));
+  return { promise, open };
+}
+
+/**
+ * Runs `consumer` until `enough(received)`, then closes it and waits for run() to settle.
+ * Returns what the handler saw, in order.
+ */
+async function consumeUntil(
+  consumer: KafkaConsumer,
+  enough: (received: IncomingMessage[]) => boolean,
+  timeoutMs = 15_000,
+): Promise<IncomingMessage[]> {
+  const received: IncomingMessage[] = [];
+  const done = gate();
+  const running = consumer.run(async (message) => {
+    received.push(message);
+    if (enough(received)) done.open();
+  });
+  running.catch(() => done.open());
+  try {
+    await within(Promise.race([done.promise, running]), timeoutMs, `consume (got ${received.length})`);
+  } finally {
+    await consumer.close();
+    await running.catch(() => {});
+  }
+  return received;
+}
+
+// Started once, in the background, while the other tests run; used by the restart tests.
+let throwaway: Promise<ThrowawayBroker> | undefined;
+beforeAll(() => {
+  throwaway = startThrowawayBroker();
+  throwaway.catch(() => {}); // reported by the test that awaits it
+});
+afterAll(async () => {
+  const broker = await throwaway?.catch(() => undefined);
+  await broker?.destroy();
+}, 60_000);
+
+describe.each<KafkaClientName>(['kafkajs', 'platformatic'])('Kafka port contract: %s', (name) => {
+  let client: KafkaClient;
+  let admin: KafkaAdmin;
+
+  beforeAll(async () => {
+    client = await createKafkaClient(name, { brokers: testEnv.kafkaBrokers, clientId: unique(`contract-${name}`) });
+    admin = await client.admin();
+  });
+  afterAll(async () => {
+    await admin?.close();
+  });
+
+  it('createTopics is idempotent; describeCluster sees the single broker', async () => {
+    const topic = unique('t-admin');
+    await admin.createTopics([{ topic, partitions: 3 }]);
+    await admin.createTopics([{ topic, partitions: 3 }]);
+    const cluster = await admin.describeCluster(5_000);
+    expect(cluster.brokers).toBe(1);
+    expect(cluster.controllerId === null || typeof cluster.controllerId === 'number').toBe(true);
+  });
+
+  it('a group from the beginning receives every message with key, value and headers intact, per-key order kept over 3 partitions', async () => {
+    const topic = unique('t-order');
+    await admin.createTopics([{ topic, partitions: 3 }]);
+    const keys = Array.from({ length: 24 }, (_, i) => `key-${i}`);
+    const perKey = 5;
+    const messages: OutgoingMessage[] = [];
+    for (let seq = 0; seq < perKey; seq++) {
+      for (const key of keys) {
+        messages.push({
+          key,
+          value: JSON.stringify({ key, seq, text: 'é€ "quoted" \n' }),
+          headers: { 'event-type': 'test.ordered', seq: String(seq), 'x-unicode': 'ü€' },
+        });
+      }
+    }
+    const producer = await client.producer();
+    try {
+      // Two sends: order must hold across calls as well as within one.
+      await producer.send(topic, messages.slice(0, 60));
+      await producer.send(topic, messages.slice(60));
+    } finally {
+      await producer.close();
+    }
+
+    const consumer = await client.consumer({ groupId: unique('g-order'), topics: [topic], fromBeginning: true });
+    const received = await consumeUntil(consumer, (r) => r.length >= messages.length);
+
+    expect(received).toHaveLength(messages.length);
+    const partitionOfKey = new Map<string, number>();
+    const lastSeq = new Map<string, number>();
+    for (const message of received) {
+      expect(message.topic).toBe(topic);
+      expect(message.key).not.toBeNull();
+      const key = message.key!;
+      const value = JSON.parse(message.value!) as { key: string; seq: number; text: string };
+      expect(value.key).toBe(key);
+      expect(value.text).toBe('é€ "quoted" \n');
+      expect(message.headers).toEqual({ 'event-type': 'test.ordered', seq: String(value.seq), 'x-unicode': 'ü€' });
+      expect(typeof message.offset).toBe('string');
+      // Same key, same partition; sequence strictly increasing per key.
+      expect(partitionOfKey.get(key) ?? message.partition).toBe(message.partition);
+      partitionOfKey.set(key, message.partition);
+      expect(value.seq).toBe((lastSeq.get(key) ?? -1) + 1);
+      lastSeq.set(key, value.seq);
+    }
+    expect(new Set(partitionOfKey.values()).size).toBe(3);
+    expect([...lastSeq.values()].every((s) => s === perKey - 1)).toBe(true);
+  });
+
+  it('commits only handled messages: a consumer closed after k messages, the next one in the group resumes there', async () => {
+    const topic = unique('t-resume');
+    const groupId = unique('g-resume');
+    await admin.createTopics([{ topic, partitions: 3 }]);
+    const total = 30;
+    const k = 10;
+    const producer = await client.producer();
+    try {
+      await producer.send(topic, Array.from({ length: total }, (_, i) => ({ key: `k${i % 7}`, value: `m${i}` })));
+    } finally {
+      await producer.close();
+    }
+
+    // First consumer: handles k messages, then the test closes it while the next handler is
+    // still running (in flight); that handler finishes during close.
+    const first = await client.consumer({ groupId, topics: [topic], fromBeginning: true });
+    const handledBeforeClose: string[] = [];
+    const handledDuringClose: string[] = [];
+    let closing = false;
+    const reachedK = gate();
+    const running = first.run(async (message) => {
+      if (closing) {
+        handledDuringClose.push(message.value!);
+        return;
+      }
+      if (handledBeforeClose.length === k) {
+        // in flight when close() starts
+        reachedK.open();
+        await sleep(300);
+        handledDuringClose.push(message.value!);
+        return;
+      }
+      handledBeforeClose.push(message.value!);
+    });
+    await within(Promise.race([reachedK.promise, running]), 15_000, 'first consumer reaching k');
+    closing = true;
+    await within(first.close(), 15_000, 'close with a handler in flight');
+    await within(running, 5_000, 'run() settling after close');
+    expect(handledBeforeClose).toHaveLength(k);
+    // Closing does not start new handlers after the one in flight.
+    expect(handledDuringClose.length).toBeLessThanOrEqual(1);
+
+    const second = await client.consumer({ groupId, topics: [topic], fromBeginning: true });
+    const handled = new Set([...handledBeforeClose, ...handledDuringClose]);
+    const resumed = await consumeUntil(second, (r) => new Set([...handled, ...r.map((m) => m.value!)]).size >= total);
+    const resumedValues = resumed.map((m) => m.value!);
+
+    // Nothing the first consumer finished before close is delivered again...
+    expect(resumedValues.filter((v) => handledBeforeClose.includes(v))).toEqual([]);
+    // ...nothing is lost, and only the in-flight message may come again.
+    expect(new Set([...handled, ...resumedValues]).size).toBe(total);
+    const redelivered = resumedValues.filter((v) => handled.has(v));
+    expect(redelivered.length).toBeLessThanOrEqual(handledDuringClose.length);
+    expect(new Set(resumedValues).size).toBe(resumedValues.length);
+  });
+
+  it('a handler that throws makes run() reject with that error; its message is not committed', async () => {
+    const topic = unique('t-fail');
+    const groupId = unique('g-fail');
+    await admin.createTopics([{ topic, partitions: 1 }]);
+    const producer = await client.producer();
+    try {
+      await producer.send(topic, ['m0', 'm1', 'm2', 'm3', 'm4'].map((value) => ({ key: 'same', value })));
+    } finally {
+      await producer.close();
+    }
+
+    const boom = new Error('handler failed on m2');
+    const seen: string[] = [];
+    const first = await client.consumer({ groupId, topics: [topic], fromBeginning: true });
+    const outcome = await within(
+      first
+        .run(async (message) => {
+          seen.push(message.value!);
+          if (message.value === 'm2') throw boom;
+        })
+        .then(() => 'resolved' as const, (error: unknown) => error),
+      15_000,
+      'run() settling after the handler threw',
+    );
+    await first.close();
+    expect(outcome).toBe(boom);
+    // Stopped at the failing message: nothing after it was handed to the handler.
+    expect(seen).toEqual(['m0', 'm1', 'm2']);
+
+    const second = await client.consumer({ groupId, topics: [topic], fromBeginning: true });
+    const again = await consumeUntil(second, (r) => r.length >= 3);
+    expect(again.map((m) => m.value)).toEqual(['m2', 'm3', 'm4']);
+  });
+
+  it('describeCluster without a broker fails within its timeout', async () => {
+    const started = Date.now();
+    const down = await createKafkaClient(name, { brokers: ['127.0.0.1:1'], clientId: unique('down') });
+    const attempt = (async () => {
+      const downAdmin = await down.admin();
+      try {
+        return await downAdmin.describeCluster(2_000);
+      } finally {
+        await downAdmin.close().catch(() => {});
+      }
+    })();
+    await expect(within(attempt, 4_000, 'describeCluster on a dead port')).rejects.toThrow();
+    expect(Date.now() - started).toBeLessThan(3_500);
+  });
+
+  it('broker stopped and started under a sending producer: nothing acknowledged is lost', async () => {
+    const broker = await within(throwaway!, 90_000, 'throwaway broker start');
+    const tb = await createKafkaClient(name, { brokers: broker.brokers, clientId: unique(`restart-${name}`) });
+    const tbAdmin = await tb.admin();
+    const topic = unique('t-restart');
+    try {
+      await tbAdmin.createTopics([{ topic, partitions: 3 }]);
+    } finally {
+      await tbAdmin.close();
+    }
+    const producer = await tb.producer();
+
+    type Sent = { seq: number; at: number; settledAt?: number; ok?: boolean; error?: string };
+    const sent: Sent[] = [];
+    const pending: Promise<void>[] = [];
+    let seq = 0;
+    let sending = true;
+    const loop = (async () => {
+      while (sending) {
+        const record: Sent = { seq: seq++, at: Date.now() };
+        sent.push(record);
+        pending.push(
+          producer.send(topic, [{ key: `k${record.seq % 5}`, value: String(record.seq) }]).then(
+            () => void Object.assign(record, { ok: true, settledAt: Date.now() }),
+            (error: unknown) => void Object.assign(record, { ok: false, settledAt: Date.now(), error: String((error as Error)?.message ?? error) }),
+          ),
+        );
+        await sleep(50);
+      }
+    })();
+
+    await sleep(500);
+    const stopAt = Date.now();
+    await broker.stop();
+    const stoppedAt = Date.now();
+    await sleep(1_000);
+    await broker.start();
+    const readyAt = Date.now();
+    await sleep(1_500);
+    sending = false;
+    await loop;
+    await within(Promise.all(pending), 45_000, 'every send settling');
+    await producer.close().catch(() => {});
+
+    const acked = sent.filter((s) => s.ok).map((s) => String(s.seq));
+    const whileDown = sent.filter((s) => s.at >= stoppedAt && s.at < readyAt);
+    const afterReady = sent.filter((s) => s.at >= readyAt + 1_000);
+    const summary = {
+      adapter: name,
+      sends: sent.length,
+      acked: acked.length,
+      rejected: sent.filter((s) => !s.ok).length,
+      downMs: readyAt - stopAt,
+      whileDown: whileDown.length,
+      whileDownResolvedAfterRestart: whileDown.filter((s) => s.ok && s.settledAt! >= readyAt).length,
+      whileDownRejected: whileDown.filter((s) => !s.ok).length,
+      afterReadyAcked: afterReady.filter((s) => s.ok).length,
+      afterReady: afterReady.length,
+      errors: [...new Set(sent.filter((s) => !s.ok).map((s) => s.error))].slice(0, 3),
+    };
+    console.log(`[restart] ${JSON.stringify(summary)}`);
+
+    // Nothing acknowledged while the broker was down (acks=all): no send resolves before it is back.
+    for (const s of whileDown) if (s.ok) expect(s.settledAt!).toBeGreaterThanOrEqual(readyAt - 200);
+    // The producer works again once the broker is back.
+    expect(afterReady.length).toBeGreaterThan(0);
+    expect(summary.afterReadyAcked).toBe(afterReady.length);
+
+    const reader = await tb.consumer({ groupId: unique('g-restart'), topics: [topic], fromBeginning: true });
+    const wanted = new Set(acked);
+    const received = await consumeUntil(reader, (r) => {
+      for (const m of r.slice(-1)) wanted.delete(m.value!);
+      return wanted.size === 0;
+    }, 20_000);
+    const receivedValues = new Set(received.map((m) => m.value!));
+    expect(acked.filter((v) => !receivedValues.has(v))).toEqual([]);
+  }, 120_000);
+});

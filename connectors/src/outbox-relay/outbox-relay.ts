@@ -1,0 +1,175 @@
+import type { EventEnvelope } from '@cpq/contracts/event-envelope';
+import type { PrismaClient } from '@cpq/prisma';
+import type { KafkaProducer, OutgoingMessage } from '../kafka/kafka.port';
+
+type OutboxRow = {
+  position: bigint; event_id: string; event_type: string; event_version: number; tenant_id: string;
+  aggregate_type: string; aggregate_id: string; aggregate_version: bigint; occurred_at: Date;
+  correlation_id: string; causation_id: string | null; actor: EventEnvelope['actor'];
+  payload: Record<string, unknown>; topic: string;
+};
+
+export type RelayLogger = { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
+
+export type OutboxRelayOptions = {
+  prisma: PrismaClient;
+  producer: KafkaProducer;
+  batchSize?: number;
+  pollIntervalMs?: number;
+  /** Upper bound of the back-off after a failed publish. */
+  maxBackoffMs?: number;
+  /** The claim transaction's limit; a publish still running then is retried (at least once). */
+  transactionTimeoutMs?: number;
+  logger?: RelayLogger;
+};
+
+export function toEnvelope(row: OutboxRow): EventEnvelope {
+  return {
+    eventId: row.event_id,
+    eventType: row.event_type,
+    eventVersion: row.event_version,
+    tenantId: row.tenant_id,
+    aggregateType: row.aggregate_type,
+    aggregateId: row.aggregate_id,
+    aggregateVersion: Number(row.aggregate_version),
+    occurredAt: row.occurred_at.toISOString(),
+    correlationId: row.correlation_id,
+    causationId: row.causation_id,
+    actor: row.actor,
+    payload: row.payload,
+  };
+}
+
+function toMessage(row: OutboxRow): OutgoingMessage {
+  return {
+    key: row.aggregate_id,
+    value: JSON.stringify(toEnvelope(row)),
+    headers: {
+      'event-id': row.event_id,
+      'event-type': row.event_type,
+      'event-version': String(row.event_version),
+      'tenant-id': row.tenant_id,
+      'correlation-id': row.correlation_id,
+      'content-type': 'application/json',
+    },
+  };
+}
+
+/**
+ * Publishes committed outbox events to Kafka, keyed by aggregate id (so one aggregate's
+ * events share a partition and keep their order), and marks them published in the same
+ * transaction that claimed them. Delivery is at least once: a crash between the broker's
+ * acknowledgement and the commit republishes, and consumers deduplicate by eventId.
+ *
+ * Several relays may run: each claims rows with FOR UPDATE SKIP LOCKED, and skips any
+ * aggregate that has an earlier event still unpublished and claimed by another relay, so
+ * per-aggregate order holds across relays too.
+ */
+export function createOutboxRelay(options: OutboxRelayOptions) {
+  const { prisma, producer } = options;
+  const batchSize = options.batchSize ?? 200;
+  const pollIntervalMs = options.pollIntervalMs ?? 200;
+  const maxBackoffMs = options.maxBackoffMs ?? 5_000;
+  const transactionTimeoutMs = options.transactionTimeoutMs ?? 30_000;
+  const logger = options.logger;
+
+  /** One claim-publish-mark cycle; returns how many events were published. */
+  async function publishBatch(): Promise<number> {
+    let claimed: bigint[] = [];
+    try {
+      return await prisma.$transaction(
+        async (tx) => {
+          const rows = await tx.$queryRaw<OutboxRow[]>`
+            SELECT position, event_id::text, event_type, event_version, tenant_id, aggregate_type, aggregate_id,
+                   aggregate_version, occurred_at, correlation_id, causation_id, actor, payload, topic
+              FROM outbox_event
+             WHERE published_at IS NULL
+             ORDER BY position
+             LIMIT ${batchSize}
+               FOR UPDATE SKIP LOCKED`;
+          if (rows.length === 0) return 0;
+          const positions = rows.map((r) => r.position);
+          const blocked = await tx.$queryRaw<{ aggregate_type: string; aggregate_id: string }[]>`
+            SELECT DISTINCT earlier.aggregate_type, earlier.aggregate_id
+              FROM outbox_event mine
+              JOIN outbox_event earlier
+                ON earlier.aggregate_type = mine.aggregate_type
+               AND earlier.aggregate_id = mine.aggregate_id
+               AND earlier.position < mine.position
+               AND earlier.published_at IS NULL
+             WHERE mine.position = ANY(${positions}::bigint[])
+               AND NOT (earlier.position = ANY(${positions}::bigint[]))`;
+          const isBlocked = new Set(blocked.map((b) => `${b.aggregate_type}\u0000${b.aggregate_id}`));
+          const publishable = rows.filter((r) => !isBlocked.has(`${r.aggregate_type}\u0000${r.aggregate_id}`));
+          if (publishable.length === 0) return 0;
+          claimed = publishable.map((r) => r.position);
+
+          const byTopic = new Map<string, OutboxRow[]>();
+          for (const row of publishable) byTopic.set(row.topic, [...(byTopic.get(row.topic) ?? []), row]);
+          for (const [topic, topicRows] of byTopic) await producer.send(topic, topicRows.map(toMessage));
+
+          await tx.$executeRaw`
+            UPDATE outbox_event
+               SET published_at = now(), publish_attempts = publish_attempts + 1, last_error = NULL
+             WHERE position = ANY(${claimed}::bigint[])`;
+          return publishable.length;
+        },
+        { timeout: transactionTimeoutMs, maxWait: transactionTimeoutMs },
+      );
+    } catch (error) {
+      if (claimed.length > 0) {
+        const message = (error as Error).message.slice(0, 2000);
+        await prisma.$executeRaw`
+          UPDATE outbox_event SET publish_attempts = publish_attempts + 1, last_error = ${message}
+           WHERE position = ANY(${claimed}::bigint[]) AND published_at IS NULL`.catch(() => {});
+      }
+      throw error;
+    }
+  }
+
+  let running = false;
+  let loop: Promise<void> | undefined;
+  let wake: (() => void) | undefined;
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+
+  async function runLoop(): Promise<void> {
+    let failures = 0;
+    while (running) {
+      try {
+        const published = await publishBatch();
+        if (failures > 0) logger?.info({ failures }, 'outbox relay recovered');
+        failures = 0;
+        // A full batch means more may be waiting: go again at once.
+        if (published < batchSize) await sleep(pollIntervalMs);
+      } catch (error) {
+        failures += 1;
+        const backoff = Math.min(pollIntervalMs * 2 ** failures, maxBackoffMs);
+        logger?.warn({ err: (error as Error).message, failures, backoffMs: backoff }, 'outbox publish failed; will retry');
+        await sleep(backoff);
+      }
+    }
+  }
+
+  return {
+    publishBatch,
+    start() {
+      if (running) return;
+      running = true;
+      loop = runLoop();
+    },
+    async stop() {
+      running = false;
+      wake?.();
+      await loop;
+    },
+  };
+}
+
+export type OutboxRelay = ReturnType<typeof createOutboxRelay>;

@@ -1,0 +1,25 @@
+import { Ajv, type Options } from 'ajv';
+import addFormats from 'ajv-formats';
+import type { FastifyInstance } from 'fastify';
+import type { OpenApiDocument } from '@cpq/contracts/openapi';
+import { componentSchemas } from './contract-routes';
+
+function ajvWith(doc: OpenApiDocument, options: Options): Ajv {
+  const ajv = new Ajv({ allErrors: true, strict: false, useDefaults: true, removeAdditional: false, ...options });
+  (addFormats as unknown as (a: Ajv) => void)(ajv);
+  for (const schema of componentSchemas(doc)) ajv.addSchema(schema);
+  return ajv;
+}
+
+/**
+ * Two validators: path, query and headers arrive as text, so they are coerced to the
+ * contract's types ("5" -> 5); a JSON body is never coerced, so `"name": 42` is refused
+ * rather than silently stored as "42".
+ */
+export function registerRequestValidation(app: FastifyInstance, doc: OpenApiDocument): void {
+  const strict = ajvWith(doc, { coerceTypes: false });
+  const coercing = ajvWith(doc, { coerceTypes: 'array' });
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strict : coercing).compile(schema));
+  // JSON is the only body the API accepts; anything else is a 415, not a string to validate.
+  app.removeContentTypeParser(['text/plain']);
+}

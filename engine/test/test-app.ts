@@ -1,0 +1,36 @@
+import { createTestDatabase, type TestDatabase } from '@cpq/prisma/test-database';
+import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import { testEnv } from '../../test/env';
+import { buildApp } from '../src/app';
+import { loadConfig, type EngineConfig } from '../src/config';
+import { createInfrastructure, type Infrastructure } from '../src/plugins/external/infrastructure';
+
+export const ADMIN_TOKEN = 'test-platform-admin-token-0123456789';
+
+export type TestApp = { app: FastifyInstance; config: EngineConfig; infrastructure: Infrastructure; db: TestDatabase; close(): Promise<void> };
+
+/** The engine on its own cloned database and the real Redis, Kafka and Camunda. */
+export async function createTestApp(label: string, overrides: { redis?: Redis; env?: Record<string, string> } = {}): Promise<TestApp> {
+  const db = await createTestDatabase(testEnv.postgresUrl, label);
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: db.url,
+    REDIS_URL: testEnv.redisUrl,
+    KAFKA_BROKERS: testEnv.kafkaBrokers.join(','),
+    CAMUNDA_URL: testEnv.camundaUrl,
+    PLATFORM_ADMIN_TOKEN: ADMIN_TOKEN,
+    ...overrides.env,
+  });
+  const infrastructure = await createInfrastructure(config, overrides.redis ? { redis: overrides.redis } : {});
+  const app = await buildApp({ config, infrastructure });
+  return {
+    app, config, infrastructure, db,
+    async close() {
+      await app.close();
+      await infrastructure.close();
+      await db.drop();
+    },
+  };
+}
