@@ -152,12 +152,13 @@ describe('engine HTTP conventions', () => {
     });
 
     it('no operation answers 500 to hostile bodies', async () => {
-      const hostile = [[], 'text', 1, null, { __proto__: { admin: true } }, { constructor: { prototype: { x: 1 } } }, { a: 'x'.repeat(10_000) }];
+      const hostile = ['[]', '"text"', '1', 'null', '{"__proto__":{"admin":true}}', '{"constructor":{"prototype":{"x":1}}}', `{"a":"${'x'.repeat(10_000)}"}`];
       for (const { method, path } of listOperations(loadApiDocument()).filter((o) => o.method !== 'GET')) {
         for (const payload of hostile) {
-          const res = await t.app.inject({ method: method as 'POST', url: path.replace(/\{[^}]+\}/g, 'demo'), headers: { ...auth, 'content-type': 'application/json' }, payload: JSON.stringify(payload) });
-          expect(res.statusCode, `${method} ${path} ${JSON.stringify(payload)}`).toBeGreaterThanOrEqual(400);
-          expect(res.statusCode, `${method} ${path} ${JSON.stringify(payload)}`).toBeLessThan(500);
+          const res = await t.app.inject({ method: method as 'POST', url: path.replace(/\{[^}]+\}/g, 'demo'), headers: { ...auth, 'content-type': 'application/json' }, payload });
+          expect(res.statusCode, `${method} ${path} ${payload.slice(0, 40)}`).toBeGreaterThanOrEqual(400);
+          expect(res.statusCode, `${method} ${path} ${payload.slice(0, 40)}`).toBeLessThan(500);
+          expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
         }
       }
     });

@@ -18,7 +18,7 @@ export type WorkerHostOptions = {
   workerId: string;
   /** Tasks fetched per poll and running at once (default 10). */
   maxTasks?: number;
-  /** Long polling: how long the engine may hold a fetchAndLock, ms (default 20 000). */
+  /** Long polling: how long the engine may hold a fetchAndLock, ms (default 10 000); stop() waits for it. */
   asyncResponseTimeout?: number;
   /** Pause between two polls, ms (default 300). */
   pollIntervalMs?: number;
@@ -64,7 +64,7 @@ export function startWorkerHost(options: WorkerHostOptions): WorkerHost {
   const compiled = compileCatalog(options.catalog);
   const logger = (options.logger ?? pino({ level: 'silent' })).child({ component: 'worker-host', workerId: options.workerId });
   const maxTasks = options.maxTasks ?? 10;
-  const asyncResponseTimeout = options.asyncResponseTimeout ?? 20_000;
+  const asyncResponseTimeout = options.asyncResponseTimeout ?? 10_000;
   const stopTimeoutMs = options.stopTimeoutMs ?? 10_000;
 
   const client = new Client({
@@ -123,8 +123,8 @@ export function startWorkerHost(options: WorkerHostOptions): WorkerHost {
 
     // Retrying cannot fix invalid input: fail with 0 retries, i.e. an incident now.
     const input = readInput(task, variableNames);
-    const invalid = 'problem' in input ? [input.problem] : validate(input.values) ? [] : describeErrors(validate.errors ?? []);
-    if (invalid.length > 0 || 'problem' in input) {
+    const invalid = input.problems.length > 0 ? input.problems : validate(input.values) ? [] : describeErrors(validate.errors ?? []);
+    if (invalid.length > 0) {
       const errorMessage = truncate(`Invalid input variables for topic "${entry.topic}": ${invalid.join('; ')}`);
       log.error({ problems: invalid }, 'invalid input variables; raising an incident');
       await report('report invalid input', () =>
@@ -190,7 +190,10 @@ export function startWorkerHost(options: WorkerHostOptions): WorkerHost {
       stopped ??= (async () => {
         stopping = true;
         client.stop();
-        await currentPoll.catch(() => undefined); // at most asyncResponseTimeout
+        // Wait for the open long poll (at most asyncResponseTimeout) rather than abort it: tasks
+        // the engine locks for a request whose answer is dropped stay locked, unworked, until
+        // their lock expires.
+        await currentPoll.catch(() => undefined);
         if (!(await settledWithin(running, stopTimeoutMs))) {
           logger.warn({ running: running.size }, 'aborting handlers still running at shutdown');
           for (const controller of controllers) controller.abort(SHUTDOWN);
@@ -215,18 +218,20 @@ async function settledWithin(running: Set<Promise<void>>, ms: number): Promise<b
 }
 
 /** The entry's variables as plain JSON values (a `Date` variable becomes its ISO string). */
-function readInput(task: Task, names: string[]): { values: Record<string, unknown> } | { problem: string; values?: never } {
+function readInput(task: Task, names: string[]): { values: Record<string, unknown>; problems: string[] } {
   const values: Record<string, unknown> = {};
+  const problems: string[] = [];
   for (const name of names) {
-    if (task.variables.getTyped(name) === null) continue; // absent: the schema's `required` decides
     try {
+      if (task.variables.getTyped(name) === null) continue; // absent: the schema's `required` decides
       const value = task.variables.get(name);
       values[name] = value instanceof Date ? value.toISOString() : value;
     } catch (error) {
-      return { problem: `variable "${name}" cannot be read (${errorText(error)})` };
+      // e.g. a Json variable whose text is not JSON
+      problems.push(`variable "${name}" cannot be read (${errorText(error)})`);
     }
   }
-  return { values };
+  return { values, problems };
 }
 
 /** Ajv errors as `variable "a.b" <rule text> (<keyword>)`, naming the variable and the rule. */

@@ -5,7 +5,8 @@ import { createTestDatabase, type TestDatabase } from '@cpq/prisma/test-database
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEnv } from '../../../test/env';
 import { collect, createTopics, eventually, testKafka, uniqueName } from '../../../test/kafka-helpers';
-import { createIdempotentConsumer, deadLetterTopicFor, type EventHandler } from './idempotent-consumer';
+import { deadLetterTopicFor } from '@cpq/contracts/topics';
+import { createIdempotentConsumer, type EventHandler } from './idempotent-consumer';
 
 function envelope(overrides: Record<string, unknown> = {}) {
   return {

@@ -1,4 +1,5 @@
 import { checkEnvelope, type EventEnvelope } from '@cpq/contracts/event-envelope';
+import { deadLetterTopicFor } from '@cpq/contracts/topics';
 import type { PrismaClient, TransactionClient } from '@cpq/prisma';
 import type { IncomingMessage, KafkaClient, KafkaConsumer, KafkaProducer } from '../kafka/kafka.port';
 
@@ -20,7 +21,6 @@ export type IdempotentConsumerOptions = {
   logger?: ConsumerLogger;
 };
 
-export const deadLetterTopicFor = (topic: string) => `${topic}.dlq`;
 
 type Outcome = 'applied' | 'duplicate' | 'dead-lettered';
 

@@ -214,6 +214,8 @@ describe.each<KafkaClientName>(['kafkajs', 'platformatic'])('Kafka port contract
       15_000,
       'run() settling after the handler threw',
     );
+    // The failed consumer stays stopped (no restart, no re-delivery) until it is closed.
+    await sleep(1_000);
     await first.close();
     expect(outcome).toBe(boom);
     // Stopped at the failing message: nothing after it was handed to the handler.
@@ -275,6 +277,7 @@ describe.each<KafkaClientName>(['kafkajs', 'platformatic'])('Kafka port contract
     await broker.stop();
     const stoppedAt = Date.now();
     await sleep(1_000);
+    const startAt = Date.now();
     await broker.start();
     const readyAt = Date.now();
     await sleep(1_500);
@@ -284,25 +287,28 @@ describe.each<KafkaClientName>(['kafkajs', 'platformatic'])('Kafka port contract
     await producer.close().catch(() => {});
 
     const acked = sent.filter((s) => s.ok).map((s) => String(s.seq));
-    const whileDown = sent.filter((s) => s.at >= stoppedAt && s.at < readyAt);
-    const afterReady = sent.filter((s) => s.at >= readyAt + 1_000);
+    // Issued while no broker process existed (between the end of kafka_stop and kafka_start).
+    const whileDown = sent.filter((s) => s.at >= stoppedAt && s.at < startAt);
+    const afterReady = sent.filter((s) => s.at >= readyAt + 500);
     const summary = {
       adapter: name,
       sends: sent.length,
       acked: acked.length,
       rejected: sent.filter((s) => !s.ok).length,
-      downMs: readyAt - stopAt,
+      stopMs: stoppedAt - stopAt,
+      startMs: readyAt - startAt,
       whileDown: whileDown.length,
-      whileDownResolvedAfterRestart: whileDown.filter((s) => s.ok && s.settledAt! >= readyAt).length,
+      whileDownResolvedAfterRestart: whileDown.filter((s) => s.ok).length,
       whileDownRejected: whileDown.filter((s) => !s.ok).length,
-      afterReadyAcked: afterReady.filter((s) => s.ok).length,
+      rejectedAfterMs: whileDown.filter((s) => !s.ok).map((s) => s.settledAt! - s.at).sort((a, b) => a - b).filter((_, i, a) => i === 0 || i === a.length - 1),
       afterReady: afterReady.length,
+      afterReadyAcked: afterReady.filter((s) => s.ok).length,
       errors: [...new Set(sent.filter((s) => !s.ok).map((s) => s.error))].slice(0, 3),
     };
     console.log(`[restart] ${JSON.stringify(summary)}`);
 
-    // Nothing acknowledged while the broker was down (acks=all): no send resolves before it is back.
-    for (const s of whileDown) if (s.ok) expect(s.settledAt!).toBeGreaterThanOrEqual(readyAt - 200);
+    // A send made while the broker was down never resolves before a broker is started again.
+    for (const s of whileDown) if (s.ok) expect(s.settledAt!).toBeGreaterThanOrEqual(startAt);
     // The producer works again once the broker is back.
     expect(afterReady.length).toBeGreaterThan(0);
     expect(summary.afterReadyAcked).toBe(afterReady.length);
@@ -313,7 +319,9 @@ describe.each<KafkaClientName>(['kafkajs', 'platformatic'])('Kafka port contract
       for (const m of r.slice(-1)) wanted.delete(m.value!);
       return wanted.size === 0;
     }, 20_000);
-    const receivedValues = new Set(received.map((m) => m.value!));
-    expect(acked.filter((v) => !receivedValues.has(v))).toEqual([]);
+    const receivedValues = received.map((m) => m.value!);
+    // Every acknowledged message is there, once (idempotent producer: retries add no duplicates).
+    expect(acked.filter((v) => !receivedValues.includes(v))).toEqual([]);
+    expect(receivedValues.length).toBe(new Set(receivedValues).size);
   }, 120_000);
 });

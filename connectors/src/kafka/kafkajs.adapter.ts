@@ -9,13 +9,19 @@ function toHeaders(raw: Record<string, unknown> | undefined): Headers {
   return headers;
 }
 
-/** kafkajs 2.2.4 (last release February 2023): the design card's original choice. */
+// Exponential from 200 ms, 5 retries: a request keeps trying for ~6 s before it fails
+// (enough to ride out a broker restart of a few seconds; see docs/adr/0003-kafka-client.md).
+// Every field is set: kafkajs fills missing ones from other defaults when NODE_ENV=test
+// (vitest sets it), capping retries at 1 s, so tests would not see production behaviour.
+const retry = { retries: 5, initialRetryTime: 200, maxRetryTime: 30_000, multiplier: 2, factor: 0.2 };
+
+/** kafkajs 2.2.4 (last release February 2023). Contract: connectors/src/kafka/kafka-client.int.test.ts. */
 export function createKafkajsClient(options: KafkaClientOptions): KafkaClient {
   const kafka = new Kafka({
     clientId: options.clientId,
     brokers: options.brokers,
     logLevel: logLevel.NOTHING,
-    retry: { retries: 5, initialRetryTime: 200 },
+    retry,
   });
   return {
     name: 'kafkajs',
@@ -31,57 +37,103 @@ export function createKafkajsClient(options: KafkaClientOptions): KafkaClient {
       };
     },
     async consumer({ groupId, topics, fromBeginning }) {
-      const consumer: Consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, retry: { retries: 0 } });
+      let handlerFailed = false;
+      const consumer: Consumer = kafka.consumer({
+        groupId,
+        allowAutoTopicCreation: false,
+        // Transient Kafka errors are retried and the consumer restarts itself after a crash
+        // (e.g. broker restart), but never after a handler failure: that one ends run().
+        retry: { ...retry, restartOnFailure: async () => !handlerFailed },
+      });
       await consumer.connect();
-      await consumer.subscribe({ topics, fromBeginning });
-      let failure: ((error: unknown) => void) | undefined;
+      try {
+        await consumer.subscribe({ topics, fromBeginning });
+      } catch (error) {
+        await consumer.disconnect().catch(() => {});
+        throw error;
+      }
+      let started = false;
+      let settle: (outcome: { ok: true } | { ok: false; error: unknown }) => void = () => {};
       const adapter: KafkaConsumer = {
         run(handle) {
+          if (started) return Promise.reject(new Error('KafkaConsumer.run() was already called'));
+          started = true;
           return new Promise<void>((resolve, reject) => {
-            failure = reject;
+            let settled = false;
+            settle = (outcome) => {
+              if (settled) return;
+              settled = true;
+              removeCrash();
+              if (outcome.ok) resolve();
+              else reject(outcome.error);
+            };
+            // Only close() resolves run(). Not kafkajs's STOP event: kafkajs also stops (and emits
+            // STOP) while it restarts after a crash, e.g. when the broker is restarted.
+            // A crash kafkajs does not recover from by itself ends run() with its error.
+            const removeCrash = consumer.on(consumer.events.CRASH, (event) => {
+              if (!event.payload.restart) settle({ ok: false, error: event.payload.error });
+            });
             consumer
               .run({
                 autoCommit: false,
                 eachMessage: async ({ topic, partition, message }) => {
+                  if (handlerFailed) return;
                   try {
                     await handle({
-                      topic, partition, offset: message.offset,
+                      topic,
+                      partition,
+                      offset: message.offset,
                       key: message.key?.toString() ?? null,
                       value: message.value?.toString() ?? null,
                       headers: toHeaders(message.headers as Record<string, unknown>),
                     });
                   } catch (error) {
-                    // Stop rather than let kafkajs skip or loop: the caller decides.
-                    failure?.(error);
-                    failure = undefined;
-                    void consumer.stop();
-                    throw error;
+                    // Stop without committing. Not rethrown: kafkajs would treat the error as
+                    // retriable, re-deliver the message and restart the consumer after run()
+                    // had already rejected. stop() sets the runner to not running at once, so
+                    // no further message of the batch reaches the handler.
+                    handlerFailed = true;
+                    settle({ ok: false, error });
+                    void consumer.stop().catch(() => {});
+                    return;
                   }
                   await consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
                 },
               })
-              .then(() => undefined, reject);
-            consumer.on(consumer.events.STOP, () => resolve());
+              .catch((error: unknown) => settle({ ok: false, error }));
           });
         },
         async close() {
           await consumer.disconnect();
+          settle({ ok: true });
         },
       };
       return adapter;
     },
     async admin() {
       const admin = kafka.admin();
-      await admin.connect();
+      // Connected on first use, so that describeCluster's timeout covers the connection too
+      // (kafkajs's own connect retries take several seconds against a dead port).
+      let connecting: Promise<void> | undefined;
+      const connected = () =>
+        (connecting ??= admin.connect().catch((error: unknown) => {
+          connecting = undefined;
+          throw error;
+        }));
       return {
         async createTopics(specs) {
+          await connected();
           await admin.createTopics({
             waitForLeaders: true,
             topics: specs.map((s) => ({ topic: s.topic, numPartitions: s.partitions, replicationFactor: 1 })),
           });
         },
         async describeCluster(timeoutMs) {
-          const cluster = await withTimeout(admin.describeCluster(), timeoutMs, 'kafka describeCluster');
+          const cluster = await withTimeout(
+            connected().then(() => admin.describeCluster()),
+            timeoutMs,
+            'kafka describeCluster',
+          );
           return { brokers: cluster.brokers.length, controllerId: cluster.controller };
         },
         close: () => admin.disconnect(),

@@ -1,55 +1,78 @@
-import { Admin, Consumer, Producer, stringDeserializers, stringSerializers } from '@platformatic/kafka';
-import { withTimeout } from './kafkajs.adapter';
-import type { KafkaClient, KafkaClientOptions } from './kafka.port';
+import { Admin, Consumer, ProduceAcks, Producer, stringDeserializers, stringSerializers } from '@platformatic/kafka';
+import type { KafkaClient, KafkaClientOptions, KafkaConsumer, KafkaProducer } from './kafka.port';
 
-/** @platformatic/kafka 1.x: pure JS, maintained; 1.x supports Node 20 and Kafka 3.5-4.1. */
+/**
+ * @platformatic/kafka 1.x (1.x: Node >= 20.19, Kafka 3.5-4.1; 2.x needs Node 22).
+ * Contract: connectors/src/kafka/kafka-client.int.test.ts; findings: docs/adr/0003-kafka-client.md.
+ */
 export function createPlatformaticClient(options: KafkaClientOptions): KafkaClient {
-  const base = { clientId: options.clientId, bootstrapBrokers: options.brokers, retries: 5, retryDelay: 200 };
+  const base = {
+    clientId: options.clientId,
+    bootstrapBrokers: options.brokers,
+    // Same budget as the kafkajs adapter: 200 ms doubling, 5 retries (~6 s) before a failure.
+    retries: 5,
+    retryDelay: (_client: unknown, _operation: string, attempt: number) => Math.min(200 * 2 ** (attempt - 1), 3_200),
+  };
   return {
     name: 'platformatic',
     async producer() {
-      const producer = new Producer({ ...base, serializers: stringSerializers, idempotent: true, acks: -1, autocreateTopics: false });
-      return {
-        async send(topic, messages) {
-          await producer.send({
-            messages: messages.map((m) => ({ topic, key: m.key, value: m.value, headers: new Map(Object.entries(m.headers ?? {})) })),
-          });
-        },
-        close: () => producer.close(),
-      };
+      return createProducer(() =>
+        new Producer({ ...base, serializers: stringSerializers, idempotent: true, acks: ProduceAcks.ALL, autocreateTopics: false }),
+      );
     },
     async consumer({ groupId, topics, fromBeginning }) {
       const consumer = new Consumer({ ...base, groupId, deserializers: stringDeserializers, autocommit: false });
-      const stream = await consumer.consume({
-        topics,
-        mode: 'committed',
-        fallbackMode: fromBeginning ? 'earliest' : 'latest',
-        autocommit: false,
-        sessionTimeout: 10_000,
-        heartbeatInterval: 500,
-      });
-      return {
-        async run(handle) {
-          // One message at a time: the offset is committed only after its handler resolved.
-          for await (const message of stream) {
-            const headers: Record<string, string> = {};
-            for (const [key, value] of message.headers) headers[String(key)] = String(value);
-            await handle({
-              topic: message.topic,
-              partition: message.partition,
-              offset: message.offset.toString(),
-              key: message.key ?? null,
-              value: message.value ?? null,
-              headers,
-            });
-            await message.commit();
-          }
+      let stream: Awaited<ReturnType<typeof consumer.consume>>;
+      try {
+        stream = await consumer.consume({
+          topics,
+          mode: 'committed',
+          fallbackMode: fromBeginning ? 'earliest' : 'latest',
+          autocommit: false,
+          sessionTimeout: 10_000,
+          heartbeatInterval: 500,
+        });
+      } catch (error) {
+        await Promise.resolve(consumer.close(true)).catch(() => {});
+        throw error;
+      }
+      let closing = false;
+      let running: Promise<void> | undefined;
+      const adapter: KafkaConsumer = {
+        run(handle) {
+          if (running) return Promise.reject(new Error('KafkaConsumer.run() was already called'));
+          running = (async () => {
+            // One message at a time: the offset is committed only after its handler resolved.
+            // A handler error leaves the loop (the iterator destroys the stream: no more fetches).
+            for await (const message of stream) {
+              if (closing) break;
+              const headers: Record<string, string> = {};
+              for (const [key, value] of message.headers) headers[String(key)] = String(value);
+              await handle({
+                topic: message.topic,
+                partition: message.partition,
+                offset: message.offset.toString(),
+                key: message.key ?? null,
+                value: message.value ?? null,
+                headers,
+              });
+              await message.commit();
+              // The stream buffers prefetched messages: stop at once when closing.
+              if (closing) break;
+            }
+          })();
+          return running;
         },
         async close() {
-          await stream.close().catch(() => {});
+          // Let the handler in flight finish and its offset be committed, then leave the group.
+          closing = true;
+          const streamClosed = stream.close().catch(() => {});
+          await running?.catch(() => {});
+          await streamClosed;
           await consumer.close(true);
         },
       };
+      return adapter;
     },
     async admin() {
       const admin = new Admin(base);
@@ -72,4 +95,54 @@ export function createPlatformaticClient(options: KafkaClientOptions): KafkaClie
       };
     },
   };
+}
+
+/**
+ * Two defects of the idempotent producer of @platformatic/kafka 1.35.0, found by the contract
+ * test, are worked around here:
+ * - a partition's sequence number is read when a request is built and advanced only when its
+ *   response arrives, so concurrent send() calls to one partition carry the same sequence and the
+ *   broker acknowledges all but the first as duplicates: acknowledged, never written
+ *   (upstream platformatic/kafka#326). Sends are therefore serialised, in call order.
+ * - after a failed send (broker down, connection lost mid-request) the local sequences no longer
+ *   match the broker's and every later send fails with OUT_OF_ORDER_SEQUENCE_NUMBER, for good
+ *   (upstream platformatic/kafka#309). The producer is therefore replaced after any failure: a
+ *   new producer id restarts the sequences.
+ */
+function createProducer(create: () => Producer<string, string, string, string>): KafkaProducer {
+  let current = create();
+  let queue: Promise<unknown> = Promise.resolve();
+  const sendNow = async (topic: string, messages: Parameters<KafkaProducer['send']>[1]) => {
+    const producer = current;
+    try {
+      await producer.send({
+        messages: messages.map((m) => ({ topic, key: m.key, value: m.value, headers: new Map(Object.entries(m.headers ?? {})) })),
+      });
+    } catch (error) {
+      if (current === producer) current = create();
+      void producer.close().catch(() => {});
+      throw error;
+    }
+  };
+  return {
+    send(topic, messages) {
+      const result = queue.then(() => sendNow(topic, messages));
+      queue = result.catch(() => {});
+      return result;
+    },
+    async close() {
+      await queue;
+      await current.close();
+    },
+  };
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { checkEnvelope, type Actor, type EventEnvelope } from '@cpq/contracts/event-envelope';
+import { topicFor } from '@cpq/contracts/topics';
 import type { TransactionClient } from '@cpq/prisma';
 
 export type NewEvent<P extends Record<string, unknown> = Record<string, unknown>> = {
@@ -17,11 +18,6 @@ export type NewEvent<P extends Record<string, unknown> = Record<string, unknown>
   topic?: string;
   occurredAt?: Date;
 };
-
-/** One topic per aggregate type; the key is the aggregate id, so its events stay in order. */
-export function topicFor(aggregateType: string): string {
-  return `cpq.${aggregateType.toLowerCase().replace(/_/g, '-')}.events`;
-}
 
 /**
  * Writes an event inside the caller's transaction: it becomes visible to the relay only if

@@ -1,0 +1,34 @@
+import { pino } from 'pino';
+import { platformCatalog } from './platform-catalog';
+import { loadWorkerConfig } from './worker.config';
+import { startWorkerHost } from './worker-host';
+
+// The `workers` process role: runs the platform's external-task catalog against Camunda.
+const config = loadWorkerConfig();
+const logger = pino({ level: config.logLevel, name: 'workers' });
+
+const host = startWorkerHost({
+  baseUrl: config.camundaUrl,
+  catalog: platformCatalog,
+  workerId: config.workerId,
+  maxTasks: config.maxTasks,
+  asyncResponseTimeout: config.asyncResponseTimeoutMs,
+  stopTimeoutMs: config.stopTimeoutMs,
+  logger,
+});
+
+let stopping = false;
+async function shutdown(signal: NodeJS.Signals): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'stopping workers');
+  try {
+    await host.stop();
+    process.exit(0);
+  } catch (error) {
+    logger.error({ err: error }, 'workers did not stop cleanly');
+    process.exit(1);
+  }
+}
+// A second signal while stopping hits the default handler again and ends the process at once.
+for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, (s) => void shutdown(s));

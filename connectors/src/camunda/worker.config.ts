@@ -1,0 +1,58 @@
+import { hostname } from 'node:os';
+
+/**
+ * Settings of the `workers` role. The only file of connectors/src/camunda that reads
+ * `process.env`; everything else receives a WorkerConfig.
+ */
+export type WorkerConfig = {
+  camundaUrl: string;
+  workerId: string;
+  /** Tasks fetched per poll and running at once. */
+  maxTasks: number;
+  /** Long-polling window of one fetchAndLock, ms. */
+  asyncResponseTimeoutMs: number;
+  /** On SIGTERM, how long running handlers may finish, ms. */
+  stopTimeoutMs: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+};
+
+export class WorkerConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid workers configuration:\n- ${problems.join('\n- ')}`);
+    this.name = 'WorkerConfigError';
+  }
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export function loadWorkerConfig(env: Record<string, string | undefined> = process.env): WorkerConfig {
+  const problems: string[] = [];
+  const text = (name: string, fallback: string) => env[name]?.trim() || fallback;
+  const integer = (name: string, fallback: number, min: number, max: number) => {
+    const raw = env[name]?.trim();
+    if (!raw) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+      return fallback;
+    }
+    return value;
+  };
+
+  const camundaUrl = text('CAMUNDA_URL', 'http://127.0.0.1:8080/engine-rest');
+  if (!URL.canParse(camundaUrl)) problems.push(`CAMUNDA_URL must be a URL, got "${camundaUrl}"`);
+  const logLevel = text('LOG_LEVEL', 'info');
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+
+  const config: WorkerConfig = {
+    camundaUrl,
+    // Camunda records the lock owner: make it name the host and process.
+    workerId: text('WORKER_ID', `workers-${hostname()}-${process.pid}`),
+    maxTasks: integer('WORKER_MAX_TASKS', 10, 1, 100),
+    asyncResponseTimeoutMs: integer('WORKER_ASYNC_RESPONSE_TIMEOUT_MS', 10_000, 0, 300_000),
+    stopTimeoutMs: integer('WORKER_STOP_TIMEOUT_MS', 10_000, 0, 300_000),
+    logLevel: logLevel as WorkerConfig['logLevel'],
+  };
+  if (problems.length > 0) throw new WorkerConfigError(problems);
+  return config;
+}

@@ -1,0 +1,199 @@
+#!/usr/bin/env bash
+# The local platform in one command, on a fresh machine of this project's kind:
+#   bash deploy/platform.sh up      install what is missing, start everything, load demo data
+#   bash deploy/platform.sh down    stop what `up` started (PostgreSQL and Redis are left alone
+#                                   when they were already running before `up`)
+#   bash deploy/platform.sh status  what is running, and the URLs
+#   bash deploy/platform.sh infra   only the infrastructure (used by .ci/run before the tests)
+# Every step prints its name; a failing step says which one failed and where its log is.
+# Running `up` again while the platform is up changes nothing harmful.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+# shellcheck source=deploy/lib/jvm-services.sh
+source "$ROOT/deploy/lib/jvm-services.sh"
+
+: "${ENGINE_PORT:=4000}"
+: "${ENGINE_HOST:=127.0.0.1}"
+: "${POSTGRES_PORT:=5432}"
+: "${REDIS_PORT:=6379}"
+: "${DATABASE_URL:=postgresql://postgres@127.0.0.1:$POSTGRES_PORT/cpq}"
+: "${REDIS_URL:=redis://127.0.0.1:$REDIS_PORT}"
+: "${KAFKA_BROKERS:=$KAFKA_HOST:$KAFKA_PORT}"
+: "${CAMUNDA_URL:=http://127.0.0.1:$CAMUNDA_PORT/engine-rest}"
+: "${PLATFORM_ADMIN_TOKEN:=dev-platform-admin-token}"
+export ENGINE_PORT ENGINE_HOST DATABASE_URL REDIS_URL KAFKA_BROKERS CAMUNDA_URL PLATFORM_ADMIN_TOKEN
+
+LOGS="$CPQ_RUN/logs"
+mkdir -p "$LOGS" "$CPQ_RUN/pids"
+STEP_LOG="$LOGS/platform.log"
+
+step_no=0
+step() {
+  local name="$1"; shift
+  step_no=$((step_no + 1))
+  printf '\033[1m[%d] %s\033[0m ... ' "$step_no" "$name"
+  local started=$SECONDS
+  if "$@" >>"$STEP_LOG" 2>&1; then
+    printf 'ok (%ds)\n' $((SECONDS - started))
+  else
+    printf '\033[31mFAILED\033[0m\n'
+    echo "Step '$name' failed. Its output is in $STEP_LOG (last lines below); service logs are in $LOGS and $CPQ_RUN/{kafka,camunda}." >&2
+    tail -n 30 "$STEP_LOG" >&2
+    exit 1
+  fi
+}
+
+as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
+
+apt_install_missing() {
+  local missing=()
+  command -v pg_ctlcluster >/dev/null || missing+=(postgresql)
+  command -v redis-server >/dev/null || missing+=(redis-server)
+  command -v java >/dev/null || missing+=(openjdk-17-jdk-headless)
+  command -v mvn >/dev/null || missing+=(maven)
+  command -v psql >/dev/null || missing+=(postgresql-client)
+  if ((${#missing[@]})); then
+    echo "installing ${missing[*]}"
+    as_root apt-get update -q
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -q "${missing[@]}"
+  else
+    echo "postgresql, redis-server, java and maven are present"
+  fi
+}
+
+npm_install() {
+  local stamp="$ROOT/node_modules/.platform-lock-hash" hash
+  hash=$(sha256sum package-lock.json | cut -c1-64)
+  if [[ -f "$stamp" && "$(cat "$stamp")" == "$hash" ]]; then echo "node_modules up to date"; return 0; fi
+  npm ci --no-audit --no-fund
+  echo "$hash" >"$stamp"
+}
+
+postgres_start() {
+  if pg_isready -q -h 127.0.0.1 -p "$POSTGRES_PORT"; then echo "PostgreSQL already running"; return 0; fi
+  local version cluster
+  version=$(ls /etc/postgresql 2>/dev/null | sort -V | tail -n 1)
+  if [[ -z "$version" ]]; then
+    version=$(ls /usr/lib/postgresql | sort -V | tail -n 1)
+    # initdb refuses root: the cluster belongs to the postgres user.
+    as_root pg_createcluster "$version" main -p "$POSTGRES_PORT" -- --auth-local=trust --auth-host=trust
+  fi
+  cluster=$(ls "/etc/postgresql/$version" | head -n 1)
+  echo "$(date -Is) started by platform.sh" >"$CPQ_RUN/pids/postgres.started-by-us"
+  as_root pg_ctlcluster --skip-systemctl-redirect "$version" "$cluster" start
+  for _ in $(seq 1 60); do pg_isready -q -h 127.0.0.1 -p "$POSTGRES_PORT" && return 0; sleep 0.5; done
+  echo "PostgreSQL did not become ready; see /var/log/postgresql/" >&2
+  return 1
+}
+
+redis_start() {
+  if redis-cli -p "$REDIS_PORT" ping 2>/dev/null | grep -q PONG; then echo "Redis already running"; return 0; fi
+  mkdir -p "$CPQ_RUN/redis"
+  redis-server --daemonize yes --bind 127.0.0.1 --port "$REDIS_PORT" --save "" --appendonly no \
+    --dir "$CPQ_RUN/redis" --logfile "$LOGS/redis.log" --pidfile "$CPQ_RUN/pids/redis.pid"
+  for _ in $(seq 1 50); do redis-cli -p "$REDIS_PORT" ping 2>/dev/null | grep -q PONG && return 0; sleep 0.2; done
+  echo "Redis did not answer; see $LOGS/redis.log" >&2
+  return 1
+}
+
+redis_stop() {
+  local pidfile="$CPQ_RUN/pids/redis.pid"
+  [[ -f "$pidfile" ]] || { echo "Redis was not started by platform.sh; leaving it"; return 0; }
+  redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
+  rm -f "$pidfile"
+}
+
+postgres_stop() {
+  [[ -f "$CPQ_RUN/pids/postgres.started-by-us" ]] || { echo "PostgreSQL was not started by platform.sh; leaving it"; return 0; }
+  local version; version=$(ls /etc/postgresql | sort -V | tail -n 1)
+  as_root pg_ctlcluster --skip-systemctl-redirect "$version" main stop || true
+  rm -f "$CPQ_RUN/pids/postgres.started-by-us"
+}
+
+migrate() {
+  npm run --silent db:generate
+  npm run --silent db:migrate
+}
+
+# Node process roles: engine (API), relay (outbox -> Kafka), workers (Camunda external tasks).
+node_role_start() {
+  local name="$1" script="$2" pidfile="$CPQ_RUN/pids/$1.pid" logfile="$LOGS/$1.log"
+  if _jvms_pid_alive "$pidfile" "$script"; then echo "$name already running (pid $(cat "$pidfile"))"; return 0; fi
+  _jvms_rotate_log "$logfile"
+  _jvms_launch "$pidfile" "$logfile" node --import tsx "$ROOT/$script"
+  echo "$name started (pid $(cat "$pidfile")), log $logfile"
+}
+node_role_stop() { _jvms_stop "$1" "$CPQ_RUN/pids/$1.pid" "$2" 15; }
+
+engine_wait_ready() {
+  local url="http://$ENGINE_HOST:$ENGINE_PORT/health/ready"
+  for _ in $(seq 1 120); do
+    if curl -fsS "$url" >/dev/null 2>&1; then curl -sS "$url"; echo; return 0; fi
+    if ! _jvms_pid_alive "$CPQ_RUN/pids/engine.pid" engine/src/server.ts; then
+      echo "the engine exited; see $LOGS/engine.log" >&2; _jvms_tail_log "$LOGS/engine.log" 40; return 1
+    fi
+    sleep 0.5
+  done
+  echo "the engine did not become ready: $(curl -sS "$url" 2>&1)" >&2
+  return 1
+}
+
+ROLES=("engine:engine/src/server.ts" "relay:connectors/src/outbox-relay/main.ts" "workers:connectors/src/camunda/main.ts")
+
+infra_up() {
+  step "Debian packages (postgresql, redis-server, java, maven)" apt_install_missing
+  step "npm dependencies" npm_install
+  step "PostgreSQL on 127.0.0.1:$POSTGRES_PORT" postgres_start
+  step "Redis on 127.0.0.1:$REDIS_PORT" redis_start
+  step "Kafka jars from Maven Central" kafka_resolve
+  step "Camunda 7 application build" camunda_build
+  step "Kafka broker start" kafka_start
+  step "Camunda start" camunda_start
+  step "Kafka ready on $KAFKA_BOOTSTRAP" kafka_wait_ready
+  step "Camunda ready on $CAMUNDA_URL" camunda_wait_ready
+  step "Prisma client and database migrations" migrate
+  step "Kafka topics" node --import tsx deploy/scripts/create-topics.ts
+}
+
+up() {
+  : >"$STEP_LOG"
+  infra_up
+  for role in "${ROLES[@]}"; do step "start ${role%%:*}" node_role_start "${role%%:*}" "${role#*:}"; done
+  step "engine ready on http://$ENGINE_HOST:$ENGINE_PORT" engine_wait_ready
+  step "demo data" node --import tsx deploy/scripts/seed-demo.ts
+  status
+}
+
+down() {
+  for role in "${ROLES[@]}"; do node_role_stop "${role%%:*}" "${role#*:}"; done
+  camunda_stop
+  kafka_stop
+  redis_stop
+  postgres_stop
+}
+
+status() {
+  local up='\033[32mup\033[0m' down='\033[31mdown\033[0m'
+  echo
+  printf 'PostgreSQL  %b  postgresql://postgres@127.0.0.1:%s (databases cpq, camunda)\n' "$(pg_isready -q -h 127.0.0.1 -p "$POSTGRES_PORT" && echo "$up" || echo "$down")" "$POSTGRES_PORT"
+  printf 'Redis       %b  %s\n' "$(redis-cli -p "$REDIS_PORT" ping 2>/dev/null | grep -q PONG && echo "$up" || echo "$down")" "$REDIS_URL"
+  printf 'Kafka       %b  %s\n' "$(kafka_is_running && echo "$up" || echo "$down")" "$KAFKA_BOOTSTRAP"
+  printf 'Camunda     %b  %s  (Cockpit/Tasklist: http://127.0.0.1:%s/camunda/app/, demo/demo)\n' "$(camunda_is_running && echo "$up" || echo "$down")" "$CAMUNDA_URL" "$CAMUNDA_PORT"
+  for role in "${ROLES[@]}"; do
+    printf '%-11s %b  log %s\n' "${role%%:*}" "$(_jvms_pid_alive "$CPQ_RUN/pids/${role%%:*}.pid" "${role#*:}" && echo "$up" || echo "$down")" "$LOGS/${role%%:*}.log"
+  done
+  echo
+  echo "Engine API   http://$ENGINE_HOST:$ENGINE_PORT  (OpenAPI: /openapi.json, readiness: /health/ready)"
+  echo "Logs         $LOGS  (Kafka: $CPQ_RUN/kafka, Camunda: $CPQ_RUN/camunda)"
+  echo "Stop         npm run platform:stop"
+}
+
+case "${1:-up}" in
+  up) up ;;
+  infra) : >"$STEP_LOG"; infra_up ;;
+  down) down ;;
+  status) status ;;
+  *) echo "usage: $0 up|infra|down|status" >&2; exit 2 ;;
+esac

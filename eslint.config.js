@@ -1,0 +1,50 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const MODULE_INTERNALS = {
+  regex: '^\\.\\./(?!\\.)[^/]+/.+',
+  message: 'Reach another engine module only through its public port: import "../<module>" (its index.ts), never its files.',
+};
+const MODULE_INTERNALS_FROM_OUTSIDE = {
+  regex: '(^|/)modules/[^/]+/.+',
+  message: 'Import an engine module through its index.ts ("./modules/<module>"), never its internal files.',
+};
+
+export default tseslint.config(
+  { ignores: ['**/node_modules/**', '**/generated/**', '.cache/**', '.run/**', 'studio/.next/**', '**/dist/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', fetch: 'readonly', Buffer: 'readonly' } },
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-definitions': ['error', 'type'],
+      '@typescript-eslint/ban-ts-comment': 'error',
+      'no-restricted-syntax': ['error', { selector: 'TSEnumDeclaration', message: 'Use a string union instead of an enum.' }],
+    },
+  },
+  {
+    // One engine module never imports another module's internals (STYLE.md habit 1).
+    files: ['engine/src/modules/*/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [MODULE_INTERNALS] }] },
+  },
+  {
+    files: ['engine/src/*.ts', 'engine/src/http/**/*.ts', 'engine/src/plugins/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [MODULE_INTERNALS_FROM_OUTSIDE] }] },
+  },
+  {
+    // Only config.ts reads the environment; everything else receives an EngineConfig.
+    files: ['engine/src/**/*.ts'],
+    ignores: ['engine/src/config.ts', 'engine/src/**/*.test.ts'],
+    rules: {
+      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read settings in engine/src/config.ts only.' }],
+    },
+  },
+  {
+    // The studio talks to the engine over HTTP only.
+    files: ['studio/**/*.{ts,tsx}'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['@cpq/engine', '@cpq/engine/*', '@cpq/prisma', '@cpq/prisma/*'], message: 'The studio uses the engine HTTP API, never its code or tables.' }] }] },
+  },
+);
