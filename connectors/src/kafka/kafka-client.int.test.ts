@@ -241,7 +241,16 @@ describe.each<KafkaClientName>(['kafkajs', 'platformatic'])('Kafka port contract
     expect(Date.now() - started).toBeLessThan(3_500);
   });
 
-  it('broker stopped and started under a sending producer: nothing acknowledged is lost', async () => {
+  /*
+   * Observed (and asserted as "rejected, or resolved only once a broker runs again"): with the
+   * adapters' retry budget (200 ms doubling, 5 retries, ~6 s), a send made while the broker is
+   * down for the ~4 s of this test stays pending and RESOLVES after the broker is back; none
+   * rejects. In a longer outage (10 s, measured outside the suite) kafkajs rejects the sends
+   * whose budget runs out (ECONNREFUSED, 9-14 s after the call) and resolves the later ones;
+   * the platformatic adapter serialises sends, so only the send at the head of the queue can
+   * run out of budget and the queued ones resolve after the restart. See docs/adr/0003.
+   */
+  it('broker stopped and started under a sending producer and a running consumer: nothing acknowledged is lost', async () => {
     const broker = await within(throwaway!, 90_000, 'throwaway broker start');
     const tb = await createKafkaClient(name, { brokers: broker.brokers, clientId: unique(`restart-${name}`) });
     const tbAdmin = await tb.admin();
@@ -251,8 +260,18 @@ describe.each<KafkaClientName>(['kafkajs', 'platformatic'])('Kafka port contract
     } finally {
       await tbAdmin.close();
     }
-    const producer = await tb.producer();
 
+    // A consumer that stays in its group through the restart.
+    const live = await tb.consumer({ groupId: unique('g-live'), topics: [topic], fromBeginning: true });
+    const liveValues: string[] = [];
+    let liveSettled: string | undefined;
+    const liveRun = live.run(async (message) => void liveValues.push(message.value!));
+    liveRun.then(
+      () => (liveSettled = 'resolved'),
+      (error: unknown) => (liveSettled = `rejected: ${String(error)}`),
+    );
+
+    const producer = await tb.producer();
     type Sent = { seq: number; at: number; settledAt?: number; ok?: boolean; error?: string };
     const sent: Sent[] = [];
     const pending: Promise<void>[] = [];
@@ -300,7 +319,6 @@ describe.each<KafkaClientName>(['kafkajs', 'platformatic'])('Kafka port contract
       whileDown: whileDown.length,
       whileDownResolvedAfterRestart: whileDown.filter((s) => s.ok).length,
       whileDownRejected: whileDown.filter((s) => !s.ok).length,
-      rejectedAfterMs: whileDown.filter((s) => !s.ok).map((s) => s.settledAt! - s.at).sort((a, b) => a - b).filter((_, i, a) => i === 0 || i === a.length - 1),
       afterReady: afterReady.length,
       afterReadyAcked: afterReady.filter((s) => s.ok).length,
       errors: [...new Set(sent.filter((s) => !s.ok).map((s) => s.error))].slice(0, 3),
@@ -313,6 +331,16 @@ describe.each<KafkaClientName>(['kafkajs', 'platformatic'])('Kafka port contract
     expect(afterReady.length).toBeGreaterThan(0);
     expect(summary.afterReadyAcked).toBe(afterReady.length);
 
+    // The live consumer got through the restart: run() still pending, every acknowledged message
+    // handled (re-deliveries allowed: at least once).
+    const deadline = Date.now() + 20_000;
+    while (acked.some((v) => !liveValues.includes(v)) && Date.now() < deadline && !liveSettled) await sleep(100);
+    expect(liveSettled).toBeUndefined();
+    expect(acked.filter((v) => !liveValues.includes(v))).toEqual([]);
+    await live.close();
+    await within(liveRun, 5_000, 'run() resolving after close');
+
+    // A fresh group reads the log: every acknowledged message once (no duplicates from retries).
     const reader = await tb.consumer({ groupId: unique('g-restart'), topics: [topic], fromBeginning: true });
     const wanted = new Set(acked);
     const received = await consumeUntil(reader, (r) => {
@@ -320,7 +348,6 @@ describe.each<KafkaClientName>(['kafkajs', 'platformatic'])('Kafka port contract
       return wanted.size === 0;
     }, 20_000);
     const receivedValues = received.map((m) => m.value!);
-    // Every acknowledged message is there, once (idempotent producer: retries add no duplicates).
     expect(acked.filter((v) => !receivedValues.includes(v))).toEqual([]);
     expect(receivedValues.length).toBe(new Set(receivedValues).size);
   }, 120_000);
