@@ -22,43 +22,77 @@ export function createPlatformaticClient(options: KafkaClientOptions): KafkaClie
     },
     async consumer({ groupId, topics, fromBeginning }) {
       const consumer = new Consumer({ ...base, groupId, deserializers: stringDeserializers, autocommit: false });
+      const consumeOptions = {
+        topics,
+        mode: 'committed' as const,
+        fallbackMode: fromBeginning ? ('earliest' as const) : ('latest' as const),
+        autocommit: false,
+        sessionTimeout: 10_000,
+        heartbeatInterval: 500,
+      };
       let stream: Awaited<ReturnType<typeof consumer.consume>>;
       try {
-        stream = await consumer.consume({
-          topics,
-          mode: 'committed',
-          fallbackMode: fromBeginning ? 'earliest' : 'latest',
-          autocommit: false,
-          sessionTimeout: 10_000,
-          heartbeatInterval: 500,
-        });
+        stream = await consumer.consume(consumeOptions);
       } catch (error) {
         await Promise.resolve(consumer.close(true)).catch(() => {});
         throw error;
       }
+      // The client emits 'error' when it cannot rejoin the group (e.g. broker down longer than
+      // its retries): without a listener that is an uncaught exception. Treat it like a stream
+      // failure: consume again.
+      consumer.on('error', (error: Error) => {
+        if (!closing) stream.destroy(error);
+      });
       let closing = false;
       let running: Promise<void> | undefined;
+      // Kafka unreachable or group lost: join again and resume from the committed offsets
+      // (at least once), until close(). kafkajs does the same by restarting its consumer.
+      const reopen = async () => {
+        for (let attempt = 1; !closing; attempt++) {
+          await sleep(Math.min(200 * 2 ** attempt, 5_000));
+          if (closing) return;
+          try {
+            stream = await consumer.consume(consumeOptions);
+            return;
+          } catch {
+            // broker still unavailable: try again
+          }
+        }
+      };
       const adapter: KafkaConsumer = {
         run(handle) {
           if (running) return Promise.reject(new Error('KafkaConsumer.run() was already called'));
           running = (async () => {
-            // One message at a time: the offset is committed only after its handler resolved.
-            // A handler error leaves the loop (the iterator destroys the stream: no more fetches).
-            for await (const message of stream) {
-              if (closing) break;
-              const headers: Record<string, string> = {};
-              for (const [key, value] of message.headers) headers[String(key)] = String(value);
-              await handle({
-                topic: message.topic,
-                partition: message.partition,
-                offset: message.offset.toString(),
-                key: message.key ?? null,
-                value: message.value ?? null,
-                headers,
-              });
-              await message.commit();
-              // The stream buffers prefetched messages: stop at once when closing.
-              if (closing) break;
+            while (!closing) {
+              try {
+                // One message at a time: the offset is committed only after its handler resolved.
+                for await (const message of stream) {
+                  if (closing) return;
+                  const headers: Record<string, string> = {};
+                  for (const [key, value] of message.headers) headers[String(key)] = String(value);
+                  try {
+                    await handle({
+                      topic: message.topic,
+                      partition: message.partition,
+                      offset: message.offset.toString(),
+                      key: message.key ?? null,
+                      value: message.value ?? null,
+                      headers,
+                    });
+                  } catch (error) {
+                    throw new HandlerFailure(error);
+                  }
+                  await message.commit();
+                  // The stream buffers prefetched messages: stop at once when closing.
+                  if (closing) return;
+                }
+                return; // the stream ended: closed
+              } catch (error) {
+                // Leaving the loop destroyed the stream: no more fetches.
+                if (error instanceof HandlerFailure) throw error.error;
+                if (closing) return;
+                await reopen();
+              }
             }
           })();
           return running;
@@ -66,9 +100,11 @@ export function createPlatformaticClient(options: KafkaClientOptions): KafkaClie
         async close() {
           // Let the handler in flight finish and its offset be committed, then leave the group.
           closing = true;
-          const streamClosed = stream.close().catch(() => {});
+          const current = stream;
+          const closed = current.close().catch(() => {});
           await running?.catch(() => {});
-          await streamClosed;
+          await closed;
+          if (stream !== current) await stream.close().catch(() => {});
           await consumer.close(true);
         },
       };
@@ -136,6 +172,12 @@ function createProducer(create: () => Producer<string, string, string, string>):
     },
   };
 }
+
+class HandlerFailure {
+  constructor(readonly error: unknown) {}
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
