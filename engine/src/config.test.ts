@@ -24,6 +24,7 @@ describe('loadConfig', () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     expect([...(error as ConfigError).problems].sort()).toEqual([
+      'AUTH_JWT_SECRET must be set to at least 32 characters',
       'DATABASE_URL must be a URL, got "not a url"',
       'ENGINE_PORT must be an integer from 0 to 65535, got "eighty"',
       'KAFKA_CLIENT must be one of kafkajs, platformatic, got "rdkafka"',
@@ -34,6 +35,7 @@ describe('loadConfig', () => {
 
   it('has no default admin token in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/PLATFORM_ADMIN_TOKEN/);
-    expect(loadConfig({ NODE_ENV: 'production', PLATFORM_ADMIN_TOKEN: 'p'.repeat(32) }).validateResponses).toBe(false);
+    expect(() => loadConfig({ NODE_ENV: 'production', PLATFORM_ADMIN_TOKEN: 'p'.repeat(32) })).toThrow(/AUTH_JWT_SECRET/);
+    expect(loadConfig({ NODE_ENV: 'production', PLATFORM_ADMIN_TOKEN: 'p'.repeat(32), AUTH_JWT_SECRET: 's'.repeat(32) }).validateResponses).toBe(false);
   });
 });

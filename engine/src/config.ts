@@ -18,6 +18,8 @@ export type EngineConfig = {
   camundaUrl: string;
   /** Bearer token of platform operators (tenant registration). */
   platformAdminToken: string;
+  /** HS256 key, issuer and audience of user tokens (the local issuer signs with the same key). */
+  auth: { secret: string; issuer: string; audience: string };
   /** Per dependency check in /health/ready. */
   healthCheckTimeoutMs: number;
   /** Validate every response against its contract (on outside production). */
@@ -68,6 +70,8 @@ export function loadConfig(env: Env = process.env): EngineConfig {
   const environment = oneOf('NODE_ENV', 'development', ['development', 'test', 'production'] as const);
   const platformAdminToken = text('PLATFORM_ADMIN_TOKEN', environment === 'production' ? '' : 'dev-platform-admin-token');
   if (platformAdminToken.length < 16) problems.push('PLATFORM_ADMIN_TOKEN must be set to at least 16 characters');
+  const jwtSecret = text('AUTH_JWT_SECRET', environment === 'production' ? '' : 'dev-only-jwt-secret-change-me-0123456789');
+  if (jwtSecret.length < 32) problems.push('AUTH_JWT_SECRET must be set to at least 32 characters');
 
   const config: EngineConfig = {
     environment,
@@ -82,6 +86,7 @@ export function loadConfig(env: Env = process.env): EngineConfig {
     kafkaClientId: text('KAFKA_CLIENT_ID', 'cpq-engine'),
     camundaUrl: url('CAMUNDA_URL', 'http://127.0.0.1:8080/engine-rest'),
     platformAdminToken,
+    auth: { secret: jwtSecret, issuer: text('AUTH_JWT_ISSUER', 'cpq-local'), audience: text('AUTH_JWT_AUDIENCE', 'cpq-engine') },
     healthCheckTimeoutMs: integer('HEALTH_CHECK_TIMEOUT_MS', 2000, 50, 60_000),
     validateResponses: (env.VALIDATE_RESPONSES ?? (environment === 'production' ? 'false' : 'true')) === 'true',
     bodyLimitBytes: integer('BODY_LIMIT_BYTES', 1_048_576, 1024, 50 * 1_048_576),

@@ -335,6 +335,7 @@ describe.each<KafkaClientName>(['kafkajs', 'platformatic'])('Kafka port contract
     // handled (re-deliveries allowed: at least once).
     const deadline = Date.now() + 20_000;
     while (acked.some((v) => !liveValues.includes(v)) && Date.now() < deadline && !liveSettled) await sleep(100);
+    console.log(`[restart] ${name}: live consumer had every acknowledged message ${Date.now() - readyAt} ms after the broker was ready`);
     expect(liveSettled).toBeUndefined();
     expect(acked.filter((v) => !liveValues.includes(v))).toEqual([]);
     await live.close();

@@ -1,0 +1,60 @@
+import { jwtVerify, SignJWT, errors as joseErrors } from 'jose';
+import type { FastifyRequest } from 'fastify';
+import { DomainError } from './errors';
+
+export const ROLES = ['admin', 'rep', 'sales-manager', 'finance', 'ops', 'customer', 'integrator'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Who is calling: taken from a verified bearer JWT, never from the request body. */
+export type Principal = { userId: string; tenantId: string; roles: Role[]; team?: string; accountId?: string };
+
+export type AuthSettings = { secret: string; issuer: string; audience: string };
+
+const key = (secret: string) => new TextEncoder().encode(secret);
+
+/** Issues a token (the local issuer for development and tests; production uses the IdP's). */
+export async function issueToken(settings: AuthSettings, principal: Principal, ttlSeconds = 8 * 3600): Promise<string> {
+  return new SignJWT({ tenant: principal.tenantId, roles: principal.roles, ...(principal.team ? { team: principal.team } : {}), ...(principal.accountId ? { account: principal.accountId } : {}) })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(principal.userId)
+    .setIssuer(settings.issuer)
+    .setAudience(settings.audience)
+    .setIssuedAt()
+    .setExpirationTime(`${ttlSeconds}s`)
+    .sign(key(settings.secret));
+}
+
+export async function verifyToken(settings: AuthSettings, token: string): Promise<Principal> {
+  try {
+    const { payload } = await jwtVerify(token, key(settings.secret), { issuer: settings.issuer, audience: settings.audience, algorithms: ['HS256'] });
+    const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is Role => (ROLES as readonly string[]).includes(String(r))) : [];
+    if (typeof payload.sub !== 'string' || typeof payload.tenant !== 'string' || roles.length === 0) {
+      throw new DomainError('unauthenticated', 'the token lacks a subject, a tenant or a known role');
+    }
+    return {
+      userId: payload.sub,
+      tenantId: payload.tenant,
+      roles,
+      ...(typeof payload.team === 'string' ? { team: payload.team } : {}),
+      ...(typeof payload.account === 'string' ? { accountId: payload.account } : {}),
+    };
+  } catch (error) {
+    if (error instanceof DomainError) throw error;
+    const reason = error instanceof joseErrors.JWTExpired ? 'the token has expired' : 'the token is not valid';
+    throw new DomainError('unauthenticated', reason);
+  }
+}
+
+/** The caller, or 401. */
+export async function authenticate(request: FastifyRequest, settings: AuthSettings): Promise<Principal> {
+  const header = request.headers.authorization ?? '';
+  if (!header.startsWith('Bearer ')) throw new DomainError('unauthenticated', 'a bearer token is required');
+  return verifyToken(settings, header.slice(7));
+}
+
+/** 403 unless the principal holds one of the roles. */
+export function requireRole(principal: Principal, ...roles: Role[]): void {
+  if (!roles.some((role) => principal.roles.includes(role))) {
+    throw new DomainError('forbidden', `requires the role ${roles.join(' or ')}`);
+  }
+}
