@@ -7,9 +7,10 @@ export const CONTRACTS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '.
 export const OPENAPI_DIR = join(CONTRACTS_DIR, 'openapi');
 
 export type JsonSchema = { [key: string]: unknown };
+export type OpenApiParameter = { name: string; in: 'path' | 'query' | 'header' | 'cookie'; required?: boolean; schema: JsonSchema };
 export type OpenApiOperation = {
   operationId: string;
-  parameters?: { name: string; in: 'path' | 'query' | 'header' | 'cookie'; required?: boolean; schema: JsonSchema }[];
+  parameters?: (OpenApiParameter | { $ref: string })[];
   requestBody?: { required?: boolean; content: Record<string, { schema: JsonSchema }> };
   responses: Record<string, { $ref?: string; content?: Record<string, { schema: JsonSchema }> }>;
   security?: Record<string, string[]>[];
@@ -22,6 +23,7 @@ export type OpenApiDocument = {
     schemas: Record<string, JsonSchema>;
     responses: Record<string, { description: string; content?: Record<string, { schema: JsonSchema }> }>;
     securitySchemes?: Record<string, unknown>;
+    parameters?: Record<string, OpenApiParameter>;
   };
   [key: string]: unknown;
 };
@@ -51,7 +53,7 @@ export function loadApiDocument(dir = OPENAPI_DIR): OpenApiDocument {
     openapi: '3.1.0',
     info: { title: 'CPQ/OMS platform API', version: '0.1.0' },
     paths: {},
-    components: { schemas: {}, responses: {}, securitySchemes: {} },
+    components: { schemas: {}, responses: {}, securitySchemes: {}, parameters: {} },
   };
   for (const file of files) {
     const doc = inlineFileRefs(parse(readFileSync(join(dir, file), 'utf8')), dir) as OpenApiDocument;
@@ -59,7 +61,7 @@ export function loadApiDocument(dir = OPENAPI_DIR): OpenApiDocument {
       if (merged.paths[path]) throw new Error(`${file}: path ${path} is already defined by another contract`);
       merged.paths[path] = item;
     }
-    for (const kind of ['schemas', 'responses', 'securitySchemes'] as const) {
+    for (const kind of ['schemas', 'responses', 'securitySchemes', 'parameters'] as const) {
       const target = merged.components[kind] as Record<string, unknown>;
       for (const [name, value] of Object.entries(doc.components?.[kind] ?? {})) {
         if (target[name] && JSON.stringify(target[name]) !== JSON.stringify(value)) {

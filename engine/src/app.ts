@@ -6,17 +6,28 @@ import { registerContractSchemas, routeSchema } from './http/contract-routes';
 import { registerErrorHandling } from './http/error-handler';
 import { registerRequestValidation } from './http/request-validation';
 import { registerResponseValidation } from './http/response-validation';
+import {
+  catalogRoutes, createCurrentReleasePointer, createDraftService, createReleaseService, createReleaseStore,
+  type CurrentReleasePointer,
+} from './modules/catalog';
 import { healthRoutes } from './modules/health';
 import { createTenantService, tenantRoutes } from './modules/tenant';
 import type { Infrastructure } from './plugins/external/infrastructure';
 
 export type AppOptions = { config: EngineConfig; infrastructure: Infrastructure; contract?: OpenApiDocument };
 
+/** What the app built that the process role (server.ts) keeps alive, e.g. the release feed. */
+export type EngineApp = { app: FastifyInstance; releasePointer: CurrentReleasePointer };
+
 /**
  * Builds the engine without listening (tests use `app.inject()`), in a fixed order:
  * HTTP conventions (correlation, errors, contract schemas) -> modules -> routes.
  */
-export async function buildApp({ config, infrastructure, contract = loadApiDocument() }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  return (await buildEngine(options)).app;
+}
+
+export async function buildEngine({ config, infrastructure, contract = loadApiDocument() }: AppOptions): Promise<EngineApp> {
   const app = Fastify({
     logger: {
       level: config.logLevel,
@@ -43,5 +54,16 @@ export async function buildApp({ config, infrastructure, contract = loadApiDocum
     tenants: createTenantService(infrastructure.prisma),
     platformAdminToken: config.platformAdminToken,
   });
-  return app;
+
+  const store = createReleaseStore(infrastructure.prisma, infrastructure.redis, app.log);
+  const releasePointer = createCurrentReleasePointer(store);
+  await app.register(catalogRoutes, {
+    contract,
+    auth: config.auth,
+    drafts: createDraftService(infrastructure.prisma),
+    releases: createReleaseService({ prisma: infrastructure.prisma, camunda: infrastructure.camunda, store, pointer: releasePointer, log: app.log }),
+    store,
+    pointer: releasePointer,
+  });
+  return { app, releasePointer };
 }

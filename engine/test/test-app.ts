@@ -15,7 +15,7 @@ export async function createTestApp(label: string, overrides: { redis?: Redis; e
   const db = await createTestDatabase(testEnv.postgresUrl, label);
   const config = loadConfig({
     NODE_ENV: 'test',
-    LOG_LEVEL: 'silent',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     DATABASE_URL: db.url,
     REDIS_URL: testEnv.redisUrl,
     KAFKA_BROKERS: testEnv.kafkaBrokers.join(','),

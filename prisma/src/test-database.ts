@@ -26,6 +26,18 @@ async function withAdmin<T>(baseUrl: string, fn: (client: pg.Client) => Promise<
   }
 }
 
+/** Test databases carry the pid of the process that made them: `cpq_t_<label>_p<pid>_<random>`. */
+function ownerAlive(database: string): boolean {
+  const pid = Number(/_p(\d+)_[0-9a-f]+$/.exec(database)?.[1]);
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 export function templateName(): string {
   return `${TEMPLATE_PREFIX}${migrationsDigest()}`;
 }
@@ -41,6 +53,8 @@ export async function prepareTemplate(baseUrl: string): Promise<string> {
     for (const row of rows) {
       const current = row.datname === name && row.datistemplate;
       if (current) continue;
+      // A test database of a run still going (another suite on this machine) is not ours to drop.
+      if (row.datname.startsWith(TEST_PREFIX) && ownerAlive(row.datname)) continue;
       // Leftovers of crashed runs and templates of older migration sets.
       await admin.query(`ALTER DATABASE "${row.datname}" IS_TEMPLATE false`).catch(() => {});
       await admin.query(`DROP DATABASE IF EXISTS "${row.datname}" WITH (FORCE)`);
@@ -56,8 +70,8 @@ export async function prepareTemplate(baseUrl: string): Promise<string> {
 export type TestDatabase = { name: string; url: string; drop: () => Promise<void> };
 
 export async function createTestDatabase(baseUrl: string, label = 'db'): Promise<TestDatabase> {
-  const safeLabel = label.toLowerCase().replace(/[^a-z0-9]+/g, '_').slice(0, 30);
-  const name = `${TEST_PREFIX}${safeLabel}_${randomBytes(4).toString('hex')}`;
+  const safeLabel = label.toLowerCase().replace(/[^a-z0-9]+/g, '_').slice(0, 24);
+  const name = `${TEST_PREFIX}${safeLabel}_p${process.pid}_${randomBytes(4).toString('hex')}`;
   const template = templateName();
   await withAdmin(baseUrl, async (admin) => {
     for (let attempt = 1; ; attempt++) {

@@ -1,5 +1,5 @@
-import type { JsonSchema, OpenApiDocument, OpenApiOperation } from '@cpq/contracts/openapi';
-import type { FastifyInstance, FastifySchema } from 'fastify';
+import type { JsonSchema, OpenApiDocument, OpenApiOperation, OpenApiParameter } from '@cpq/contracts/openapi';
+import type { FastifyInstance, FastifyRequest, FastifySchema } from 'fastify';
 
 const COMPONENT_REF = /^#\/components\/schemas\/([A-Za-z0-9_]+)$/;
 
@@ -38,7 +38,16 @@ export function findOperation(doc: OpenApiDocument, operationId: string): { meth
   throw new Error(`no operation ${operationId} in the contracts`);
 }
 
-function objectOf(params: NonNullable<OpenApiOperation['parameters']>, lowerCase = false): JsonSchema | undefined {
+function resolveParameters(doc: OpenApiDocument, operation: OpenApiOperation): OpenApiParameter[] {
+  return (operation.parameters ?? []).map((p) => {
+    if (!('$ref' in p)) return p;
+    const resolved = doc.components.parameters?.[p.$ref.split('/').pop() ?? ''];
+    if (!resolved) throw new Error(`${operation.operationId}: unknown parameter ${p.$ref}`);
+    return resolved;
+  });
+}
+
+function objectOf(params: OpenApiParameter[], lowerCase = false): JsonSchema | undefined {
   if (params.length === 0) return undefined;
   const name = (p: { name: string }) => (lowerCase ? p.name.toLowerCase() : p.name);
   return {
@@ -52,9 +61,21 @@ function objectOf(params: NonNullable<OpenApiOperation['parameters']>, lowerCase
  * A route's validation schemas (params, query, headers, body, responses) taken from its
  * OpenAPI operation: the contract is the single source, never restated in code.
  */
-export function routeSchema(doc: OpenApiDocument, operationId: string): { method: string; url: string; schema: FastifySchema } {
+/** An optional body that was not sent is validated as `{}` (its schema's defaults apply). */
+async function defaultOptionalBody(request: FastifyRequest): Promise<void> {
+  if (request.body === undefined || request.body === null) request.body = {};
+}
+
+export type ContractRoute = {
+  method: string;
+  url: string;
+  schema: FastifySchema;
+  preValidation?: (request: FastifyRequest) => Promise<void>;
+};
+
+export function routeSchema(doc: OpenApiDocument, operationId: string): ContractRoute {
   const { method, path, operation } = findOperation(doc, operationId);
-  const parameters = operation.parameters ?? [];
+  const parameters = resolveParameters(doc, operation);
   const schema: FastifySchema = {};
   const params = objectOf(parameters.filter((p) => p.in === 'path'));
   const querystring = objectOf(parameters.filter((p) => p.in === 'query'));
@@ -73,5 +94,6 @@ export function routeSchema(doc: OpenApiDocument, operationId: string): { method
     if (media) response[status] = rewriteRefs(media.schema);
   }
   schema.response = response;
-  return { method, url: path.replace(/\{([^}]+)\}/g, ':$1'), schema };
+  const optionalBody = body !== undefined && operation.requestBody?.required !== true;
+  return { method, url: path.replace(/\{([^}]+)\}/g, ':$1'), schema, ...(optionalBody ? { preValidation: defaultOptionalBody } : {}) };
 }

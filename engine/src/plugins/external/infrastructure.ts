@@ -22,13 +22,17 @@ export type Infrastructure = {
  * background. A cache miss or outage then costs latency, never a business result.
  */
 export function createRedis(url: string): Redis {
-  return new Redis(url, {
+  const redis = new Redis(url, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 2000,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
     lazyConnect: false,
   });
+  redis.on('error', () => {
+    /* reported by the readiness check and by each failed command; ioredis reconnects by itself */
+  });
+  return redis;
 }
 
 function waitUntilReady(redis: Redis, timeoutMs: number): Promise<void> {
@@ -48,9 +52,6 @@ function waitUntilReady(redis: Redis, timeoutMs: number): Promise<void> {
 export async function createInfrastructure(config: EngineConfig, overrides: Partial<Pick<Infrastructure, 'redis'>> = {}): Promise<Infrastructure> {
   const prisma = createPrismaClient(config.databaseUrl, { max: config.databasePoolMax });
   const redis = overrides.redis ?? createRedis(config.redisUrl);
-  redis.on('error', () => {
-    /* reported by the readiness check; ioredis reconnects by itself */
-  });
   const kafka = await createKafkaClient(config.kafkaClient, { brokers: config.kafkaBrokers, clientId: config.kafkaClientId });
   const camunda = createCamundaClient(config.camundaUrl);
 

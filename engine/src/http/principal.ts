@@ -1,0 +1,30 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { authenticate, type AuthSettings, type Principal } from './auth';
+import { DomainError } from './errors';
+
+const principals = new WeakMap<FastifyRequest, Principal>();
+
+/** Authenticates every request of the plugin it is called in (401 before the body is read). */
+export function requireAuthentication(app: FastifyInstance, settings: AuthSettings): void {
+  app.addHook('onRequest', async (request) => {
+    principals.set(request, await authenticate(request, settings));
+  });
+}
+
+export function principalOf(request: FastifyRequest): Principal {
+  const principal = principals.get(request);
+  if (!principal) throw new Error('principalOf called on a route without requireAuthentication');
+  return principal;
+}
+
+/** The version in If-Match (`"3"`, `W/"3"` or `3`); 428 when missing. */
+export function expectedVersion(request: FastifyRequest, required: true): number;
+export function expectedVersion(request: FastifyRequest, required: false): number | undefined;
+export function expectedVersion(request: FastifyRequest, required: boolean): number | undefined {
+  const header = request.headers['if-match'];
+  if (header === undefined) {
+    if (required) throw new DomainError('precondition-required', 'send If-Match with the version you read (its ETag)');
+    return undefined;
+  }
+  return Number(String(header).replace(/^W\//, '').replace(/"/g, ''));
+}

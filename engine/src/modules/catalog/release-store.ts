@@ -1,0 +1,110 @@
+import type { PrismaClient } from '@cpq/prisma';
+import type { Redis } from 'ioredis';
+
+export type ReleaseHeader = {
+  releaseId: string;
+  tenantId: string;
+  releaseNumber: number;
+  contentHash: string;
+  baseReleaseId: string | null;
+  itemCount: number;
+  publishedBy: string;
+  approvedBy: string;
+  publishedAt: string;
+  camundaDeploymentId: string | null;
+};
+export type ReleaseItem = { kind: string; key: string; content: unknown; contentHash: string };
+export type ReleaseSnapshot = ReleaseHeader & { items: ReleaseItem[] };
+
+const SNAPSHOT_TTL_SECONDS = 3600;
+
+type ReleaseRow = {
+  id: string; tenantId: string; releaseNumber: number; contentHash: string; baseReleaseId: string | null; itemCount: number;
+  publishedBy: string; approvedBy: string; publishedAt: Date; camundaDeploymentId: string | null;
+};
+
+export const toHeader = (row: ReleaseRow): ReleaseHeader => ({
+  releaseId: row.id, tenantId: row.tenantId, releaseNumber: row.releaseNumber, contentHash: row.contentHash,
+  baseReleaseId: row.baseReleaseId, itemCount: row.itemCount, publishedBy: row.publishedBy, approvedBy: row.approvedBy,
+  publishedAt: row.publishedAt.toISOString(), camundaDeploymentId: row.camundaDeploymentId,
+});
+
+/**
+ * Published releases, read through Redis. The key carries tenant, release id and content
+ * hash, so a cached value can only ever be the exact release asked for; releases are
+ * immutable, so there is nothing to invalidate. Redis is an accelerator: any Redis failure
+ * falls back to PostgreSQL with the same result (seed section 5, Redis invariants).
+ */
+export function createReleaseStore(prisma: PrismaClient, redis: Redis, log: { warn(o: object, m: string): void }) {
+  const cacheKey = (h: ReleaseHeader) => `cpq:${h.tenantId}:release:${h.releaseId}:${h.contentHash}`;
+
+  async function header(tenantId: string, releaseId: string): Promise<ReleaseHeader | undefined> {
+    const row = await prisma.metadataRelease.findFirst({ where: { tenantId, id: releaseId } });
+    return row ? toHeader(row) : undefined;
+  }
+
+  async function latest(tenantId: string): Promise<ReleaseHeader | undefined> {
+    const row = await prisma.metadataRelease.findFirst({ where: { tenantId }, orderBy: { releaseNumber: 'desc' } });
+    return row ? toHeader(row) : undefined;
+  }
+
+  async function itemsFromDatabase(h: ReleaseHeader): Promise<ReleaseItem[]> {
+    const rows = await prisma.metadataReleaseItem.findMany({
+      where: { releaseId: h.releaseId, tenantId: h.tenantId },
+      orderBy: [{ kind: 'asc' }, { key: 'asc' }],
+    });
+    return rows.map((r) => ({ kind: r.kind, key: r.key, content: r.content, contentHash: r.contentHash }));
+  }
+
+  async function snapshot(h: ReleaseHeader): Promise<ReleaseSnapshot> {
+    const key = cacheKey(h);
+    try {
+      const cached = await redis.get(key);
+      if (cached) return { ...h, items: JSON.parse(cached) as ReleaseItem[] };
+    } catch (error) {
+      log.warn({ err: (error as Error).message, key }, 'release cache read failed; reading PostgreSQL');
+    }
+    const items = await itemsFromDatabase(h);
+    redis.set(key, JSON.stringify(items), 'EX', SNAPSHOT_TTL_SECONDS).catch((error: Error) => {
+      log.warn({ err: error.message, key }, 'release cache write failed');
+    });
+    return { ...h, items };
+  }
+
+  async function list(tenantId: string): Promise<ReleaseHeader[]> {
+    const rows = await prisma.metadataRelease.findMany({ where: { tenantId }, orderBy: { releaseNumber: 'desc' } });
+    return rows.map(toHeader);
+  }
+
+  return { header, latest, list, snapshot, itemsFromDatabase, cacheKey };
+}
+
+export type ReleaseStore = ReturnType<typeof createReleaseStore>;
+
+/**
+ * This process's view of each tenant's current release. Moved forward (never back) by the
+ * MetadataReleasePublished events every instance consumes (their payload is the header),
+ * and by a local publish; a tenant not seen yet is read from PostgreSQL once.
+ */
+export function createCurrentReleasePointer(store: ReleaseStore) {
+  const current = new Map<string, ReleaseHeader>();
+  const advance = (header: ReleaseHeader): boolean => {
+    const known = current.get(header.tenantId);
+    if (known && known.releaseNumber >= header.releaseNumber) return false;
+    current.set(header.tenantId, header);
+    return true;
+  };
+  return {
+    advance,
+    async get(tenantId: string): Promise<ReleaseHeader | undefined> {
+      const known = current.get(tenantId);
+      if (known) return known;
+      const header = await store.latest(tenantId);
+      if (header) advance(header);
+      return header;
+    },
+    peek: (tenantId: string) => current.get(tenantId),
+  };
+}
+
+export type CurrentReleasePointer = ReturnType<typeof createCurrentReleasePointer>;
