@@ -84,26 +84,31 @@ export type ReleaseStore = ReturnType<typeof createReleaseStore>;
 /**
  * This process's view of each tenant's current release. Moved forward (never back) by the
  * MetadataReleasePublished events every instance consumes (their payload is the header),
- * and by a local publish; a tenant not seen yet is read from PostgreSQL once.
+ * and by a local publish. An entry older than `maxAgeMs` is checked against PostgreSQL once
+ * more, which bounds how stale an instance can be if it missed an event (e.g. published
+ * while its consumer group was still joining).
  */
-export function createCurrentReleasePointer(store: ReleaseStore) {
-  const current = new Map<string, ReleaseHeader>();
+export function createCurrentReleasePointer(store: ReleaseStore, options: { maxAgeMs?: number; now?: () => number } = {}) {
+  const maxAgeMs = options.maxAgeMs ?? 30_000;
+  const now = options.now ?? Date.now;
+  const current = new Map<string, { header: ReleaseHeader; checkedAt: number }>();
   const advance = (header: ReleaseHeader): boolean => {
     const known = current.get(header.tenantId);
-    if (known && known.releaseNumber >= header.releaseNumber) return false;
-    current.set(header.tenantId, header);
+    if (known && known.header.releaseNumber >= header.releaseNumber) return false;
+    current.set(header.tenantId, { header, checkedAt: now() });
     return true;
   };
   return {
     advance,
     async get(tenantId: string): Promise<ReleaseHeader | undefined> {
       const known = current.get(tenantId);
-      if (known) return known;
-      const header = await store.latest(tenantId);
-      if (header) advance(header);
-      return header;
+      if (known && now() - known.checkedAt < maxAgeMs) return known.header;
+      const latest = await store.latest(tenantId);
+      if (!latest) return known?.header;
+      if (!advance(latest) && known) known.checkedAt = now();
+      return current.get(tenantId)?.header;
     },
-    peek: (tenantId: string) => current.get(tenantId),
+    peek: (tenantId: string) => current.get(tenantId)?.header,
   };
 }
 
