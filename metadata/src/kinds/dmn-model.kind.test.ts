@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import type { DmnModelContent } from './dmn-model.kind';
+import { catalogWith, kindCases, ref, validateWithFeelin, type InvalidCase } from './test-support';
+
+const model = ref('dmn-model', 'approval-level');
+const edit = (from: string | RegExp, to: string) => (c: DmnModelContent) => {
+  const xml = c.xml.replace(from, to);
+  if (xml === c.xml) throw new Error(`the sample DMN has no ${String(from)}`);
+  c.xml = xml;
+};
+
+const cases: InvalidCase<DmnModelContent>[] = [
+  { name: 'a decision key that is not an XML id', change: (c) => (c.decisionKey = 'approval level'), code: 'schema.pattern', pointer: '/decisionKey' },
+  { name: 'XML that does not parse', change: (c) => (c.xml = '<definitions'), code: 'dmn.parse', pointer: '/xml' },
+  { name: 'XML that is not DMN', change: (c) => (c.xml = '<invoice xmlns="urn:x"/>'), code: 'dmn.parse', pointer: '/xml' },
+  { name: 'an unknown DMN element (parse warning)', change: edit('<output id="level"', '<bogus /><output id="level"'), code: 'dmn.parse', pointer: '/xml' },
+  { name: 'no decision with the decision key', change: (c) => (c.decisionKey = 'discount-level'), code: 'dmn.decision-key', pointer: '/decisionKey' },
+  { name: 'no historyTimeToLive', change: edit(' camunda:historyTimeToLive="P180D"', ''), code: 'dmn.history-ttl', pointer: '/xml' },
+  { name: 'an input entry that does not parse', change: edit('<text>&lt;= 10</text>', '<text>&lt;= </text>'), code: 'feel.syntax', pointer: '/xml' },
+  { name: 'an output entry that does not parse', change: edit('<text>"rep"</text>', '<text>"rep</text>'), code: 'feel.syntax', pointer: '/xml' },
+  { name: 'an input expression that does not parse', change: edit('<text>dealValue</text>', '<text>dealValue +</text>'), code: 'feel.syntax', pointer: '/xml' },
+];
+
+describe('dmn-model', () => {
+  kindCases(model, cases);
+
+  it('says which decision, rule and entry holds a FEEL error', async () => {
+    const issues = await validateWithFeelin(catalogWith(model, edit('<text>&lt;= 10</text>', '<text>&lt;= </text>')));
+    expect(issues.map((i) => i.message)).toEqual([expect.stringMatching(/^decision "approval-level", rule "rep" input entry "rep-discount": .* at offset 2 of "<="$/)]);
+  });
+
+  it('does not check entries in another expression language as FEEL', async () => {
+    const issues = await validateWithFeelin(catalogWith(model, edit('<inputEntry id="rep-discount"><text>&lt;= 10</text>', '<inputEntry id="rep-discount" expressionLanguage="juel"><text>${discountPercent le 10}</text>')));
+    expect(issues).toEqual([]);
+  });
+});

@@ -1,0 +1,110 @@
+import type { FeelDialect } from '../feel/feel.types';
+import type { KindDefinition, MetadataItem, SemanticContext, ValidationIssue } from '../types';
+import { issuesFor, type Issues } from './checks';
+import { CAMUNDA_DMN_NS, elementsOf, extensionAttribute, parseDmn, type ModdleElement } from './moddle';
+import { MAX_MODEL_XML } from './bpmn-model.kind';
+import { kindSchema, name, object, xmlId } from './schema-parts';
+
+/**
+ * A DMN 1.3 decision model deployed to Camunda 7 with its release (e.g. the approval level).
+ * Checked before publish: it parses (dmn-moddle; warnings reported too), contains the decision
+ * `decisionKey`, every decision has a historyTimeToLive (Camunda 7.20+), and the FEEL of its
+ * decision tables and literal expressions compiles (input expressions and output entries as
+ * expressions, input entries as unary tests; "-" and empty entries match anything).
+ */
+export type DmnModelContent = { name: string; decisionKey: string; xml: string };
+
+const schema = kindSchema(
+  'dmn-model',
+  'DMN model',
+  object<DmnModelContent>(
+    { name, decisionKey: xmlId, xml: { type: 'string', minLength: 1, maxLength: MAX_MODEL_XML } },
+    ['name', 'decisionKey', 'xml'],
+  ),
+);
+
+/** Camunda evaluates FEEL unless an element names another language (e.g. juel). */
+function isFeel(language: unknown): boolean {
+  return language === undefined || (typeof language === 'string' && /feel/i.test(language));
+}
+
+function textOf(element: unknown): string | undefined {
+  const text = (element as { text?: unknown } | undefined)?.text;
+  return typeof text === 'string' ? text : undefined;
+}
+
+function listOf(element: ModdleElement, property: string): ModdleElement[] {
+  const value = element[property];
+  return Array.isArray(value) ? (value as ModdleElement[]) : [];
+}
+
+function checkFeel(issues: Issues, context: SemanticContext, decision: string, where: string, source: string | undefined, dialect: FeelDialect): void {
+  const trimmed = source?.trim();
+  if (trimmed === undefined || trimmed === '' || (dialect === 'unary-tests' && trimmed === '-')) return;
+  const result = context.compileFeel(trimmed, dialect);
+  if (!result.ok) {
+    issues.add(
+      '/xml',
+      'feel.syntax',
+      `decision "${decision}", ${where}: ${result.error.message} at offset ${result.error.from} of ${JSON.stringify(trimmed)}`,
+    );
+  }
+}
+
+function checkDecisionFeel(issues: Issues, context: SemanticContext, decision: ModdleElement, defaultLanguage: unknown): void {
+  const logic = decision.decisionLogic as ModdleElement | undefined;
+  const id = decision.id ?? '?';
+  if (!logic) return;
+  const language = (e: ModdleElement | undefined) => e?.expressionLanguage ?? defaultLanguage;
+  if (logic.$type === 'dmn:LiteralExpression') {
+    if (isFeel(language(logic))) checkFeel(issues, context, id, 'literal expression', textOf(logic), 'expression');
+    return;
+  }
+  if (logic.$type !== 'dmn:DecisionTable') return;
+  for (const input of listOf(logic, 'input')) {
+    const expression = input.inputExpression as ModdleElement | undefined;
+    if (isFeel(language(expression))) checkFeel(issues, context, id, `input "${input.id ?? input.label ?? '?'}"`, textOf(expression), 'expression');
+  }
+  for (const rule of listOf(logic, 'rule')) {
+    for (const entry of listOf(rule, 'inputEntry')) {
+      if (isFeel(language(entry))) checkFeel(issues, context, id, `rule "${rule.id ?? '?'}" input entry "${entry.id ?? '?'}"`, textOf(entry), 'unary-tests');
+    }
+    for (const entry of listOf(rule, 'outputEntry')) {
+      if (isFeel(language(entry))) checkFeel(issues, context, id, `rule "${rule.id ?? '?'}" output entry "${entry.id ?? '?'}"`, textOf(entry), 'expression');
+    }
+  }
+}
+
+async function validate(item: MetadataItem<DmnModelContent>, context: SemanticContext): Promise<ValidationIssue[]> {
+  const issues = issuesFor(item);
+  const parsed = await parseDmn(item.content.xml);
+  if (!parsed.ok) {
+    issues.add('/xml', 'dmn.parse', `the XML does not parse as DMN: ${parsed.message}`);
+    return issues.list;
+  }
+  const { rootElement: definitions, warnings } = parsed.result;
+  for (const warning of warnings) issues.add('/xml', 'dmn.parse', warning.message);
+
+  const camunda = extensionAttribute(definitions, CAMUNDA_DMN_NS);
+  const decisions = elementsOf(definitions).filter((e) => e.$type === 'dmn:Decision');
+  if (!decisions.some((d) => d.id === item.content.decisionKey)) {
+    issues.add('/decisionKey', 'dmn.decision-key', `the XML has no decision "${item.content.decisionKey}" (it has: ${decisions.map((d) => d.id).join(', ') || 'none'})`);
+  }
+  for (const decision of decisions) {
+    if (!camunda(decision, 'historyTimeToLive')?.trim()) {
+      issues.add('/xml', 'dmn.history-ttl', `decision "${decision.id}" has no camunda:historyTimeToLive (Camunda 7.20+ requires it)`);
+    }
+    checkDecisionFeel(issues, context, decision, definitions.expressionLanguage);
+  }
+  return issues.list;
+}
+
+export const dmnModelKind: KindDefinition<DmnModelContent> = {
+  kind: 'dmn-model',
+  title: 'DMN model',
+  schema,
+  maxBytes: 2 * MAX_MODEL_XML,
+  references: () => [],
+  expressions: () => [],
+  validate,
+};
