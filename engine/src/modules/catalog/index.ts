@@ -8,3 +8,5 @@ export type { ReleaseStore, ReleaseHeader, ReleaseItem, ReleaseSnapshot, Current
 export { catalogRoutes } from './catalog.routes';
 export { startReleaseFeed } from './release-feed';
 export { itemHash, releaseHash } from './content-hash';
+export { createReleaseViews } from './release-views';
+export type { ReleaseViews } from './release-views';
