@@ -12,5 +12,8 @@ export async function createKafkaClient(name: KafkaClientName, options: KafkaCli
       const { createPlatformaticClient } = await import('./platformatic.adapter');
       return createPlatformaticClient(options);
     }
+    default:
+      // KAFKA_CLIENT comes from the environment: an unknown value must not yield `undefined`.
+      throw new Error(`unknown Kafka client "${String(name)}" (expected 'kafkajs' or 'platformatic')`);
   }
 }

@@ -41,6 +41,12 @@ export function createKafkajsClient(options: KafkaClientOptions): KafkaClient {
       const consumer: Consumer = kafka.consumer({
         groupId,
         allowAutoTopicCreation: false,
+        // After a broker restart kafkajs rejoins as a new member and the group waits for the old
+        // one's session to expire (default 30 s) before it assigns partitions again. 10 s, as in
+        // the platformatic adapter. kafkajs heartbeats only between messages: a handler must
+        // finish well within this, or the member is evicted and its message re-delivered.
+        sessionTimeout: 10_000,
+        heartbeatInterval: 1_000,
         // Transient Kafka errors are retried and the consumer restarts itself after a crash
         // (e.g. broker restart), but never after a handler failure: that one ends run().
         retry: { ...retry, restartOnFailure: async () => !handlerFailed },

@@ -21,7 +21,10 @@ export function createPlatformaticClient(options: KafkaClientOptions): KafkaClie
       );
     },
     async consumer({ groupId, topics, fromBeginning }) {
-      const consumer = new Consumer({ ...base, groupId, deserializers: stringDeserializers, autocommit: false });
+      // Fewer retries than the producer's: after a broker restart, fetches on the old stream can
+      // keep failing although the broker is back (seen: ~6 s of retries, then failure), while a
+      // new stream works at once. The run loop below opens a new stream after a failure.
+      const consumer = new Consumer({ ...base, retries: 2, groupId, deserializers: stringDeserializers, autocommit: false });
       const consumeOptions = {
         topics,
         mode: 'committed' as const,
@@ -30,9 +33,19 @@ export function createPlatformaticClient(options: KafkaClientOptions): KafkaClie
         sessionTimeout: 10_000,
         heartbeatInterval: 500,
       };
-      let stream: Awaited<ReturnType<typeof consumer.consume>>;
+      let closing = false;
+      let running: Promise<void> | undefined;
+      let failures = 0; // consecutive stream failures without a handled message
+      const open = async () => {
+        const opened = await consumer.consume(consumeOptions);
+        // A stream error while no iteration listens (before run(), between two streams) would
+        // otherwise be an uncaught 'error' event; the iteration still sees the error.
+        opened.on('error', () => {});
+        return opened;
+      };
+      let stream: Awaited<ReturnType<typeof open>>;
       try {
-        stream = await consumer.consume(consumeOptions);
+        stream = await open();
       } catch (error) {
         await Promise.resolve(consumer.close(true)).catch(() => {});
         throw error;
@@ -43,16 +56,15 @@ export function createPlatformaticClient(options: KafkaClientOptions): KafkaClie
       consumer.on('error', (error: Error) => {
         if (!closing) stream.destroy(error);
       });
-      let closing = false;
-      let running: Promise<void> | undefined;
       // Kafka unreachable or group lost: join again and resume from the committed offsets
       // (at least once), until close(). kafkajs does the same by restarting its consumer.
       const reopen = async () => {
-        for (let attempt = 1; !closing; attempt++) {
-          await sleep(Math.min(200 * 2 ** attempt, 5_000));
+        while (!closing) {
+          failures++;
+          await sleep(Math.min(250 * failures, 1_000));
           if (closing) return;
           try {
-            stream = await consumer.consume(consumeOptions);
+            stream = await open();
             return;
           } catch {
             // broker still unavailable: try again
@@ -83,6 +95,7 @@ export function createPlatformaticClient(options: KafkaClientOptions): KafkaClie
                     throw new HandlerFailure(error);
                   }
                   await message.commit();
+                  failures = 0;
                   // The stream buffers prefetched messages: stop at once when closing.
                   if (closing) return;
                 }
