@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEnv } from '../../test/env';
-import { compareShapes, SCHEMA_FILE, shapeFromDatabase, shapeFromPrismaSchema } from './schema-drift';
+import { compareShapes, readSchemaFiles, shapeFromDatabase, shapeFromPrismaSchema } from './schema-drift';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
 describe('schema.prisma and the migrated database', () => {
@@ -18,7 +18,7 @@ describe('schema.prisma and the migrated database', () => {
   });
 
   it('a column changed in schema.prisma only is reported', async () => {
-    const edited = readFileSync(SCHEMA_FILE, 'utf8').replace('eventType        String    @map("event_type") @db.VarChar(120)', 'eventType        String?   @map("event_type") @db.VarChar(99)');
+    const edited = readSchemaFiles().map(([, content]) => content).join('\n').replace('eventType        String    @map("event_type") @db.VarChar(120)', 'eventType        String?   @map("event_type") @db.VarChar(99)');
     const file = join(mkdtempSync(join(tmpdir(), 'drift-')), 'schema.prisma');
     writeFileSync(file, edited);
     const problems = compareShapes(await shapeFromPrismaSchema(file), await shapeFromDatabase(db.url));

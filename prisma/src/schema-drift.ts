@@ -1,11 +1,21 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import internals from '@prisma/internals';
 import pg from 'pg';
 import { LEDGER_TABLE } from './migrate';
 
-export const SCHEMA_FILE = join(dirname(fileURLToPath(import.meta.url)), '..', 'schema.prisma');
+/** The schema folder: one .prisma file per owning module (Prisma's multi-file schema). */
+export const SCHEMA_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'schema');
+
+/** The schema's files as [path, content] pairs, from a folder or a single file. */
+export function readSchemaFiles(location = SCHEMA_DIR): [string, string][] {
+  if (!statSync(location).isDirectory()) return [[location, readFileSync(location, 'utf8')]];
+  return readdirSync(location)
+    .filter((f) => f.endsWith('.prisma'))
+    .sort()
+    .map((f) => [join(location, f), readFileSync(join(location, f), 'utf8')]);
+}
 
 /** One column as both sides describe it, normalised to PostgreSQL's words. */
 export type ColumnShape = { type: string; nullable: boolean };
@@ -36,13 +46,13 @@ type DmmfField = {
 type DmmfIndex = { model: string; type: string; dbName?: string | null; fields: { name: string }[] };
 
 /** What schema.prisma says the database looks like. */
-export async function shapeFromPrismaSchema(file = SCHEMA_FILE): Promise<SchemaShape> {
+export async function shapeFromPrismaSchema(location = SCHEMA_DIR): Promise<SchemaShape> {
   const { getDMMF } = internals as unknown as {
-    getDMMF: (o: { datamodel: string }) => Promise<{
+    getDMMF: (o: { datamodel: [string, string][] }) => Promise<{
       datamodel: { models: { name: string; dbName: string | null; fields: DmmfField[] }[]; indexes: DmmfIndex[] };
     }>;
   };
-  const dmmf = await getDMMF({ datamodel: readFileSync(file, 'utf8') });
+  const dmmf = await getDMMF({ datamodel: readSchemaFiles(location) });
   const shape: SchemaShape = new Map();
   for (const model of dmmf.datamodel.models) {
     const columnOf = new Map<string, string>();
