@@ -54,6 +54,7 @@ apt_install_missing() {
   command -v java >/dev/null || missing+=(openjdk-17-jdk-headless)
   command -v mvn >/dev/null || missing+=(maven)
   command -v psql >/dev/null || missing+=(postgresql-client)
+  command -v pdftotext >/dev/null || missing+=(poppler-utils) # tests read generated quote PDFs back
   if ((${#missing[@]})); then
     echo "installing ${missing[*]}"
     as_root apt-get update -q
@@ -143,7 +144,7 @@ engine_wait_ready() {
 ROLES=("engine:engine/src/server.ts" "relay:connectors/src/outbox-relay/main.ts" "workers:connectors/src/camunda/main.ts")
 
 infra_up() {
-  step "Debian packages (postgresql, redis-server, java, maven)" apt_install_missing
+  step "Debian packages (postgresql, redis-server, java, maven, poppler-utils)" apt_install_missing
   step "npm dependencies" npm_install
   step "PostgreSQL on 127.0.0.1:$POSTGRES_PORT" postgres_start
   step "Redis on 127.0.0.1:$REDIS_PORT" redis_start
