@@ -1,0 +1,96 @@
+import { createHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
+import type { PrismaClient, TransactionClient } from '@cpq/prisma';
+import { DomainError, ERROR_CATALOG, problem, type Problem } from './errors';
+
+export type IdempotencyScope = { tenantId: string; clientId: string; operation: string; key: string };
+export type CommandResponse = { status: number; body: unknown };
+
+const KEY_PATTERN = /^[A-Za-z0-9._:-]{8,200}$/;
+/** How long a first attempt holds the key before a retry may take it over (crashed process). */
+const LEASE_SECONDS = 60;
+
+export function requestHash(request: unknown): string {
+  const text = (canonicalize as unknown as (v: unknown) => string | undefined)(request ?? null) ?? 'null';
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** The Idempotency-Key header, required on every mutating command. */
+export function idempotencyKeyOf(headers: Record<string, string | string[] | undefined>): string {
+  const raw = headers['idempotency-key'];
+  const key = Array.isArray(raw) ? raw[0] : raw;
+  if (!key) throw new DomainError('idempotency-key-required', 'send an Idempotency-Key header (8-200 characters of [A-Za-z0-9._:-])', [
+    { field: 'headers/idempotency-key', rule: 'required', message: 'is required on every command' },
+  ]);
+  if (!KEY_PATTERN.test(key)) throw new DomainError('validation-failed', 'the Idempotency-Key is malformed', [
+    { field: 'headers/idempotency-key', rule: 'pattern', message: 'must be 8-200 characters of [A-Za-z0-9._:-]' },
+  ]);
+  return key;
+}
+
+/**
+ * Runs a command at most once per scope (seed section 8's uq_idempotency_scope):
+ * - the first call claims the key, runs, and stores its response in the command's own
+ *   transaction (so the effect and the stored response commit together);
+ * - a replay with the same request gets the stored response, and nothing runs again;
+ * - the same key with a different request is a 422; while the first is still running, a 409;
+ * - an expected refusal (4xx problem) is stored like a success, so a replay answers the same;
+ *   an unexpected failure releases the key, so the client may retry.
+ */
+export async function runIdempotent(
+  prisma: PrismaClient,
+  scope: IdempotencyScope,
+  request: unknown,
+  command: (tx: TransactionClient) => Promise<CommandResponse>,
+): Promise<CommandResponse & { replayed: boolean }> {
+  const hash = requestHash(request);
+  const where = { tenantId: scope.tenantId, clientId: scope.clientId, operation: scope.operation, idempotencyKey: scope.key };
+
+  const claimed = await prisma.$queryRaw<{ id: bigint }[]>`
+    INSERT INTO idempotency_record (tenant_id, client_id, operation, idempotency_key, request_hash, status, locked_until)
+    VALUES (${scope.tenantId}, ${scope.clientId}, ${scope.operation}, ${scope.key}, ${hash}, 'in-flight', now() + make_interval(secs => ${LEASE_SECONDS}))
+    ON CONFLICT (tenant_id, client_id, operation, idempotency_key) DO UPDATE
+      SET locked_until = EXCLUDED.locked_until
+      WHERE idempotency_record.status = 'in-flight'
+        AND idempotency_record.locked_until < now()
+        AND idempotency_record.request_hash = EXCLUDED.request_hash
+    RETURNING id`;
+
+  if (claimed.length === 0) {
+    const existing = await prisma.idempotencyRecord.findUnique({ where: { tenantId_clientId_operation_idempotencyKey: where } });
+    if (!existing) throw new DomainError('idempotency-in-flight', 'the first request with this Idempotency-Key is still running; retry shortly');
+    if (existing.requestHash !== hash) {
+      throw new DomainError('idempotency-key-reused', `Idempotency-Key ${scope.key} was used for a different request`, [
+        { field: 'headers/idempotency-key', rule: 'idempotency', message: 'was already used with another body' },
+      ]);
+    }
+    if (existing.status !== 'completed') {
+      throw new DomainError('idempotency-in-flight', 'the first request with this Idempotency-Key is still running; retry shortly');
+    }
+    return { status: existing.responseStatus!, body: existing.responseBody, replayed: true };
+  }
+
+  const id = claimed[0]!.id;
+  const complete = (tx: TransactionClient, response: CommandResponse) =>
+    tx.idempotencyRecord.update({
+      where: { id },
+      data: { status: 'completed', responseStatus: response.status, responseBody: response.body as object, completedAt: new Date() },
+    });
+  try {
+    const response = await prisma.$transaction(async (tx) => {
+      const result = await command(tx);
+      await complete(tx, result);
+      return result;
+    }, { timeout: 60_000, maxWait: 30_000 });
+    return { ...response, replayed: false };
+  } catch (error) {
+    if (error instanceof DomainError && ERROR_CATALOG[error.code].status < 500) {
+      // A refusal is an answer: remember it, so a replay gets the same answer.
+      const body: Problem = problem(error.code, error.message, error.errors.length ? { errors: error.errors } : {});
+      await prisma.$transaction((tx) => complete(tx, { status: body.status, body }));
+      throw error;
+    }
+    await prisma.idempotencyRecord.delete({ where: { id } }).catch(() => {});
+    throw error;
+  }
+}
