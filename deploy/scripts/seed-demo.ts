@@ -1,18 +1,102 @@
-export {};
 // Demo data, loaded through the engine's API like any client would (so every row has its
-// audit trail and events). Idempotent: an existing tenant is left as it is.
-// A placeholder until the metadata issue brings the demo release.
-const base = `http://${process.env.ENGINE_HOST ?? '127.0.0.1'}:${process.env.ENGINE_PORT ?? '4000'}`;
-const token = process.env.PLATFORM_ADMIN_TOKEN ?? 'dev-platform-admin-token';
+// audit trail and events). Idempotent: an existing tenant is left as it is, and a tenant that
+// already has a release gets nothing new.
+//
+// 1. registers tenant `demo` (platform admin token);
+// 2. if `demo` has no release yet (GET /metadata/releases/current -> 404 release-not-found):
+//    admin `ada` creates every item of deploy/demo/demo-release.ts as a draft, gathers them in
+//    a release candidate and requests review; admin `ben` (who authored nothing: four-eyes)
+//    approves; `ada` publishes release 1, whose BPMN/DMN the engine deploys to Camunda.
+//
+// Drafts left by an interrupted run are reused (and brought back to the demo content).
+import { isDeepStrictEqual } from 'node:util';
+import { loadConfig } from '@cpq/engine/config';
+import { issueToken, type Principal } from '@cpq/engine/http/auth';
+import { demoCatalog } from '../demo/demo-release';
 
-const res = await fetch(`${base}/admin/tenants`, {
-  method: 'POST',
-  headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-correlation-id': 'demo-seed' },
-  body: JSON.stringify({ tenantId: 'demo', name: 'Demo Telco' }),
-});
-if (res.status === 201) console.log('registered tenant demo');
-else if (res.status === 409) console.log('tenant demo already present');
-else {
-  console.error(`seeding failed: ${res.status} ${await res.text()}`);
+const TENANT = 'demo';
+const AUTHOR: Principal = { userId: 'ada', tenantId: TENANT, roles: ['admin'] };
+const REVIEWER: Principal = { userId: 'ben', tenantId: TENANT, roles: ['admin'] };
+
+const base = `http://${process.env.ENGINE_HOST ?? '127.0.0.1'}:${process.env.ENGINE_PORT ?? '4000'}`;
+const platformToken = process.env.PLATFORM_ADMIN_TOKEN ?? 'dev-platform-admin-token';
+
+type Problem = { code?: string; detail?: string; errors?: unknown };
+type Answer<T> = { status: number; body: T & Problem; etag: string | null };
+
+async function call<T = Record<string, unknown>>(token: string, method: 'GET' | 'POST', path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer<T>> {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'x-correlation-id': `demo-seed-${Date.now()}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : {}) as T & Problem, etag: res.headers.get('etag') };
+}
+
+function fail(step: string, answer: Answer<unknown>): never {
+  console.error(`seeding failed at ${step}: ${answer.status} ${JSON.stringify(answer.body, null, 2)}`);
   process.exit(1);
 }
+
+// 1. The tenant.
+const registered = await call(platformToken, 'POST', '/admin/tenants', { tenantId: TENANT, name: 'Demo Telco' });
+if (registered.status === 201) console.log(`registered tenant ${TENANT}`);
+else if (registered.status === 409) console.log(`tenant ${TENANT} already present`);
+else fail('registering the tenant', registered);
+
+const config = loadConfig();
+const ada = await issueToken(config.auth, AUTHOR, 3600);
+const ben = await issueToken(config.auth, REVIEWER, 3600);
+
+// 2. The demo release, unless the tenant has one.
+type ReleaseHeader = { releaseId: string; releaseNumber: number; contentHash: string; itemCount: number; camundaDeploymentId: string | null };
+const current = await call<ReleaseHeader>(ada, 'GET', '/metadata/releases/current');
+if (current.status === 200) {
+  console.log(`tenant ${TENANT} already has release ${current.body.releaseNumber} (sha256 ${current.body.contentHash}): nothing to publish`);
+} else if (current.status === 404 && current.body.code === 'release-not-found') {
+  const items = demoCatalog();
+  let created = 0;
+  let reused = 0;
+  for (const item of items) {
+    const draft = await call(ada, 'POST', '/metadata/drafts', item);
+    if (draft.status === 201) {
+      created += 1;
+      continue;
+    }
+    if (draft.status !== 409) fail(`creating draft ${item.kind}/${item.key}`, draft);
+    const existing = await call<{ content: unknown }>(ada, 'GET', `/metadata/drafts/${item.kind}/${item.key}`);
+    if (existing.status !== 200 || !existing.etag) fail(`reading draft ${item.kind}/${item.key}`, existing);
+    if (!isDeepStrictEqual(existing.body.content, item.content)) {
+      const edited = await call(ada, 'POST', `/metadata/drafts/${item.kind}/${item.key}/commands/edit`, { content: item.content }, { 'if-match': existing.etag });
+      if (edited.status !== 200) fail(`editing draft ${item.kind}/${item.key}`, edited);
+    }
+    reused += 1;
+  }
+  console.log(`drafts: ${created} created, ${reused} reused from an earlier run (by ada)`);
+
+  type Candidate = { candidateId: string; state: string; issues: unknown[] };
+  const candidate = await call<Candidate>(ada, 'POST', '/metadata/release-candidates', {
+    title: 'Demo catalog',
+    items: items.map(({ kind, key }) => ({ kind, key })),
+  });
+  if (candidate.status !== 201) fail('creating the release candidate', candidate);
+  if (candidate.body.state !== 'validated') fail(`validating the candidate (${candidate.body.state})`, candidate);
+  const id = candidate.body.candidateId;
+  console.log(`candidate ${id}: validated, ${items.length} items`);
+
+  const review = await call(ada, 'POST', `/metadata/release-candidates/${id}/commands/request-review`);
+  if (review.status !== 200) fail('requesting review', review);
+  const approval = await call(ben, 'POST', `/metadata/release-candidates/${id}/commands/approve`, { reason: 'Demo catalog reviewed (four-eyes: ben authored none of it)' });
+  if (approval.status !== 200) fail('approving as ben', approval);
+  const published = await call<ReleaseHeader>(ada, 'POST', `/metadata/release-candidates/${id}/commands/publish`);
+  if (published.status !== 201) fail('publishing', published);
+  const release = published.body;
+  console.log(`published release ${release.releaseNumber} of tenant ${TENANT}: ${release.itemCount} items, sha256 ${release.contentHash}, Camunda deployment ${release.camundaDeploymentId}`);
+} else {
+  fail('reading the current release', current);
+}
+
+console.log(`demo admins: ada (authors) and ben (reviews). Tokens:
+  npm run token -- --user ada --tenant ${TENANT} --roles admin
+  npm run token -- --user ben --tenant ${TENANT} --roles admin`);

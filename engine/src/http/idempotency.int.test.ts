@@ -3,7 +3,7 @@ import { createTestDatabase, type TestDatabase } from '@cpq/prisma/test-database
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEnv } from '../../../test/env';
 import { DomainError } from './errors';
-import { idempotencyKeyOf, runIdempotent, type IdempotencyScope } from './idempotency';
+import { idempotencyKeyOf, runIdempotent, type CompleteInTransaction, type IdempotencyScope } from './idempotency';
 
 describe('Idempotency-Key (real PostgreSQL)', () => {
   let db: TestDatabase;
@@ -19,11 +19,14 @@ describe('Idempotency-Key (real PostgreSQL)', () => {
 
   let n = 0;
   const scope = (key = `key-${++n}-abcdef`): IdempotencyScope => ({ tenantId: 'acme', clientId: 'alice', operation: 'register', key });
-  /** The effect under test: one tenant row per run. */
-  const register = (id: string) => async (tx: Parameters<Parameters<PrismaClient['$transaction']>[0]>[0]) => {
-    const row = await tx.tenant.create({ data: { id, name: id } });
-    return { status: 201, body: { tenantId: row.id } };
-  };
+  /** The effect under test: one tenant row per run, committed with the stored response. */
+  const register = (id: string) => (complete: CompleteInTransaction) =>
+    prisma.$transaction(async (tx) => {
+      const row = await tx.tenant.create({ data: { id, name: id } });
+      const response = { status: 201, body: { tenantId: row.id } };
+      await complete(tx, response);
+      return response;
+    });
   const effects = (id: string) => prisma.tenant.count({ where: { id } });
 
   it('a replay with the same request returns the first response and has no second effect', async () => {
@@ -48,9 +51,9 @@ describe('Idempotency-Key (real PostgreSQL)', () => {
     const s = scope();
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
-    const slow = runIdempotent(prisma, s, { name: 'three' }, async (tx) => {
+    const slow = runIdempotent(prisma, s, { name: 'three' }, async (complete) => {
       await gate;
-      return register('idem-three')(tx);
+      return register('idem-three')(complete);
     });
     await new Promise((resolve) => setTimeout(resolve, 100));
     const duplicate = await runIdempotent(prisma, s, { name: 'three' }, register('idem-three')).catch((e: unknown) => e);
@@ -75,10 +78,11 @@ describe('Idempotency-Key (real PostgreSQL)', () => {
 
   it('an unexpected failure releases the key (and rolls back the effect), so a retry runs', async () => {
     const s = scope();
-    const crash = async (tx: Parameters<Parameters<PrismaClient['$transaction']>[0]>[0]) => {
-      await tx.tenant.create({ data: { id: 'idem-crash', name: 'x' } });
-      throw new Error('database fell over');
-    };
+    const crash = () =>
+      prisma.$transaction(async (tx) => {
+        await tx.tenant.create({ data: { id: 'idem-crash', name: 'x' } });
+        throw new Error('database fell over');
+      });
     await expect(runIdempotent(prisma, s, { y: 1 }, crash)).rejects.toThrow('database fell over');
     expect(await effects('idem-crash')).toBe(0);
     expect((await runIdempotent(prisma, s, { y: 1 }, register('idem-crash'))).replayed).toBe(false);

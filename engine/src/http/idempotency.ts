@@ -28,10 +28,13 @@ export function idempotencyKeyOf(headers: Record<string, string | string[] | und
   return key;
 }
 
+/** Called by a command inside its own transaction, so the effect and the stored response commit together. */
+export type CompleteInTransaction = (tx: TransactionClient, response: CommandResponse) => Promise<void>;
+
 /**
  * Runs a command at most once per scope (seed section 8's uq_idempotency_scope):
- * - the first call claims the key, runs, and stores its response in the command's own
- *   transaction (so the effect and the stored response commit together);
+ * - the first call claims the key and runs; the command stores its response through
+ *   `complete` in its own transaction (so the effect and the stored response commit together);
  * - a replay with the same request gets the stored response, and nothing runs again;
  * - the same key with a different request is a 422; while the first is still running, a 409;
  * - an expected refusal (4xx problem) is stored like a success, so a replay answers the same;
@@ -41,7 +44,7 @@ export async function runIdempotent(
   prisma: PrismaClient,
   scope: IdempotencyScope,
   request: unknown,
-  command: (tx: TransactionClient) => Promise<CommandResponse>,
+  command: (complete: CompleteInTransaction) => Promise<CommandResponse>,
 ): Promise<CommandResponse & { replayed: boolean }> {
   const hash = requestHash(request);
   const where = { tenantId: scope.tenantId, clientId: scope.clientId, operation: scope.operation, idempotencyKey: scope.key };
@@ -71,17 +74,18 @@ export async function runIdempotent(
   }
 
   const id = claimed[0]!.id;
-  const complete = (tx: TransactionClient, response: CommandResponse) =>
-    tx.idempotencyRecord.update({
+  let completed = false;
+  const complete: CompleteInTransaction = async (tx, response) => {
+    await tx.idempotencyRecord.update({
       where: { id },
       data: { status: 'completed', responseStatus: response.status, responseBody: response.body as object, completedAt: new Date() },
     });
+    completed = true;
+  };
   try {
-    const response = await prisma.$transaction(async (tx) => {
-      const result = await command(tx);
-      await complete(tx, result);
-      return result;
-    }, { timeout: 60_000, maxWait: 30_000 });
+    const response = await command(complete);
+    // A command that made no transaction of its own (nothing to change): store the answer now.
+    if (!completed) await prisma.$transaction((tx) => complete(tx, response));
     return { ...response, replayed: false };
   } catch (error) {
     if (error instanceof DomainError && ERROR_CATALOG[error.code].status < 500) {

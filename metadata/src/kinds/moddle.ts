@@ -55,7 +55,7 @@ export function extensionAttribute(definitions: ModdleElement, namespace: string
     .map(([attribute]) => attribute.slice('xmlns:'.length));
   return (element, name) => {
     for (const prefix of prefixes) {
-      const value = element.$attrs[`${prefix}:${name}`];
+      const value = element.$attrs?.[`${prefix}:${name}`];
       if (value !== undefined) return value;
     }
     return undefined;
