@@ -7,9 +7,11 @@ import { registerErrorHandling } from './http/error-handler';
 import { registerRequestValidation } from './http/request-validation';
 import { registerResponseValidation } from './http/response-validation';
 import {
-  catalogRoutes, createCurrentReleasePointer, createDraftService, createReleaseService, createReleaseStore,
-  type CurrentReleasePointer,
+  catalogRoutes, createCurrentReleasePointer, createDraftService, createReleaseService, createReleaseStore, createReleaseViews,
+  type CurrentReleasePointer, type ReleaseViews,
 } from './modules/catalog';
+import { createDocumentService } from './modules/document';
+import { createQuoteService, createQuoteViews, createWorkItemService, quoteRoutes, type QuoteService, type WorkItemService } from './modules/quote';
 import { healthRoutes } from './modules/health';
 import { createTenantService, tenantRoutes } from './modules/tenant';
 import type { Infrastructure } from './plugins/external/infrastructure';
@@ -17,7 +19,13 @@ import type { Infrastructure } from './plugins/external/infrastructure';
 export type AppOptions = { config: EngineConfig; infrastructure: Infrastructure; contract?: OpenApiDocument };
 
 /** What the app built that the process role (server.ts) keeps alive, e.g. the release feed. */
-export type EngineApp = { app: FastifyInstance; releasePointer: CurrentReleasePointer };
+export type EngineApp = {
+  app: FastifyInstance;
+  releasePointer: CurrentReleasePointer;
+  releaseViews: ReleaseViews;
+  quotes: QuoteService;
+  workItems: WorkItemService;
+};
 
 /**
  * Builds the engine without listening (tests use `app.inject()`), in a fixed order:
@@ -65,5 +73,14 @@ export async function buildEngine({ config, infrastructure, contract = loadApiDo
     store,
     pointer: releasePointer,
   });
-  return { app, releasePointer };
+
+  const releaseViews = createReleaseViews(store, releasePointer);
+  const documents = createDocumentService(infrastructure.prisma);
+  const quotes = createQuoteService({ prisma: infrastructure.prisma, releases: releaseViews, camunda: infrastructure.camunda, documents, log: app.log });
+  const workItems = createWorkItemService({ prisma: infrastructure.prisma, camunda: infrastructure.camunda, releases: releaseViews, log: app.log });
+  await app.register(quoteRoutes, {
+    contract, auth: config.auth, prisma: infrastructure.prisma, quotes, workItems,
+    views: createQuoteViews(infrastructure.prisma, documents),
+  });
+  return { app, releasePointer, releaseViews, quotes, workItems };
 }

@@ -103,6 +103,14 @@ export function createCamundaClient(baseUrl: string, options: { timeoutMs?: numb
 
     tasks: (params: { processInstanceId?: string; processInstanceBusinessKey?: string; taskDefinitionKey?: string; assignee?: string; candidateGroup?: string }) =>
       call<Task[]>('GET', `/task${query(params)}`),
+    task: (taskId: string) => call<Task>('GET', `/task/${encodeURIComponent(taskId)}`),
+    claimTask: (taskId: string, userId: string) => call<void>('POST', `/task/${encodeURIComponent(taskId)}/claim`, { userId }),
+    addCandidateGroup: (taskId: string, groupId: string) =>
+      call<void>('POST', `/task/${encodeURIComponent(taskId)}/identity-links`, { groupId, type: 'candidate' }),
+    tasksForGroups: (params: { candidateGroups: string[]; tenantId: string }) =>
+      call<Task[]>('GET', `/task${query({ candidateGroups: params.candidateGroups.join(','), tenantIdIn: params.tenantId, includeAssignedTasks: true })}`),
+    deleteProcessInstance: (id: string, reason: string) =>
+      call<void>('DELETE', `/process-instance/${encodeURIComponent(id)}${query({ skipCustomListeners: true, deleteReason: reason })}`),
     completeTask: (taskId: string, variables: Variables = {}) => call<void>('POST', `/task/${encodeURIComponent(taskId)}/complete`, { variables }),
 
     incidents: (params: { processInstanceId?: string; incidentType?: string }) => call<Incident[]>('GET', `/incident${query(params)}`),

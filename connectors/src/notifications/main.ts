@@ -1,0 +1,55 @@
+// The `notifications` process role: consumes quote and approval events into notification rows
+// (idempotent consumer) and delivers them to the webhook (dispatcher), until SIGTERM/SIGINT.
+// Run as many as you like: Kafka shares the partitions out, and dispatchers claim rows with
+// FOR UPDATE SKIP LOCKED (see webhook-dispatcher.ts).
+import { createPrismaClient } from '@cpq/prisma';
+import { pino } from 'pino';
+import { createKafkaClient } from '../kafka/kafka.factory';
+import { createNotificationConsumer } from './notification-consumer';
+import { loadNotificationsConfig } from './notifications.config';
+import { createWebhookDispatcher } from './webhook-dispatcher';
+
+const config = loadNotificationsConfig();
+const logger = pino({ name: 'notifications', level: config.logLevel });
+const prisma = createPrismaClient(config.databaseUrl, { max: 4 });
+const kafka = await createKafkaClient(config.kafkaClient, { brokers: config.kafkaBrokers, clientId: 'cpq-notifications' });
+const consumer = createNotificationConsumer({ prisma, kafka, maxAttempts: config.consumerMaxAttempts, logger });
+const dispatcher = createWebhookDispatcher({
+  prisma,
+  url: config.webhook.url,
+  secret: config.webhook.secret,
+  timeoutMs: config.webhook.timeoutMs,
+  maxAttempts: config.webhook.maxAttempts,
+  backoff: { initialMs: config.webhook.backoffInitialMs, maxMs: config.webhook.backoffMaxMs },
+  batchSize: config.dispatch.batchSize,
+  pollIntervalMs: config.dispatch.pollIntervalMs,
+  logger,
+});
+
+let stopping = false;
+async function shutdown(reason: string, code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ reason }, 'stopping notifications');
+  try {
+    await Promise.all([consumer.stop(), dispatcher.stop()]);
+    await prisma.$disconnect();
+  } catch (error) {
+    logger.error({ err: error }, 'notifications did not stop cleanly');
+    code = 1;
+  }
+  process.exit(code);
+}
+// A second signal while stopping hits the default handler again and ends the process at once.
+for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, (s) => void shutdown(s, 0));
+
+dispatcher.start();
+consumer.run().then(
+  () => void shutdown('consumer ended', stopping ? 0 : 1),
+  (error: unknown) => {
+    logger.error({ err: error }, 'notification consumer stopped');
+    void shutdown('consumer failed', 1);
+  },
+);
+// The URL may carry credentials: log its origin only.
+logger.info({ client: kafka.name, brokers: config.kafkaBrokers, webhook: new URL(config.webhook.url).origin }, 'notifications running');

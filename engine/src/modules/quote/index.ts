@@ -1,0 +1,9 @@
+// Public surface of the quote module: lifecycle commands, views, work items, routes.
+export { createQuoteService, dealMetricsOf, businessKeyOf, QUOTE_APPROVAL_PROCESS } from './quote.service';
+export type { QuoteService } from './quote.service';
+export { createQuoteViews } from './quote.views';
+export type { QuoteViews } from './quote.views';
+export { createWorkItemService } from './work-items.service';
+export type { WorkItemService, WorkItemView } from './work-items.service';
+export { quoteRoutes } from './quote.routes';
+export { TRANSITIONS, allowed, nextState } from './quote.state';
