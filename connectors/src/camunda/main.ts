@@ -1,5 +1,7 @@
 import { pino } from 'pino';
+import { createEngineClient } from './engine-client';
 import { platformCatalog } from './platform-catalog';
+import { quoteApprovalWorkers } from './quote-approval.workers';
 import { loadWorkerConfig } from './worker.config';
 import { startWorkerHost } from './worker-host';
 
@@ -9,7 +11,7 @@ const logger = pino({ level: config.logLevel, name: 'workers' });
 
 const host = startWorkerHost({
   baseUrl: config.camundaUrl,
-  catalog: platformCatalog,
+  catalog: [...platformCatalog, ...quoteApprovalWorkers(createEngineClient(config.engineUrl, config.auth, config.workerId), config.camundaUrl)],
   workerId: config.workerId,
   maxTasks: config.maxTasks,
   asyncResponseTimeout: config.asyncResponseTimeoutMs,

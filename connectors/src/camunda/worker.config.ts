@@ -14,6 +14,9 @@ export type WorkerConfig = {
   /** On SIGTERM, how long running handlers may finish, ms. */
   stopTimeoutMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** The engine the workers call commands on, and how they sign in to it. */
+  engineUrl: string;
+  auth: { secret: string; issuer: string; audience: string };
 };
 
 export class WorkerConfigError extends Error {
@@ -52,7 +55,14 @@ export function loadWorkerConfig(env: Record<string, string | undefined> = proce
     asyncResponseTimeoutMs: integer('WORKER_ASYNC_RESPONSE_TIMEOUT_MS', 10_000, 0, 300_000),
     stopTimeoutMs: integer('WORKER_STOP_TIMEOUT_MS', 10_000, 0, 300_000),
     logLevel: logLevel as WorkerConfig['logLevel'],
+    engineUrl: text('ENGINE_URL', `http://127.0.0.1:${text('ENGINE_PORT', '4000')}`),
+    auth: {
+      secret: text('AUTH_JWT_SECRET', 'dev-only-jwt-secret-change-me-0123456789'),
+      issuer: text('AUTH_JWT_ISSUER', 'cpq-local'),
+      audience: text('AUTH_JWT_AUDIENCE', 'cpq-engine'),
+    },
   };
+  if (config.auth.secret.length < 32) problems.push('AUTH_JWT_SECRET must be at least 32 characters');
   if (problems.length > 0) throw new WorkerConfigError(problems);
   return config;
 }

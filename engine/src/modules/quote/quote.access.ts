@@ -10,7 +10,8 @@ export type QuoteOwnership = { tenantId: string; ownerId: string; team: string |
 export function canSee(principal: Principal, quote: QuoteOwnership): boolean {
   if (principal.tenantId !== quote.tenantId) return false;
   const roles = principal.roles;
-  if (roles.includes('admin') || roles.includes('finance')) return true;
+  // Integrations (workers, connectors) act for the whole tenant.
+  if (roles.includes('admin') || roles.includes('finance') || roles.includes('integrator')) return true;
   const sameTeam = principal.team !== undefined && quote.team !== null && principal.team === quote.team;
   if (roles.includes('sales-manager') && sameTeam) return true;
   if (roles.includes('rep') && (quote.ownerId === principal.userId || sameTeam)) return true;
@@ -29,7 +30,7 @@ export function canEdit(principal: Principal, quote: QuoteOwnership): boolean {
 /** A listing filter equal to canSee, for queries. */
 export function visibilityFilter(principal: Principal): { tenantId: string; OR?: object[] } {
   const roles = principal.roles;
-  if (roles.includes('admin') || roles.includes('finance')) return { tenantId: principal.tenantId };
+  if (roles.includes('admin') || roles.includes('finance') || roles.includes('integrator')) return { tenantId: principal.tenantId };
   const or: object[] = [];
   if (roles.includes('rep')) or.push({ ownerId: principal.userId });
   if ((roles.includes('rep') || roles.includes('sales-manager')) && principal.team) or.push({ team: principal.team });

@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cleanCamunda, publishRelease, sampleCatalogWithDefaultModels, tokensFor } from '../../../engine/test/release-fixture';
+import { createTestApp, type TestApp } from '../../../engine/test/test-app';
+import { eventually } from '../../../test/kafka-helpers';
+import { createEngineClient } from './engine-client';
+import { quoteApprovalWorkers } from './quote-approval.workers';
+import { startWorkerHost } from './worker-host';
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- response bodies
+
+describe('quote-approval workers: escalation after the SLA and the recorded decision (real Camunda, engine over HTTP)', () => {
+  let t: TestApp;
+  let host: { stop(): Promise<void> };
+  let tokens: Record<string, string>;
+  const tenant = `qw-${Date.now().toString(36)}`;
+
+  beforeAll(async () => {
+    t = await createTestApp('quote_workers');
+    await t.infrastructure.prisma.tenant.create({ data: { id: tenant, name: 'Workers' } });
+    // A policy whose SLA is two seconds, so the escalation timer fires during the test.
+    const items = sampleCatalogWithDefaultModels().map((item) =>
+      item.kind === 'approval-policy' ? { ...item, content: { ...(item.content as object), escalationSla: 'PT2S' } } : item);
+    await publishRelease(t.app, t.config, tenant, items);
+    await t.app.listen({ host: '127.0.0.1', port: 0 });
+    const address = t.app.server.address();
+    const engineUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    host = startWorkerHost({
+      baseUrl: t.config.camundaUrl,
+      catalog: quoteApprovalWorkers(createEngineClient(engineUrl, t.config.auth, 'test-workers'), t.config.camundaUrl),
+      workerId: `test-${randomUUID().slice(0, 8)}`,
+      maxTasks: 5,
+      asyncResponseTimeout: 2000,
+      stopTimeoutMs: 5000,
+      logger: pino({ level: 'silent' }),
+    });
+    tokens = await tokensFor(t.config, {
+      rita: { tenantId: tenant, roles: ['rep'], team: 'north' },
+      sam: { tenantId: tenant, roles: ['sales-manager'], team: 'north' },
+      fiona: { tenantId: tenant, roles: ['finance'] },
+    });
+  }, 180_000);
+  afterAll(async () => {
+    await host?.stop();
+    await cleanCamunda(t.config.camundaUrl, [tenant]);
+    await t?.close();
+  });
+
+  const call = async (as: string, method: 'GET' | 'POST', url: string, payload?: unknown) => {
+    const res = await t.app.inject({ method, url, payload: payload as Json, headers: { authorization: `Bearer ${tokens[as]}`, ...(method === 'POST' ? { 'idempotency-key': `k-${randomUUID()}` } : {}) } });
+    return { status: res.statusCode, body: res.json() as Json };
+  };
+
+  it('an open approval past its SLA is escalated to the next role; approving it lets the process record the decision and end', async () => {
+    const quoteId = (await call('rita', 'POST', '/quotes', { accountId: 'acct-1', customerName: 'Acme', currency: 'EUR', termMonths: 24 })).body.quoteId;
+    await call('rita', 'POST', `/quotes/${quoteId}/lines`, { offering: 'business-internet', quantity: 1, selections: { access: 'fiber', bandwidth: 500, slaTier: 'standard' }, manualDiscount: { percent: '18', reason: 'competitive' } });
+    await call('rita', 'POST', `/quotes/${quoteId}/commands/price`);
+    expect((await call('rita', 'POST', `/quotes/${quoteId}/commands/submit-for-approval`)).body.state).toBe('submitted');
+    expect((await call('fiona', 'GET', '/work-items')).body.items.some((i: Json) => i.quoteId === quoteId)).toBe(false);
+
+    // The timer fires (job executor), the external task runs in our worker host, the engine escalates.
+    const escalated = await eventually(async () => (await call('fiona', 'GET', '/work-items')).body.items.find((i: Json) => i.quoteId === quoteId), 60_000, 500);
+    expect(escalated).toMatchObject({ role: 'sales-manager', level: 2 });
+    const timeline = await call('rita', 'GET', `/quotes/${quoteId}/timeline`);
+    expect(timeline.body.entries.some((e: Json) => e.action === 'quote.ApprovalEscalated' && e.actor.id === 'worker:test-workers')).toBe(true);
+
+    // sam approves; the process reaches quote.record-approval-decision, which our worker confirms.
+    const item = (await call('sam', 'GET', '/work-items')).body.items.find((i: Json) => i.quoteId === quoteId);
+    expect((await call('sam', 'POST', `/work-items/${item.workItemId}/commands/approve-quote`, { reason: 'ok' })).body.state).toBe('approved');
+    const history = await eventually(async () => {
+      const [instance] = await t.infrastructure.camunda.historicProcessInstances({ processInstanceBusinessKey: `quote-approval:${tenant}:${quoteId}:1` });
+      return instance?.state === 'COMPLETED' ? instance : undefined;
+    }, 60_000, 500);
+    expect(history.endTime).not.toBeNull();
+
+    // A timer or escalation arriving after the decision changes nothing.
+    const late = await call('sam', 'POST', `/work-items/${item.workItemId}/commands/escalate`);
+    expect(late.status).toBe(404);
+    expect((await call('rita', 'GET', `/quotes/${quoteId}`)).body.revision.state).toBe('approved');
+  }, 150_000);
+});

@@ -1,0 +1,61 @@
+import { defineWorker } from './worker-catalog';
+import type { EngineClient } from './engine-client';
+
+/** Topics of the default quote-approval process (bpmn/quote-approval.bpmn): the step ids. */
+export const RECORD_APPROVAL_DECISION = 'quote.record-approval-decision';
+export const ESCALATE_APPROVAL = 'quote.escalate-approval';
+const APPROVAL_USER_TASK = 'approve-level';
+
+type Evidence = { requirements: { level: number }[]; decisions: { level: number; outcome: string; decisionId: string }[] };
+
+/**
+ * The quote-approval process's external tasks. Both are confirmations of domain state, never
+ * its source: the decision itself was recorded by the engine's approve-quote command.
+ */
+export function quoteApprovalWorkers(engine: EngineClient, camundaUrl: string) {
+  const record = defineWorker({
+    topic: RECORD_APPROVAL_DECISION,
+    description: 'Confirms with the engine that every required level of the revision was approved, then lets the process end.',
+    variables: { type: 'object', required: ['quoteId', 'revision'], properties: { quoteId: { type: 'string', minLength: 1 }, revision: { type: 'integer', minimum: 1 } } },
+    lockDurationMs: 30_000,
+    retries: 5,
+    backoff: { initialMs: 2_000, factor: 2, maxMs: 60_000 },
+    async handler({ variables, businessKey }) {
+      const tenantId = tenantOf(businessKey);
+      const evidence = await engine.get<Evidence>(tenantId, `/quotes/${variables.quoteId}/approval-evidence`);
+      const approved = new Set(evidence.decisions.filter((d) => d.outcome === 'approved').map((d) => d.level));
+      const missing = evidence.requirements.filter((r) => !approved.has(r.level));
+      // Retried, then an incident: a process that ends 'approved' without the domain agreeing is a defect.
+      if (missing.length > 0) throw new Error(`levels ${missing.map((m) => m.level).join(', ')} have no approval recorded by the engine`);
+      return { variables: { approvalDecisionIds: evidence.decisions.map((d) => d.decisionId).join(',') } };
+    },
+  });
+
+  const escalate = defineWorker({
+    topic: ESCALATE_APPROVAL,
+    description: 'After the SLA, asks the engine to raise the open approval to the next role; a level decided meanwhile is left alone.',
+    variables: { type: 'object', required: ['quoteId'], properties: { quoteId: { type: 'string', minLength: 1 } } },
+    lockDurationMs: 30_000,
+    retries: 5,
+    backoff: { initialMs: 2_000, factor: 2, maxMs: 60_000 },
+    async handler({ businessKey, processInstanceId, taskId }) {
+      const tenantId = tenantOf(businessKey);
+      const tasks = (await fetch(`${camundaUrl}/task?processInstanceId=${processInstanceId}&taskDefinitionKey=${APPROVAL_USER_TASK}`).then((r) => r.json())) as { id: string }[];
+      if (tasks.length === 0) return { variables: { escalated: false } };
+      // The external task id keys the command: a retried escalation is one escalation.
+      const result = await engine.command<{ escalated?: boolean; to?: string; code?: string }>(tenantId, `/work-items/${tasks[0]!.id}/commands/escalate`, `escalate-${taskId}`);
+      if (result.status === 404 || result.status === 409) return { variables: { escalated: false } };
+      if (result.status >= 400) throw new Error(`engine refused the escalation: ${result.status} ${JSON.stringify(result.body)}`);
+      return { variables: { escalated: result.body.escalated ?? false, escalatedTo: result.body.to ?? '' } };
+    },
+  });
+
+  return [record, escalate];
+}
+
+/** quote-approval:<tenant>:<quote>:<revision> -> tenant. */
+function tenantOf(businessKey: string | null): string {
+  const tenant = businessKey?.split(':')[1];
+  if (!tenant) throw new Error(`business key ${businessKey} does not name a tenant`);
+  return tenant;
+}
