@@ -25,6 +25,8 @@ export type EngineConfig = {
   /** Validate every response against its contract (on outside production). */
   validateResponses: boolean;
   bodyLimitBytes: number;
+  /** How often the quote expiry sweep and the approval-task reconciler run (0: never). */
+  sweepIntervalMs: number;
 };
 
 export class ConfigError extends Error {
@@ -90,6 +92,7 @@ export function loadConfig(env: Env = process.env): EngineConfig {
     healthCheckTimeoutMs: integer('HEALTH_CHECK_TIMEOUT_MS', 2000, 50, 60_000),
     validateResponses: (env.VALIDATE_RESPONSES ?? (environment === 'production' ? 'false' : 'true')) === 'true',
     bodyLimitBytes: integer('BODY_LIMIT_BYTES', 1_048_576, 1024, 50 * 1_048_576),
+    sweepIntervalMs: integer('SWEEP_INTERVAL_MS', 60_000, 0, 86_400_000),
   };
   if (config.kafkaBrokers.length === 0) problems.push('KAFKA_BROKERS must name at least one host:port');
   if (problems.length > 0) throw new ConfigError(problems);

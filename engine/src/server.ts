@@ -7,13 +7,23 @@ import { createInfrastructure } from './plugins/external/infrastructure';
 // ones in flight, then close connections to every dependency.
 const config = loadConfig();
 const infrastructure = await createInfrastructure(config);
-const { app, releasePointer } = await buildEngine({ config, infrastructure });
+const { app, releasePointer, quotes, workItems } = await buildEngine({ config, infrastructure });
 // Follow releases published by any instance; a broker outage only delays the pointer (reads
 // fall back to PostgreSQL for tenants not seen yet).
 const releaseFeed = await startReleaseFeed(infrastructure.kafka, releasePointer, app.log).catch((error: Error) => {
   app.log.warn({ err: error.message }, 'release feed not started; current releases are read from PostgreSQL');
   return undefined;
 });
+
+// The expiry timer and the reconciler of approval tasks whose completion failed after the
+// decision. Safe on every instance at once: both lock rows and re-check state.
+const sweep = config.sweepIntervalMs > 0
+  ? setInterval(() => {
+      void quotes.expireDue().catch((error: Error) => app.log.warn({ err: error.message }, 'expiry sweep failed'));
+      void workItems.reconcile().catch((error: Error) => app.log.warn({ err: error.message }, 'approval reconciler failed'));
+    }, config.sweepIntervalMs)
+  : undefined;
+sweep?.unref();
 
 let closing = false;
 async function shutdown(signal: string): Promise<void> {
@@ -22,6 +32,7 @@ async function shutdown(signal: string): Promise<void> {
   app.log.info({ signal }, 'shutting down');
   const force = setTimeout(() => process.exit(1), 15_000);
   force.unref();
+  clearInterval(sweep);
   await app.close();
   await releaseFeed?.close();
   await infrastructure.close();

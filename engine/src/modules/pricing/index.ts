@@ -1,0 +1,30 @@
+// Public surface of the pricing module: the pure pricing core (README.md). Services and routes
+// load the release view, call `price`, persist the frozen result and map PricingInputError.
+export { price, preparePricing, SLAB_GUARD_DECIMALS } from './pricing-engine';
+export { replayTrace, TraceReplayError, roundingModeOf, DEFAULT_ROUNDING } from './pricing-trace';
+export {
+  PRICING_ERROR_CODES,
+  PricingInputError,
+  type ChargeKind,
+  type DeepReadonly,
+  type ManualDiscount,
+  type PriceOptions,
+  type PriceResult,
+  type PriceTotals,
+  type PricedCharge,
+  type PricedChargeView,
+  type PricedLine,
+  type PricedLineView,
+  type PricingCustomer,
+  type PricingErrorCode,
+  type PricingInput,
+  type PricingLineInput,
+  type RoundingMode,
+  type SkippedRule,
+  type TraceOperation,
+  type TracePhase,
+  type TraceSource,
+  type TraceStep,
+  type TraceStepView,
+  type VersionRef,
+} from './pricing.types';
