@@ -10,6 +10,7 @@ import {
   catalogRoutes, createCurrentReleasePointer, createDraftService, createReleaseService, createReleaseStore, createReleaseViews,
   type CurrentReleasePointer, type ReleaseViews,
 } from './modules/catalog';
+import { configurationRoutes } from './modules/configuration';
 import { createDocumentService } from './modules/document';
 import { createQuoteService, createQuoteViews, createWorkItemService, quoteRoutes, type QuoteService, type WorkItemService } from './modules/quote';
 import { healthRoutes } from './modules/health';
@@ -75,6 +76,7 @@ export async function buildEngine({ config, infrastructure, contract = loadApiDo
   });
 
   const releaseViews = createReleaseViews(store, releasePointer);
+  await app.register(configurationRoutes, { contract, auth: config.auth, releases: releaseViews, redis: infrastructure.redis });
   const documents = createDocumentService(infrastructure.prisma);
   const quotes = createQuoteService({ prisma: infrastructure.prisma, releases: releaseViews, camunda: infrastructure.camunda, documents, log: app.log });
   const workItems = createWorkItemService({ prisma: infrastructure.prisma, camunda: infrastructure.camunda, releases: releaseViews, log: app.log });

@@ -20,3 +20,4 @@ export {
   type NormalizedConfiguration,
   type NumericInterval,
 } from './configuration.types';
+export { configurationRoutes } from './configuration.routes';

@@ -1,0 +1,72 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startThrowawayRedis } from '../../../../test/services/redis-server';
+import { buildApp } from '../../app';
+import { createInfrastructure, createRedis } from '../../plugins/external/infrastructure';
+import { cleanCamunda, publishRelease, tokensFor } from '../../../test/release-fixture';
+import { createTestApp, type TestApp } from '../../../test/test-app';
+
+describe('POST /configurations/evaluate (real PostgreSQL, Redis, Camunda)', () => {
+  let t: TestApp;
+  let tokens: Record<string, string>;
+  const tenant = `cfg-${Date.now().toString(36)}`;
+  beforeAll(async () => {
+    t = await createTestApp('configuration_preview');
+    await t.infrastructure.prisma.tenant.createMany({ data: [{ id: tenant, name: 'Cfg' }, { id: `${tenant}-x`, name: 'X' }] });
+    await publishRelease(t.app, t.config, tenant);
+    tokens = await tokensFor(t.config, { rita: { tenantId: tenant, roles: ['rep'] }, eve: { tenantId: `${tenant}-x`, roles: ['rep'] } });
+  }, 120_000);
+  afterAll(async () => {
+    await cleanCamunda(t.config.camundaUrl, [tenant]);
+    await t?.close();
+  });
+
+  const evaluate = (payload: object, token = tokens.rita!, app = t.app) =>
+    app.inject({ method: 'POST', url: '/configurations/evaluate', payload, headers: { authorization: `Bearer ${token}` } });
+
+  it('explains an invalid configuration, names the rule, and offers a fix; the second call is served from the cache', async () => {
+    const body = { offering: 'business-internet', selections: { access: 'copper', bandwidth: 1000 } };
+    const first = await evaluate(body);
+    expect(first.statusCode).toBe(200);
+    expect(first.headers['x-cache']).toBe('miss');
+    const result = first.json();
+    expect(result.valid).toBe(false);
+    expect(result.violations[0]).toMatchObject({ ruleId: 'copper-bandwidth', characteristics: expect.arrayContaining(['bandwidth']) });
+    expect(result.violations[0].fixes.length).toBeGreaterThan(0);
+    expect(result.normalized.selections.slaTier).toBe('standard'); // default applied
+    const second = await evaluate(body);
+    expect(second.headers['x-cache']).toBe('hit');
+    expect(second.json()).toEqual(result);
+  });
+
+  it('with Redis down the result is the same', async () => {
+    const body = { offering: 'business-internet', selections: { access: '5g', bandwidth: 2000 } };
+    const expected = (await evaluate(body)).json();
+    const redisServer = await startThrowawayRedis();
+    const infrastructure = await createInfrastructure(t.config, { redis: createRedis(redisServer.url) });
+    const app = await buildApp({ config: t.config, infrastructure });
+    try {
+      await redisServer.stop();
+      const res = await evaluate(body, tokens.rita, app);
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toEqual(expected);
+    } finally {
+      await app.close();
+      await infrastructure.close();
+    }
+  });
+
+  it.each([
+    ['an unknown offering', { offering: 'no-such-thing', selections: {} }, 422, 'configuration-input'],
+    ['selections that are not an object', { offering: 'business-internet', selections: [] }, 400, 'validation-failed'],
+    ['an unknown field', { offering: 'business-internet', selections: {}, extra: 1 }, 400, 'validation-failed'],
+    ['a release that does not exist', { offering: 'business-internet', selections: {}, releaseId: '00000000-0000-4000-8000-000000000000' }, 404, 'release-not-found'],
+  ])('%s: %i %s', async (_label, payload, status, code) => {
+    const res = await evaluate(payload);
+    expect(res.statusCode).toBe(status);
+    expect(res.json().code).toBe(code);
+  });
+
+  it('another tenant has no release here: 404', async () => {
+    expect((await evaluate({ offering: 'business-internet', selections: {} }, tokens.eve)).statusCode).toBe(404);
+  });
+});

@@ -1,0 +1,52 @@
+import { createHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
+import type { OpenApiDocument } from '@cpq/contracts/openapi';
+import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import type { AuthSettings } from '../../http/auth';
+import { routeSchema } from '../../http/contract-routes';
+import { DomainError } from '../../http/errors';
+import { principalOf, requireAuthentication } from '../../http/principal';
+import type { ReleaseViews } from '../catalog';
+import { configure } from './configurator';
+import { ConfigurationInputError, type ConfigurationInput } from './configuration.types';
+
+export type ConfigurationRoutesOptions = { contract: OpenApiDocument; auth: AuthSettings; releases: ReleaseViews; redis: Redis };
+
+const PREVIEW_TTL_SECONDS = 600;
+const hashOf = (value: unknown) => createHash('sha256').update((canonicalize as unknown as (v: unknown) => string)(value)).digest('hex');
+
+/**
+ * The stateless preview. Results are cached in Redis under (tenant, release hash, input hash):
+ * a release is immutable and the configurator is pure, so a cached result is exactly what a
+ * fresh evaluation would give; any Redis failure just evaluates.
+ */
+export async function configurationRoutes(app: FastifyInstance, o: ConfigurationRoutesOptions): Promise<void> {
+  requireAuthentication(app, o.auth);
+  app.route<{ Body: ConfigurationInput & { releaseId?: string } }>({
+    ...routeSchema(o.contract, 'evaluateConfiguration'),
+    handler: async (request, reply) => {
+      const principal = principalOf(request);
+      const { releaseId, ...input } = request.body;
+      const view = await o.releases.get(principal.tenantId, releaseId);
+      const key = `cpq:${principal.tenantId}:config-preview:${view.contentHash}:${hashOf(input)}`;
+      try {
+        const cached = await o.redis.get(key);
+        if (cached) return reply.header('x-cache', 'hit').type('application/json').send(cached);
+      } catch (error) {
+        request.log.warn({ err: (error as Error).message }, 'preview cache read failed; evaluating');
+      }
+      let result;
+      try {
+        result = configure(view, input);
+      } catch (error) {
+        if (error instanceof ConfigurationInputError) {
+          throw new DomainError('configuration-input', error.message, [{ field: `body/${error.field}`, rule: error.code, message: error.message }]);
+        }
+        throw error;
+      }
+      o.redis.set(key, JSON.stringify(result), 'EX', PREVIEW_TTL_SECONDS).catch((error: Error) => request.log.warn({ err: error.message }, 'preview cache write failed'));
+      return reply.header('x-cache', 'miss').send(result);
+    },
+  });
+}
