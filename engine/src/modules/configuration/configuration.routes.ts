@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-import canonicalize from 'canonicalize';
 import type { OpenApiDocument } from '@cpq/contracts/openapi';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
@@ -8,13 +6,18 @@ import { routeSchema } from '../../http/contract-routes';
 import { DomainError } from '../../http/errors';
 import { principalOf, requireAuthentication } from '../../http/principal';
 import type { ReleaseViews } from '../catalog';
-import { configure } from './configurator';
+import { configurationInputHash, configure } from './configurator';
 import { ConfigurationInputError, type ConfigurationInput } from './configuration.types';
 
 export type ConfigurationRoutesOptions = { contract: OpenApiDocument; auth: AuthSettings; releases: ReleaseViews; redis: Redis };
 
 const PREVIEW_TTL_SECONDS = 600;
-const hashOf = (value: unknown) => createHash('sha256').update((canonicalize as unknown as (v: unknown) => string)(value)).digest('hex');
+
+/** A typed input error of the configurator as a 422 naming the field; anything else as it is. */
+function asProblem(error: unknown): unknown {
+  if (!(error instanceof ConfigurationInputError)) return error;
+  return new DomainError('configuration-input', error.message, [{ field: `body/${error.field}`, rule: error.code, message: error.message }]);
+}
 
 /**
  * The stateless preview. Results are cached in Redis under (tenant, release hash, input hash):
@@ -29,7 +32,14 @@ export async function configurationRoutes(app: FastifyInstance, o: Configuration
       const principal = principalOf(request);
       const { releaseId, ...input } = request.body;
       const view = await o.releases.get(principal.tenantId, releaseId);
-      const key = `cpq:${principal.tenantId}:config-preview:${view.contentHash}:${hashOf(input)}`;
+      // The input hash is order-independent: shuffled selections hit the same entry.
+      let inputHash: string;
+      try {
+        inputHash = configurationInputHash(view, input);
+      } catch (error) {
+        throw asProblem(error);
+      }
+      const key = `cpq:${principal.tenantId}:config-preview:${view.contentHash}:${inputHash}`;
       try {
         const cached = await o.redis.get(key);
         if (cached) return reply.header('x-cache', 'hit').type('application/json').send(cached);
@@ -40,10 +50,7 @@ export async function configurationRoutes(app: FastifyInstance, o: Configuration
       try {
         result = configure(view, input);
       } catch (error) {
-        if (error instanceof ConfigurationInputError) {
-          throw new DomainError('configuration-input', error.message, [{ field: `body/${error.field}`, rule: error.code, message: error.message }]);
-        }
-        throw error;
+        throw asProblem(error);
       }
       o.redis.set(key, JSON.stringify(result), 'EX', PREVIEW_TTL_SECONDS).catch((error: Error) => request.log.warn({ err: error.message }, 'preview cache write failed'));
       return reply.header('x-cache', 'miss').send(result);

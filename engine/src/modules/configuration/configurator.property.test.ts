@@ -151,6 +151,22 @@ describe('configure: properties', () => {
     expect(checked).toBeGreaterThan(100);
   });
 
+  it('the fixes of an issue either all bring no new error, or (when no such fix exists) all do', () => {
+    fc.assert(
+      fc.property(anyInput, (input) => {
+        const result = configure(release, input);
+        const before = new Set(result.violations.map((v) => `${v.child ?? ''}|${v.ruleSetKey}|${v.ruleId}`));
+        for (const found of allIssues(result)) {
+          const clean = found.fixes.map((fix) =>
+            configure(release, applyFix(release, input, fix)).violations.every((v) => before.has(`${v.child ?? ''}|${v.ruleSetKey}|${v.ruleId}`)),
+          );
+          expect(clean.every((c) => c) || clean.every((c) => !c), `${found.ruleId}: ${JSON.stringify(found.fixes)}`).toBe(true);
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
   it('a disabled value, once selected, raises the rule that disabled it', () => {
     fc.assert(
       fc.property(lineArb, (input) => {

@@ -11,7 +11,7 @@ import {
 } from '@cpq/metadata';
 import { businessInternetOffering, sampleCatalog } from '@cpq/metadata/samples';
 import { describe, expect, it } from 'vitest';
-import { applyFix, configure, ConfigurationInputError, type ConfigurationInput, type ConfigurationIssue, type ConfigurationResult } from './index';
+import { applyFix, configurationInputHash, configure, ConfigurationInputError, type ConfigurationInput, type ConfigurationIssue, type ConfigurationResult } from './index';
 
 // --- fixtures: the sample catalog, plus a "lab" offering for what the samples do not show ------
 
@@ -475,6 +475,7 @@ describe('configure: reproducibility', () => {
     };
     const b = configure(release, reordered);
     expect(b.inputHash).toBe(a.inputHash);
+    expect(configurationInputHash(release, reordered)).toBe(a.inputHash);
     expect(JSON.stringify(b)).toBe(JSON.stringify(a));
     expect(configure(releaseOf(catalog(), 'rel-2'), input).inputHash).not.toBe(a.inputHash);
   });

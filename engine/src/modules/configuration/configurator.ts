@@ -1365,7 +1365,7 @@ export function configure(release: ReleaseView, input: ConfigurationInput): Conf
   const index = indexOf(release);
   const plan = planFor(release, index, clean.offering);
   if (!plan) throw new ConfigurationInputError('unknown-offering', 'offering', `"${clean.offering}" is not a product offering of release ${release.releaseId}`);
-  const inputHash = sha256(canonicalJson({ releaseId: release.releaseId, input: clean }));
+  const inputHash = sha256(canonicalJson({ releaseId: release.releaseId, input: clean })); // = configurationInputHash
 
   const evaluation = evaluateClean(release, index, plan, clean);
   const issues: ConfigurationIssue[] = evaluation.issues.map((raw) => ({ ...raw.issue, fixes: fixesFor(release, index, plan, clean, evaluation, raw) }));
@@ -1393,6 +1393,15 @@ export function configure(release: ReleaseView, input: ConfigurationInput): Conf
     inputHash,
   };
   return { ...result, resultHash: sha256(canonicalJson(result)) };
+}
+
+/**
+ * The inputHash configure() would return, without configuring: sha256 of canonical JSON of
+ * (release id, order-normalized input). A cache key that shuffled selections still hit.
+ * Throws ConfigurationInputError for malformed input (not for an unknown offering).
+ */
+export function configurationInputHash(release: ReleaseView, input: ConfigurationInput): string {
+  return sha256(canonicalJson({ releaseId: release.releaseId, input: cleanInput(input) }));
 }
 
 function normalizedChildren(evaluation: Evaluation): NormalizedChild[] {

@@ -1,6 +1,6 @@
 // Public surface of the configuration module: the configurator's pure core and its types. The
 // lead's service loads the ReleaseView, calls configure(), caches by (release hash, inputHash).
-export { applyFix, configure } from './configurator';
+export { applyFix, configurationInputHash, configure } from './configurator';
 export {
   CONFIGURATION_ERROR_CODES,
   ConfigurationInputError,
