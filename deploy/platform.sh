@@ -142,6 +142,8 @@ engine_wait_ready() {
 }
 
 ROLES=("engine:engine/src/server.ts" "relay:connectors/src/outbox-relay/main.ts" "workers:connectors/src/camunda/main.ts")
+# The notifications role delivers to a webhook: it runs when one is configured.
+if [[ -n "${WEBHOOK_URL:-}" ]]; then ROLES+=("notifications:connectors/src/notifications/main.ts"); fi
 
 infra_up() {
   step "Debian packages (postgresql, redis-server, java, maven, poppler-utils)" apt_install_missing
