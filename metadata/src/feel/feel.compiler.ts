@@ -12,8 +12,8 @@ import { evaluate as feelinEvaluate, unaryTest as feelinUnaryTest, FeelFunction 
 import type { CompiledFeel, FeelCompileResult, FeelContext, FeelDialect } from './feel.types';
 import { parseFeel, type FeelNode } from './feel.tree';
 import {
-  budget, compareIn, compareValue, createRange, delegateArithmetic, equals, getBuiltin, getType, invoke, isRange, isTruthy,
-  lookup, MAX_ITERATIONS, nameRef, parseParameterNames, parseString, rangeElements, spend, wrapFunction, type Dict, type FeelType, type JsFunction,
+  betweenPrimitives, budget, compareIn, compareValue, createRange, delegateArithmetic, equals, getBuiltin, getType, invoke, isRange, isTruthy,
+  lookup, MAX_ITERATIONS, nameRef, parseParameterNames, parseString, rangeElements, rangeMatcher, spend, wrapFunction, type Dict, type FeelType, type JsFunction,
 } from './feel.runtime';
 
 type Scope = Dict;
@@ -28,9 +28,13 @@ type Compiled = { fn: Eval; type: string | undefined; constant?: { value: unknow
 /** Thrown while compiling a node we do not compile natively: the expression falls back. */
 class Unsupported extends Error {}
 
-const fallbacks = new WeakSet<CompiledFeel>();
+const fallbacks = new WeakMap<CompiledFeel, string>();
 
-/** Whether the expression runs on feelin's interpreter instead of compiled closures. */
+/** Why the expression runs on feelin's interpreter instead of compiled closures (else undefined). */
+export function fallbackReason(compiled: CompiledFeel): string | undefined {
+  return fallbacks.get(compiled);
+}
+
 export function usesFallback(compiled: CompiledFeel): boolean {
   return fallbacks.has(compiled);
 }
@@ -39,24 +43,23 @@ export function compileFeel(source: string, dialect: FeelDialect): FeelCompileRe
   const parsed = parseFeel(source, dialect);
   if (!parsed.ok) return { ok: false, error: parsed.error };
   const variables = collectVariables(parsed.root);
-  let evaluate: (context: FeelContext) => unknown;
+  let root: (context: FeelContext) => unknown;
   try {
-    evaluate = dialect === 'unary-tests' ? compileUnaryTestsRoot(parsed.root) : compileExpressionRoot(parsed.root);
+    root = dialect === 'unary-tests' ? compileUnaryTestsRoot(parsed.root) : compileExpressionRoot(parsed.root);
   } catch (err) {
-    if (!(err instanceof Unsupported)) throw err;
-    // Parsed once above (syntax errors are ours); feelin re-parses per call on this path.
+    // Unsupported node, or a compiler defect: either way feelin (the reference) runs it. The
+    // source parsed above, so syntax errors are already ours; feelin re-parses per call here.
     const fallback: CompiledFeel = dialect === 'unary-tests'
       ? { source, dialect, variables, evaluate: (context) => feelinUnaryTest(source, context).value }
       : { source, dialect, variables, evaluate: (context) => feelinEvaluate(source, context).value };
-    fallbacks.add(fallback);
+    fallbacks.set(fallback, err instanceof Unsupported ? `not compiled: ${err.message}` : `compiler error: ${String(err)}`);
     return { ok: true, compiled: fallback };
   }
-  const root = evaluate;
-  const metered = (context: FeelContext): unknown => {
+  const evaluate = (context: FeelContext): unknown => {
     budget.remaining = MAX_ITERATIONS;
     return root(context);
   };
-  return { ok: true, compiled: { source, dialect, variables, evaluate: metered } };
+  return { ok: true, compiled: { source, dialect, variables, evaluate } };
 }
 
 function compileExpressionRoot(root: FeelNode): (context: FeelContext) => unknown {
@@ -235,7 +238,10 @@ function compileFilter(node: FeelNode): Compiled {
         const wanted = test(scope);
         return (Array.isArray(value) ? value : [value]).filter((element) => element === wanted);
       }, 'any');
-    case 'test':
+    case 'test': {
+      // feelin's iteration context: the scope, `item`, then the element's own entries. A test
+      // that reads nothing but `item` sees the same `item` without the copy of the scope.
+      const itemOnly = readsOnly(child(node, 2), new Set(['item']));
       return tagged((scope) => {
         const value = target(scope);
         if (value === null) return null;
@@ -243,8 +249,9 @@ function compileFilter(node: FeelNode): Compiled {
         spend(list.length);
         return list
           .map((element) => {
-            // feelin's iteration context: the scope, `item`, then the element's own entries.
-            const iteration = Object.assign(Object.assign(Object.assign({}, scope), { item: element }), element) as Scope;
+            const iteration = (itemOnly
+              ? { item: ownItem(element) }
+              : Object.assign(Object.assign(Object.assign({}, scope), { item: element }), element)) as Scope;
             let result = test(iteration);
             if (typeof result === 'function') result = (result as JsFunction)(element);
             if (isRange(result)) result = result.includes(element);
@@ -252,6 +259,7 @@ function compileFilter(node: FeelNode): Compiled {
           })
           .filter(isTruthy);
       }, 'any');
+    }
     default:
       // feelin: `a[null]`, `a[[1]]`, `a[{...}]` are null (after evaluating the target).
       return tagged((scope) => {
@@ -259,6 +267,15 @@ function compileFilter(node: FeelNode): Compiled {
         return null;
       }, 'any');
   }
+}
+
+/** `item` in feelin's filter context: the element, unless it has an own enumerable `item`. */
+function ownItem(element: unknown): unknown {
+  const kind = typeof element;
+  if (element !== null && (kind === 'object' || kind === 'function') && Object.prototype.propertyIsEnumerable.call(element, 'item')) {
+    return (element as Dict).item;
+  }
+  return element;
 }
 
 /** FunctionInvocation: positional or named arguments; a failed invocation is null. */
@@ -449,6 +466,8 @@ function compileComparison(node: FeelNode): Compiled {
       const start = low(scope);
       const end = high(scope);
       if (start === null || end === null) return null;
+      const kind = typeof start;
+      if ((kind === 'number' || kind === 'string') && typeof end === kind) return betweenPrimitives(value(scope), start as number, end as number);
       // feelin creates the range before evaluating the probe (the order decides which error wins).
       const range = createRange(start, end);
       return range.includes(value(scope));
@@ -466,6 +485,20 @@ function compileComparison(node: FeelNode): Compiled {
         const probe = value(scope);
         if (isPrimitiveValue(probe)) return set.has(probe);
         return compareIn(probe, values);
+      }, 'test');
+    }
+    const matchers = constantMatchers(testsNode);
+    if (matchers) {
+      return tagged((scope) => {
+        const probe = value(scope);
+        let unknown = false;
+        for (const { match, nullable } of matchers) {
+          let result = match(probe);
+          if (result === null && !nullable) result = false;
+          if (result === true) return true;
+          if (result === null) unknown = true;
+        }
+        return unknown ? null : false;
       }, 'test');
     }
     const tests = testsNode.name === 'PositiveUnaryTest' ? compilePositiveUnaryTest(testsNode) : compilePositiveUnaryTests(testsNode);
@@ -503,6 +536,30 @@ function constantMembers(node: FeelNode): { set: Set<unknown>; values: unknown[]
   return { set: new Set(values), values };
 }
 
+type Matcher = { match: (probe: unknown) => unknown; nullable: boolean };
+
+/**
+ * Unary tests that are all known at compile time (`< 10`, `[1..5]`, `"a"`, `= 3`), as matchers
+ * giving what feelin's `compareValue` gives. `nullable`: a null result stays unknown (ranges,
+ * test functions) instead of meaning "not equal" (values) in `compareIn`. Boolean and null tests
+ * are left to the general path (booleans compare strictly with `?`).
+ */
+function constantMatchers(node: FeelNode): Matcher[] | null {
+  const tests = node.name === 'PositiveUnaryTests' ? node.children : [node];
+  const matchers: Matcher[] = [];
+  for (const test of tests) {
+    if (test.name !== 'PositiveUnaryTest' || test.children.length !== 1) return null;
+    const compiled = compile(test.children[0]!);
+    if (!compiled.constant || compiled.type === 'boolean') return null;
+    const value = compiled.constant.value;
+    if (isRange(value)) matchers.push({ match: rangeMatcher(value), nullable: true });
+    else if (typeof value === 'function') matchers.push({ match: (probe) => (value as JsFunction)(probe), nullable: true });
+    else if (typeof value === 'number' || typeof value === 'string') matchers.push({ match: (probe) => equalsFast(value, probe), nullable: false });
+    else return null;
+  }
+  return matchers;
+}
+
 /** PositiveUnaryTest: a boolean-tagged test is compared strictly with `?` when one is given. */
 function compilePositiveUnaryTest(node: FeelNode): Eval {
   expectShape(node, [null]);
@@ -526,7 +583,7 @@ function compilePositiveUnaryTests(node: FeelNode): Eval {
 function compileSimpleTest(node: FeelNode): Compiled {
   if (node.children.length === 1) {
     expectShape(node, ['Interval']);
-    return tagged(compileInterval(child(node, 0)).fn, 'test');
+    return { ...compileInterval(child(node, 0)), type: 'test' };
   }
   expectShape(node, ['CompareOp', null]);
   const op = child(node, 0).text;
@@ -553,7 +610,7 @@ function compileSimpleTest(node: FeelNode): Compiled {
       throw new Unsupported(`unary test ${op}`);
   }
   const folded = operand.constant ? tryFold(() => build(operand.constant!.value)) : undefined;
-  if (folded) return tagged(() => folded.value, 'test');
+  if (folded) return { fn: () => folded.value, type: 'test', constant: folded };
   return tagged((scope) => build(value(scope)), 'test');
 }
 
@@ -576,7 +633,7 @@ function compileInterval(node: FeelNode): Compiled {
   const build = (start: unknown, end: unknown) => createRange(start, end, start !== null && startBracket, end !== null && endBracket);
   if (startNode.constant && endNode.constant) {
     const folded = tryFold(() => build(startNode.constant!.value, endNode.constant!.value));
-    if (folded) return tagged(() => folded.value, 'test');
+    if (folded) return { fn: () => folded.value, type: 'test', constant: folded };
   }
   const start = startNode.fn;
   const end = endNode.fn;
@@ -626,7 +683,7 @@ function compileIf(node: FeelNode): Compiled {
  * source seeing the earlier bindings; null when any source is not a list or range. Each
  * resulting context is a fresh copy of the scope plus the bindings (as in feelin).
  */
-function compileInExpressions(node: FeelNode): (scope: Scope) => Scope[] | null {
+function compileInExpressions(node: FeelNode, bindingsOnly: boolean): (scope: Scope) => Scope[] | null {
   const producers = node.children.map((inExpression) => {
     expectShape(inExpression, ['Name', 'in', 'IterationContext']);
     const name = child(inExpression, 0).text.replace(/\s{2,}/g, ' ');
@@ -661,8 +718,42 @@ function compileInExpressions(node: FeelNode): (scope: Scope) => Scope[] | null 
       contexts = joined;
     }
     if (!valid(contexts)) return null;
+    // A body that reads only the bound names sees the same values in the bare bindings.
+    if (bindingsOnly) return contexts as Scope[];
     return contexts.map((binding) => Object.assign(Object.assign({}, scope), binding) as Scope);
   };
+}
+
+/** The names an InExpressions binds (`for x in a, y in b` binds x and y). */
+function boundNames(node: FeelNode): string[] {
+  return node.children.map((inExpression) => child(inExpression, 0).text.replace(/\s{2,}/g, ' '));
+}
+
+// Nodes that neither read the scope nor copy it: their value depends on their children only.
+const SCOPE_FREE = new Set([
+  'NumericLiteral', 'StringLiteral', 'BooleanLiteral', 'null', 'ParenthesizedExpression', 'ArithmeticExpression', 'ArithOp',
+  'Conjunction', 'Disjunction', 'IfExpression', 'List', 'PathExpression', 'PathName', 'Identifier', 'Name', 'CompareOp',
+  'SimplePositiveUnaryTest', 'Interval', 'DateTimeLiteral', 'DateTimeConstructor', 'AtLiteral', 'PositionalParameters',
+  'and', 'or', 'if', 'then', 'else', 'between', '[', ']', '(', ')', '.', '..', 'date', 'time', 'duration',
+]);
+
+/**
+ * Whether evaluating `node` looks up nothing in its scope but the `allowed` names — then it may
+ * run against a small object holding just those. Conservative: function calls (the name is
+ * looked up), nested iterations and context literals (they copy the scope), `?`, and `in` with
+ * a boolean test (it inspects `?`) all count as reading the scope.
+ */
+function readsOnly(node: FeelNode, allowed: ReadonlySet<string>): boolean {
+  if (node.name === 'VariableName') return allowed.has(safeJoinedName(node) ?? '');
+  if (node.name === 'Comparison' && node.children[1]?.name === 'in') {
+    const [value, , ...tests] = node.children;
+    const hasBoolean = (n: FeelNode): boolean => n.name === 'BooleanLiteral' || n.children.some(hasBoolean);
+    return !!value && readsOnly(value, allowed) && tests.every((test) => !hasBoolean(test) && readsOnly(test, allowed));
+  }
+  if (node.name === 'Comparison' || node.name === 'PositiveUnaryTests' || node.name === 'PositiveUnaryTest' || node.name === 'in') {
+    return node.children.every((part) => readsOnly(part, allowed));
+  }
+  return SCOPE_FREE.has(node.name) && node.children.every((part) => readsOnly(part, allowed));
 }
 
 /** IterationContext: a list, or `a..b` (a range only when `b` is truthy, as in feelin). */
@@ -683,7 +774,8 @@ function compileQuantified(node: FeelNode): Compiled {
   expectShape(node, [null, 'InExpressions', 'satisfies', null]);
   const kind = child(node, 0).name;
   if (kind !== 'some' && kind !== 'every') throw new Unsupported(`quantifier ${kind}`);
-  const contexts = compileInExpressions(child(node, 1));
+  const bindingsOnly = readsOnly(child(node, 3), new Set(boundNames(child(node, 1))));
+  const contexts = compileInExpressions(child(node, 1), bindingsOnly);
   const condition = compile(child(node, 3)).fn;
   const holds = (scope: Scope) => isTruthy(condition(scope));
   return tagged((scope) => {
@@ -698,7 +790,8 @@ function compileFor(node: FeelNode): Compiled {
   if (node.children.length !== 4 || child(node, 0).name !== 'for' || child(node, 1).name !== 'InExpressions' || child(node, 2).name !== 'return') {
     throw new Unsupported('ForExpression shape');
   }
-  const contexts = compileInExpressions(child(node, 1));
+  const bindingsOnly = readsOnly(child(node, 3), new Set([...boundNames(child(node, 1)), 'partial']));
+  const contexts = compileInExpressions(child(node, 1), bindingsOnly);
   const body = compile(child(node, 3)).fn;
   return tagged((scope) => {
     const iterations = contexts(scope);
@@ -802,15 +895,17 @@ function compileUnaryTestsRoot(root: FeelNode): (context: FeelContext) => unknow
   if (negate) expectShape(root, ['not', '(', 'PositiveUnaryTests', ')']);
   else expectShape(root, [null]);
   const testsNode = negate ? child(root, 2) : child(root, 0);
-  if (testsNode.name === 'Wildcard') return () => (negate ? false : true);
+  if (testsNode.name === 'Wildcard') return () => true;
   if (testsNode.name !== 'PositiveUnaryTests') throw new Unsupported(`unary tests ${testsNode.name}`);
   const constantSet = constantMembers(testsNode);
+  const matchers = constantSet ? null : constantMatchers(testsNode);
   const tests = compilePositiveUnaryTests(testsNode);
   const probeOf = (context: FeelContext) => (context['?'] !== undefined ? context['?'] : null);
   const general = (context: FeelContext, value: unknown): boolean => {
     const results = tests(context) as unknown[];
     let matches = false;
-    for (const entry of results.flat(1)) {
+    // feelin flattens [PositiveUnaryTests result] one level: the tests themselves, lists kept whole.
+    for (const entry of results) {
       let result: unknown;
       if (Array.isArray(entry)) result = entry.includes(value);
       else if (typeof entry === 'boolean') result = entry;
@@ -825,6 +920,15 @@ function compileUnaryTestsRoot(root: FeelNode): (context: FeelContext) => unknow
       const value = probeOf(context);
       if (isPrimitiveValue(value)) return negate ? !set.has(value) : set.has(value);
       return general(context, value);
+    };
+  }
+  if (matchers) {
+    return (context) => {
+      const value = probeOf(context);
+      let matches = false;
+      // Every test is compared, as in feelin (none is skipped after a match).
+      for (const { match } of matchers) if (match(value) === true) matches = true;
+      return negate ? !matches : matches;
     };
   }
   return (context) => general(context, probeOf(context));

@@ -115,8 +115,13 @@ export function lookup(ref: NameRef, target: unknown): unknown {
   const object = target as Dict;
   if (has(object, ref.name)) return object[ref.name];
   if (ref.normalized !== ref.name && has(object, ref.normalized)) return object[ref.normalized];
-  for (const key of Object.keys(object)) {
-    if (sameLetters(key, ref.bare) && normalizeContextKey(key) === ref.normalized) return object[key];
+  // Own enumerable keys in Object.entries order (for-in lists own keys first, in that order).
+  // Most keys differ from the name in their first letter: reject those before anything else.
+  const first = ref.bare.charCodeAt(0);
+  for (const key in object) {
+    const head = key.charCodeAt(0);
+    if (head !== first && !isSpace(head)) continue;
+    if (sameLetters(key, ref.bare) && hasOwn.call(object, key) && normalizeContextKey(key) === ref.normalized) return object[key];
   }
   return undefined;
 }
@@ -186,6 +191,57 @@ export function createRange(start: unknown, end: unknown, startIncluded = true, 
     throw new Error(`unsupported range: ${String(start)}..${String(end)}`);
   }
   return new FeelRange({ start, end, 'start included': startIncluded, 'end included': endIncluded, valueType });
+}
+
+function cmp(a: unknown, b: unknown): number {
+  const x = a as number;
+  const y = b as number;
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+function isPrimitiveProbe(value: unknown): boolean {
+  const kind = typeof value;
+  return kind === 'number' || kind === 'string' || kind === 'boolean';
+}
+
+/**
+ * `range.includes` for a range known at compile time. For a number or string range and a
+ * number, string or boolean probe, feelin's `rangeIncludes` reduces to JS relational operators
+ * on the raw values (its `cmp`, after ordering descending bounds); anything else asks feelin.
+ */
+export function rangeMatcher(range: FeelRange): (probe: unknown) => boolean | null {
+  const { valueType } = range;
+  if ((valueType !== 'number' && valueType !== 'string') || (range.start === null && range.end === null)) return (probe) => range.includes(probe);
+  let low: unknown = range.start;
+  let high: unknown = range.end;
+  let lowIncluded = range['start included'];
+  let highIncluded = range['end included'];
+  if (low !== null && high !== null && cmp(low, high) > 0) {
+    [low, high] = [high, low];
+    [lowIncluded, highIncluded] = [highIncluded, lowIncluded];
+  }
+  return (probe) => {
+    if (!isPrimitiveProbe(probe)) return range.includes(probe);
+    if (low !== null) {
+      const c = cmp(probe, low);
+      if (lowIncluded ? c < 0 : c <= 0) return false;
+    }
+    if (high !== null) {
+      const c = cmp(probe, high);
+      if (highIncluded ? c > 0 : c >= 0) return false;
+    }
+    return true;
+  };
+}
+
+/**
+ * `probe between start and end` for same-typed number or string bounds (feelin:
+ * `createRange(start, end).includes(probe)`: inclusive, descending bounds reordered).
+ */
+export function betweenPrimitives(probe: unknown, start: number | string, end: number | string): boolean | null {
+  if (!isPrimitiveProbe(probe)) return createRange(start, end).includes(probe);
+  const [low, high] = cmp(start, end) > 0 ? [end, start] : [start, end];
+  return cmp(probe, low) >= 0 && cmp(probe, high) <= 0;
 }
 
 /** feelin `compareValue`: a test is a function, a range or a value to equal. */
