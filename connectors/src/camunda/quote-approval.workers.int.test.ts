@@ -15,20 +15,28 @@ describe('quote-approval workers: escalation after the SLA and the recorded deci
   let host: { stop(): Promise<void> };
   let tokens: Record<string, string>;
   const tenant = `qw-${Date.now().toString(36)}`;
+  const topicPrefix = `test.${randomUUID().slice(0, 8)}.`;
 
   beforeAll(async () => {
     t = await createTestApp('quote_workers');
     await t.infrastructure.prisma.tenant.create({ data: { id: tenant, name: 'Workers' } });
-    // A policy whose SLA is two seconds, so the escalation timer fires during the test.
-    const items = sampleCatalogWithDefaultModels().map((item) =>
-      item.kind === 'approval-policy' ? { ...item, content: { ...(item.content as object), escalationSla: 'PT2S' } } : item);
+    // A policy whose SLA is two seconds, so the escalation timer fires during the test; topics
+    // of this run only, so a platform `workers` process running on this machine cannot take them.
+    const items = sampleCatalogWithDefaultModels().map((item) => {
+      if (item.kind === 'approval-policy') return { ...item, content: { ...(item.content as object), escalationSla: 'PT2S' } };
+      if (item.kind === 'bpmn-model') {
+        const content = item.content as { xml: string };
+        return { ...item, content: { ...content, xml: content.xml.replace(/camunda:topic="quote\./g, `camunda:topic="${topicPrefix}quote.`) } };
+      }
+      return item;
+    });
     await publishRelease(t.app, t.config, tenant, items);
     await t.app.listen({ host: '127.0.0.1', port: 0 });
     const address = t.app.server.address();
     const engineUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
     host = startWorkerHost({
       baseUrl: t.config.camundaUrl,
-      catalog: quoteApprovalWorkers(createEngineClient(engineUrl, t.config.auth, 'test-workers'), t.config.camundaUrl),
+      catalog: quoteApprovalWorkers(createEngineClient(engineUrl, t.config.auth, 'test-workers'), t.config.camundaUrl, { topicPrefix }),
       workerId: `test-${randomUUID().slice(0, 8)}`,
       maxTasks: 5,
       asyncResponseTimeout: 2000,

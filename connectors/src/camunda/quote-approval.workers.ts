@@ -12,9 +12,10 @@ type Evidence = { requirements: { level: number }[]; decisions: { level: number;
  * The quote-approval process's external tasks. Both are confirmations of domain state, never
  * its source: the decision itself was recorded by the engine's approve-quote command.
  */
-export function quoteApprovalWorkers(engine: EngineClient, camundaUrl: string) {
+export function quoteApprovalWorkers(engine: EngineClient, camundaUrl: string, options: { topicPrefix?: string } = {}) {
+  const prefix = options.topicPrefix ?? '';
   const record = defineWorker({
-    topic: RECORD_APPROVAL_DECISION,
+    topic: `${prefix}${RECORD_APPROVAL_DECISION}`,
     description: 'Confirms with the engine that every required level of the revision was approved, then lets the process end.',
     variables: { type: 'object', required: ['quoteId', 'revision'], properties: { quoteId: { type: 'string', minLength: 1 }, revision: { type: 'integer', minimum: 1 } } },
     lockDurationMs: 30_000,
@@ -32,7 +33,7 @@ export function quoteApprovalWorkers(engine: EngineClient, camundaUrl: string) {
   });
 
   const escalate = defineWorker({
-    topic: ESCALATE_APPROVAL,
+    topic: `${prefix}${ESCALATE_APPROVAL}`,
     description: 'After the SLA, asks the engine to raise the open approval to the next role; a level decided meanwhile is left alone.',
     variables: { type: 'object', required: ['quoteId'], properties: { quoteId: { type: 'string', minLength: 1 } } },
     lockDurationMs: 30_000,
