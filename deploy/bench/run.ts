@@ -33,6 +33,19 @@ if (!only || only === 'outbox') {
   );
 }
 
+// Engine cores: FEEL, configuration, pricing (each returns its own markdown section).
+const cores: [string, () => Promise<string>][] = [
+  ['feel', async () => (await import('./feel.bench')).benchFeel()],
+  ['configuration', async () => (await import('./configuration.bench')).benchConfiguration()],
+  ['pricing', async () => (await import('./pricing.bench')).benchPricing()],
+];
+for (const [name, run] of cores) {
+  if (only && only !== name) continue;
+  console.log(`${name} benchmark ...`);
+  // Each section starts with its own '## ' title and machine line.
+  sections.push(`${(await run()).trim()}\n`);
+}
+
 if (!only || only === 'kafka-clients') {
   console.log('Kafka client benchmark ...');
   const result = spawnSync('node', ['--import', 'tsx', 'deploy/bench/kafka-clients.bench.ts'], { stdio: 'inherit' });
