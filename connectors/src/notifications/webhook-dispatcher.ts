@@ -1,3 +1,4 @@
+import { createPollingLoop } from '../shared/polling-loop';
 import { createHmac } from 'node:crypto';
 import type { PrismaClient } from '@cpq/prisma';
 
@@ -237,48 +238,19 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions) {
     return result;
   }
 
-  let running = false;
-  let loop: Promise<void> | undefined;
-  let wake: (() => void) | undefined;
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
-
-  async function runLoop(): Promise<void> {
-    let failures = 0;
-    while (running) {
-      try {
-        const { claimed } = await dispatchBatch();
-        failures = 0;
-        // A full batch means more may be due: go again at once.
-        if (claimed < batchSize) await sleep(pollIntervalMs);
-      } catch (error) {
-        failures += 1;
-        const delay = Math.min(pollIntervalMs * 2 ** failures, 30_000);
-        logger?.warn({ err: (error as Error).message, failures, backoffMs: delay }, 'notification dispatch round failed; will retry');
-        await sleep(delay);
-      }
-    }
-  }
+  const loop = createPollingLoop({
+    round: async () => (await dispatchBatch()).claimed,
+    batchSize,
+    pollIntervalMs,
+    maxBackoffMs: 30_000,
+    onFailure: (error, failures, backoffMs) => logger?.warn({ err: error.message, failures, backoffMs }, 'notification dispatch round failed; will retry'),
+  });
 
   return {
     dispatchBatch,
-    start() {
-      if (running) return;
-      running = true;
-      loop = runLoop();
-    },
+    start: loop.start,
     /** Stops after the round in flight (its requests end within timeoutMs). */
-    async stop() {
-      running = false;
-      wake?.();
-      await loop;
-    },
+    stop: loop.stop,
   };
 }
 

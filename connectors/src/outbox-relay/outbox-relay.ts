@@ -1,3 +1,4 @@
+import { createPollingLoop } from '../shared/polling-loop';
 import type { EventEnvelope } from '@cpq/contracts/event-envelope';
 import type { PrismaClient } from '@cpq/prisma';
 import type { KafkaProducer, OutgoingMessage } from '../kafka/kafka.port';
@@ -127,48 +128,19 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
     }
   }
 
-  let running = false;
-  let loop: Promise<void> | undefined;
-  let wake: (() => void) | undefined;
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
-
-  async function runLoop(): Promise<void> {
-    let failures = 0;
-    while (running) {
-      try {
-        const published = await publishBatch();
-        if (failures > 0) logger?.info({ failures }, 'outbox relay recovered');
-        failures = 0;
-        // A full batch means more may be waiting: go again at once.
-        if (published < batchSize) await sleep(pollIntervalMs);
-      } catch (error) {
-        failures += 1;
-        const backoff = Math.min(pollIntervalMs * 2 ** failures, maxBackoffMs);
-        logger?.warn({ err: (error as Error).message, failures, backoffMs: backoff }, 'outbox publish failed; will retry');
-        await sleep(backoff);
-      }
-    }
-  }
+  const loop = createPollingLoop({
+    round: publishBatch,
+    batchSize,
+    pollIntervalMs,
+    maxBackoffMs,
+    onFailure: (error, failures, backoffMs) => logger?.warn({ err: error.message, failures, backoffMs }, 'outbox publish failed; will retry'),
+    onRecovery: (failures) => logger?.info({ failures }, 'outbox relay recovered'),
+  });
 
   return {
     publishBatch,
-    start() {
-      if (running) return;
-      running = true;
-      loop = runLoop();
-    },
-    async stop() {
-      running = false;
-      wake?.();
-      await loop;
-    },
+    start: loop.start,
+    stop: loop.stop,
   };
 }
 
