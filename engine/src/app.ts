@@ -12,7 +12,7 @@ import {
 } from './modules/catalog';
 import { configurationRoutes } from './modules/configuration';
 import { createDocumentService } from './modules/document';
-import { createQuoteService, createQuoteViews, createWorkItemService, quoteRoutes, type QuoteService, type WorkItemService } from './modules/quote';
+import { createImpactReplay, createQuoteService, createQuoteViews, createWorkItemService, quoteRoutes, type QuoteService, type WorkItemService } from './modules/quote';
 import { healthRoutes } from './modules/health';
 import { createTenantService, tenantRoutes } from './modules/tenant';
 import type { Infrastructure } from './plugins/external/infrastructure';
@@ -66,6 +66,8 @@ export async function buildEngine({ config, infrastructure, contract = loadApiDo
 
   const store = createReleaseStore(infrastructure.prisma, infrastructure.redis, app.log);
   const releasePointer = createCurrentReleasePointer(store);
+  const releaseViews = createReleaseViews(store, releasePointer);
+  const replay = createImpactReplay(infrastructure.prisma);
   await app.register(catalogRoutes, {
     contract,
     auth: config.auth,
@@ -73,9 +75,9 @@ export async function buildEngine({ config, infrastructure, contract = loadApiDo
     releases: createReleaseService({ prisma: infrastructure.prisma, camunda: infrastructure.camunda, store, pointer: releasePointer, log: app.log }),
     store,
     pointer: releasePointer,
+    impact: (tenantId, candidate) => replay(tenantId, candidate, (releaseId) => releaseViews.get(tenantId, releaseId)),
   });
 
-  const releaseViews = createReleaseViews(store, releasePointer);
   await app.register(configurationRoutes, { contract, auth: config.auth, releases: releaseViews, redis: infrastructure.redis });
   const documents = createDocumentService(infrastructure.prisma);
   const quotes = createQuoteService({ prisma: infrastructure.prisma, releases: releaseViews, camunda: infrastructure.camunda, documents, log: app.log });

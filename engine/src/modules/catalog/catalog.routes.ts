@@ -8,7 +8,7 @@ import { expectedVersion, principalOf, requireAuthentication } from '../../http/
 import type { DraftService, DraftView } from './draft.service';
 import { diffReleases } from './release-diff';
 import type { CurrentReleasePointer, ReleaseStore } from './release-store';
-import type { ReleaseService } from './release.service';
+import type { ImpactSource, ReleaseService } from './release.service';
 
 export type CatalogRoutesOptions = {
   contract: OpenApiDocument;
@@ -17,6 +17,7 @@ export type CatalogRoutesOptions = {
   releases: ReleaseService;
   store: ReleaseStore;
   pointer: CurrentReleasePointer;
+  impact: ImpactSource;
 };
 
 type DraftParams = { kind: MetadataKind; key: string };
@@ -73,6 +74,10 @@ export async function catalogRoutes(app: FastifyInstance, o: CatalogRoutesOption
   app.route<{ Params: CandidateParams }>({
     ...route('getReleaseCandidate'),
     handler: async (request) => o.releases.view(admin(request).principal.tenantId, request.params.candidateId),
+  });
+  app.route<{ Params: CandidateParams }>({
+    ...route('getReleaseCandidateImpact'),
+    handler: async (request) => o.releases.impact(request.params.candidateId, admin(request).principal.tenantId, o.impact),
   });
   app.route<{ Params: CandidateParams }>({
     ...route('requestReleaseReview'),

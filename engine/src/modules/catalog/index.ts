@@ -2,7 +2,7 @@
 export { createDraftService } from './draft.service';
 export type { DraftService, DraftView } from './draft.service';
 export { createReleaseService } from './release.service';
-export type { ReleaseService, CandidateView } from './release.service';
+export type { ReleaseService, CandidateView, ImpactSource, ImpactEntry } from './release.service';
 export { createReleaseStore, createCurrentReleasePointer } from './release-store';
 export type { ReleaseStore, ReleaseHeader, ReleaseItem, ReleaseSnapshot, CurrentReleasePointer } from './release-store';
 export { catalogRoutes } from './catalog.routes';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createFeelCache } from '@cpq/metadata/feel';
-import { validateReleaseSet, type MetadataItem, type MetadataKind, type ValidationIssue } from '@cpq/metadata';
+import { createReleaseView, validateReleaseSet, type MetadataItem, type MetadataKind, type ReleaseView, type ValidationIssue } from '@cpq/metadata';
 import type { PrismaClient, TransactionClient } from '@cpq/prisma';
 import type { Principal } from '../../http/auth';
 import { DomainError } from '../../http/errors';
@@ -29,6 +29,10 @@ const TRANSITIONS: Record<string, { from: CandidateState[]; to: CandidateState }
 };
 
 const actorOf = (p: Principal) => ({ type: 'USER' as const, id: p.userId });
+
+/** What replays recent quotes against a candidate (the quote module provides it; the catalog never reads quotes). */
+export type ImpactSource = (tenantId: string, candidate: ReleaseView) => Promise<ImpactEntry[]>;
+export type ImpactEntry = { quoteId: string; revision: number; delta: string | null; invalidLines: unknown[]; newlyRequiredApprovals: string[]; error?: string };
 
 export type ReleaseServiceDeps = {
   prisma: PrismaClient;
@@ -146,6 +150,31 @@ export function createReleaseService({ prisma, camunda, store, pointer, log }: R
         });
       });
       return view(principal.tenantId, candidateId);
+    },
+
+    /**
+     * Impact preview: the candidate as it would be released (base release overlaid by its
+     * items) with recent quotes replayed against it. Nothing is written.
+     */
+    async impact(candidateId: string, tenantId: string, source: ImpactSource) {
+      const candidate = await view(tenantId, candidateId);
+      const base = candidate.baseReleaseId ? await store.header(tenantId, candidate.baseReleaseId) : undefined;
+      const baseItems = base ? (await store.snapshot(base)).items : [];
+      const changes = (await prisma.releaseCandidateItem.findMany({ where: { candidateId, tenantId } }))
+        .map((i) => ({ kind: i.kind, key: i.key, content: i.content, contentHash: i.contentHash }));
+      const items = merge(baseItems, changes);
+      const candidateView = createReleaseView({ releaseId: `candidate:${candidateId}`, releaseNumber: 0, contentHash: releaseHash(items) }, items);
+      const quotes = await source(tenantId, candidateView);
+      return {
+        candidateId, baseReleaseId: candidate.baseReleaseId, quotesReplayed: quotes.length,
+        summary: {
+          invalidConfigurations: quotes.filter((q) => q.invalidLines.length > 0).length,
+          priceChanges: quotes.filter((q) => q.delta !== null && Number(q.delta) !== 0).length,
+          newlyRequiredApprovals: quotes.filter((q) => q.newlyRequiredApprovals.length > 0).length,
+          notPriceable: quotes.filter((q) => q.error !== undefined).length,
+        },
+        quotes,
+      };
     },
 
     requestReview: (candidateId: string, expectedVersion: number | undefined, ctx: CommandContext) =>

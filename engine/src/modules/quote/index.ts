@@ -7,3 +7,5 @@ export { createWorkItemService } from './work-items.service';
 export type { WorkItemService, WorkItemView } from './work-items.service';
 export { quoteRoutes } from './quote.routes';
 export { TRANSITIONS, allowed, nextState } from './quote.state';
+export { createImpactReplay } from './impact-replay';
+export type { ImpactReplay, QuoteImpact } from './impact-replay';

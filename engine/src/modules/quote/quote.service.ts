@@ -9,7 +9,7 @@ import type { ReleaseViews } from '../catalog';
 import { configure, ConfigurationInputError, type ConfigurationResult } from '../configuration';
 import type { DocumentService, QuoteMaterialFacts } from '../document';
 import { writeOutboxEvent } from '../outbox';
-import { price, PricingInputError, type PriceResult } from '../pricing';
+import { price, PricingInputError, type ManualDiscount, type PriceResult } from '../pricing';
 import { CamundaError, type CamundaClient } from '../workflow';
 import { canEdit, canSee } from './quote.access';
 import { allowed, nextState, type QuoteCommand, type RevisionState } from './quote.state';
@@ -208,7 +208,7 @@ export function createQuoteService(deps: QuoteServiceDeps) {
             tenantId: ctx.principal.tenantId, quoteId, revision: loaded.revision.revision, lineId, position: existing.length + 1,
             offering: line.offering, quantity: line.quantity, selections: line.selections as object, configuration: result as unknown as object,
             configurationHash: result.resultHash, configurationValid: result.valid, releaseId: loaded.revision.releaseId,
-            manualDiscount: line.manualDiscount ? ({ ...line.manualDiscount, actor: ctx.principal.userId } as object) : undefined,
+            manualDiscount: line.manualDiscount ? (manualDiscountRecord(line.manualDiscount, ctx) as object) : undefined,
           },
         });
         await materialChange(tx, loaded, 'add-line');
@@ -232,7 +232,7 @@ export function createQuoteService(deps: QuoteServiceDeps) {
           data: {
             quantity: line.quantity, selections: line.selections as object, configuration: result as unknown as object,
             configurationHash: result.resultHash, configurationValid: result.valid,
-            manualDiscount: line.manualDiscount ? ({ ...line.manualDiscount, actor: ctx.principal.userId } as object) : undefined,
+            manualDiscount: line.manualDiscount ? (manualDiscountRecord(line.manualDiscount, ctx) as object) : undefined,
           },
         });
         await materialChange(tx, loaded, 'configure-line');
@@ -263,7 +263,7 @@ export function createQuoteService(deps: QuoteServiceDeps) {
             lines: lines.map((l) => ({
               lineId: l.lineId, offering: l.offering, quantity: l.quantity,
               characteristics: ((l.configuration as { normalized?: { selections?: Record<string, unknown> } } | null)?.normalized?.selections) ?? {},
-              ...(l.manualDiscount ? { manualDiscount: manualDiscountOf(l.manualDiscount, ctx) } : {}),
+              ...(l.manualDiscount ? { manualDiscount: l.manualDiscount as unknown as ManualDiscount } : {}),
             })),
           }, { resultId: priceResultId });
         } catch (error) {
@@ -526,11 +526,15 @@ async function done<T>(tx: TransactionClient, ctx: CommandContext, result: T): P
   return result;
 }
 
-function manualDiscountOf(raw: unknown, ctx: CommandContext) {
-  const d = raw as { percent?: string; amount?: string; reason: string; actor?: string };
-  const authority = ctx.principal.roles.find((r) => r !== 'customer') ?? 'unknown';
-  const base = { actor: d.actor ?? ctx.principal.userId, reason: d.reason, authority };
-  return d.percent !== undefined ? { ...base, percent: d.percent } : { ...base, amount: d.amount ?? '0' };
+/**
+ * A manual discount as the pricing core takes it, with who granted it and under which
+ * authority, snapshotted when it is entered (seed: manual discount preserves actor, authority,
+ * reason); the approval policy then decides whether that authority suffices.
+ */
+function manualDiscountRecord(input: NonNullable<LineInput['manualDiscount']>, ctx: CommandContext): ManualDiscount {
+  const authority = ctx.principal.roles.find((r) => r !== 'customer') ?? 'none';
+  const base = { actor: ctx.principal.userId, reason: input.reason, authority };
+  return input.percent !== undefined ? { ...base, percent: input.percent } : { ...base, amount: input.amount ?? '0' };
 }
 
 /** ISO 8601 durations of the policy's SLA (P2D, PT4H, PT30S ...) in milliseconds. */

@@ -1,0 +1,79 @@
+import type { ApprovalPolicyContent, ReleaseView } from '@cpq/metadata';
+import type { PrismaClient } from '@cpq/prisma';
+import Decimal from 'decimal.js';
+import { evaluateApprovalPolicy } from '../approval';
+import { configure } from '../configuration';
+import { price, type ManualDiscount, type PriceResult } from '../pricing';
+import { dealMetricsOf } from './quote.service';
+
+export type QuoteImpact = {
+  quoteId: string;
+  revision: number;
+  /** Net term total before (as priced) and after (against the candidate); null when not priceable. */
+  termTotalBefore: string | null;
+  termTotalAfter: string | null;
+  delta: string | null;
+  invalidLines: { lineId: string; offering: string; violations: string[] }[];
+  approvalsBefore: string[];
+  approvalsAfter: string[];
+  newlyRequiredApprovals: string[];
+  error?: string;
+};
+
+const policyOf = (view: ReleaseView) => view.list('approval-policy')[0]?.content as ApprovalPolicyContent | undefined;
+const roles = (view: ReleaseView, result: PriceResult, termMonths: number) => {
+  const policy = policyOf(view);
+  return policy ? evaluateApprovalPolicy(policy, dealMetricsOf(result, termMonths)).required.map((l) => l.role) : [];
+};
+
+/**
+ * Replays the tenant's most recent priced quote revisions against a candidate release: which
+ * configurations become invalid, how prices move, and which approvals become newly required.
+ * Pure evaluation on snapshots; nothing is written.
+ */
+export function createImpactReplay(prisma: PrismaClient) {
+  return async function replay(tenantId: string, candidate: ReleaseView, current: (releaseId: string) => Promise<ReleaseView>, limit = 50): Promise<QuoteImpact[]> {
+    const revisions = await prisma.quoteRevision.findMany({
+      where: { tenantId, priceResultId: { not: null } }, orderBy: { updatedAt: 'desc' }, take: limit,
+    });
+    const impacts: QuoteImpact[] = [];
+    for (const revision of revisions) {
+      const quote = await prisma.quote.findUniqueOrThrow({ where: { id: revision.quoteId } });
+      const lines = await prisma.quoteLine.findMany({ where: { quoteId: revision.quoteId, revision: revision.revision }, orderBy: { position: 'asc' } });
+      const before = (await prisma.priceResult.findUniqueOrThrow({ where: { id: revision.priceResultId! } })).result as unknown as PriceResult;
+      const impact: QuoteImpact = {
+        quoteId: revision.quoteId, revision: revision.revision, termTotalBefore: before.totals.termTotal, termTotalAfter: null, delta: null,
+        invalidLines: [], approvalsBefore: roles(await current(revision.releaseId), before, quote.termMonths), approvalsAfter: [], newlyRequiredApprovals: [],
+      };
+      try {
+        const configured = lines.map((line) => ({
+          line,
+          result: configure(candidate, {
+            offering: line.offering, selections: line.selections as Record<string, unknown>,
+            context: { quantity: line.quantity, termMonths: quote.termMonths, quoteOfferings: lines.filter((l) => l.lineId !== line.lineId).map((l) => l.offering) },
+          }),
+        }));
+        impact.invalidLines = configured.filter((c) => !c.result.valid).map((c) => ({
+          lineId: c.line.lineId, offering: c.line.offering, violations: c.result.violations.map((v) => `${v.ruleId}: ${v.message}`),
+        }));
+        const after = price(candidate, {
+          currency: quote.currency, pricingDate: before.pricingDate, termMonths: quote.termMonths, customer: { accountId: quote.accountId },
+          lines: configured.map(({ line, result }) => ({
+            lineId: line.lineId, offering: line.offering, quantity: line.quantity, characteristics: result.normalized.selections,
+            ...(line.manualDiscount ? { manualDiscount: line.manualDiscount as unknown as ManualDiscount } : {}),
+          })),
+        });
+        impact.termTotalAfter = after.totals.termTotal;
+        impact.delta = new Decimal(after.totals.termTotal).minus(before.totals.termTotal).toFixed();
+        impact.approvalsAfter = roles(candidate, after, quote.termMonths);
+        impact.newlyRequiredApprovals = impact.approvalsAfter.filter((r) => !impact.approvalsBefore.includes(r));
+      } catch (error) {
+        impact.error = (error as Error).message;
+      }
+      impacts.push(impact);
+    }
+    return impacts;
+  };
+}
+
+export type ImpactReplay = ReturnType<typeof createImpactReplay>;
