@@ -1,7 +1,7 @@
 // Public surface of the pricing module: the pure pricing core (README.md). Services and routes
 // load the release view, call `price`, persist the frozen result and map PricingInputError.
-export { price, preparePricing, SLAB_GUARD_DECIMALS } from './pricing-engine';
-export { replayTrace, TraceReplayError, roundingModeOf, DEFAULT_ROUNDING } from './pricing-trace';
+export { hashResult, price, preparePricing } from './pricing-engine';
+export { DEFAULT_ROUNDING, GUARD_DECIMALS, replayTrace, roundingModeOf, TraceReplayError } from './pricing-trace';
 export {
   PRICING_ERROR_CODES,
   PricingInputError,

@@ -14,6 +14,7 @@ import {
 import { sampleCatalog } from '@cpq/metadata/samples';
 import { describe, expect, it } from 'vitest';
 import {
+  hashResult,
   preparePricing,
   price,
   PricingInputError,
@@ -24,6 +25,7 @@ import {
   type PricingInput,
   type PricingLineInput,
 } from './index';
+import { divRound, formatFixed, parseFixed } from './pricing-engine';
 
 // --- a small synthetic catalog ---------------------------------------------------------------------
 //
@@ -264,18 +266,21 @@ describe('rounding: half-up to the currency decimals, once, after the floor phas
     );
 
   it.each([
-    // currency, list, manual %, unrounded, rounded (half-even would give the value in the comment)
+    // currency, list, manual %, amount before rounding, unit net (half-even would give the value in the comment)
     ['EUR', '10.01', '50', '5.005', '5.01'], // half-even: 5.00
     ['EUR', '10.03', '50', '5.015', '5.02'], // half-even: 5.02
     ['EUR', '0.01', '50', '0.005', '0.01'], // half-even: 0.00
     ['EUR', '10.00', '0.05', '9.995', '10.00'],
+    ['EUR', '10.00', '0.04', '9.996', '10.00'],
+    ['EUR', '10.00', '0.06', '9.994', '9.99'],
     ['JPY', '101', '50', '50.5', '51'], // half-even: 50
     ['JPY', '3', '50', '1.5', '2'], // half-even: 2
     ['JPY', '1001', '10', '900.9', '901'],
+    ['JPY', '1001', '0.04', '1000.5996', '1001'],
     ['KWD', '1.001', '50', '0.5005', '0.501'], // half-even: 0.500
     ['KWD', '0.003', '50', '0.0015', '0.002'], // half-even: 0.002
-    ['KWD', '2.500', '10', '2.25', '2.250'],
-  ])('given %s at %s less %s%%, then %s rounds to %s', (currency, listPrice, percent, unrounded, rounded) => {
+    ['KWD', '2.500', '10', '2.250', '2.250'], // already at 3 decimals: no rounding step
+  ])('given %s at %s less %s%%, then %s rounds to %s', (currency, listPrice, percent, before, rounded) => {
     const view = singleCharge(currency, listPrice);
     const fee = chargeOf(
       price(view, quote([line('by-tier', 1, { manualDiscount: { percent, actor: 'ann', reason: 'test', authority: 'rep' } })], { currency })),
@@ -283,14 +288,25 @@ describe('rounding: half-up to the currency decimals, once, after the floor phas
     );
     expect(fee.unitNetPrice).toBe(rounded);
     const last = fee.trace.at(-1)!;
-    if (unrounded !== rounded && !(currency === 'KWD' && unrounded === '2.25')) {
-      expect(last.phase).toBe('rounding');
+    if (before !== rounded) {
+      expect(last).toMatchObject({ phase: 'rounding', amountIn: before, amountOut: rounded, source: { kind: 'rounding', key: currency } });
       expect(last.operation).toEqual({ type: 'round', value: currency === 'JPY' ? '0' : currency === 'KWD' ? '3' : '2', mode: 'half-up' });
-      expect(last.amountIn).toBe(unrounded);
     } else {
-      expect(last.phase).not.toBe('rounding');
+      expect(last).toMatchObject({ phase: 'manual', amountOut: rounded });
     }
     expect(replayTrace(fee)).toBe(rounded);
+  });
+
+  it.each([
+    ['EUR', '6.66666667'],
+    ['JPY', '6.666667'],
+    ['KWD', '6.666666667'],
+  ])('given %s, then intermediate amounts keep the currency decimals + 6, half-up (%s)', (currency, intermediate) => {
+    const view = singleCharge(currency, currency === 'JPY' ? '10' : '10.00');
+    const manualDiscount = { percent: '33.33333333', actor: 'ann', reason: 'test', authority: 'rep' };
+    const fee = chargeOf(price(view, quote([line('by-tier', 1, { manualDiscount })], { currency })), 'fee');
+    expect(fee.trace.map((s) => s.amountOut)).toEqual([currency === 'JPY' ? '10' : currency === 'KWD' ? '10.000' : '10.00', intermediate, currency === 'JPY' ? '7' : currency === 'KWD' ? '6.667' : '6.67']);
+    expect(replayTrace(fee)).toBe(fee.unitNetPrice);
   });
 
   it.each([
@@ -318,6 +334,38 @@ describe('rounding: half-up to the currency decimals, once, after the floor phas
       code: 'invalid-manual-discount',
       field: 'lines[0].manualDiscount.amount',
     });
+  });
+});
+
+describe('fixed-point arithmetic', () => {
+  it.each([
+    [5n, 2n, 'half-up', 3n],
+    [5n, 2n, 'half-even', 2n],
+    [7n, 2n, 'half-even', 4n],
+    [-5n, 2n, 'half-up', -3n],
+    [-5n, 2n, 'half-even', -2n],
+    [14n, 10n, 'half-up', 1n],
+    [16n, 10n, 'half-even', 2n],
+    [0n, 7n, 'half-up', 0n],
+  ] as const)('divRound(%s, %s, %s) = %s', (n, d, mode, expected) => {
+    expect(divRound(n, d, mode)).toBe(expected);
+  });
+
+  it.each([
+    ['49.90', 8, 4990000000n, '49.90'],
+    ['0', 8, 0n, '0.00'],
+    ['1234', 6, 1234000000n, '1234'],
+    ['0.12345678', 2, 12n, '0.12'],
+    ['0.125', 2, 13n, '0.13'],
+  ])('parses %s at scale %d and writes it back', (text, scale, units, shown) => {
+    expect(parseFixed(text, scale)).toBe(units);
+    expect(formatFixed(units, scale, scale === 6 ? 0 : 2)).toBe(shown);
+  });
+
+  it('writes negative adjustments and keeps the decimals an amount has', () => {
+    expect(formatFixed(-495000000n, 8, 2)).toBe('-4.95');
+    expect(formatFixed(282150000n, 8, 2)).toBe('2.8215');
+    expect(formatFixed(-1n, 8, 2)).toBe('-0.00000001');
   });
 });
 
@@ -463,6 +511,14 @@ describe('the waterfall', () => {
     expect(ruleIds(chargeOf(result, 'fee'))).toEqual(['enterprise', 'fee-only', 'many', 'fast']);
     expect(ruleIds(chargeOf(result, 'setup'))).toEqual(['enterprise', 'fast']);
     expect(result.versions.ruleSets).toEqual([{ key: 'rs', contentHash: 'h-rs' }]);
+  });
+
+  it('given characteristics named like the engine\'s context names, then the engine\'s values win; __proto__ is never copied', () => {
+    const view = release(item('pricing-rule-set', 'rs', rules([rule('q', 'customer', { type: 'percent-discount', value: '10' }, { condition: 'quantity = 1 and speed = 5' })])));
+    const characteristics = JSON.parse('{"quantity": 99, "speed": 5, "__proto__": {"polluted": true}}') as Record<string, unknown>;
+    const fee = chargeOf(price(view, quote([line('widget', 1, { characteristics })])), 'fee');
+    expect(ruleIds(fee)).toEqual(['q']);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
   it('given a rule set bound to another price book, then its rules do not apply', () => {
@@ -729,6 +785,14 @@ describe('the result', () => {
     const b = price(release(), reordered);
     expect([b.inputHash, b.resultHash, b.totals]).toEqual([a.inputHash, a.resultHash, a.totals]);
     expect(b.lines.map((l) => l.lineId)).toEqual(a.lines.map((l) => l.lineId).reverse());
+  });
+
+  it('has a resultHash that a stored copy recomputes (JSON round trip, keys in another order) and that a changed amount breaks', () => {
+    const result = price(release(), input());
+    const stored = JSON.parse(JSON.stringify(result, (_key, value: unknown) => (value && typeof value === 'object' && !Array.isArray(value) ? Object.fromEntries(Object.entries(value).reverse()) : value)));
+    expect(hashResult(stored)).toBe(result.resultHash);
+    stored.lines[0].charges[1].trace[1].amountOut = '0.01';
+    expect(hashResult(stored)).not.toBe(result.resultHash);
   });
 
   it('changes its hashes when the input changes', () => {

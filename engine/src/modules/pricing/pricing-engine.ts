@@ -6,14 +6,17 @@
  * phases and stacking, manual discounts, floors, rounding, term totals and the hashes.
  *
  * Speed (issue 4, item 4): everything that depends only on the release and the currency (price
- * books indexed by (offering, charge), decimal prices parsed, FEEL conditions compiled through
- * the release's FEEL cache, rules filtered and sorted per phase, reasons written) is a plan,
- * built once per (release, currency) and kept in a WeakMap on the ReleaseView, so it lives
- * exactly as long as the release view does. A request only evaluates compiled closures and
- * does decimal arithmetic.
+ * books indexed by (offering, charge), prices parsed, FEEL conditions compiled through the
+ * release's FEEL cache, rules filtered and sorted per phase, reasons written) is a plan, built
+ * once per (release, currency) and kept in a WeakMap on the ReleaseView, so it lives exactly as
+ * long as the release view. A request only evaluates compiled closures and does integer math.
+ *
+ * Money is exact decimal fixed-point: a BigInt count of 10^-scale units, where the working
+ * scale is the currency's decimals + GUARD_DECIMALS. decimal.js (pricing-trace.ts) costs about
+ * 1 µs per waterfall step against 0.15 µs for this, and a 2,000-line quote has some 40,000
+ * steps; decimal.js stays the independent reference that replays every trace in the tests.
  */
 import { createHash } from 'node:crypto';
-import canonicalize from 'canonicalize';
 import {
   currencyDecimals,
   PRICING_PHASES,
@@ -24,7 +27,7 @@ import {
   type ReleaseView,
   type Stacking,
 } from '@cpq/metadata';
-import { applyOperation, Dec, formatAmount, roundingModeOf, roundTo } from './pricing-trace';
+import { GUARD_DECIMALS, roundingModeOf } from './pricing-trace';
 import {
   PricingInputError,
   type ChargeKind,
@@ -43,23 +46,72 @@ import {
   type VersionRef,
 } from './pricing.types';
 
-/** Extra decimals kept on a slab tier's average unit price when it does not terminate (README). */
-export const SLAB_GUARD_DECIMALS = 6;
 const MAX_TERM_MONTHS = 1200;
 const MAX_QUANTITY = 1_000_000_000;
 
+// --- exact decimal fixed-point (exported for its tests, not in index.ts) -------------------------------
+
+const POW10: readonly bigint[] = Array.from({ length: 64 }, (_, i) => 10n ** BigInt(i));
+const DECIMAL = /^(\d{1,15})(?:\.(\d{1,8}))?$/;
+
+/** n / d rounded to an integer: half-up = half away from zero; half-even = half to the even neighbour. d > 0. */
+export function divRound(n: bigint, d: bigint, mode: RoundingMode = 'half-up'): bigint {
+  const negative = n < 0n;
+  const a = negative ? -n : n;
+  let q = a / d;
+  const twice = (a - q * d) * 2n;
+  if (twice > d || (twice === d && (mode === 'half-up' || q % 2n === 1n))) q += 1n;
+  return negative ? -q : q;
+}
+
+/** A decimal string (as the metadata schemas allow: up to 15 integer and 8 decimal digits) at `scale`, rounded half-up if it has more decimals. */
+export function parseFixed(text: string, scale: number): bigint {
+  const match = DECIMAL.exec(text);
+  if (!match) throw new Error(`not a decimal: ${text}`); // the schemas let nothing else through
+  const fraction = match[2] ?? '';
+  const units = BigInt(match[1]! + fraction);
+  return fraction.length <= scale ? units * POW10[scale - fraction.length]! : divRound(units, POW10[fraction.length - scale]!);
+}
+
+/** A percentage as an exact factor num/den: (100 - p)/100 for a discount, (100 + p)/100 for a markup. */
+function percentFactor(text: string, sign: 1n | -1n): { num: bigint; den: bigint } {
+  const match = DECIMAL.exec(text);
+  if (!match) throw new Error(`not a decimal: ${text}`);
+  const fraction = match[2] ?? '';
+  const den = 100n * POW10[fraction.length]!;
+  return { num: den + sign * BigInt(match[1]! + fraction), den };
+}
+
+/** Fixed-point units as text: at least `decimals` places ("49.00"), more when the value has them ("47.9465"). */
+export function formatFixed(units: bigint, scale: number, decimals: number): string {
+  const negative = units < 0n;
+  const digits = (negative ? -units : units).toString().padStart(scale + 1, '0');
+  const cut = digits.length - scale;
+  let end = digits.length;
+  while (end > cut + decimals && digits.charCodeAt(end - 1) === 48) end--;
+  const text = end > cut ? `${digits.slice(0, cut)}.${digits.slice(cut, end)}` : digits.slice(0, cut);
+  return negative && units !== 0n ? `-${text}` : text;
+}
+
 // --- the plan: compiled once per (release, currency) -------------------------------------------
 
-type Row = { value?: unknown; min: number; max: number; price: Dec; label: string };
-type Tier = { from: number; to: number; price: Dec; label: string };
+/** What a step does, in fixed-point: `amount` for amount actions, `num/den` for percentages. */
+type FixedOp = { type: PricingActionType; amount: bigint; num: bigint; den: bigint };
+
+type Row = { value?: unknown; min: number; max: number; price: bigint; label: string };
+type Tier = { from: number; to: number; price: bigint; label: string };
 type Entry =
-  | { type: 'flat'; price: Dec }
+  | { type: 'flat'; price: bigint }
   | { type: 'attribute'; characteristic: string; rows: Row[] }
   | { type: 'tiered'; mode: 'slab' | 'range'; tiers: Tier[] };
 
 type Book = { key: string; contentHash: string; validFrom: string; validTo?: string; source: TraceSource; entries: Map<string, Entry> };
 
 type Rule = {
+  /** Position in the book plan's rules: the slot of its per-line memo. */
+  index: number;
+  /** The condition reads no charge-level name (charge, chargeType, period): evaluated once per line. */
+  perLine: boolean;
   id: string;
   setKey: string;
   phase: PricingPhase;
@@ -71,7 +123,7 @@ type Rule = {
   condition: ((context: Record<string, unknown>) => unknown) | null;
   compileError?: string;
   operation: TraceOperation;
-  value: Dec;
+  fixed: FixedOp;
   reason: string;
   /** Floors only: the reasons of a floor that bites and of one that does not. */
   floorReasons?: { reached: string; notReached: string };
@@ -79,26 +131,26 @@ type Rule = {
   charges?: ReadonlySet<string>;
 };
 
-type ScheduleTier = { from: number; to: number; percent: Dec; operation: TraceOperation; reason: string };
+type ScheduleTier = { from: number; to: number; operation: TraceOperation; fixed: FixedOp; reason: string };
 type Schedule = { key: string; basis: 'quantity' | 'term'; source: TraceSource; offerings?: ReadonlySet<string>; tiers: ScheduleTier[] };
 
 type ChargePlan = { entry: Entry | undefined; phases: Rule[][]; schedules: Schedule[] };
 
-type BookPlan = {
-  book: Book;
-  rules: Rule[];
-  schedules: Schedule[];
-  versions: PriceResult['versions'];
-  chargePlans: Map<string, ChargePlan>;
-};
+type BookPlan = { book: Book; rules: Rule[]; schedules: Schedule[]; versions: PriceResult['versions']; chargePlans: Map<string, ChargePlan> };
 
 type CurrencyPlan = {
   currency: string;
   decimals: number;
+  /** The working scale: decimals + GUARD_DECIMALS. */
+  scale: number;
+  /** 10^GUARD_DECIMALS: working units per minor unit of the currency. */
+  guard: bigint;
   rounding: RoundingMode;
   roundOperation: TraceOperation;
   roundSource: TraceSource;
   roundReason: string;
+  /** Zero as text ("0.00"): where every waterfall starts. */
+  zeroText: string;
   /** Price books in this currency, latest validFrom first, then by key. */
   books: Book[];
   bookPlans: Map<string, BookPlan>;
@@ -110,6 +162,12 @@ const plans = new WeakMap<ReleaseView, Map<string, CurrencyPlan>>();
 const freeze = Object.freeze;
 const PHASE_INDEX = new Map<PricingPhase, number>(PRICING_PHASES.map((phase, i) => [phase, i]));
 const entryKey = (offering: string, charge: string) => `${offering}\n${charge}`;
+/** The names of the FEEL context that change from one charge of a line to the next. */
+const CHARGE_NAMES: ReadonlySet<string> = new Set(['charge', 'chargeType', 'period']);
+/** Every name the engine puts in the FEEL context; a characteristic of the same name is hidden. */
+const CONTEXT_NAMES: ReadonlySet<string> = new Set(['offering', 'quantity', 'termMonths', 'segment', 'channel', 'accountId', 'currency', 'pricingDate', ...CHARGE_NAMES]);
+/** Never copied from a request into the context (assigning it would replace the object's prototype). */
+const UNSAFE_NAMES: ReadonlySet<string> = new Set(['__proto__']);
 const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
@@ -132,13 +190,14 @@ function planFor(release: ReleaseView, currency: string): CurrencyPlan {
 
 function compilePlan(release: ReleaseView, currency: string): CurrencyPlan {
   const decimals = currencyDecimals(currency) ?? 0;
+  const scale = decimals + GUARD_DECIMALS;
   const rounding = roundingModeOf(currency);
   const books = release
     .list('price-book')
     .filter((item) => item.content.currency === currency)
     .map((item): Book => {
       const source: TraceSource = freeze({ kind: 'price-book', key: item.key, version: item.contentHash });
-      const entries = new Map(item.content.entries.map((e) => [entryKey(e.offering, e.charge), compileEntry(e, decimals)] as const));
+      const entries = new Map(item.content.entries.map((e) => [entryKey(e.offering, e.charge), compileEntry(e, scale, decimals)] as const));
       const { validFrom, validTo } = item.content;
       return { key: item.key, contentHash: item.contentHash, validFrom, ...(validTo ? { validTo } : {}), source, entries };
     })
@@ -147,69 +206,75 @@ function compilePlan(release: ReleaseView, currency: string): CurrencyPlan {
   const plan: CurrencyPlan = {
     currency,
     decimals,
+    scale,
+    guard: POW10[GUARD_DECIMALS]!,
     rounding,
     roundOperation: freeze({ type: 'round', value: String(decimals), mode: rounding }),
     roundSource: freeze({ kind: 'rounding', key: currency, version: `${rounding}/${decimals}` }),
     roundReason: `unit net price rounded to ${decimals} decimals (${currency}), ${rounding}`,
+    zeroText: formatFixed(0n, scale, decimals),
     books,
     bookPlans: new Map(),
     offerings,
   };
-  const schedules = compileSchedules(release);
+  const schedules = compileSchedules(release, scale);
   for (const book of books) plan.bookPlans.set(book.key, compileBookPlan(release, plan, book, schedules));
   return plan;
 }
 
-function compileEntry(entry: PriceBookEntry, decimals: number): Entry {
+function compileEntry(entry: PriceBookEntry, scale: number, decimals: number): Entry {
+  const money = (text: string) => parseFixed(text, scale);
   switch (entry.type) {
     case 'flat':
-      return { type: 'flat', price: new Dec(entry.price) };
+      return { type: 'flat', price: money(entry.price) };
     case 'attribute':
       return {
         type: 'attribute',
         characteristic: entry.characteristic,
         rows: entry.rows.map((row) => {
-          const price = new Dec(row.price);
-          if (row.value !== undefined) return { value: row.value, min: NaN, max: NaN, price, label: `${entry.characteristic} = ${JSON.stringify(row.value)}` };
-          const min = row.min ?? -Infinity;
-          const max = row.max ?? Infinity;
-          return { min, max, price, label: `${entry.characteristic} in ${row.min ?? '..'}..${row.max ?? ''}`.replace('....', '..') };
+          if (row.value !== undefined) return { value: row.value, min: NaN, max: NaN, price: money(row.price), label: `${entry.characteristic} = ${JSON.stringify(row.value)}` };
+          const label = `${entry.characteristic} in ${row.min ?? ''}..${row.max ?? ''}`;
+          return { min: row.min ?? -Infinity, max: row.max ?? Infinity, price: money(row.price), label };
         }),
       };
     case 'tiered':
       return {
         type: 'tiered',
         mode: entry.mode,
-        tiers: entry.tiers.map((t) => ({
-          from: t.from,
-          to: t.to ?? Infinity,
-          price: new Dec(t.price),
-          label: `${t.from}${t.to === undefined ? '+' : `-${t.to}`} at ${formatAmount(new Dec(t.price), decimals)}`,
-        })),
+        tiers: entry.tiers.map((t) => {
+          const price = money(t.price);
+          return { from: t.from, to: t.to ?? Infinity, price, label: `${t.from}${t.to === undefined ? '+' : `-${t.to}`} at ${formatFixed(price, scale, decimals)}` };
+        }),
       };
   }
 }
 
-function compileSchedules(release: ReleaseView): Schedule[] {
+function fixedOp(type: PricingActionType, value: string, scale: number): FixedOp {
+  if (type === 'percent-discount' || type === 'markup') return { type, amount: 0n, ...percentFactor(value, type === 'markup' ? 1n : -1n) };
+  return { type, amount: parseFixed(value, scale), num: 1n, den: 1n };
+}
+
+function compileSchedules(release: ReleaseView, scale: number): Schedule[] {
   return release
     .list('discount-schedule')
     .sort((a, b) => byString(a.key, b.key))
     .map((item) => {
       const { basis, offerings, tiers } = item.content;
-      const source: TraceSource = freeze({ kind: 'discount-schedule', key: item.key, version: item.contentHash });
       const unit = basis === 'term' ? ' months' : '';
       return {
         key: item.key,
         basis,
-        source,
+        source: freeze({ kind: 'discount-schedule', key: item.key, version: item.contentHash }),
         ...(offerings ? { offerings: new Set(offerings) } : {}),
-        tiers: tiers.map((t) => ({
-          from: t.from,
-          to: t.to ?? Infinity,
-          percent: new Dec(t.percent),
-          operation: freeze({ type: 'percent-discount', value: t.percent }),
-          reason: `${basis} discount schedule: ${basis} in ${t.from}${t.to === undefined ? '+' : `-${t.to}`}${unit}: ${t.percent}% off`,
-        })),
+        tiers: tiers
+          .filter((t) => parseFixed(t.percent, scale) !== 0n) // a 0 % tier changes nothing: no step
+          .map((t) => ({
+            from: t.from,
+            to: t.to ?? Infinity,
+            operation: freeze({ type: 'percent-discount', value: t.percent }),
+            fixed: fixedOp('percent-discount', t.percent, scale),
+            reason: `${item.key}: ${basis} ${t.from}${t.to === undefined ? '+' : `-${t.to}`}${unit}, ${t.percent}% discount`,
+          })),
       };
     });
 }
@@ -226,10 +291,14 @@ function compileBookPlan(release: ReleaseView, plan: CurrencyPlan, book: Book, s
       // An amount in another currency does not apply when pricing in this one (pricing-rule-set.kind.ts).
       if (action.currency !== undefined && action.currency !== plan.currency) continue;
       const compiled = release.feel.compile(rule.condition, 'expression');
-      const value = new Dec(action.value);
-      const shown = describeAction(action.type, value, plan);
+      const fixed = fixedOp(action.type, action.value, plan.scale);
+      // What was applied, as the trace shows it (an amount at the working scale, a percentage as authored).
+      const value = fixed.den === 1n ? formatFixed(fixed.amount, plan.scale, plan.decimals) : action.value;
+      const shown = describeAction(action.type, value, plan.currency);
       const why = rule.description ?? `when ${rule.condition}`;
       rules.push({
+        index: 0,
+        perLine: compiled.ok && !compiled.compiled.variables.some((name) => CHARGE_NAMES.has(name)),
         id: rule.id,
         setKey: set.key,
         phase: rule.phase,
@@ -239,8 +308,8 @@ function compileBookPlan(release: ReleaseView, plan: CurrencyPlan, book: Book, s
         source: freeze({ kind: 'pricing-rule-set', key: set.key, ruleId: rule.id, version: set.contentHash }),
         condition: compiled.ok ? compiled.compiled.evaluate : null,
         ...(compiled.ok ? {} : { compileError: compiled.error.message }),
-        operation: freeze({ type: action.type, value: action.value }),
-        value,
+        operation: freeze({ type: action.type, value }),
+        fixed,
         reason: `rule ${rule.id}: ${shown} (${rule.stacking}), ${why}`,
         ...(action.type === 'floor'
           ? { floorReasons: { reached: `rule ${rule.id}: ${shown} reached, discounts cut at the floor; ${why}`, notReached: `rule ${rule.id}: ${shown} not reached; ${why}` } }
@@ -253,6 +322,7 @@ function compileBookPlan(release: ReleaseView, plan: CurrencyPlan, book: Book, s
   // Waterfall order: phase, then the rule's explicit order, then rule set key and rule id
   // (orders are unique within a set and phase; the tie-breakers make two sets deterministic).
   rules.sort((a, b) => PHASE_INDEX.get(a.phase)! - PHASE_INDEX.get(b.phase)! || a.order - b.order || byString(a.setKey, b.setKey) || byString(a.id, b.id));
+  rules.forEach((rule, i) => (rule.index = i));
   const ref = (key: string, contentHash: string): VersionRef => freeze({ key, contentHash });
   return {
     book,
@@ -267,19 +337,18 @@ function compileBookPlan(release: ReleaseView, plan: CurrencyPlan, book: Book, s
   };
 }
 
-function describeAction(type: PricingActionType, value: Dec, plan: CurrencyPlan): string {
-  const amount = `${formatAmount(value, plan.decimals)} ${plan.currency}`;
+function describeAction(type: PricingActionType, value: string, currency: string): string {
   switch (type) {
     case 'percent-discount':
-      return `${value.toFixed()}% discount`;
+      return `${value}% discount`;
     case 'markup':
-      return `${value.toFixed()}% markup`;
+      return `${value}% markup`;
     case 'amount-discount':
-      return `${amount} off per unit`;
+      return `${value} ${currency} off per unit`;
     case 'override':
-      return `price set to ${amount}`;
+      return `price set to ${value} ${currency}`;
     case 'floor':
-      return `floor ${amount}`;
+      return `floor ${value} ${currency}`;
   }
 }
 
@@ -294,7 +363,7 @@ function chargePlanOf(bookPlan: BookPlan, offering: string, charge: string): Cha
       if (rule.charges && !rule.charges.has(charge)) continue;
       phases[PHASE_INDEX.get(rule.phase)!]!.push(rule);
     }
-    const schedules = bookPlan.schedules.filter((s) => !s.offerings || s.offerings.has(offering));
+    const schedules = bookPlan.schedules.filter((s) => (!s.offerings || s.offerings.has(offering)) && s.tiers.length > 0);
     chargePlan = { entry: bookPlan.book.entries.get(key), phases, schedules };
     bookPlan.chargePlans.set(key, chargePlan);
   }
@@ -304,7 +373,6 @@ function chargePlanOf(bookPlan: BookPlan, offering: string, charge: string): Cha
 // --- input checks -------------------------------------------------------------------------------
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const DECIMAL = /^\d{1,15}(\.\d{1,10})?$/;
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -323,10 +391,6 @@ function checkDate(value: unknown): string {
   return value as string;
 }
 
-function checkOptionalString(value: unknown, field: string): void {
-  if (value !== undefined && typeof value !== 'string') fail('invalid-input', field, `${field} must be a string`);
-}
-
 function checkManual(raw: unknown, at: string, charges: readonly Charge[], decimals: number): void {
   if (!isObject(raw)) fail('invalid-manual-discount', at, 'a manual discount is an object');
   for (const name of ['actor', 'reason', 'authority'] as const) {
@@ -337,10 +401,11 @@ function checkManual(raw: unknown, at: string, charges: readonly Charge[], decim
   if (hasPercent === (raw.amount !== undefined)) fail('invalid-manual-discount', at, 'a manual discount has either a percent or an amount');
   const name = hasPercent ? 'percent' : 'amount';
   const value = raw[name];
-  if (typeof value !== 'string' || !DECIMAL.test(value)) fail('invalid-manual-discount', `${at}.${name}`, `${name} must be a non-negative decimal string, e.g. "12.5"`);
-  if (hasPercent && new Dec(value).greaterThan(100)) fail('invalid-manual-discount', `${at}.percent`, 'a discount is at most 100 %');
-  if (!hasPercent && new Dec(value).decimalPlaces() > decimals) {
-    fail('invalid-manual-discount', `${at}.amount`, `the currency has ${decimals} decimals; ${value} has more`);
+  const match = typeof value === 'string' ? DECIMAL.exec(value) : null;
+  if (!match) fail('invalid-manual-discount', `${at}.${name}`, `${name} must be a non-negative decimal string with at most 8 decimals, e.g. "12.5"`);
+  if (hasPercent && parseFixed(match[0], 8) > parseFixed('100', 8)) fail('invalid-manual-discount', `${at}.percent`, 'a discount is at most 100 %');
+  if (!hasPercent && (match[2]?.length ?? 0) > decimals) {
+    fail('invalid-manual-discount', `${at}.amount`, `the currency has ${decimals} decimals; ${match[0]} has more`);
   }
   if (raw.charges !== undefined) {
     if (!Array.isArray(raw.charges)) fail('invalid-manual-discount', `${at}.charges`, 'charges is a list of charge keys');
@@ -352,12 +417,9 @@ function checkManual(raw: unknown, at: string, charges: readonly Charge[], decim
 
 // --- pricing --------------------------------------------------------------------------------------
 
-type LineState = {
-  line: PricingLineInput;
-  index: number;
-  context: Record<string, unknown>;
-  manual?: { operation: TraceOperation; value: Dec; source: TraceSource; reason: string; charges?: ReadonlySet<string> };
-};
+type Manual = { operation: TraceOperation; fixed: FixedOp; source: TraceSource; reason: string; charges?: ReadonlySet<string> };
+/** `matches[rule.index]`: 0 not evaluated yet for this line, 1 true, 2 not true (per-line rules only). */
+type LineState = { line: PricingLineInput; index: number; context: Record<string, unknown>; matches: Uint8Array; manual?: Manual };
 
 /**
  * Prices a quote against a published release. Pure and deterministic: the same (release, input)
@@ -377,7 +439,9 @@ export function price(release: ReleaseView, input: PricingInput, options: PriceO
   }
   const customer = input.customer ?? {};
   if (!isObject(customer)) fail('invalid-input', 'customer', 'customer is an object');
-  for (const name of ['segment', 'channel', 'accountId'] as const) checkOptionalString(customer[name], `customer.${name}`);
+  for (const name of ['segment', 'channel', 'accountId'] as const) {
+    if (customer[name] !== undefined && typeof customer[name] !== 'string') fail('invalid-input', `customer.${name}`, `customer.${name} must be a string`);
+  }
   if (!Array.isArray(input.lines)) fail('invalid-input', 'lines', 'lines is a list');
 
   const plan = planFor(release, currency);
@@ -385,7 +449,7 @@ export function price(release: ReleaseView, input: PricingInput, options: PriceO
   if (!book) fail('no-price-book', 'currency', `no ${currency} price book of release ${release.releaseNumber} is valid on ${pricingDate}`);
   const bookPlan = plan.bookPlans.get(book.key)!;
 
-  // Check every line's fields first; a price the book lacks is found while pricing (no-price).
+  // Every line's fields first; a price the book lacks is found while pricing (no-price).
   const states: LineState[] = [];
   const seen = new Set<string>();
   input.lines.forEach((line: PricingLineInput, index) => {
@@ -403,47 +467,49 @@ export function price(release: ReleaseView, input: PricingInput, options: PriceO
     const characteristics = line.characteristics ?? {};
     if (!isObject(characteristics)) fail('invalid-input', `${at}.characteristics`, 'characteristics is an object of values by key');
     if (line.manualDiscount !== undefined) checkManual(line.manualDiscount, `${at}.manualDiscount`, charges, plan.decimals);
+    // What FEEL conditions read (README): the names the engine owns, and the line's values
+    // under any other name. (Built in this order on purpose: an object spread followed by
+    // these properties costs V8 some 7 µs per line, this about 0.1 µs.)
+    const context: Record<string, unknown> = {
+      offering: line.offering,
+      quantity,
+      termMonths,
+      segment: customer.segment ?? null,
+      channel: customer.channel ?? null,
+      accountId: customer.accountId ?? null,
+      currency,
+      pricingDate,
+      charge: null,
+      chargeType: null,
+      period: null,
+    };
+    for (const key of Object.keys(characteristics)) if (!CONTEXT_NAMES.has(key) && !UNSAFE_NAMES.has(key)) context[key] = characteristics[key];
     states.push({
       line,
       index,
-      // What FEEL conditions read (README): the line's values, then the names the engine owns.
-      context: {
-        ...characteristics,
-        offering: line.offering,
-        quantity,
-        termMonths,
-        segment: customer.segment ?? null,
-        channel: customer.channel ?? null,
-        accountId: customer.accountId ?? null,
-        currency,
-        pricingDate,
-        charge: null,
-        chargeType: null,
-        period: null,
-      },
+      matches: new Uint8Array(bookPlan.rules.length),
+      context,
       ...(line.manualDiscount ? { manual: compileManual(line.manualDiscount, line.lineId, plan) } : {}),
     });
   });
 
-  const totals = { 'one-time': newTotal(), monthly: newTotal(), annual: newTotal() };
+  const sums: Record<ChargeKind, { net: bigint; term: bigint }> = { 'one-time': { net: 0n, term: 0n }, monthly: { net: 0n, term: 0n }, annual: { net: 0n, term: 0n } };
   const lines = states.map((state): PricedLine => {
     const charges = plan.offerings.get(state.line.offering)!.map((charge) => {
       const priced = priceCharge(plan, bookPlan, state, charge, termMonths);
-      const total = totals[chargeKind(charge)];
-      total.net = total.net.plus(priced.lineNetDec);
-      total.term = total.term.plus(priced.termTotalDec);
+      const sum = sums[charge.type === 'one-time' ? 'one-time' : charge.period === 'annual' ? 'annual' : 'monthly'];
+      sum.net += priced.lineNet;
+      sum.term += priced.termTotal;
       return priced.charge;
     });
     return freeze({ lineId: state.line.lineId, offering: state.line.offering, quantity: state.line.quantity, charges: freeze(charges) as PricedCharge[] });
   });
 
-  const money = (d: Dec) => formatAmount(d, plan.decimals);
-  const byChargeType = freeze({
-    'one-time': freeze({ net: money(totals['one-time'].net), termTotal: money(totals['one-time'].term) }),
-    monthly: freeze({ net: money(totals.monthly.net), termTotal: money(totals.monthly.term) }),
-    annual: freeze({ net: money(totals.annual.net), termTotal: money(totals.annual.term) }),
-  });
+  const money = (units: bigint) => formatFixed(units, plan.scale, plan.decimals);
+  const total = (kind: ChargeKind) => freeze({ net: money(sums[kind].net), termTotal: money(sums[kind].term) });
+  const byChargeType = freeze({ 'one-time': total('one-time'), monthly: total('monthly'), annual: total('annual') });
   const result = {
+    ...(options.resultId !== undefined ? { resultId: options.resultId } : {}),
     releaseId: release.releaseId,
     releaseNumber: release.releaseNumber,
     currency,
@@ -456,37 +522,90 @@ export function price(release: ReleaseView, input: PricingInput, options: PriceO
       oneTime: byChargeType['one-time'].net,
       monthly: byChargeType.monthly.net,
       annual: byChargeType.annual.net,
-      termTotal: money(totals['one-time'].term.plus(totals.monthly.term).plus(totals.annual.term)),
+      termTotal: money(sums['one-time'].term + sums.monthly.term + sums.annual.term),
       byChargeType,
     }),
     inputHash: hashInput(input, customer, termMonths, states),
+    resultHash: '',
   };
-  const resultHash = sha256(canonicalJson({ ...result, lines: sortedByLineId(lines) }));
-  return freeze({ ...(options.resultId !== undefined ? { resultId: options.resultId } : {}), ...result, resultHash }) as PriceResult;
+  result.resultHash = hashResult(result as PriceResult);
+  return freeze(result) as PriceResult;
 }
 
-const newTotal = () => ({ net: new Dec(0), term: new Dec(0) });
-const chargeKind = (charge: Charge): ChargeKind => (charge.type === 'one-time' ? 'one-time' : charge.period === 'annual' ? 'annual' : 'monthly');
-
-function compileManual(manual: ManualDiscount, lineId: string, plan: CurrencyPlan): NonNullable<LineState['manual']> {
+function compileManual(manual: ManualDiscount, lineId: string, plan: CurrencyPlan): Manual {
   const percent = manual.percent !== undefined;
   const text = percent ? manual.percent! : manual.amount!;
-  const value = new Dec(text);
-  const what = percent ? `${value.toFixed()}% discount` : `${formatAmount(value, plan.decimals)} ${plan.currency} off per unit`;
+  const fixed = fixedOp(percent ? 'percent-discount' : 'amount-discount', text, plan.scale);
+  const value = percent ? text : formatFixed(fixed.amount, plan.scale, plan.decimals);
   return {
-    operation: freeze({ type: percent ? 'percent-discount' : 'amount-discount', value: text }),
-    value,
+    operation: freeze({ type: fixed.type, value }),
+    fixed,
     source: freeze({ kind: 'manual', key: lineId, version: 'input', actor: manual.actor, reason: manual.reason, authority: manual.authority }),
-    reason: `manual ${what} by ${manual.actor} under ${manual.authority}: ${manual.reason}`,
+    reason: `manual ${describeAction(fixed.type, value, plan.currency)} by ${manual.actor} under ${manual.authority}: ${manual.reason}`,
     ...(manual.charges ? { charges: new Set(manual.charges) } : {}),
   };
 }
 
-type Priced = { charge: PricedCharge; lineNetDec: Dec; termTotalDec: Dec };
+/** One step in fixed-point; the same arithmetic as replayOperation (pricing-trace.ts) in decimal.js. */
+function applyFixed(op: FixedOp, amountIn: bigint, listPrice: bigint): bigint {
+  switch (op.type) {
+    case 'percent-discount':
+    case 'markup': {
+      const out = divRound(amountIn * op.num, op.den);
+      return out < 0n ? 0n : out;
+    }
+    case 'amount-discount': {
+      const out = amountIn - op.amount;
+      return out < 0n ? 0n : out;
+    }
+    case 'override':
+      return op.amount;
+    case 'floor': {
+      const floor = op.amount < listPrice ? op.amount : listPrice;
+      return amountIn < floor ? floor : amountIn;
+    }
+  }
+}
+
+type Priced = { charge: PricedCharge; lineNet: bigint; termTotal: bigint };
+
+/** One charge's waterfall in progress (plain functions over it: no closures per charge). */
+type Run = {
+  plan: CurrencyPlan;
+  listPrice: bigint;
+  listText: string;
+  amount: bigint;
+  amountText: string;
+  trace: TraceStep[];
+  skipped: SkippedRule[];
+  floorReached: boolean;
+};
+
+function pushStep(run: Run, phase: TraceStep['phase'], source: TraceSource, operation: TraceOperation, out: bigint, reason: string): void {
+  const { scale, decimals } = run.plan;
+  const outText = formatFixed(out, scale, decimals);
+  run.trace.push(
+    freeze({ step: run.trace.length + 1, phase, source, operation, amountIn: run.amountText, adjustment: formatFixed(out - run.amount, scale, decimals), amountOut: outText, reason }),
+  );
+  run.amount = out;
+  run.amountText = outText;
+}
+
+function applyRule(run: Run, rule: Rule): void {
+  const out = applyFixed(rule.fixed, run.amount, run.listPrice);
+  let reason = rule.reason;
+  if (rule.floorReasons) {
+    const bites = out > run.amount;
+    run.floorReached ||= bites;
+    reason = bites ? rule.floorReasons.reached : rule.floorReasons.notReached;
+    if (bites && rule.fixed.amount > run.listPrice) reason += `; the floor is above the list price, so the price stops at list ${run.listText}`;
+  }
+  pushStep(run, rule.phase, rule.source, rule.operation, out, reason);
+}
 
 function priceCharge(plan: CurrencyPlan, bookPlan: BookPlan, state: LineState, charge: Charge, termMonths: number | null): Priced {
   const { line, context } = state;
-  const { decimals } = plan;
+  const { scale, decimals } = plan;
   const chargePlan = chargePlanOf(bookPlan, line.offering, charge.key);
   if (!chargePlan.entry) {
     fail('no-price', `lines[${state.index}].offering`, `price book ${bookPlan.book.key} has no price for charge ${charge.key} of ${line.offering}`);
@@ -495,41 +614,10 @@ function priceCharge(plan: CurrencyPlan, bookPlan: BookPlan, state: LineState, c
   context.chargeType = charge.type;
   context.period = charge.period ?? null;
 
-  const list = listPrice(chargePlan.entry, state, charge.key, bookPlan.book, decimals);
-  const listText = formatAmount(list.price, decimals);
-  const trace: TraceStep[] = [];
-  const skipped: SkippedRule[] = [];
-  let amount = new Dec(0);
-  let floorReached = false;
-
-  const push = (phase: TraceStep['phase'], source: TraceSource, operation: TraceOperation, out: Dec, reason: string) => {
-    trace.push(
-      freeze({
-        step: trace.length + 1,
-        phase,
-        source,
-        operation,
-        amountIn: formatAmount(amount, decimals),
-        adjustment: formatAmount(out.minus(amount), decimals),
-        amountOut: formatAmount(out, decimals),
-        reason,
-      }),
-    );
-    amount = out;
-  };
-  const applyRule = (rule: Rule) => {
-    const out = applyOperation(rule.operation, amount, rule.value, list.price);
-    let reason = rule.reason;
-    if (rule.floorReasons) {
-      const bites = out.greaterThan(amount);
-      floorReached ||= bites;
-      reason = bites ? rule.floorReasons.reached : rule.floorReasons.notReached;
-      if (bites && rule.value.greaterThan(list.price)) reason += `; the floor is above the list price, so the price stops at list ${listText}`;
-    }
-    push(rule.phase, rule.source, rule.operation, out, reason);
-  };
-
-  push('list', bookPlan.book.source, freeze({ type: 'list', value: listText }), list.price, list.reason);
+  const list = listPrice(chargePlan.entry, state, charge.key, bookPlan.book, plan);
+  const listText = formatFixed(list.price, scale, decimals);
+  const run: Run = { plan, listPrice: list.price, listText, amount: 0n, amountText: plan.zeroText, trace: [], skipped: [], floorReached: false };
+  pushStep(run, 'list', bookPlan.book.source, freeze({ type: 'list', value: listText }), list.price, list.reason);
 
   for (let p = 0; p < PRICING_PHASES.length; p++) {
     const phase = PRICING_PHASES[p]!;
@@ -538,43 +626,42 @@ function priceCharge(plan: CurrencyPlan, bookPlan: BookPlan, state: LineState, c
         const basis = schedule.basis === 'quantity' ? line.quantity : termMonths;
         if (basis === null) continue;
         const tier = schedule.tiers.find((t) => t.from <= basis && basis <= t.to);
-        if (!tier || tier.percent.isZero()) continue;
-        push(phase, schedule.source, tier.operation, applyOperation(tier.operation, amount, tier.percent, list.price), tier.reason);
+        if (tier) pushStep(run, phase, schedule.source, tier.operation, applyFixed(tier.fixed, run.amount, run.listPrice), tier.reason);
       }
     }
     const rules = chargePlan.phases[p]!;
-    if (rules.length > 0) applyPhase(phase, rules, context, amount, list.price, skipped, applyRule);
-    if (phase === 'manual' && state.manual && (!state.manual.charges || state.manual.charges.has(charge.key))) {
-      const { manual } = state;
-      push(phase, manual.source, manual.operation, applyOperation(manual.operation, amount, manual.value, list.price), manual.reason);
+    if (rules.length > 0) applyPhase(run, phase, rules, context, state.matches);
+    const { manual } = state;
+    if (phase === 'manual' && manual && (!manual.charges || manual.charges.has(charge.key))) {
+      pushStep(run, phase, manual.source, manual.operation, applyFixed(manual.fixed, run.amount, run.listPrice), manual.reason);
     }
   }
 
-  const rounded = roundTo(amount, decimals, plan.rounding);
-  if (!rounded.equals(amount)) push('rounding', plan.roundSource, plan.roundOperation, rounded, plan.roundReason);
+  const net = divRound(run.amount, plan.guard, plan.rounding) * plan.guard;
+  if (net !== run.amount) pushStep(run, 'rounding', plan.roundSource, plan.roundOperation, net, plan.roundReason);
 
-  const lineNet = rounded.times(line.quantity);
+  const lineNet = net * BigInt(line.quantity);
   const termTotal =
     charge.type === 'one-time'
       ? lineNet
       : termMonths === null
-        ? new Dec(0)
+        ? 0n
         : charge.period === 'annual'
-          ? roundTo(lineNet.times(termMonths).div(12), decimals, plan.rounding)
-          : lineNet.times(termMonths);
+          ? divRound(lineNet * BigInt(termMonths), 12n * plan.guard, plan.rounding) * plan.guard
+          : lineNet * BigInt(termMonths);
   const priced: PricedCharge = {
     charge: charge.key,
     chargeType: charge.type,
     ...(charge.period !== undefined ? { period: charge.period } : {}),
     unitListPrice: listText,
-    trace: freeze(trace) as TraceStep[],
-    skipped: freeze(skipped) as SkippedRule[],
-    unitNetPrice: formatAmount(rounded, decimals),
-    lineNet: formatAmount(lineNet, decimals),
-    termTotal: formatAmount(termTotal, decimals),
-    floorReached,
+    trace: freeze(run.trace) as TraceStep[],
+    skipped: freeze(run.skipped) as SkippedRule[],
+    unitNetPrice: run.amountText,
+    lineNet: formatFixed(lineNet, scale, decimals),
+    termTotal: formatFixed(termTotal, scale, decimals),
+    floorReached: run.floorReached,
   };
-  return { charge: freeze(priced), lineNetDec: lineNet, termTotalDec: termTotal };
+  return { charge: freeze(priced), lineNet, termTotal };
 }
 
 /**
@@ -582,75 +669,70 @@ function priceCharge(plan: CurrencyPlan, bookPlan: BookPlan, state: LineState, c
  * An exclusive match wins alone (highest priority, then first in order); otherwise every stack
  * rule applies in order, and of the best-price matches only the one giving the lowest price
  * from the amount entering the phase applies, at its own place in the order. Never an error:
- * a condition that throws or does not compile is recorded as skipped.
+ * a condition that throws or does not compile is recorded as skipped. Conditions that read no
+ * charge-level name are evaluated once per line (`memo`).
  */
-function applyPhase(
-  phase: PricingPhase,
-  rules: Rule[],
-  context: Record<string, unknown>,
-  phaseInput: Dec,
-  listPrice: Dec,
-  skipped: SkippedRule[],
-  applyRule: (rule: Rule) => void,
-): void {
+function applyPhase(run: Run, phase: PricingPhase, rules: Rule[], context: Record<string, unknown>, memo: Uint8Array): void {
+  const { skipped } = run;
   let matched: Rule[] | undefined;
   for (const rule of rules) {
-    let hit: unknown;
+    const known = rule.perLine ? memo[rule.index]! : 0;
+    if (known !== 0) {
+      if (known === 1) (matched ??= []).push(rule);
+      continue;
+    }
     if (!rule.condition) {
       skipped.push(freeze({ phase, source: rule.source, reason: `condition does not compile: ${rule.compileError ?? ''}` }));
       continue;
     }
+    let hit: unknown;
     try {
       hit = rule.condition(context);
     } catch (err) {
       skipped.push(freeze({ phase, source: rule.source, reason: `condition failed: ${err instanceof Error ? err.message : String(err)}` }));
       continue;
     }
+    if (rule.perLine) memo[rule.index] = hit === true ? 1 : 2;
     if (hit === true) (matched ??= []).push(rule);
   }
   if (!matched) return;
   if (matched.length === 1) {
-    applyRule(matched[0]!);
+    applyRule(run, matched[0]!);
     return;
   }
 
   let exclusive: Rule | undefined;
   for (const rule of matched) if (rule.stacking === 'exclusive' && (!exclusive || rule.priority > exclusive.priority)) exclusive = rule;
   if (exclusive) {
-    const winner = exclusive;
-    applyRule(winner);
-    for (const rule of matched) {
-      if (rule !== winner) skipped.push(freeze({ phase, source: rule.source, reason: `exclusive rule ${winner.id} (priority ${winner.priority}) applies alone in the ${phase} phase` }));
-    }
+    applyRule(run, exclusive);
+    const reason = `exclusive rule ${exclusive.id} (priority ${exclusive.priority}) applies alone in the ${phase} phase`;
+    for (const rule of matched) if (rule !== exclusive) skipped.push(freeze({ phase, source: rule.source, reason }));
     return;
   }
 
-  let best: { rule: Rule; out: Dec } | undefined;
-  const losers: { rule: Rule; out: Dec }[] = [];
+  const phaseInput = run.amount;
+  let best: Rule | undefined;
+  let bestOut = 0n;
+  const losers: Rule[] = [];
   for (const rule of matched) {
     if (rule.stacking !== 'best-price') continue;
-    const out = applyOperation(rule.operation, phaseInput, rule.value, listPrice);
+    const out = applyFixed(rule.fixed, phaseInput, run.listPrice);
     // Lowest price; on a tie the higher priority, then the earlier rule in order (already sorted).
-    if (!best || out.lessThan(best.out) || (out.equals(best.out) && rule.priority > best.rule.priority)) {
+    if (!best || out < bestOut || (out === bestOut && rule.priority > best.priority)) {
       if (best) losers.push(best);
-      best = { rule, out };
+      best = rule;
+      bestOut = out;
     } else {
-      losers.push({ rule, out });
+      losers.push(rule);
     }
   }
-  for (const rule of matched) if (rule.stacking === 'stack' || rule === best?.rule) applyRule(rule);
+  for (const rule of matched) if (rule.stacking === 'stack' || rule === best) applyRule(run, rule);
   for (const loser of losers) {
-    skipped.push(
-      freeze({
-        phase,
-        source: loser.rule.source,
-        reason: `best-price: from ${phaseInput.toFixed()}, rule ${best!.rule.id} gives ${best!.out.toFixed()}, this rule ${loser.out.toFixed()}`,
-      }),
-    );
+    skipped.push(freeze({ phase, source: loser.source, reason: `best-price: rule ${best!.id} gives a lower price (or the same with a higher priority or earlier order)` }));
   }
 }
 
-function listPrice(entry: Entry, state: LineState, charge: string, book: Book, decimals: number): { price: Dec; reason: string } {
+function listPrice(entry: Entry, state: LineState, charge: string, book: Book, plan: CurrencyPlan): { price: bigint; reason: string } {
   const { line, index } = state;
   const quantity = line.quantity;
   switch (entry.type) {
@@ -678,20 +760,19 @@ function listPrice(entry: Entry, state: LineState, charge: string, book: Book, d
         return { price: tier.price, reason: `range tiers in price book ${book.key}: all ${quantity} units at tier ${tier.label}` };
       }
       // Slab: each unit at the price of the tier it falls in; the unit price is the average.
-      let sum = new Dec(0);
+      let sum = 0n;
       const parts: string[] = [];
       for (const tier of entry.tiers) {
         if (tier.from > quantity) break;
         const units = Math.min(quantity, tier.to) - tier.from + 1;
-        sum = sum.plus(tier.price.times(units));
+        sum += tier.price * BigInt(units);
         parts.push(`${units} x ${tier.label}`);
       }
-      const exact = sum.div(quantity);
-      const average = roundTo(exact, decimals + SLAB_GUARD_DECIMALS, 'half-up');
-      const note = average.equals(exact) ? '' : ` (average rounded to ${decimals + SLAB_GUARD_DECIMALS} decimals)`;
+      const average = divRound(sum, BigInt(quantity));
+      const exact = average * BigInt(quantity) === sum;
       return {
         price: average,
-        reason: `slab tiers in price book ${book.key}: ${parts.join(' + ')} = ${formatAmount(sum, decimals)} for ${quantity} units${note}`,
+        reason: `slab tiers in price book ${book.key}: ${parts.join(' + ')} = ${formatFixed(sum, plan.scale, plan.decimals)} for ${quantity} units${exact ? '' : `, average rounded to ${plan.scale} decimals`}`,
       };
     }
   }
@@ -701,21 +782,52 @@ function listPrice(entry: Entry, state: LineState, charge: string, book: Book, d
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
-function canonicalJson(value: unknown): string {
-  try {
-    const text = (canonicalize as unknown as (v: unknown) => string | undefined)(value);
-    if (text !== undefined) return text;
-  } catch {
-    // NaN or Infinity in the input: not JSON, reported below.
+/**
+ * RFC 8785 canonical JSON for the values pricing meets (JSON from a request): keys sorted by
+ * UTF-16 code units, strings and numbers as JSON.stringify writes them (ECMAScript number
+ * formatting, which RFC 8785 adopts), undefined members dropped. Written here because the
+ * `canonicalize` package spends ~50 ns per output byte and a 2,000-line input is ~300 KB.
+ */
+export function canonicalJson(value: unknown): string {
+  const out: string[] = [];
+  write(value, out);
+  return out.join('');
+}
+
+function write(value: unknown, out: string[]): void {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') {
+    out.push(JSON.stringify(value));
+  } else if (typeof value === 'number') {
+    if (!Number.isFinite(value)) fail('invalid-input', 'lines', 'the input holds a number JSON cannot carry (NaN, Infinity)');
+    out.push(JSON.stringify(value));
+  } else if (Array.isArray(value)) {
+    out.push('[');
+    value.forEach((item, i) => {
+      if (i > 0) out.push(',');
+      write(item === undefined || typeof item === 'function' ? null : item, out);
+    });
+    out.push(']');
+  } else if (typeof value === 'object') {
+    const record = value as Record<string, unknown>;
+    out.push('{');
+    let first = true;
+    for (const key of Object.keys(record).sort()) {
+      const item = record[key];
+      if (item === undefined || typeof item === 'function') continue;
+      if (!first) out.push(',');
+      first = false;
+      out.push(JSON.stringify(key), ':');
+      write(item, out);
+    }
+    out.push('}');
+  } else {
+    fail('invalid-input', 'lines', `the input holds a ${typeof value}, which JSON cannot carry`);
   }
-  return fail('invalid-input', 'lines', 'the input holds a value JSON cannot carry (NaN, Infinity)');
 }
 
-function sortedByLineId<T extends { lineId: string }>(lines: readonly T[]): T[] {
-  return [...lines].sort((a, b) => byString(a.lineId, b.lineId));
-}
+const sortedByLineId = <T extends { lineId: string }>(lines: readonly T[]): T[] => [...lines].sort((a, b) => byString(a.lineId, b.lineId));
 
-/** Over what determines the price only, lines by lineId: the same quote hashes the same in any line order. */
+/** Over what determines the price, lines by lineId: the same quote hashes the same in any line order. */
 function hashInput(input: PricingInput, customer: Record<string, unknown>, termMonths: number | null, states: LineState[]): string {
   const lines = sortedByLineId(states.map((s) => s.line)).map((line) => ({
     lineId: line.lineId,
@@ -733,4 +845,51 @@ function hashInput(input: PricingInput, customer: Record<string, unknown>, termM
       lines,
     }),
   );
+}
+
+/**
+ * The result's hash (README.md, "Determinism"): sha256 over the canonical JSON of the result's
+ * header (everything but resultId, resultHash and lines), then, lines sorted by lineId, every
+ * field of every line, charge, trace step and skipped rule except the `reason` texts, which are
+ * derived from the hashed sources (with their versions) and operations. Recomputable from a
+ * stored result, e.g. to check that it was not altered.
+ */
+export function hashResult(result: PriceResult): string {
+  const { resultId: _id, resultHash: _hash, lines, ...header } = result;
+  // Sources are few and long: each is hashed once, in a table, and steps name its position
+  // (first seen, walking lines by lineId, so the numbering depends on content only).
+  const sources = new Map<object, number>();
+  const byText = new Map<string, number>(); // a stored result's equal sources are distinct objects
+  const table: string[] = [];
+  const sourceId = (source: object): number => {
+    let id = sources.get(source);
+    if (id === undefined) {
+      const text = canonicalJson(source);
+      id = byText.get(text);
+      if (id === undefined) byText.set(text, (id = table.push(text) - 1));
+      sources.set(source, id);
+    }
+    return id;
+  };
+  // Fed to the hash in chunks: the text of a 2,000-line result is never held whole.
+  const hash = createHash('sha256');
+  let chunk = canonicalJson(header);
+  const add = (text: string) => {
+    chunk += text;
+    if (chunk.length > 1 << 16) {
+      hash.update(chunk);
+      chunk = '';
+    }
+  };
+  for (const line of sortedByLineId(lines)) {
+    add(`\nL${JSON.stringify(line.lineId)}\u0001${line.offering}\u0001${line.quantity}`);
+    for (const c of line.charges) {
+      add(`\nC${c.charge}\u0001${c.chargeType}\u0001${c.period ?? ''}\u0001${c.unitListPrice}\u0001${c.unitNetPrice}\u0001${c.lineNet}\u0001${c.termTotal}\u0001${c.floorReached}`);
+      for (const s of c.trace) add(`\nS${s.phase}\u0001${sourceId(s.source)}\u0001${s.operation.type}\u0001${s.operation.value}\u0001${s.amountOut}`);
+      for (const s of c.skipped) add(`\nK${s.phase}\u0001${sourceId(s.source)}`);
+    }
+  }
+  hash.update(chunk);
+  hash.update(`\nT${table.join('\n')}`);
+  return hash.digest('hex');
 }

@@ -1,7 +1,8 @@
 /**
  * The pricing engine's input and result (see README.md for the semantics). Money, prices and
  * percentages are decimal strings everywhere ("49.90", "12.5"), never JSON numbers: the engine
- * computes with decimal.js and never lets a float near an amount.
+ * computes with exact decimal fixed-point (BigInt) and the trace replay with decimal.js; no float
+ * ever comes near an amount.
  */
 import type { ChargePeriod, ChargeType, PricingActionType, PricingPhase } from '@cpq/metadata';
 
@@ -96,10 +97,11 @@ export type TraceSource =
   | { kind: 'rounding'; key: string; version: string };
 
 /**
- * What a step did, enough to recompute amountOut from amountIn (pricing-trace.ts `applyOperation`):
- * - `list`: amountOut = value (the first step: the price book's unit price);
- * - `percent-discount`: amountIn x (1 - value/100); `markup`: amountIn x (1 + value/100);
- * - `amount-discount`: max(0, amountIn - value); `override`: value;
+ * What a step did, enough to recompute amountOut from amountIn (pricing-trace.ts `replayOperation`).
+ * Intermediate amounts are kept at the working scale (the currency's decimals + 6), half-up:
+ * - `list`: amountOut = value (the first step, from zero: the price book's unit price);
+ * - `percent-discount`: max(0, amountIn x (100 - value) / 100); `markup`: amountIn x (100 + value) / 100;
+ * - `amount-discount`: max(0, amountIn - value) (per unit); `override`: value;
  * - `floor`: max(amountIn, min(value, unitListPrice)) (a floor never raises a price above list);
  * - `round`: amountIn rounded to `value` decimals with `mode`.
  */
