@@ -12,7 +12,8 @@ type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-ex
 
 describe('quote-approval workers: escalation after the SLA and the recorded decision (real Camunda, engine over HTTP)', () => {
   let t: TestApp;
-  let host: { stop(): Promise<void> };
+  let host: { stop(): Promise<void> } | undefined;
+  let startHost: () => { stop(): Promise<void> };
   let tokens: Record<string, string>;
   const tenant = `qw-${Date.now().toString(36)}`;
   const topicPrefix = `test.${randomUUID().slice(0, 8)}.`;
@@ -34,7 +35,7 @@ describe('quote-approval workers: escalation after the SLA and the recorded deci
     await t.app.listen({ host: '127.0.0.1', port: 0 });
     const address = t.app.server.address();
     const engineUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-    host = startWorkerHost({
+    startHost = () => startWorkerHost({
       baseUrl: t.config.camundaUrl,
       catalog: quoteApprovalWorkers(createEngineClient(engineUrl, t.config.auth, 'test-workers'), t.config.camundaUrl, { topicPrefix }),
       workerId: `test-${randomUUID().slice(0, 8)}`,
@@ -43,6 +44,7 @@ describe('quote-approval workers: escalation after the SLA and the recorded deci
       stopTimeoutMs: 5000,
       logger: pino({ level: 'silent' }),
     });
+    host = startHost();
     tokens = await tokensFor(t.config, {
       rita: { tenantId: tenant, roles: ['rep'], team: 'north' },
       sam: { tenantId: tenant, roles: ['sales-manager'], team: 'north' },
@@ -73,9 +75,16 @@ describe('quote-approval workers: escalation after the SLA and the recorded deci
     const timeline = await call('rita', 'GET', `/quotes/${quoteId}/timeline`);
     expect(timeline.body.entries.some((e: Json) => e.action === 'quote.ApprovalEscalated' && e.actor.id === 'worker:test-workers')).toBe(true);
 
-    // sam approves; the process reaches quote.record-approval-decision, which our worker confirms.
+    // Workers down: sam approves, the process reaches quote.record-approval-decision and waits.
+    await host?.stop();
+    host = undefined;
     const item = (await call('sam', 'GET', '/work-items')).body.items.find((i: Json) => i.quoteId === quoteId);
     expect((await call('sam', 'POST', `/work-items/${item.workItemId}/commands/approve-quote`, { reason: 'ok' })).body.state).toBe('approved');
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    const waiting = await t.infrastructure.camunda.historicProcessInstances({ processInstanceBusinessKey: `quote-approval:${tenant}:${quoteId}:1` });
+    expect(waiting[0]?.state).toBe('ACTIVE');
+    // Workers back: the waiting task is taken and the process ends.
+    host = startHost();
     const history = await eventually(async () => {
       const [instance] = await t.infrastructure.camunda.historicProcessInstances({ processInstanceBusinessKey: `quote-approval:${tenant}:${quoteId}:1` });
       return instance?.state === 'COMPLETED' ? instance : undefined;

@@ -236,6 +236,36 @@ describe('quote lifecycle through HTTP (real PostgreSQL, Redis, Kafka, Camunda)'
       }
     });
 
+    it('the database holds at most one accepted revision per quote, whatever the code does', async () => {
+      const { quoteId, documentId } = await approvedWithDocument();
+      const accepted = await call('cora', 'POST', `/quotes/${quoteId}/commands/accept`, { documentId });
+      expect(accepted.status).toBe(200);
+      const client = new pg.Client({ connectionString: t.db.url });
+      await client.connect();
+      try {
+        // A second revision that would satisfy every check constraint of an accepted one...
+        await client.query(`INSERT INTO quote_revision (tenant_id, quote_id, revision, state, release_id, material_version, price_result_id,
+            priced_material_version, approval_material_version, approved_price_result_id, valid_until, document_id, accepted_by)
+          SELECT tenant_id, quote_id, 2, 'approved', release_id, material_version, price_result_id, priced_material_version,
+                 approval_material_version, approved_price_result_id, valid_until, document_id, 'someone'
+            FROM quote_revision WHERE quote_id = $1 AND revision = 1`, [quoteId]);
+        // ...is still refused as a second accepted revision (uq_quote_one_accepted_revision).
+        await expect(client.query(`UPDATE quote_revision SET state = 'accepted' WHERE quote_id = $1 AND revision = 2`, [quoteId]))
+          .rejects.toMatchObject({ code: '23505', constraint: 'uq_quote_one_accepted_revision' });
+      } finally {
+        await client.end();
+      }
+    });
+
+    it('a quote in a currency the release has no price book for: 422 naming the field', async () => {
+      const created = await call('rita', 'POST', '/quotes', { accountId: 'acct-1', customerName: 'Acme', currency: 'JPY', termMonths: 24 });
+      await call('rita', 'POST', `/quotes/${created.body.quoteId}/lines`, internet());
+      const res = await call('rita', 'POST', `/quotes/${created.body.quoteId}/commands/price`);
+      expect(res.status).toBe(422);
+      expect(res.body).toMatchObject({ code: 'pricing-input', errors: [expect.objectContaining({ rule: 'no-price-book' })] });
+      expect(await t.infrastructure.prisma.priceResult.count({ where: { quoteId: created.body.quoteId } })).toBe(0);
+    });
+
     it('a rejection ends the approval with its reason', async () => {
       const quoteId = await pricedQuote('rita', discounted());
       await call('rita', 'POST', `/quotes/${quoteId}/commands/submit-for-approval`);
