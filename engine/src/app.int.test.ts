@@ -115,6 +115,12 @@ describe('engine HTTP conventions', () => {
       expect(res.json().code).toBe('malformed-body');
     });
 
+    it('an empty body with a JSON content type is "no body": a route that needs one says so by name', async () => {
+      const res = await t.app.inject({ method: 'POST', url: '/admin/tenants', headers: { ...auth, 'content-type': 'application/json' }, payload: '' });
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toMatchObject({ code: 'validation-failed', errors: [expect.objectContaining({ field: 'body' })] });
+    });
+
     it('a non-JSON content type is a 415', async () => {
       const res = await t.app.inject({ method: 'POST', url: '/admin/tenants', headers: { ...auth, 'content-type': 'text/plain' }, payload: 'hello' });
       expect(res.statusCode).toBe(415);

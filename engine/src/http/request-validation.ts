@@ -22,4 +22,14 @@ export function registerRequestValidation(app: FastifyInstance, doc: OpenApiDocu
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strict : coercing).compile(schema));
   // JSON is the only body the API accepts; anything else is a 415, not a string to validate.
   app.removeContentTypeParser(['text/plain']);
+  // Clients often send Content-Type: application/json with no body on body-less commands
+  // (price, submit): that means "no body", not malformed JSON. Routes that need a body still
+  // refuse it by validation, naming `body`. Parsing stays Fastify's (proto-poisoning refused).
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') return done(null, undefined);
+    return parseJson(request, text, done);
+  });
 }
