@@ -466,6 +466,7 @@ function priceBook(currency: 'EUR' | 'USD', p: (eur: string) => string): PriceBo
       {
         offering: 'business-internet',
         charge: 'static-ip',
+        quantityFrom: 'staticIps',
         type: 'tiered',
         mode: 'slab',
         tiers: [

@@ -18,7 +18,12 @@ import { array, characteristicKey, characteristicValue, currency, date, decimal,
  */
 export type TierMode = 'slab' | 'range';
 
-type EntryBase = { offering: string; charge: string };
+/**
+ * `quantityFrom` names an integer characteristic that counts the charge's units per line unit
+ * (static IP addresses, site licences): the charge is priced for line quantity x that value, so
+ * 0 means the charge is not bought. Without it a charge counts the line's quantity.
+ */
+type EntryBase = { offering: string; charge: string; quantityFrom?: string };
 
 export type FlatPriceEntry = EntryBase & { type: 'flat'; price: string };
 
@@ -39,7 +44,7 @@ export type PriceBookContent = {
   entries: PriceBookEntry[];
 };
 
-const entryBase = { offering: key, charge: key };
+const entryBase = { offering: key, charge: key, quantityFrom: characteristicKey };
 const quantity = { type: 'integer', minimum: 1, maximum: 1_000_000_000 };
 
 const schema = kindSchema(
@@ -143,6 +148,15 @@ function validate(item: MetadataItem<PriceBookContent>, context: SemanticContext
     const charges = chargesOf(context, entry.offering);
     if (charges && !charges.has(entry.charge)) {
       issues.add(at('charge'), 'charge.unknown', `"${entry.offering}" has no charge "${entry.charge}"`);
+    }
+    if (entry.quantityFrom !== undefined) {
+      const characteristics = characteristicsOf(context, entry.offering);
+      const counter = characteristics?.get(entry.quantityFrom);
+      if (characteristics && !counter) {
+        issues.add(at('quantityFrom'), 'characteristic.unknown', `"${entry.quantityFrom}" is not a characteristic of "${entry.offering}"'s specification`);
+      } else if (counter && counter.valueType !== 'integer') {
+        issues.add(at('quantityFrom'), 'characteristic.domain', `"${entry.quantityFrom}" counts units, so it must be an integer characteristic (it is ${counter.valueType})`);
+      }
     }
     switch (entry.type) {
       case 'flat':

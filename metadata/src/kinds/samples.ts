@@ -225,6 +225,7 @@ export const eurListPrices: PriceBookContent = {
     {
       offering: 'business-internet',
       charge: 'static-ip',
+      quantityFrom: 'staticIps',
       type: 'tiered',
       mode: 'slab',
       tiers: [

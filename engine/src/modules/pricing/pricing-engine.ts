@@ -100,10 +100,11 @@ type FixedOp = { type: PricingActionType; amount: bigint; num: bigint; den: bigi
 
 type Row = { value?: unknown; min: number; max: number; price: bigint; label: string };
 type Tier = { from: number; to: number; price: bigint; label: string };
-type Entry =
+type Entry = (
   | { type: 'flat'; price: bigint }
   | { type: 'attribute'; characteristic: string; rows: Row[] }
-  | { type: 'tiered'; mode: 'slab' | 'range'; tiers: Tier[] };
+  | { type: 'tiered'; mode: 'slab' | 'range'; tiers: Tier[] }
+) & { quantityFrom?: string };
 
 type Book = { key: string; contentHash: string; validFrom: string; validTo?: string; source: TraceSource; entries: Map<string, Entry> };
 
@@ -223,6 +224,11 @@ function compilePlan(release: ReleaseView, currency: string): CurrencyPlan {
 }
 
 function compileEntry(entry: PriceBookEntry, scale: number, decimals: number): Entry {
+  const compiled = compileEntryPrice(entry, scale, decimals);
+  return entry.quantityFrom !== undefined ? { ...compiled, quantityFrom: entry.quantityFrom } : compiled;
+}
+
+function compileEntryPrice(entry: PriceBookEntry, scale: number, decimals: number): Entry {
   const money = (text: string) => parseFixed(text, scale);
   switch (entry.type) {
     case 'flat':
@@ -495,12 +501,14 @@ export function price(release: ReleaseView, input: PricingInput, options: PriceO
 
   const sums: Record<ChargeKind, { net: bigint; term: bigint }> = { 'one-time': { net: 0n, term: 0n }, monthly: { net: 0n, term: 0n }, annual: { net: 0n, term: 0n } };
   const lines = states.map((state): PricedLine => {
-    const charges = plan.offerings.get(state.line.offering)!.map((charge) => {
+    const charges = plan.offerings.get(state.line.offering)!.flatMap((charge) => {
       const priced = priceCharge(plan, bookPlan, state, charge, termMonths);
+      // A charge with no units (0 static IPs) is not bought: it is not on the result at all.
+      if (priced.charge.quantity === 0) return [];
       const sum = sums[charge.type === 'one-time' ? 'one-time' : charge.period === 'annual' ? 'annual' : 'monthly'];
       sum.net += priced.lineNet;
       sum.term += priced.termTotal;
-      return priced.charge;
+      return [priced.charge];
     });
     return freeze({ lineId: state.line.lineId, offering: state.line.offering, quantity: state.line.quantity, charges: freeze(charges) as PricedCharge[] });
   });
@@ -613,8 +621,9 @@ function priceCharge(plan: CurrencyPlan, bookPlan: BookPlan, state: LineState, c
   context.charge = charge.key;
   context.chargeType = charge.type;
   context.period = charge.period ?? null;
+  const units = chargeUnits(chargePlan.entry, state);
 
-  const list = listPrice(chargePlan.entry, state, charge.key, bookPlan.book, plan);
+  const list = listPrice(chargePlan.entry, state, charge.key, bookPlan.book, plan, Math.max(units, 1));
   const listText = formatFixed(list.price, scale, decimals);
   const run: Run = { plan, listPrice: list.price, listText, amount: 0n, amountText: plan.zeroText, trace: [], skipped: [], floorReached: false };
   pushStep(run, 'list', bookPlan.book.source, freeze({ type: 'list', value: listText }), list.price, list.reason);
@@ -623,7 +632,7 @@ function priceCharge(plan: CurrencyPlan, bookPlan: BookPlan, state: LineState, c
     const phase = PRICING_PHASES[p]!;
     if (phase === 'volume-term') {
       for (const schedule of chargePlan.schedules) {
-        const basis = schedule.basis === 'quantity' ? line.quantity : termMonths;
+        const basis = schedule.basis === 'quantity' ? units : termMonths;
         if (basis === null) continue;
         const tier = schedule.tiers.find((t) => t.from <= basis && basis <= t.to);
         if (tier) pushStep(run, phase, schedule.source, tier.operation, applyFixed(tier.fixed, run.amount, run.listPrice), tier.reason);
@@ -640,7 +649,7 @@ function priceCharge(plan: CurrencyPlan, bookPlan: BookPlan, state: LineState, c
   const net = divRound(run.amount, plan.guard, plan.rounding) * plan.guard;
   if (net !== run.amount) pushStep(run, 'rounding', plan.roundSource, plan.roundOperation, net, plan.roundReason);
 
-  const lineNet = net * BigInt(line.quantity);
+  const lineNet = net * BigInt(units);
   const termTotal =
     charge.type === 'one-time'
       ? lineNet
@@ -652,6 +661,7 @@ function priceCharge(plan: CurrencyPlan, bookPlan: BookPlan, state: LineState, c
   const priced: PricedCharge = {
     charge: charge.key,
     chargeType: charge.type,
+    quantity: units,
     ...(charge.period !== undefined ? { period: charge.period } : {}),
     unitListPrice: listText,
     trace: freeze(run.trace) as TraceStep[],
@@ -732,9 +742,22 @@ function applyPhase(run: Run, phase: PricingPhase, rules: Rule[], context: Recor
   }
 }
 
-function listPrice(entry: Entry, state: LineState, charge: string, book: Book, plan: CurrencyPlan): { price: bigint; reason: string } {
+/**
+ * The charge's units: the line's quantity, or line quantity x the characteristic the price book
+ * names in `quantityFrom` (e.g. static IP addresses per line). 0 means the charge is not bought.
+ */
+function chargeUnits(entry: Entry, state: LineState): number {
   const { line, index } = state;
-  const quantity = line.quantity;
+  if (entry.quantityFrom === undefined) return line.quantity;
+  const value = line.characteristics?.[entry.quantityFrom] ?? 0;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value * line.quantity > MAX_QUANTITY) {
+    fail('invalid-quantity', `lines[${index}].characteristics.${entry.quantityFrom}`, `${entry.quantityFrom} counts units of a charge, so it must be a whole number from 0, not ${JSON.stringify(value)}`);
+  }
+  return value * line.quantity;
+}
+
+function listPrice(entry: Entry, state: LineState, charge: string, book: Book, plan: CurrencyPlan, quantity: number): { price: bigint; reason: string } {
+  const { line, index } = state;
   switch (entry.type) {
     case 'flat':
       return { price: entry.price, reason: `list price of ${line.offering}/${charge} in price book ${book.key}` };
@@ -884,7 +907,7 @@ export function hashResult(result: PriceResult): string {
   for (const line of sortedByLineId(lines)) {
     add(`\nL${JSON.stringify(line.lineId)}\u0001${line.offering}\u0001${line.quantity}`);
     for (const c of line.charges) {
-      add(`\nC${c.charge}\u0001${c.chargeType}\u0001${c.period ?? ''}\u0001${c.unitListPrice}\u0001${c.unitNetPrice}\u0001${c.lineNet}\u0001${c.termTotal}\u0001${c.floorReached}`);
+      add(`\nC${c.charge}\u0001${c.quantity}\u0001${c.chargeType}\u0001${c.period ?? ''}\u0001${c.unitListPrice}\u0001${c.unitNetPrice}\u0001${c.lineNet}\u0001${c.termTotal}\u0001${c.floorReached}`);
       for (const s of c.trace) add(`\nS${s.phase}\u0001${sourceId(s.source)}\u0001${s.operation.type}\u0001${s.operation.value}\u0001${s.amountOut}`);
       for (const s of c.skipped) add(`\nK${s.phase}\u0001${sourceId(s.source)}`);
     }

@@ -130,6 +130,8 @@ export type SkippedRule = { phase: PricingPhase; source: TraceSource; reason: st
 
 export type PricedCharge = {
   charge: string;
+  /** Units priced: the line's quantity, or line quantity x the price book's `quantityFrom` characteristic. */
+  quantity: number;
   chargeType: ChargeType;
   /** Recurring charges only. */
   period?: ChargePeriod;

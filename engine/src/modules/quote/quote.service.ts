@@ -62,7 +62,7 @@ export function dealMetricsOf(result: PriceResult, termMonths: number): DealMetr
       const factor = charge.chargeType === 'one-time' ? 1 : charge.period === 'annual' ? termMonths / 12 : termMonths;
       const standardSteps = charge.trace.filter((step) => STANDARD_PHASES.has(step.phase));
       const unit = standardSteps.length ? standardSteps[standardSteps.length - 1]!.amountOut : charge.unitListPrice;
-      standard = standard.plus(new Decimal(unit).times(line.quantity).times(factor));
+      standard = standard.plus(new Decimal(unit).times(charge.quantity).times(factor));
     }
   }
   const net = new Decimal(result.totals.termTotal);
