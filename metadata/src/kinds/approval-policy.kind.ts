@@ -38,6 +38,8 @@ export type ApprovalPolicyContent = {
   escalationSla: string;
   /** Key of a dmn-model. */
   decisionModel?: string;
+  /** How long a quote stays valid from its creation (days); a rep may shorten it, never extend it. Default 30. */
+  quoteValidityDays?: number;
 };
 
 const schema = kindSchema(
@@ -68,6 +70,7 @@ const schema = kindSchema(
       ),
       fourEyes: { type: 'boolean' },
       escalationSla: { type: 'string', maxLength: 40, format: 'duration' },
+      quoteValidityDays: { type: 'integer', minimum: 1, maximum: 365 },
       decisionModel: key,
     },
     ['name', 'levels', 'fourEyes', 'escalationSla'],

@@ -336,6 +336,7 @@ export const standardApproval: ApprovalPolicyContent = {
   fourEyes: true,
   escalationSla: 'P2D',
   decisionModel: 'approval-level',
+  quoteValidityDays: 45,
 };
 
 export const businessInternetLayout: QuoteScreenLayoutContent = {

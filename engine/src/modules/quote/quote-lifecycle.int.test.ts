@@ -109,6 +109,17 @@ describe('quote lifecycle through HTTP (real PostgreSQL, Redis, Kafka, Camunda)'
     expect(types).toEqual(['QuoteCreated', 'QuoteLineAdded', 'QuotePriced', 'QuoteSubmittedForApproval', 'ApprovalRequested', 'QuoteApproved', 'QuoteDocumentGenerated', 'QuoteAccepted']);
   }, 120_000);
 
+  it('validity comes from the release\'s policy: 45 days by default, shorter on request, never longer', async () => {
+    const addDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+    const byPolicy = (await call('rita', 'POST', '/quotes', { accountId: 'acct-1', customerName: 'Acme', currency: 'EUR', termMonths: 24 })).body.quoteId;
+    expect((await call('rita', 'GET', `/quotes/${byPolicy}`)).body.revision.validUntil).toBe(addDays(45));
+    const shorter = (await call('rita', 'POST', '/quotes', { accountId: 'acct-1', customerName: 'Acme', currency: 'EUR', termMonths: 24, validDays: 10 })).body.quoteId;
+    expect((await call('rita', 'GET', `/quotes/${shorter}`)).body.revision.validUntil).toBe(addDays(10));
+    const longer = await call('rita', 'POST', '/quotes', { accountId: 'acct-1', customerName: 'Acme', currency: 'EUR', termMonths: 24, validDays: 90 });
+    expect(longer.status).toBe(400);
+    expect(longer.body.errors).toEqual([expect.objectContaining({ field: 'body/validDays', rule: 'policy.quoteValidityDays' })]);
+  });
+
   it('a deal within the rep\'s authority is approved at once, with evidence and no workflow', async () => {
     const quoteId = await pricedQuote();
     const submitted = await call('rita', 'POST', `/quotes/${quoteId}/commands/submit-for-approval`);

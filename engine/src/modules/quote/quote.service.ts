@@ -172,6 +172,7 @@ export function createQuoteService(deps: QuoteServiceDeps) {
         throw new DomainError('forbidden', 'only reps and sales managers create quotes');
       }
       const view = await releases.get(principal.tenantId);
+      const validDays = validityDays(view, input.validDays);
       const quoteId = randomUUID();
       return prisma.$transaction(async (tx) => {
         const quote = await tx.quote.create({
@@ -183,7 +184,7 @@ export function createQuoteService(deps: QuoteServiceDeps) {
         const revision = await tx.quoteRevision.create({
           data: {
             tenantId: principal.tenantId, quoteId, revision: 1, state: 'draft', releaseId: view.releaseId,
-            validUntil: new Date(`${addDays(today(), input.validDays ?? DEFAULT_VALID_DAYS)}T00:00:00Z`),
+            validUntil: new Date(`${addDays(today(), validDays)}T00:00:00Z`),
           },
         });
         const version = await finish(tx, { quote, revision }, ctx, 'QuoteCreated', {
@@ -451,7 +452,7 @@ export function createQuoteService(deps: QuoteServiceDeps) {
         const view = await releases.get(ctx.principal.tenantId);
         await tx.quoteRevision.update({ where: { quoteId_revision: { quoteId, revision: revision.revision } }, data: { state: 'superseded', version: { increment: 1 }, updatedAt: new Date() } });
         await tx.quoteRevision.create({
-          data: { tenantId: ctx.principal.tenantId, quoteId, revision: next, state: 'draft', releaseId: view.releaseId, validUntil: new Date(`${addDays(today(), DEFAULT_VALID_DAYS)}T00:00:00Z`) },
+          data: { tenantId: ctx.principal.tenantId, quoteId, revision: next, state: 'draft', releaseId: view.releaseId, validUntil: new Date(`${addDays(today(), validityDays(view))}T00:00:00Z`) },
         });
         const lines = await linesOf(tx, quoteId, revision.revision);
         for (const line of lines) {
@@ -518,6 +519,21 @@ export function createQuoteService(deps: QuoteServiceDeps) {
       data: { state: nextState(command, loaded.revision.state as RevisionState), materialVersion: { increment: 1 }, version: { increment: 1 }, updatedAt: new Date() },
     });
   }
+}
+
+/**
+ * A quote's validity comes from the release's commercial policy (`quoteValidityDays` of the
+ * approval policy, 30 days when it says nothing); a rep may ask for less, never for more.
+ */
+function validityDays(view: ReleaseView, requested?: number): number {
+  const policy = view.list('approval-policy')[0]?.content as ApprovalPolicyContent | undefined;
+  const allowed = policy?.quoteValidityDays ?? DEFAULT_VALID_DAYS;
+  if (requested !== undefined && requested > allowed) {
+    throw new DomainError('validation-failed', `the policy keeps quotes valid for at most ${allowed} days`, [
+      { field: 'body/validDays', rule: 'policy.quoteValidityDays', message: `must be at most ${allowed}` },
+    ]);
+  }
+  return requested ?? allowed;
 }
 
 /** Ends a command's transaction: its answer is stored for the Idempotency-Key in the same commit. */
