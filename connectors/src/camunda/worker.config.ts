@@ -1,3 +1,4 @@
+import { createEnvReader, LOG_LEVELS } from '../shared/env-reader';
 import { hostname } from 'node:os';
 
 /**
@@ -26,26 +27,10 @@ export class WorkerConfigError extends Error {
   }
 }
 
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-
 export function loadWorkerConfig(env: Record<string, string | undefined> = process.env): WorkerConfig {
-  const problems: string[] = [];
-  const text = (name: string, fallback: string) => env[name]?.trim() || fallback;
-  const integer = (name: string, fallback: number, min: number, max: number) => {
-    const raw = env[name]?.trim();
-    if (!raw) return fallback;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < min || value > max) {
-      problems.push(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
-      return fallback;
-    }
-    return value;
-  };
-
-  const camundaUrl = text('CAMUNDA_URL', 'http://127.0.0.1:8080/engine-rest');
-  if (!URL.canParse(camundaUrl)) problems.push(`CAMUNDA_URL must be a URL, got "${camundaUrl}"`);
-  const logLevel = text('LOG_LEVEL', 'info');
-  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  const { problems, text, integer, oneOf, url } = createEnvReader(env);
+  const camundaUrl = url('CAMUNDA_URL', 'http://127.0.0.1:8080/engine-rest');
+  const logLevel = oneOf('LOG_LEVEL', 'info', LOG_LEVELS);
 
   const config: WorkerConfig = {
     camundaUrl,
@@ -54,7 +39,7 @@ export function loadWorkerConfig(env: Record<string, string | undefined> = proce
     maxTasks: integer('WORKER_MAX_TASKS', 10, 1, 100),
     asyncResponseTimeoutMs: integer('WORKER_ASYNC_RESPONSE_TIMEOUT_MS', 10_000, 0, 300_000),
     stopTimeoutMs: integer('WORKER_STOP_TIMEOUT_MS', 10_000, 0, 300_000),
-    logLevel: logLevel as WorkerConfig['logLevel'],
+    logLevel,
     engineUrl: text('ENGINE_URL', `http://127.0.0.1:${text('ENGINE_PORT', '4000')}`),
     auth: {
       secret: text('AUTH_JWT_SECRET', 'dev-only-jwt-secret-change-me-0123456789'),

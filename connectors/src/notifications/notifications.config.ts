@@ -1,3 +1,4 @@
+import { createEnvReader, LOG_LEVELS } from '../shared/env-reader';
 import type { KafkaClientName } from '../kafka/kafka.factory';
 
 /**
@@ -30,38 +31,23 @@ export class NotificationsConfigError extends Error {
   }
 }
 
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 /** Below this the HMAC key is guessable; 32 characters is what `openssl rand -hex 16` gives. */
 const MIN_SECRET_LENGTH = 32;
 
 export function loadNotificationsConfig(env: Record<string, string | undefined> = process.env): NotificationsConfig {
-  const problems: string[] = [];
-  const text = (name: string, fallback: string) => env[name]?.trim() || fallback;
-  const integer = (name: string, fallback: number, min: number, max: number) => {
-    const raw = env[name]?.trim();
-    if (!raw) return fallback;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < min || value > max) {
-      problems.push(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
-      return fallback;
-    }
-    return value;
-  };
-
-  const kafkaClient = text('KAFKA_CLIENT', 'kafkajs');
-  if (kafkaClient !== 'kafkajs' && kafkaClient !== 'platformatic') problems.push(`KAFKA_CLIENT must be kafkajs or platformatic, got "${kafkaClient}"`);
+  const { problems, text, integer, oneOf, list } = createEnvReader(env);
+  const kafkaClient = oneOf<KafkaClientName>('KAFKA_CLIENT', 'kafkajs', ['kafkajs', 'platformatic']);
   const url = env.WEBHOOK_URL?.trim() ?? '';
   if (!url) problems.push('WEBHOOK_URL is required');
   else if (!URL.canParse(url) || !['http:', 'https:'].includes(new URL(url).protocol)) problems.push('WEBHOOK_URL must be an http(s) URL');
   const secret = env.WEBHOOK_SECRET ?? '';
   if (secret.length < MIN_SECRET_LENGTH) problems.push(`WEBHOOK_SECRET is required, at least ${MIN_SECRET_LENGTH} characters`);
-  const logLevel = text('LOG_LEVEL', 'info');
-  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  const logLevel = oneOf('LOG_LEVEL', 'info', LOG_LEVELS);
 
   const config: NotificationsConfig = {
     databaseUrl: text('DATABASE_URL', 'postgresql://postgres@127.0.0.1:5432/cpq'),
-    kafkaBrokers: text('KAFKA_BROKERS', '127.0.0.1:9092').split(',').map((b) => b.trim()).filter(Boolean),
-    kafkaClient: kafkaClient as KafkaClientName,
+    kafkaBrokers: list('KAFKA_BROKERS', '127.0.0.1:9092'),
+    kafkaClient,
     consumerMaxAttempts: integer('NOTIFICATIONS_CONSUMER_MAX_ATTEMPTS', 5, 1, 100),
     webhook: {
       url,
@@ -75,7 +61,7 @@ export function loadNotificationsConfig(env: Record<string, string | undefined> 
       batchSize: integer('NOTIFICATIONS_BATCH_SIZE', 10, 1, 500),
       pollIntervalMs: integer('NOTIFICATIONS_POLL_INTERVAL_MS', 500, 10, 60_000),
     },
-    logLevel: logLevel as NotificationsConfig['logLevel'],
+    logLevel,
   };
   if (config.webhook.backoffMaxMs < config.webhook.backoffInitialMs) problems.push('WEBHOOK_BACKOFF_MAX_MS must not be below WEBHOOK_BACKOFF_INITIAL_MS');
   if (problems.length > 0) throw new NotificationsConfigError(problems);

@@ -337,7 +337,7 @@ describe('loadNotificationsConfig', () => {
     }
     expect(error).toBeInstanceOf(NotificationsConfigError);
     expect((error as NotificationsConfigError).problems).toEqual([
-      'KAFKA_CLIENT must be kafkajs or platformatic, got "rdkafka"',
+      'KAFKA_CLIENT must be one of kafkajs, platformatic, got "rdkafka"',
       'WEBHOOK_URL must be an http(s) URL',
       'WEBHOOK_SECRET is required, at least 32 characters',
       'WEBHOOK_TIMEOUT_MS must be an integer from 100 to 120000, got "soon"',

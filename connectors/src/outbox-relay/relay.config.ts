@@ -1,3 +1,4 @@
+import { createEnvReader, LOG_LEVELS, type LogLevel } from '../shared/env-reader';
 import type { KafkaClientName } from '../kafka/kafka.factory';
 
 /** The relay process's settings; the only place in the relay that reads `process.env`. */
@@ -7,23 +8,19 @@ export type RelayConfig = {
   kafkaClient: KafkaClientName;
   batchSize: number;
   pollIntervalMs: number;
-  logLevel: string;
+  logLevel: LogLevel;
 };
 
 export function loadRelayConfig(env: Record<string, string | undefined> = process.env): RelayConfig {
-  const positive = (name: string, fallback: number) => {
-    const value = Number(env[name] ?? fallback);
-    if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got "${env[name]}"`);
-    return value;
+  const { problems, integer, oneOf, url, list } = createEnvReader(env);
+  const config: RelayConfig = {
+    databaseUrl: url('DATABASE_URL', 'postgresql://postgres@127.0.0.1:5432/cpq'),
+    kafkaBrokers: list('KAFKA_BROKERS', '127.0.0.1:9092'),
+    kafkaClient: oneOf<KafkaClientName>('KAFKA_CLIENT', 'kafkajs', ['kafkajs', 'platformatic']),
+    batchSize: integer('RELAY_BATCH_SIZE', 200, 1, 10_000),
+    pollIntervalMs: integer('RELAY_POLL_INTERVAL_MS', 200, 1, 60_000),
+    logLevel: oneOf('LOG_LEVEL', 'info', LOG_LEVELS),
   };
-  const client = env.KAFKA_CLIENT ?? 'kafkajs';
-  if (client !== 'kafkajs' && client !== 'platformatic') throw new Error(`KAFKA_CLIENT must be kafkajs or platformatic, got "${client}"`);
-  return {
-    databaseUrl: env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/cpq',
-    kafkaBrokers: (env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',').map((b) => b.trim()).filter(Boolean),
-    kafkaClient: client,
-    batchSize: positive('RELAY_BATCH_SIZE', 200),
-    pollIntervalMs: positive('RELAY_POLL_INTERVAL_MS', 200),
-    logLevel: env.LOG_LEVEL ?? 'info',
-  };
+  if (problems.length > 0) throw new Error(`invalid relay configuration:\n- ${problems.join('\n- ')}`);
+  return config;
 }
