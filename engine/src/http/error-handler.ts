@@ -1,4 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ConfigurationInputError } from '../modules/configuration';
+import { PricingInputError } from '../modules/pricing';
 import { DomainError, problem, type ErrorCode, type FieldError, type Problem } from './errors';
 
 type AjvIssue = { instancePath: string; keyword: string; message?: string; params: Record<string, unknown> };
@@ -20,10 +22,25 @@ export function fieldErrors(context: string | undefined, issues: AjvIssue[]): Fi
   });
 }
 
-function classify(error: FastifyError): { code: ErrorCode; detail: string; errors?: FieldError[] } {
-  if (error instanceof DomainError) {
-    return { code: error.code, detail: error.message, ...(error.errors.length ? { errors: error.errors } : {}) };
+export type Classified = { code: ErrorCode; detail: string; errors?: FieldError[] };
+
+/**
+ * Every failure as one error code: the error handler answers with it, and the idempotency
+ * layer uses it to tell a refusal (4xx, remembered for replays) from a crash. The pure cores'
+ * typed input errors are mapped here, once, so no service or route has to translate them.
+ */
+export function classify(raw: unknown): Classified {
+  if (raw instanceof DomainError) {
+    return { code: raw.code, detail: raw.message, ...(raw.errors.length ? { errors: raw.errors } : {}) };
   }
+  if (raw instanceof ConfigurationInputError) {
+    return { code: 'configuration-input', detail: raw.message, errors: [{ field: `body/${raw.field}`, rule: raw.code, message: raw.message }] };
+  }
+  if (raw instanceof PricingInputError) {
+    return { code: 'pricing-input', detail: raw.message, errors: [{ field: raw.field, rule: raw.code, message: raw.message }] };
+  }
+  if (!(raw instanceof Error)) return { code: 'internal', detail: '' };
+  const error = raw as FastifyError;
   if (error.validation) {
     const errors = fieldErrors(error.validationContext, error.validation as AjvIssue[]);
     return { code: 'validation-failed', detail: errors.map((e) => `${e.field} ${e.message}`).join('; '), errors };

@@ -2,6 +2,7 @@ import { createPrismaClient, type PrismaClient } from '@cpq/prisma';
 import { createTestDatabase, type TestDatabase } from '@cpq/prisma/test-database';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEnv } from '../../../test/env';
+import { PricingInputError } from '../modules/pricing';
 import { DomainError } from './errors';
 import { idempotencyKeyOf, runIdempotent, type CompleteInTransaction, type IdempotencyScope } from './idempotency';
 
@@ -73,6 +74,19 @@ describe('Idempotency-Key (real PostgreSQL)', () => {
     await expect(runIdempotent(prisma, s, { x: 1 }, refuse)).rejects.toMatchObject({ code: 'conflict' });
     const replay = await runIdempotent(prisma, s, { x: 1 }, refuse);
     expect(replay).toMatchObject({ status: 409, replayed: true, body: { code: 'conflict', detail: 'not now' } });
+    expect(runs).toBe(1);
+  });
+
+  it('a pure core\'s typed input error is a refusal too: remembered as its 422 problem', async () => {
+    const s = scope();
+    let runs = 0;
+    const refuse = async () => {
+      runs += 1;
+      throw new PricingInputError('no-price-book', 'currency', 'no price book in JPY');
+    };
+    await expect(runIdempotent(prisma, s, { z: 1 }, refuse)).rejects.toBeInstanceOf(PricingInputError);
+    const replay = await runIdempotent(prisma, s, { z: 1 }, refuse);
+    expect(replay).toMatchObject({ status: 422, replayed: true, body: { code: 'pricing-input', errors: [{ field: 'currency', rule: 'no-price-book' }] } });
     expect(runs).toBe(1);
   });
 

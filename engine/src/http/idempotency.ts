@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import type { PrismaClient, TransactionClient } from '@cpq/prisma';
+import { classify } from './error-handler';
 import { DomainError, ERROR_CATALOG, problem, type Problem } from './errors';
 
 export type IdempotencyScope = { tenantId: string; clientId: string; operation: string; key: string };
@@ -88,9 +89,10 @@ export async function runIdempotent(
     if (!completed) await prisma.$transaction((tx) => complete(tx, response));
     return { ...response, replayed: false };
   } catch (error) {
-    if (error instanceof DomainError && ERROR_CATALOG[error.code].status < 500) {
+    const refusal = classify(error);
+    if (ERROR_CATALOG[refusal.code].status < 500) {
       // A refusal is an answer: remember it, so a replay gets the same answer.
-      const body: Problem = problem(error.code, error.message, error.errors.length ? { errors: error.errors } : {});
+      const body: Problem = problem(refusal.code, refusal.detail, refusal.errors ? { errors: refusal.errors } : {});
       await prisma.$transaction((tx) => complete(tx, { status: body.status, body }));
       throw error;
     }

@@ -6,6 +6,7 @@ import { issueToken, type Principal } from '../../http/auth';
 import { buildApp } from '../../app';
 import { createInfrastructure, createRedis } from '../../plugins/external/infrastructure';
 import { startThrowawayRedis } from '../../../../test/services/redis-server';
+import { cleanCamunda } from '../../../test/release-fixture';
 import { createTestApp, type TestApp } from '../../../test/test-app';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- test bodies
@@ -30,8 +31,7 @@ describe('governed publish: drafts -> candidate -> review -> release (real Postg
   }, 120_000);
   afterAll(async () => {
     // Camunda keeps the deployments of this run's tenants: remove them.
-    const deployments = await fetch(`${t.config.camundaUrl}/deployment?tenantIdIn=${tenant},${otherTenant}`).then((r) => r.json() as Promise<{ id: string }[]>);
-    for (const d of deployments) await t.infrastructure.camunda.deleteDeployment(d.id).catch(() => {});
+    await cleanCamunda(t.config.camundaUrl, [tenant, otherTenant]);
     await t?.close();
   });
 

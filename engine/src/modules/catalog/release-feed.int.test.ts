@@ -6,6 +6,7 @@ import { eventually } from '../../../../test/kafka-helpers';
 import { buildEngine, type EngineApp } from '../../app';
 import { issueToken } from '../../http/auth';
 import { createInfrastructure, type Infrastructure } from '../../plugins/external/infrastructure';
+import { cleanCamunda } from '../../../test/release-fixture';
 import { createTestApp, type TestApp } from '../../../test/test-app';
 import { startReleaseFeed } from './release-feed';
 
@@ -23,8 +24,7 @@ describe('every engine instance follows published releases (outbox -> Kafka -> e
     await a.infrastructure.prisma.tenant.create({ data: { id: tenant, name: 'Feed' } });
   }, 120_000);
   afterAll(async () => {
-    const deployments = await fetch(`${a.config.camundaUrl}/deployment?tenantIdIn=${tenant}`).then((r) => r.json() as Promise<{ id: string }[]>);
-    for (const d of deployments) await a.infrastructure.camunda.deleteDeployment(d.id).catch(() => {});
+    await cleanCamunda(a.config.camundaUrl, [tenant]);
     await b?.app.close();
     await bInfra?.close();
     await a?.close();

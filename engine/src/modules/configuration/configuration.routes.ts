@@ -3,21 +3,14 @@ import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { AuthSettings } from '../../http/auth';
 import { routeSchema } from '../../http/contract-routes';
-import { DomainError } from '../../http/errors';
 import { principalOf, requireAuthentication } from '../../http/principal';
 import type { ReleaseViews } from '../catalog';
 import { configurationInputHash, configure } from './configurator';
-import { ConfigurationInputError, type ConfigurationInput } from './configuration.types';
+import type { ConfigurationInput } from './configuration.types';
 
 export type ConfigurationRoutesOptions = { contract: OpenApiDocument; auth: AuthSettings; releases: ReleaseViews; redis: Redis };
 
 const PREVIEW_TTL_SECONDS = 600;
-
-/** A typed input error of the configurator as a 422 naming the field; anything else as it is. */
-function asProblem(error: unknown): unknown {
-  if (!(error instanceof ConfigurationInputError)) return error;
-  return new DomainError('configuration-input', error.message, [{ field: `body/${error.field}`, rule: error.code, message: error.message }]);
-}
 
 /**
  * The stateless preview. Results are cached in Redis under (tenant, release hash, input hash):
@@ -33,12 +26,7 @@ export async function configurationRoutes(app: FastifyInstance, o: Configuration
       const { releaseId, ...input } = request.body;
       const view = await o.releases.get(principal.tenantId, releaseId);
       // The input hash is order-independent: shuffled selections hit the same entry.
-      let inputHash: string;
-      try {
-        inputHash = configurationInputHash(view, input);
-      } catch (error) {
-        throw asProblem(error);
-      }
+      const inputHash = configurationInputHash(view, input);
       const key = `cpq:${principal.tenantId}:config-preview:${view.contentHash}:${inputHash}`;
       try {
         const cached = await o.redis.get(key);
@@ -46,12 +34,8 @@ export async function configurationRoutes(app: FastifyInstance, o: Configuration
       } catch (error) {
         request.log.warn({ err: (error as Error).message }, 'preview cache read failed; evaluating');
       }
-      let result;
-      try {
-        result = configure(view, input);
-      } catch (error) {
-        throw asProblem(error);
-      }
+      // A ConfigurationInputError becomes a 422 naming the field in the shared error handler.
+      const result = configure(view, input);
       o.redis.set(key, JSON.stringify(result), 'EX', PREVIEW_TTL_SECONDS).catch((error: Error) => request.log.warn({ err: error.message }, 'preview cache write failed'));
       return reply.header('x-cache', 'miss').send(result);
     },

@@ -6,10 +6,10 @@ import { DomainError } from '../../http/errors';
 import { evaluateApprovalPolicy, type DealMetrics, type RequiredLevel } from '../approval';
 import { recordAudit } from '../audit';
 import type { ReleaseViews } from '../catalog';
-import { configure, ConfigurationInputError, type ConfigurationResult } from '../configuration';
+import { configure, type ConfigurationResult } from '../configuration';
 import type { DocumentService, QuoteMaterialFacts } from '../document';
 import { writeOutboxEvent } from '../outbox';
-import { price, PricingInputError, type ManualDiscount, type PriceResult } from '../pricing';
+import { price, type ManualDiscount, type PriceResult } from '../pricing';
 import { CamundaError, type CamundaClient } from '../workflow';
 import { canEdit, canSee } from './quote.access';
 import { allowed, nextState, type QuoteCommand, type RevisionState } from './quote.state';
@@ -36,16 +36,6 @@ export const businessKeyOf = (tenantId: string, quoteId: string, revision: numbe
 const isoDate = (d: Date) => d.toISOString().slice(0, 10);
 const addDays = (day: string, days: number) => isoDate(new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000));
 
-function asDomainError(error: unknown): never {
-  // The pure cores throw typed input errors; here they become 4xx problems naming the field.
-  if (error instanceof ConfigurationInputError) {
-    throw new DomainError('configuration-input', error.message, [{ field: `body/${error.field}`, rule: error.code, message: error.message }]);
-  }
-  if (error instanceof PricingInputError) {
-    throw new DomainError('pricing-input', error.message, [{ field: error.field, rule: error.code, message: error.message }]);
-  }
-  throw error;
-}
 
 const STANDARD_PHASES = new Set(['list', 'customer', 'volume-term']);
 
@@ -113,20 +103,13 @@ export function createQuoteService(deps: QuoteServiceDeps) {
     return updated.version;
   }
 
-  async function viewFor(tenantId: string, releaseId: string): Promise<ReleaseView> {
-    return releases.get(tenantId, releaseId);
-  }
-
-  async function configureLine(view: ReleaseView, line: LineInput, quote: QuoteRow, otherOfferings: string[]): Promise<ConfigurationResult> {
-    try {
-      return configure(view, {
-        offering: line.offering,
-        selections: line.selections,
-        context: { quantity: line.quantity, termMonths: quote.termMonths, quoteOfferings: otherOfferings },
-      });
-    } catch (error) {
-      return asDomainError(error);
-    }
+  /** Configures against the revision's release; a typed input error becomes a 422 in the error handler. */
+  function configureLine(view: ReleaseView, line: LineInput, quote: QuoteRow, otherOfferings: string[]): ConfigurationResult {
+    return configure(view, {
+      offering: line.offering,
+      selections: line.selections,
+      context: { quantity: line.quantity, termMonths: quote.termMonths, quoteOfferings: otherOfferings },
+    });
   }
 
   async function linesOf(tx: TransactionClient | PrismaClient, quoteId: string, revision: number) {
@@ -139,7 +122,7 @@ export function createQuoteService(deps: QuoteServiceDeps) {
     if (!revision.priceResultId) throw new DomainError('price-stale', 'the revision has no price');
     const priceRow = await tx.priceResult.findUniqueOrThrow({ where: { id: revision.priceResultId } });
     const result = priceRow.result as unknown as PriceResult;
-    const view = await viewFor(quote.tenantId, revision.releaseId);
+    const view = await releases.get(quote.tenantId, revision.releaseId);
     const lines = await linesOf(tx, quote.id, revision.revision);
     return {
       tenantId: quote.tenantId, quoteId: quote.id, revision: revision.revision,
@@ -201,8 +184,8 @@ export function createQuoteService(deps: QuoteServiceDeps) {
         requireEditor(ctx, loaded.quote);
         guard('add-line', loaded.revision);
         const existing = await linesOf(tx, quoteId, loaded.revision.revision);
-        const view = await viewFor(ctx.principal.tenantId, loaded.revision.releaseId);
-        const result = await configureLine(view, line, loaded.quote, existing.map((l) => l.offering));
+        const view = await releases.get(ctx.principal.tenantId, loaded.revision.releaseId);
+        const result = configureLine(view, line, loaded.quote, existing.map((l) => l.offering));
         const lineId = `L${existing.length + 1}`;
         await tx.quoteLine.create({
           data: {
@@ -226,8 +209,8 @@ export function createQuoteService(deps: QuoteServiceDeps) {
         const existing = await linesOf(tx, quoteId, loaded.revision.revision);
         const current = existing.find((l) => l.lineId === lineId);
         if (!current) throw new DomainError('line-not-found', `revision ${loaded.revision.revision} has no line ${lineId}`);
-        const view = await viewFor(ctx.principal.tenantId, loaded.revision.releaseId);
-        const result = await configureLine(view, { ...line, offering: current.offering }, loaded.quote, existing.filter((l) => l.lineId !== lineId).map((l) => l.offering));
+        const view = await releases.get(ctx.principal.tenantId, loaded.revision.releaseId);
+        const result = configureLine(view, { ...line, offering: current.offering }, loaded.quote, existing.filter((l) => l.lineId !== lineId).map((l) => l.offering));
         await tx.quoteLine.update({
           where: { quoteId_revision_lineId: { quoteId, revision: loaded.revision.revision, lineId } },
           data: {
@@ -254,22 +237,17 @@ export function createQuoteService(deps: QuoteServiceDeps) {
           throw new DomainError('configuration-invalid', `lines ${invalid.map((l) => l.lineId).join(', ')} are not validly configured`,
             invalid.map((l) => ({ field: `lines/${l.lineId}`, rule: 'configuration.valid', message: 'fix the configuration before pricing' })));
         }
-        const view = await viewFor(ctx.principal.tenantId, loaded.revision.releaseId);
+        const view = await releases.get(ctx.principal.tenantId, loaded.revision.releaseId);
         const priceResultId = randomUUID();
-        let result: PriceResult;
-        try {
-          result = price(view, {
-            currency: loaded.quote.currency, pricingDate: today(), termMonths: loaded.quote.termMonths,
-            customer: { accountId: loaded.quote.accountId },
-            lines: lines.map((l) => ({
-              lineId: l.lineId, offering: l.offering, quantity: l.quantity,
-              characteristics: ((l.configuration as { normalized?: { selections?: Record<string, unknown> } } | null)?.normalized?.selections) ?? {},
-              ...(l.manualDiscount ? { manualDiscount: l.manualDiscount as unknown as ManualDiscount } : {}),
-            })),
-          }, { resultId: priceResultId });
-        } catch (error) {
-          return asDomainError(error);
-        }
+        const result = price(view, {
+          currency: loaded.quote.currency, pricingDate: today(), termMonths: loaded.quote.termMonths,
+          customer: { accountId: loaded.quote.accountId },
+          lines: lines.map((l) => ({
+            lineId: l.lineId, offering: l.offering, quantity: l.quantity,
+            characteristics: ((l.configuration as { normalized?: { selections?: Record<string, unknown> } } | null)?.normalized?.selections) ?? {},
+            ...(l.manualDiscount ? { manualDiscount: l.manualDiscount as unknown as ManualDiscount } : {}),
+          })),
+        }, { resultId: priceResultId });
         await tx.priceResult.create({
           data: {
             id: priceResultId, tenantId: ctx.principal.tenantId, quoteId, revision: loaded.revision.revision,
@@ -309,7 +287,7 @@ export function createQuoteService(deps: QuoteServiceDeps) {
             throw new DomainError('price-stale', 'the quote changed after it was priced; price it again');
           }
           if (isoDate(revision.validUntil) < today()) throw new DomainError('quote-expired', `revision ${revision.revision} expired on ${isoDate(revision.validUntil)}`);
-          const view = await viewFor(ctx.principal.tenantId, revision.releaseId);
+          const view = await releases.get(ctx.principal.tenantId, revision.releaseId);
           const policy = view.list('approval-policy')[0];
           const priceRow = await tx.priceResult.findUniqueOrThrow({ where: { id: revision.priceResultId } });
           const metrics = dealMetricsOf(priceRow.result as unknown as PriceResult, quote.termMonths);
@@ -457,7 +435,7 @@ export function createQuoteService(deps: QuoteServiceDeps) {
         const lines = await linesOf(tx, quoteId, revision.revision);
         for (const line of lines) {
           // Re-configured against the current release: the new revision is pinned to it.
-          const result = await configureLine(view, { offering: line.offering, quantity: line.quantity, selections: line.selections as Record<string, unknown> }, loaded.quote, lines.filter((l) => l.lineId !== line.lineId).map((l) => l.offering));
+          const result = configureLine(view, { offering: line.offering, quantity: line.quantity, selections: line.selections as Record<string, unknown> }, loaded.quote, lines.filter((l) => l.lineId !== line.lineId).map((l) => l.offering));
           await tx.quoteLine.create({
             data: {
               tenantId: ctx.principal.tenantId, quoteId, revision: next, lineId: line.lineId, position: line.position, offering: line.offering,
