@@ -15,7 +15,9 @@ export function fieldErrors(context: string | undefined, issues: AjvIssue[]): Fi
     if (issue.keyword === 'additionalProperties' && typeof issue.params.additionalProperty === 'string') {
       pointer += `/${issue.params.additionalProperty}`;
     }
-    const field = `${context ?? 'body'}${pointer}`;
+    // Fastify calls the query part 'querystring'; the problem contract says query/... .
+    const part = context === 'querystring' ? 'query' : (context ?? 'body');
+    const field = `${part}${pointer}`;
     const message =
       issue.keyword === 'additionalProperties' ? 'is not an allowed property' : (issue.message ?? 'is invalid');
     return { field, rule: issue.keyword, message };

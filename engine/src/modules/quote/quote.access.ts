@@ -1,3 +1,4 @@
+import { Prisma } from '@cpq/prisma';
 import type { Principal } from '../../http/auth';
 
 export type QuoteOwnership = { tenantId: string; ownerId: string; team: string | null; accountId: string };
@@ -27,13 +28,14 @@ export function canEdit(principal: Principal, quote: QuoteOwnership): boolean {
   return sameTeam && (principal.roles.includes('rep') || principal.roles.includes('sales-manager'));
 }
 
-/** A listing filter equal to canSee, for queries. */
-export function visibilityFilter(principal: Principal): { tenantId: string; OR?: object[] } {
+/** The same rule as canSee, as an SQL condition on `quote q` (for listings). */
+export function visibilitySql(principal: Principal): Prisma.Sql {
   const roles = principal.roles;
-  if (roles.includes('admin') || roles.includes('finance') || roles.includes('integrator')) return { tenantId: principal.tenantId };
-  const or: object[] = [];
-  if (roles.includes('rep')) or.push({ ownerId: principal.userId });
-  if ((roles.includes('rep') || roles.includes('sales-manager')) && principal.team) or.push({ team: principal.team });
-  if (roles.includes('customer') && principal.accountId) or.push({ accountId: principal.accountId });
-  return { tenantId: principal.tenantId, OR: or.length ? or : [{ id: '00000000-0000-0000-0000-000000000000' }] };
+  const tenant = Prisma.sql`q.tenant_id = ${principal.tenantId}`;
+  if (roles.includes('admin') || roles.includes('finance') || roles.includes('integrator')) return tenant;
+  const or: Prisma.Sql[] = [];
+  if (roles.includes('rep')) or.push(Prisma.sql`q.owner_id = ${principal.userId}`);
+  if ((roles.includes('rep') || roles.includes('sales-manager')) && principal.team) or.push(Prisma.sql`q.team = ${principal.team}`);
+  if (roles.includes('customer') && principal.accountId) or.push(Prisma.sql`q.account_id = ${principal.accountId}`);
+  return or.length ? Prisma.sql`${tenant} AND (${Prisma.join(or, ' OR ')})` : Prisma.sql`false`;
 }

@@ -1,8 +1,8 @@
-import type { PrismaClient } from '@cpq/prisma';
+import { Prisma, type PrismaClient } from '@cpq/prisma';
 import type { Principal } from '../../http/auth';
 import { DomainError } from '../../http/errors';
 import type { DocumentService } from '../document';
-import { canSee, visibilityFilter } from './quote.access';
+import { canSee, visibilitySql } from './quote.access';
 import type { QuoteView, RevisionView } from './quote.types';
 
 const isoDate = (d: Date) => d.toISOString().slice(0, 10);
@@ -46,15 +46,25 @@ export function createQuoteViews(prisma: PrismaClient, documents: DocumentServic
   return {
     get: quoteView,
 
+    /** Paged in the database: the state filter reads each quote's current revision. */
     async list(principal: Principal, filter: { state?: string; accountId?: string; limit: number; offset: number }) {
-      const where = { ...visibilityFilter(principal), ...(filter.accountId ? { accountId: filter.accountId } : {}) };
-      const quotes = await prisma.quote.findMany({ where, orderBy: { createdAt: 'desc' }, take: 500 });
-      const revisions = await prisma.quoteRevision.findMany({ where: { OR: quotes.map((q) => ({ quoteId: q.id, revision: q.currentRevision })) } });
-      const stateOf = new Map(revisions.map((r) => [r.quoteId, r.state]));
-      const rows = quotes
-        .map((q) => ({ quoteId: q.id, accountId: q.accountId, customerName: q.customerName, ownerId: q.ownerId, currency: q.currency, currentRevision: q.currentRevision, state: stateOf.get(q.id) ?? 'draft', createdAt: q.createdAt.toISOString() }))
-        .filter((r) => !filter.state || r.state === filter.state);
-      return { items: rows.slice(filter.offset, filter.offset + filter.limit), total: rows.length, limit: filter.limit, offset: filter.offset };
+      const where = Prisma.sql`${visibilitySql(principal)}
+        ${filter.accountId ? Prisma.sql`AND q.account_id = ${filter.accountId}` : Prisma.empty}
+        ${filter.state ? Prisma.sql`AND r.state = ${filter.state}` : Prisma.empty}`;
+      const from = Prisma.sql`FROM quote q JOIN quote_revision r ON r.quote_id = q.id AND r.revision = q.current_revision WHERE ${where}`;
+      const [rows, counted] = await Promise.all([
+        prisma.$queryRaw<{ id: string; account_id: string; customer_name: string; owner_id: string; currency: string; current_revision: number; state: string; created_at: Date }[]>`
+          SELECT q.id, q.account_id, q.customer_name, q.owner_id, q.currency, q.current_revision, r.state, q.created_at
+          ${from} ORDER BY q.created_at DESC, q.id LIMIT ${filter.limit} OFFSET ${filter.offset}`,
+        prisma.$queryRaw<{ total: bigint }[]>`SELECT count(*) AS total ${from}`,
+      ]);
+      return {
+        items: rows.map((q) => ({
+          quoteId: q.id, accountId: q.account_id, customerName: q.customer_name, ownerId: q.owner_id, currency: q.currency.trim(),
+          currentRevision: q.current_revision, state: q.state, createdAt: q.created_at.toISOString(),
+        })),
+        total: Number(counted[0]?.total ?? 0), limit: filter.limit, offset: filter.offset,
+      };
     },
 
     /** Every command and decision, in order, with actor and reason. */
