@@ -1,0 +1,122 @@
+/**
+ * Typed client for the Camunda 7 REST calls the platform makes. It lives in connectors so that
+ * both sides use it without a package cycle (engine -> connectors only): the engine reaches it
+ * through its workflow module (engine/src/modules/workflow, the facade; never from routes or
+ * other modules), tests and tools import it from here. Variables carry references (ids,
+ * revisions), never domain truth (seed section 5).
+ */
+export type VariableValue = { value: unknown; type?: 'String' | 'Integer' | 'Long' | 'Double' | 'Boolean' | 'Json' | 'Null' };
+export type Variables = Record<string, VariableValue>;
+
+export type Deployment = {
+  id: string;
+  name: string;
+  deploymentTime: string;
+  deployedProcessDefinitions: Record<string, { id: string; key: string; version: number }> | null;
+  deployedDecisionDefinitions: Record<string, { id: string; key: string; version: number }> | null;
+};
+export type ProcessInstance = { id: string; definitionId: string; businessKey: string | null; ended: boolean; suspended: boolean };
+export type Task = {
+  id: string; name: string | null; assignee: string | null; created: string; due: string | null;
+  processInstanceId: string; taskDefinitionKey: string; tenantId: string | null;
+};
+export type Incident = {
+  id: string; processInstanceId: string; incidentType: string; incidentMessage: string | null;
+  activityId: string; configuration: string | null;
+};
+export type HistoricProcessInstance = {
+  id: string; businessKey: string | null; processDefinitionKey: string; state: string; endTime: string | null;
+};
+
+/** A Camunda answer other than 2xx, with Camunda's own message (e.g. a deployment parse error). */
+export class CamundaError extends Error {
+  constructor(readonly status: number, readonly camundaType: string | undefined, message: string) {
+    super(message);
+    this.name = 'CamundaError';
+  }
+}
+
+export type CamundaClient = ReturnType<typeof createCamundaClient>;
+
+export function createCamundaClient(baseUrl: string, options: { timeoutMs?: number } = {}) {
+  const root = baseUrl.replace(/\/$/, '');
+  const timeoutMs = options.timeoutMs ?? 10_000;
+
+  async function call<T>(method: string, path: string, body?: unknown | FormData, timeout = timeoutMs): Promise<T> {
+    const isForm = body instanceof FormData;
+    const response = await fetch(`${root}${path}`, {
+      method,
+      headers: body === undefined || isForm ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : isForm ? body : JSON.stringify(body),
+      signal: AbortSignal.timeout(timeout),
+    });
+    const text = await response.text();
+    if (!response.ok) {
+      let type: string | undefined;
+      let message = text;
+      try {
+        const parsed = JSON.parse(text) as { type?: string; message?: string };
+        type = parsed.type;
+        message = parsed.message ?? text;
+      } catch {
+        /* not JSON: keep the raw text */
+      }
+      throw new CamundaError(response.status, type, `Camunda ${method} ${path} answered ${response.status}: ${message}`);
+    }
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  const query = (params: Record<string, string | number | boolean | undefined>) => {
+    const search = new URLSearchParams();
+    for (const [key, value] of Object.entries(params)) if (value !== undefined) search.set(key, String(value));
+    const text = search.toString();
+    return text ? `?${text}` : '';
+  };
+
+  return {
+    /** Readiness: the default engine answers. */
+    engines: (timeout?: number) => call<{ name: string }[]>('GET', '/engine', undefined, timeout),
+
+    /** Deploys BPMN/DMN files as one deployment; `deployChangedOnly` makes a re-deploy a no-op. */
+    deploy(input: { name: string; source: string; tenantId?: string; files: { name: string; content: string }[]; deployChangedOnly?: boolean }) {
+      const form = new FormData();
+      form.set('deployment-name', input.name);
+      form.set('deployment-source', input.source);
+      form.set('enable-duplicate-filtering', 'true');
+      form.set('deploy-changed-only', String(input.deployChangedOnly ?? true));
+      if (input.tenantId) form.set('tenant-id', input.tenantId);
+      for (const file of input.files) form.set(file.name, new Blob([file.content], { type: 'application/xml' }), file.name);
+      return call<Deployment>('POST', '/deployment/create', form);
+    },
+    deleteDeployment: (id: string, cascade = true) => call<void>('DELETE', `/deployment/${id}${query({ cascade })}`),
+
+    startProcessByKey(key: string, input: { businessKey: string; variables?: Variables; tenantId?: string }) {
+      const path = input.tenantId
+        ? `/process-definition/key/${encodeURIComponent(key)}/tenant-id/${encodeURIComponent(input.tenantId)}/start`
+        : `/process-definition/key/${encodeURIComponent(key)}/start`;
+      return call<ProcessInstance>('POST', path, { businessKey: input.businessKey, variables: input.variables ?? {} });
+    },
+    processInstances: (params: { businessKey?: string; processDefinitionKey?: string }) =>
+      call<ProcessInstance[]>('GET', `/process-instance${query(params)}`),
+
+    correlateMessage(input: { messageName: string; businessKey?: string; processInstanceId?: string; processVariables?: Variables; tenantId?: string }) {
+      return call<unknown>('POST', '/message', { ...input, resultEnabled: true });
+    },
+
+    tasks: (params: { processInstanceId?: string; processInstanceBusinessKey?: string; taskDefinitionKey?: string; assignee?: string; candidateGroup?: string }) =>
+      call<Task[]>('GET', `/task${query(params)}`),
+    task: (taskId: string) => call<Task>('GET', `/task/${encodeURIComponent(taskId)}`),
+    claimTask: (taskId: string, userId: string) => call<void>('POST', `/task/${encodeURIComponent(taskId)}/claim`, { userId }),
+    addCandidateGroup: (taskId: string, groupId: string) =>
+      call<void>('POST', `/task/${encodeURIComponent(taskId)}/identity-links`, { groupId, type: 'candidate' }),
+    tasksForGroups: (params: { candidateGroups: string[]; tenantId: string }) =>
+      call<Task[]>('GET', `/task${query({ candidateGroups: params.candidateGroups.join(','), tenantIdIn: params.tenantId, includeAssignedTasks: true })}`),
+    deleteProcessInstance: (id: string, reason: string) =>
+      call<void>('DELETE', `/process-instance/${encodeURIComponent(id)}${query({ skipCustomListeners: true, deleteReason: reason })}`),
+    completeTask: (taskId: string, variables: Variables = {}) => call<void>('POST', `/task/${encodeURIComponent(taskId)}/complete`, { variables }),
+
+    incidents: (params: { processInstanceId?: string; incidentType?: string }) => call<Incident[]>('GET', `/incident${query(params)}`),
+    historicProcessInstances: (params: { processInstanceId?: string; processInstanceBusinessKey?: string }) =>
+      call<HistoricProcessInstance[]>('GET', `/history/process-instance${query(params)}`),
+  };
+}
