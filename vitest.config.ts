@@ -1,18 +1,45 @@
 import { defineConfig } from 'vitest/config';
+import { nodeRuntimeProblem } from './connectors/src/runtime/node-runtime.ts';
 
-// One run for every test: unit tests (`*.test.ts`) and integration tests on the real
-// PostgreSQL, Redis, Kafka and Camunda (`*.int.test.ts`). The global setup checks that the
-// services are reachable and builds the migrated template database once per run.
+// The tests run on the project's pinned Node.js like every process role (ADR 0010): npm and
+// npx put node_modules/.bin/node first on PATH; a vitest started on another runtime stops here.
+const runtimeProblem = nodeRuntimeProblem();
+if (runtimeProblem !== undefined) throw new Error(runtimeProblem);
+
+const workspaces = '{contracts,metadata,prisma,engine,connectors,bpmn,deploy}';
+
+// Two projects, one run (`npm test` runs both):
+// - unit (`*.test.ts`): no service at all, no global setup; `npm run test:unit` runs only these,
+//   so they must pass with PostgreSQL, Redis, Kafka and Camunda unreachable.
+// - integration (`*.int.test.ts`): the real PostgreSQL, Redis, Kafka and Camunda. The global
+//   setup checks that PostgreSQL is reachable and builds the migrated template database once
+//   per run; each test file clones it.
 export default defineConfig({
   test: {
-    include: ['{contracts,metadata,prisma,engine,connectors,bpmn,deploy}/**/*.test.ts'],
     exclude: ['**/node_modules/**'],
-    globalSetup: ['./test/global-setup.ts'],
     pool: 'forks',
     // Two cores: more parallel files only add contention with the JVM services.
     maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 120_000,
     reporters: process.env.CI ? ['default', ['json', { outputFile: '.test-results/vitest.json' }]] : ['default'],
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: [`${workspaces}/**/*.test.ts`],
+          exclude: ['**/node_modules/**', '**/*.int.test.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: [`${workspaces}/**/*.int.test.ts`],
+          globalSetup: ['./test/global-setup.ts'],
+        },
+      },
+    ],
   },
 });

@@ -1,7 +1,40 @@
+import { connect } from 'node:net';
 import { prepareTemplate } from '@cpq/prisma/test-database';
 import { testEnv } from './env';
 
-/** Once per run: the migrated template database that each test file clones. */
+/**
+ * Once per run of the integration project (unit tests have no global setup): every service
+ * must answer, or the run stops at once naming the ones that do not, instead of each file
+ * timing out on its own; then the migrated template database that each test file clones.
+ */
 export default async function setup(): Promise<void> {
+  const services = [
+    ['PostgreSQL', testEnv.postgresUrl],
+    ['Redis', testEnv.redisUrl],
+    ...testEnv.kafkaBrokers.map((broker) => ['Kafka', `kafka://${broker}`]),
+    ['Camunda', testEnv.camundaUrl],
+  ] as const;
+  const down = (await Promise.all(services.map(async ([name, url]) => ((await reachable(url)) ? undefined : `${name} at ${new URL(url).host}`)))).filter(Boolean);
+  if (down.length > 0) {
+    throw new Error(
+      `integration tests need the real services; not reachable: ${down.join(', ')}. ` +
+        'Start them with `bash deploy/platform.sh infra`, or run `npm run test:unit` for the tests that need none.',
+    );
+  }
   await prepareTemplate(testEnv.postgresUrl);
+}
+
+function reachable(url: string, timeoutMs = 3000): Promise<boolean> {
+  const { hostname, port, protocol } = new URL(url);
+  const defaultPort = { 'postgresql:': 5432, 'redis:': 6379, 'http:': 80, 'https:': 443 }[protocol] ?? 0;
+  return new Promise((resolve) => {
+    const socket = connect({ host: hostname.replace(/^\[|\]$/g, ''), port: Number(port) || defaultPort, timeout: timeoutMs });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('timeout', () => done(false));
+    socket.once('error', () => done(false));
+  });
 }

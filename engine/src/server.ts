@@ -1,3 +1,5 @@
+// First: a wrong Node.js major stops here, before anything else loads (ADR 0010).
+import '@cpq/connectors/runtime/check-node-runtime';
 import { buildEngine } from './app';
 import { loadConfig } from './config';
 import { startReleaseFeed } from './modules/catalog';
@@ -42,3 +44,4 @@ process.on('SIGTERM', () => void shutdown('SIGTERM'));
 process.on('SIGINT', () => void shutdown('SIGINT'));
 
 await app.listen({ host: config.host, port: config.port });
+app.log.info({ node: process.version, environment: config.environment, validateResponses: config.validateResponses }, 'engine running');

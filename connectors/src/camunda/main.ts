@@ -1,3 +1,5 @@
+// First: a wrong Node.js major stops here, before anything else loads (ADR 0010).
+import '../runtime/check-node-runtime';
 import { pino } from 'pino';
 import { createEngineClient } from './engine-client';
 import { platformCatalog } from './platform-catalog';
@@ -34,3 +36,4 @@ async function shutdown(signal: NodeJS.Signals): Promise<void> {
 }
 // A second signal while stopping hits the default handler again and ends the process at once.
 for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, (s) => void shutdown(s));
+logger.info({ node: process.version, workerId: config.workerId, camunda: config.camundaUrl }, 'workers running');

@@ -2,6 +2,8 @@
 // (idempotent consumer) and delivers them to the webhook (dispatcher), until SIGTERM/SIGINT.
 // Run as many as you like: Kafka shares the partitions out, and dispatchers claim rows with
 // FOR UPDATE SKIP LOCKED (see webhook-dispatcher.ts).
+// First: a wrong Node.js major stops here, before anything else loads (ADR 0010).
+import '../runtime/check-node-runtime';
 import { createPrismaClient } from '@cpq/prisma';
 import { pino } from 'pino';
 import { createKafkaClient } from '../kafka/kafka.factory';
@@ -52,4 +54,4 @@ consumer.run().then(
   },
 );
 // The URL may carry credentials: log its origin only.
-logger.info({ client: kafka.name, brokers: config.kafkaBrokers, webhook: new URL(config.webhook.url).origin }, 'notifications running');
+logger.info({ node: process.version, client: kafka.name, brokers: config.kafkaBrokers, webhook: new URL(config.webhook.url).origin }, 'notifications running');

@@ -1,5 +1,7 @@
 // The relay process role: publishes the outbox to Kafka until SIGTERM/SIGINT. Run as many
 // as you like against one database; they share the work (see outbox-relay.ts).
+// First: a wrong Node.js major stops here, before anything else loads (ADR 0010).
+import '../runtime/check-node-runtime';
 import { createPrismaClient } from '@cpq/prisma';
 import { pino } from 'pino';
 import { createKafkaClient } from '../kafka/kafka.factory';
@@ -24,4 +26,4 @@ process.on('SIGTERM', () => void shutdown('SIGTERM'));
 process.on('SIGINT', () => void shutdown('SIGINT'));
 
 relay.start();
-logger.info({ client: kafka.name, brokers: config.kafkaBrokers }, 'outbox relay running');
+logger.info({ node: process.version, client: kafka.name, brokers: config.kafkaBrokers }, 'outbox relay running');
