@@ -19,7 +19,8 @@ export type EventEnvelope<P extends Record<string, unknown> = Record<string, unk
   aggregateVersion: number;
   occurredAt: string;
   correlationId: string;
-  causationId?: string | null;
+  /** Null only on events written before causation was recorded (issue 8). */
+  causationId: string | null;
   actor: Actor;
   payload: P;
 };

@@ -42,7 +42,7 @@ export async function benchOutbox(clientName: KafkaClientName, options = { rate:
   const relay = createOutboxRelay({ prisma, producer, pollIntervalMs: options.pollMs, batchSize: 500 });
   const event = (aggregateId: string, version: number) => ({
     eventType: 'BenchEvent', tenantId: 'bench', aggregateType: 'BENCH', aggregateId, aggregateVersion: version,
-    correlationId: 'bench', actor: { type: 'SYSTEM', id: 'bench' } as const, payload: { n: version, pad: 'x'.repeat(400) }, topic,
+    correlationId: 'bench', causationId: 'bench-run', actor: { type: 'SYSTEM', id: 'bench' } as const, payload: { n: version, pad: 'x'.repeat(400) }, topic,
   });
   const write = (aggregateId: string, version: number) => prisma.$transaction((tx) => writeOutboxEvent(tx, event(aggregateId, version)));
 

@@ -32,7 +32,7 @@ describe('outbox relay across a broker outage (a real broker stopped and started
     prisma.$transaction((tx) =>
       writeOutboxEvent(tx, {
         eventType: 'ThingHappened', tenantId: 'demo', aggregateType: 'THING', aggregateId, aggregateVersion: version,
-        correlationId: 'outage', actor: { type: 'SYSTEM', id: 'test' }, payload: { version }, topic,
+        correlationId: 'outage', causationId: `cmd-outage-${version}`, actor: { type: 'SYSTEM', id: 'test' }, payload: { version }, topic,
       }),
     );
 

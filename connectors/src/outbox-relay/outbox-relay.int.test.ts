@@ -32,7 +32,7 @@ describe('outbox relay (real PostgreSQL and Kafka)', () => {
       for (const e of events) {
         await writeOutboxEvent(tx, {
           eventType: 'ThingHappened', tenantId: 'demo', aggregateType: 'THING', aggregateId: e.aggregateId,
-          aggregateVersion: e.version, correlationId: 'corr-test', actor, payload: { marker: e.marker ?? 'x', version: e.version }, topic,
+          aggregateVersion: e.version, correlationId: 'corr-test', causationId: 'cmd-test', actor, payload: { marker: e.marker ?? 'x', version: e.version }, topic,
         });
       }
     });
@@ -45,7 +45,7 @@ describe('outbox relay (real PostgreSQL and Kafka)', () => {
       prisma.$transaction(async (tx) => {
         await writeOutboxEvent(tx, {
           eventType: 'ThingHappened', tenantId: 'demo', aggregateType: 'THING', aggregateId: 'rolled-back',
-          aggregateVersion: 1, correlationId: 'c', actor, payload: { marker: 'rolled-back' }, topic,
+          aggregateVersion: 1, correlationId: 'c', causationId: 'cmd-c', actor, payload: { marker: 'rolled-back' }, topic,
         });
         throw new Error('business rule failed after the event was written');
       }),

@@ -29,6 +29,16 @@ export function idempotencyKeyOf(headers: Record<string, string | string[] | und
   return key;
 }
 
+/**
+ * The command's id, which its events carry as causationId (seed section 9): the
+ * Idempotency-Key, or the request id when the command has none (or a malformed one).
+ */
+export function commandIdOf(request: { headers: Record<string, string | string[] | undefined>; id: string }): string {
+  const raw = request.headers['idempotency-key'];
+  const key = Array.isArray(raw) ? raw[0] : raw;
+  return key && KEY_PATTERN.test(key) ? key : String(request.id);
+}
+
 /** Called by a command inside its own transaction, so the effect and the stored response commit together. */
 export type CompleteInTransaction = (tx: TransactionClient, response: CommandResponse) => Promise<void>;
 

@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { requireRole, type AuthSettings } from '../../http/auth';
 import { routeSchema } from '../../http/contract-routes';
 import { DomainError } from '../../http/errors';
+import { commandIdOf } from '../../http/idempotency';
 import { expectedVersion, principalOf, requireAuthentication } from '../../http/principal';
 import type { DraftService, DraftView } from './draft.service';
 import { diffReleases } from './release-diff';
@@ -29,7 +30,7 @@ const withEtag = (reply: FastifyReply, draft: DraftView) => reply.header('etag',
 export async function catalogRoutes(app: FastifyInstance, o: CatalogRoutesOptions): Promise<void> {
   requireAuthentication(app, o.auth);
   const route = (operationId: string) => routeSchema(o.contract, operationId);
-  const ctx = (request: Parameters<typeof principalOf>[0]) => ({ principal: principalOf(request), correlationId: String(request.id) });
+  const ctx = (request: Parameters<typeof principalOf>[0]) => ({ principal: principalOf(request), correlationId: String(request.id), commandId: commandIdOf(request) });
   const admin = (request: Parameters<typeof principalOf>[0]) => {
     const c = ctx(request);
     requireRole(c.principal, 'admin');

@@ -8,7 +8,12 @@ export type DraftView = {
   kind: string; key: string; content: unknown; version: number; authors: string[];
   createdBy: string; updatedBy: string; createdAt: string; updatedAt: string;
 };
-export type CommandContext = { principal: Principal; correlationId: string };
+export type CommandContext = {
+  principal: Principal;
+  correlationId: string;
+  /** The command's Idempotency-Key (or request id): the causationId of the events it writes. */
+  commandId: string;
+};
 
 type DraftRow = {
   kind: string; key: string; content: unknown; version: number; authors: string[];

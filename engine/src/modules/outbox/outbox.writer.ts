@@ -11,7 +11,12 @@ export type NewEvent<P extends Record<string, unknown> = Record<string, unknown>
   aggregateId: string;
   aggregateVersion: number;
   correlationId: string;
-  causationId?: string | null;
+  /**
+   * What caused this event (seed section 9): the command's id (its Idempotency-Key, or the
+   * request id when it has none), the causing event's id for a consumer, or a stable id of
+   * the run for a timer or sweep. Required so that every writer has to say.
+   */
+  causationId: string;
   actor: Actor;
   payload: P;
   /** Defaults to the aggregate type's topic (`topicFor`). */
@@ -28,6 +33,9 @@ export async function writeOutboxEvent<P extends Record<string, unknown>>(
   tx: TransactionClient,
   event: NewEvent<P>,
 ): Promise<EventEnvelope<P>> {
+  if (typeof event.causationId !== 'string' || event.causationId.length === 0) {
+    throw new Error(`outbox event ${event.eventType} has no causationId: pass the command id (ctx.commandId), the causing event id or the run id`);
+  }
   const envelope: EventEnvelope<P> = {
     eventId: randomUUID(),
     eventType: event.eventType,
@@ -38,7 +46,7 @@ export async function writeOutboxEvent<P extends Record<string, unknown>>(
     aggregateVersion: event.aggregateVersion,
     occurredAt: (event.occurredAt ?? new Date()).toISOString(),
     correlationId: event.correlationId,
-    causationId: event.causationId ?? null,
+    causationId: event.causationId,
     actor: event.actor,
     payload: event.payload,
   };
@@ -55,7 +63,7 @@ export async function writeOutboxEvent<P extends Record<string, unknown>>(
       aggregateVersion: BigInt(envelope.aggregateVersion),
       occurredAt: new Date(envelope.occurredAt),
       correlationId: envelope.correlationId,
-      causationId: envelope.causationId ?? null,
+      causationId: event.causationId,
       actor: envelope.actor,
       payload: envelope.payload as object,
       topic: event.topic ?? topicFor(event.aggregateType),

@@ -42,7 +42,7 @@ export async function quoteRoutes(app: FastifyInstance, o: QuoteRoutesOptions): 
         async (complete) => ({
           status,
           body: await run(request, {
-            principal, correlationId: String(request.id), ...(version !== undefined ? { expectedVersion: version } : {}),
+            principal, correlationId: String(request.id), commandId: key, ...(version !== undefined ? { expectedVersion: version } : {}),
             complete: (tx, body) => complete(tx, { status, body }),
           }),
         }),

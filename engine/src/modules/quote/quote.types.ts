@@ -4,6 +4,8 @@ import type { Principal } from '../../http/auth';
 export type CommandContext = {
   principal: Principal;
   correlationId: string;
+  /** The command's Idempotency-Key: the causationId of the events it writes. */
+  commandId: string;
   expectedVersion?: number;
   /** Stores the command's answer for its Idempotency-Key in the command's own transaction. */
   complete?: (tx: TransactionClient, result: unknown) => Promise<void>;

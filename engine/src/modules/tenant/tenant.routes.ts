@@ -3,6 +3,7 @@ import type { OpenApiDocument } from '@cpq/contracts/openapi';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { routeSchema } from '../../http/contract-routes';
 import { DomainError } from '../../http/errors';
+import { commandIdOf } from '../../http/idempotency';
 import type { TenantService } from './tenant.service';
 
 export type TenantRoutesOptions = { contract: OpenApiDocument; tenants: TenantService; platformAdminToken: string };
@@ -26,6 +27,7 @@ export async function tenantRoutes(app: FastifyInstance, options: TenantRoutesOp
       const tenant = await options.tenants.register(request.body, {
         actor: { type: 'USER', id: 'platform-admin' },
         correlationId: String(request.id),
+        commandId: commandIdOf(request),
       });
       return reply.status(201).send(tenant);
     },

@@ -4,7 +4,7 @@ import { DomainError } from '../../http/errors';
 import { writeOutboxEvent } from '../outbox';
 
 export type TenantView = { tenantId: string; name: string; createdAt: string };
-export type CommandContext = { actor: Actor; correlationId: string };
+export type CommandContext = { actor: Actor; correlationId: string; /** Idempotency-Key or request id: the event's causationId. */ commandId: string };
 
 const view = (row: { id: string; name: string; createdAt: Date }): TenantView => ({
   tenantId: row.id,
@@ -26,6 +26,7 @@ export function createTenantService(prisma: PrismaClient) {
             aggregateId: row.id,
             aggregateVersion: 1,
             correlationId: context.correlationId,
+            causationId: context.commandId,
             actor: context.actor,
             payload: { tenantId: row.id, name: row.name },
           });
