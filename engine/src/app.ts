@@ -1,6 +1,7 @@
 import { loadApiDocument, type OpenApiDocument } from '@cpq/contracts/openapi';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { EngineConfig } from './config';
+import { authTokenRoutes } from './http/auth-token.routes';
 import { CORRELATION_HEADER, correlationIdOf } from './http/correlation';
 import { registerContractSchemas, routeSchema } from './http/contract-routes';
 import { registerErrorHandling } from './http/error-handler';
@@ -58,6 +59,7 @@ export async function buildEngine({ config, infrastructure, contract = loadApiDo
 
   app.route({ ...routeSchema(contract, 'getOpenApi'), handler: async () => contract });
   await app.register(healthRoutes, { contract, checks: infrastructure.checks, timeoutMs: config.healthCheckTimeoutMs });
+  await app.register(authTokenRoutes, { contract, auth: config.auth, clients: config.serviceClients, ttlSeconds: config.serviceTokenTtlSeconds });
   await app.register(tenantRoutes, {
     contract,
     tenants: createTenantService(infrastructure.prisma),

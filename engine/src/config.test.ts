@@ -30,12 +30,14 @@ describe('loadConfig', () => {
       'KAFKA_CLIENT must be one of kafkajs, platformatic, got "rdkafka"',
       'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"',
       'PLATFORM_ADMIN_TOKEN must be set to at least 16 characters',
+      'SERVICE_CLIENTS must list the service clients (the workers at least) in production',
     ]);
   });
 
   it('has no default admin token in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/PLATFORM_ADMIN_TOKEN/);
     expect(() => loadConfig({ NODE_ENV: 'production', PLATFORM_ADMIN_TOKEN: 'p'.repeat(32) })).toThrow(/AUTH_JWT_SECRET/);
-    expect(loadConfig({ NODE_ENV: 'production', PLATFORM_ADMIN_TOKEN: 'p'.repeat(32), AUTH_JWT_SECRET: 's'.repeat(32) }).validateResponses).toBe(false);
+    const serviceClients = JSON.stringify([{ clientId: 'workers', secretSha256: 'a'.repeat(64), roles: ['integrator'], tenants: ['*'] }]);
+    expect(loadConfig({ NODE_ENV: 'production', PLATFORM_ADMIN_TOKEN: 'p'.repeat(32), AUTH_JWT_SECRET: 's'.repeat(32), SERVICE_CLIENTS: serviceClients }).validateResponses).toBe(false);
   });
 });

@@ -1,4 +1,5 @@
 import type { KafkaClientName } from '@cpq/connectors/kafka/kafka.factory';
+import { developmentServiceClients, parseServiceClients, type ServiceClient } from './http/service-clients';
 
 /**
  * The engine's settings. This is the only module that reads `process.env`; everything else
@@ -11,6 +12,9 @@ export type EngineConfig = {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   databaseUrl: string;
   databasePoolMax: number;
+  /** Bounded waits: for a pooled connection (also a transaction's start) and for a row lock. */
+  databasePoolWaitMs: number;
+  databaseLockTimeoutMs: number;
   redisUrl: string;
   kafkaBrokers: string[];
   kafkaClient: KafkaClientName;
@@ -20,6 +24,10 @@ export type EngineConfig = {
   platformAdminToken: string;
   /** HS256 key, issuer and audience of user tokens (the local issuer signs with the same key). */
   auth: { secret: string; issuer: string; audience: string };
+  /** Service principals (the workers, integrations) that sign in at POST /auth/token. */
+  serviceClients: ServiceClient[];
+  /** Lifetime of a service token; short, since a client fetches a new one with its secret. */
+  serviceTokenTtlSeconds: number;
   /** Per dependency check in /health/ready. */
   healthCheckTimeoutMs: number;
   /** Validate every response against its contract (on outside production). */
@@ -74,6 +82,13 @@ export function loadConfig(env: Env = process.env): EngineConfig {
   if (platformAdminToken.length < 16) problems.push('PLATFORM_ADMIN_TOKEN must be set to at least 16 characters');
   const jwtSecret = text('AUTH_JWT_SECRET', environment === 'production' ? '' : 'dev-only-jwt-secret-change-me-0123456789');
   if (jwtSecret.length < 32) problems.push('AUTH_JWT_SECRET must be set to at least 32 characters');
+  // Service credentials: a default only in development; tests configure their own, and
+  // production refuses to start without them (npm run platform generates them).
+  const serviceClientsRaw = env.SERVICE_CLIENTS?.trim() ?? '';
+  const serviceClients = serviceClientsRaw
+    ? parseServiceClients(serviceClientsRaw, problems)
+    : environment === 'development' ? developmentServiceClients() : [];
+  if (environment === 'production' && !serviceClientsRaw) problems.push('SERVICE_CLIENTS must list the service clients (the workers at least) in production');
 
   const config: EngineConfig = {
     environment,
@@ -81,7 +96,9 @@ export function loadConfig(env: Env = process.env): EngineConfig {
     port: integer('ENGINE_PORT', 4000, 0, 65535),
     logLevel: oneOf('LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
     databaseUrl: url('DATABASE_URL', 'postgresql://postgres@127.0.0.1:5432/cpq'),
-    databasePoolMax: integer('DATABASE_POOL_MAX', 10, 1, 200),
+    databasePoolMax: integer('DATABASE_POOL_MAX', 20, 1, 200),
+    databasePoolWaitMs: integer('DATABASE_POOL_WAIT_MS', 10_000, 100, 120_000),
+    databaseLockTimeoutMs: integer('DATABASE_LOCK_TIMEOUT_MS', 3000, 50, 60_000),
     redisUrl: url('REDIS_URL', 'redis://127.0.0.1:6379'),
     kafkaBrokers: text('KAFKA_BROKERS', '127.0.0.1:9092').split(',').map((b) => b.trim()).filter(Boolean),
     kafkaClient: oneOf('KAFKA_CLIENT', 'kafkajs', ['kafkajs', 'platformatic'] as const),
@@ -89,6 +106,8 @@ export function loadConfig(env: Env = process.env): EngineConfig {
     camundaUrl: url('CAMUNDA_URL', 'http://127.0.0.1:8080/engine-rest'),
     platformAdminToken,
     auth: { secret: jwtSecret, issuer: text('AUTH_JWT_ISSUER', 'cpq-local'), audience: text('AUTH_JWT_AUDIENCE', 'cpq-engine') },
+    serviceClients,
+    serviceTokenTtlSeconds: integer('SERVICE_TOKEN_TTL_SECONDS', 900, 60, 3600),
     healthCheckTimeoutMs: integer('HEALTH_CHECK_TIMEOUT_MS', 2000, 50, 60_000),
     validateResponses: (env.VALIDATE_RESPONSES ?? (environment === 'production' ? 'false' : 'true')) === 'true',
     bodyLimitBytes: integer('BODY_LIMIT_BYTES', 1_048_576, 1024, 50 * 1_048_576),
