@@ -22,12 +22,16 @@ export type IdempotentConsumerOptions = {
 };
 
 
-type Outcome = 'applied' | 'duplicate' | 'dead-lettered';
+export type Outcome = 'applied' | 'duplicate' | 'stale' | 'dead-lettered';
 
 /**
  * Runs `handler` at most once per (consumer, eventId): the inbox row is inserted in the same
  * transaction as the handler's effect, so a redelivered event finds it and has no second
- * effect, and a failed handler leaves no inbox row behind. Failures are counted in
+ * effect, and a failed handler leaves no inbox row behind. An event whose aggregateVersion is
+ * not newer than the last one this consumer applied for its aggregate (consumer_position) is
+ * stale: an out-of-order or replayed older fact. It is recorded in the inbox as 'stale' (so it
+ * is not retried) and logged, and the handler does not run. Writers give every event of an
+ * aggregate its own, increasing version, so an equal version is a stale one too. Failures are counted in
  * consumer_failure; after `maxAttempts` the event goes to the dead-letter topic with its
  * reason and the consumer moves on. A message that is not a valid envelope can never
  * succeed and is dead-lettered at once.
@@ -64,13 +68,35 @@ export function createIdempotentConsumer(options: IdempotentConsumerOptions) {
     logger?.warn({ consumer: name, topic: message.topic, offset: message.offset, reason }, 'event dead-lettered');
   }
 
-  async function applyOnce(event: EventEnvelope): Promise<'applied' | 'duplicate'> {
+  async function applyOnce(event: EventEnvelope): Promise<'applied' | 'duplicate' | 'stale'> {
     return prisma.$transaction(async (tx) => {
       const inserted = await tx.$executeRaw`
         INSERT INTO inbox_message (consumer, event_id, event_type)
         VALUES (${name}, ${event.eventId}::uuid, ${event.eventType})
         ON CONFLICT (consumer, event_id) DO NOTHING`;
       if (inserted === 0) return 'duplicate';
+      // Moves the position forward, or leaves it (and locks it, so two deliveries of one
+      // aggregate cannot both pass): 0 rows means the event is not newer than the position.
+      const advanced = await tx.$executeRaw`
+        INSERT INTO consumer_position (consumer, aggregate_type, aggregate_id, aggregate_version, event_id)
+        VALUES (${name}, ${event.aggregateType}, ${event.aggregateId}, ${event.aggregateVersion}, ${event.eventId}::uuid)
+        ON CONFLICT (consumer, aggregate_type, aggregate_id) DO UPDATE
+          SET aggregate_version = EXCLUDED.aggregate_version, event_id = EXCLUDED.event_id, updated_at = now()
+          WHERE consumer_position.aggregate_version < EXCLUDED.aggregate_version`;
+      if (advanced === 0) {
+        await tx.$executeRaw`UPDATE inbox_message SET outcome = 'stale' WHERE consumer = ${name} AND event_id = ${event.eventId}::uuid`;
+        const [position] = await tx.$queryRaw<{ aggregate_version: bigint; event_id: string }[]>`
+          SELECT aggregate_version, event_id::text FROM consumer_position
+           WHERE consumer = ${name} AND aggregate_type = ${event.aggregateType} AND aggregate_id = ${event.aggregateId}`;
+        const applied = Number(position?.aggregate_version);
+        logger?.warn({
+          consumer: name, eventId: event.eventId, eventType: event.eventType, aggregateType: event.aggregateType,
+          aggregateId: event.aggregateId, aggregateVersion: event.aggregateVersion, appliedVersion: applied, appliedEventId: position?.event_id,
+        }, applied === event.aggregateVersion
+          ? 'stale event ignored: another event of this aggregate version was applied already'
+          : 'stale event ignored: a newer version of its aggregate was applied already');
+        return 'stale';
+      }
       await handler(event, tx);
       return 'applied';
     });
