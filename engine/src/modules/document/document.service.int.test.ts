@@ -11,6 +11,7 @@ import { latestTemplate } from './templates';
 
 const tenant = 'acme-docs';
 const otherTenant = 'other-docs';
+const anotherQuoteId = '7d8f2c1a-5b3e-4c9d-8e7f-6a5b4c3d2e1f';
 const ctx = { actor: { type: 'USER' as const, id: 'rita' }, correlationId: 'corr-document-1' };
 
 function facts(overrides: Partial<QuoteMaterialFacts> = {}): QuoteMaterialFacts {
@@ -70,6 +71,9 @@ describe('quote documents on PostgreSQL', () => {
     sql = new pg.Client({ connectionString: db.url });
     await sql.connect();
     await prisma.tenant.createMany({ data: [{ id: tenant, name: 'Acme' }, { id: otherTenant, name: 'Other' }] });
+    // quote_document.quote_id references quote(id) (migration 20261203102000).
+    const quote = { tenantId: tenant, accountId: 'ACC-7', customerName: 'Globex Corporation', ownerId: 'rita', currency: 'EUR', termMonths: 24 };
+    await prisma.quote.createMany({ data: [{ ...quote, id: facts().quoteId }, { ...quote, id: anotherQuoteId }] });
     documents = createDocumentService(prisma);
     doc = await prisma.$transaction((tx) => documents.generate(tx, facts(), 'quote-standard', ctx));
   }, 120_000);
@@ -125,6 +129,7 @@ describe('quote documents on PostgreSQL', () => {
       expect((await documents.list(tenant, facts().quoteId)).map((d) => [d.revision, d.documentId])).toEqual([[1, doc.documentId], [2, second.documentId]]);
       expect(await documents.list(tenant, facts().quoteId, 2)).toEqual([second]);
       expect(await documents.list(otherTenant, facts().quoteId)).toEqual([]);
+      expect(await documents.list(tenant, 'not-a-uuid')).toEqual([]);
     });
   });
 
@@ -188,7 +193,8 @@ describe('quote documents on PostgreSQL', () => {
     });
 
     it('refuses TRUNCATE', async () => {
-      await expect(sql.query('TRUNCATE quote_document')).rejects.toMatchObject({ code: '23001' });
+      // CASCADE: quote_revision.document_id references the table, which alone refuses a plain TRUNCATE.
+      await expect(sql.query('TRUNCATE quote_document CASCADE')).rejects.toMatchObject({ code: '23001' });
       expect(await prisma.quoteDocument.count({ where: { id: doc.documentId } })).toBe(1);
     });
 
@@ -205,7 +211,8 @@ describe('quote documents on PostgreSQL', () => {
     it.each([
       ['a file hash that is not the content\'s', { file_sha256: 'a'.repeat(64) }, '23514'],
       ['a size that is not the content\'s', { size_bytes: 7 }, '23514'],
-      ['facts of another quote', { quote_id: 'another-quote' }, '23514'],
+      ['facts of another quote', { quote_id: anotherQuoteId }, '23514'],
+      ['a quote that does not exist', { quote_id: '00000000-0000-4000-8000-000000000000', facts: canonicalFacts(facts({ quoteId: '00000000-0000-4000-8000-000000000000' })) }, '23503'],
       ['facts of another revision', { revision: 2 }, '23514'],
       ['an unknown tenant', { tenant_id: 'nobody', facts: canonicalFacts(facts({ tenantId: 'nobody' })) }, '23503'],
     ])('refuses a row with %s', async (_label, overrides, code) => {

@@ -162,6 +162,8 @@ export function createDocumentService(prisma: PrismaClient) {
 
   /** A quote's documents (of one revision, if given), oldest first; metadata only, no bytes. */
   async function list(tenantId: string, quoteId: string, revision?: number, db: Db = prisma): Promise<DocumentView[]> {
+    // quote_id is a uuid column: an id that is no uuid names no quote (rather than a 22P02).
+    if (!UUID.test(quoteId)) return [];
     const rows = await db.quoteDocument.findMany({
       where: { tenantId, quoteId, ...(revision === undefined ? {} : { revision }) },
       orderBy: [{ revision: 'asc' }, { createdAt: 'asc' }, { id: 'asc' }],
