@@ -1,25 +1,39 @@
 import { Prisma, type PrismaClient } from '@cpq/prisma';
 import type { Principal } from '../../http/auth';
 import { DomainError } from '../../http/errors';
+import { approvalEvidenceOf } from '../approval';
+import { timelineOf } from '../audit';
 import type { DocumentService } from '../document';
-import { canSee, visibilitySql } from './quote.access';
-import type { QuoteView, RevisionView } from './quote.types';
+import type { PriceResult } from '../pricing';
+import { visibilitySql } from './quote.access';
+import { decideView, grantedShape } from './quote.view-policy';
+import {
+  customerQuoteSummary, customerQuoteView, integrationApprovalEvidence, integrationQuoteView, priceBreakdown,
+  type QuoteReadModel, type QuoteSummary,
+} from './quote.view-redaction';
 
 const isoDate = (d: Date) => d.toISOString().slice(0, 10);
 
-/** Read models of quotes, always through the caller's visibility (404 when not visible). */
+/**
+ * Read models of quotes. Which quotes a caller sees is quote.access.ts's rule (404 when not
+ * visible); how much of each view it sees is quote.view-policy.ts's table. Reads only the quote
+ * module's tables; audit records and approval evidence come through their modules' ports.
+ */
 export function createQuoteViews(prisma: PrismaClient, documents: DocumentService) {
-  async function visible(quoteId: string, principal: Principal) {
+  async function find(quoteId: string, principal: Principal) {
     const quote = await prisma.quote.findFirst({ where: { id: quoteId, tenantId: principal.tenantId } });
-    if (!quote || !canSee(principal, quote)) throw new DomainError('quote-not-found', `no quote ${quoteId}`);
+    if (!quote) throw new DomainError('quote-not-found', `no quote ${quoteId}`);
     return quote;
   }
 
-  async function revisionView(quoteId: string, revision: number): Promise<RevisionView> {
-    const rev = await prisma.quoteRevision.findUniqueOrThrow({ where: { quoteId_revision: { quoteId, revision } } });
-    const lines = await prisma.quoteLine.findMany({ where: { quoteId, revision }, orderBy: { position: 'asc' } });
-    const priced = rev.priceResultId ? await prisma.priceResult.findUnique({ where: { id: rev.priceResultId } }) : null;
-    return {
+  async function readModel(quote: Awaited<ReturnType<typeof find>>, revision: number): Promise<QuoteReadModel> {
+    const rev = await prisma.quoteRevision.findUniqueOrThrow({ where: { quoteId_revision: { quoteId: quote.id, revision } } });
+    const [lines, priced] = await Promise.all([
+      prisma.quoteLine.findMany({ where: { quoteId: quote.id, revision }, orderBy: { position: 'asc' } }),
+      rev.priceResultId ? prisma.priceResult.findUnique({ where: { id: rev.priceResultId } }) : null,
+    ]);
+    const result = (priced?.result ?? null) as unknown as PriceResult | null;
+    const revisionView: QuoteReadModel['quote']['revision'] = {
       revision: rev.revision, state: rev.state, releaseId: rev.releaseId, materialVersion: rev.materialVersion,
       priceResultId: rev.priceResultId, priceFresh: rev.priceResultId !== null && rev.pricedMaterialVersion === rev.materialVersion,
       approvalFresh: rev.approvalMaterialVersion === rev.materialVersion && rev.approvedPriceResultId === rev.priceResultId && rev.approvedPriceResultId !== null,
@@ -28,23 +42,30 @@ export function createQuoteViews(prisma: PrismaClient, documents: DocumentServic
       lines: lines.map((l) => ({
         lineId: l.lineId, position: l.position, offering: l.offering, quantity: l.quantity, selections: l.selections as Record<string, unknown>,
         configurationValid: l.configurationValid, configurationHash: l.configurationHash,
-        violations: ((l.configuration as { violations?: unknown[] } | null)?.violations) ?? [], releaseId: l.releaseId, manualDiscount: l.manualDiscount,
+        violations: ((l.configuration as { violations?: unknown[] } | null)?.violations) ?? [], releaseId: l.releaseId,
+        manualDiscount: l.manualDiscount as Record<string, unknown> | null,
       })),
-      totals: (priced?.result as { totals?: unknown } | undefined)?.totals ?? null,
+      totals: result?.totals ?? null,
     };
-  }
-
-  async function quoteView(quoteId: string, principal: Principal, revision?: number): Promise<QuoteView> {
-    const quote = await visible(quoteId, principal);
-    return {
+    const view: QuoteReadModel['quote'] = {
       quoteId: quote.id, accountId: quote.accountId, customerName: quote.customerName, ownerId: quote.ownerId, team: quote.team,
       currency: quote.currency, termMonths: quote.termMonths, currentRevision: quote.currentRevision, version: quote.version,
-      createdAt: quote.createdAt.toISOString(), revision: await revisionView(quote.id, revision ?? quote.currentRevision),
+      createdAt: quote.createdAt.toISOString(), revision: revisionView,
     };
+    return { quote: view, priced: result };
   }
 
   return {
-    get: quoteView,
+    async get(quoteId: string, principal: Principal, revision?: number) {
+      const quote = await find(quoteId, principal);
+      const shape = grantedShape('getQuote', principal, quote);
+      const model = await readModel(quote, revision ?? quote.currentRevision);
+      switch (shape) {
+        case 'full': return { view: 'internal' as const, ...model.quote };
+        case 'integration': return integrationQuoteView(model);
+        case 'customer': return customerQuoteView(model);
+      }
+    },
 
     /** Paged in the database: the state filter reads each quote's current revision. */
     async list(principal: Principal, filter: { state?: string; accountId?: string; limit: number; offset: number }) {
@@ -53,60 +74,64 @@ export function createQuoteViews(prisma: PrismaClient, documents: DocumentServic
         ${filter.state ? Prisma.sql`AND r.state = ${filter.state}` : Prisma.empty}`;
       const from = Prisma.sql`FROM quote q JOIN quote_revision r ON r.quote_id = q.id AND r.revision = q.current_revision WHERE ${where}`;
       const [rows, counted] = await Promise.all([
-        prisma.$queryRaw<{ id: string; account_id: string; customer_name: string; owner_id: string; currency: string; current_revision: number; state: string; created_at: Date }[]>`
-          SELECT q.id, q.account_id, q.customer_name, q.owner_id, q.currency, q.current_revision, r.state, q.created_at
+        prisma.$queryRaw<{ id: string; tenant_id: string; account_id: string; customer_name: string; owner_id: string; team: string | null; currency: string; current_revision: number; state: string; created_at: Date }[]>`
+          SELECT q.id, q.tenant_id, q.account_id, q.customer_name, q.owner_id, q.team, q.currency, q.current_revision, r.state, q.created_at
           ${from} ORDER BY q.created_at DESC, q.id LIMIT ${filter.limit} OFFSET ${filter.offset}`,
         prisma.$queryRaw<{ total: bigint }[]>`SELECT count(*) AS total ${from}`,
       ]);
-      return {
-        items: rows.map((q) => ({
+      const items = rows.flatMap((q) => {
+        const summary: QuoteSummary = {
           quoteId: q.id, accountId: q.account_id, customerName: q.customer_name, ownerId: q.owner_id, currency: q.currency.trim(),
           currentRevision: q.current_revision, state: q.state, createdAt: q.created_at.toISOString(),
-        })),
-        total: Number(counted[0]?.total ?? 0), limit: filter.limit, offset: filter.offset,
-      };
+        };
+        // Per row: a caller with several roles may see some quotes as staff and others as their customer.
+        switch (decideView('listQuotes', principal, { tenantId: q.tenant_id, ownerId: q.owner_id, team: q.team, accountId: q.account_id })) {
+          case 'full': return [summary];
+          case 'customer': return [customerQuoteSummary(summary)];
+          // visibilitySql mirrors canSee, so a listed row is never refused; if it ever were, it stays unlisted.
+          case 'forbidden': case 'hidden': return [];
+        }
+      });
+      return { items, total: Number(counted[0]?.total ?? 0), limit: filter.limit, offset: filter.offset };
     },
 
-    /** Every command and decision, in order, with actor and reason. */
+    /** Every command and decision, in order, with actor and reason (the audit module's records). */
     async timeline(quoteId: string, principal: Principal) {
-      await visible(quoteId, principal);
-      const records = await prisma.auditRecord.findMany({ where: { tenantId: principal.tenantId, targetType: 'QUOTE', targetId: quoteId }, orderBy: { id: 'asc' } });
-      return {
-        quoteId,
-        entries: records.map((r) => ({
-          at: r.occurredAt.toISOString(), action: r.action, actor: { type: r.actorType, id: r.actorId }, reason: r.reason,
-          revision: (r.details as { revision?: number }).revision ?? null, details: r.details as Record<string, unknown>, correlationId: r.correlationId,
-        })),
-      };
+      const quote = await find(quoteId, principal);
+      grantedShape('timeline', principal, quote);
+      return { quoteId, entries: await timelineOf(prisma, { tenantId: principal.tenantId, type: 'QUOTE', id: quoteId }) };
     },
 
     async priceTrace(quoteId: string, principal: Principal) {
-      const quote = await visible(quoteId, principal);
+      const quote = await find(quoteId, principal);
+      const shape = grantedShape('priceTrace', principal, quote);
       const rev = await prisma.quoteRevision.findUniqueOrThrow({ where: { quoteId_revision: { quoteId, revision: quote.currentRevision } } });
       if (!rev.priceResultId) throw new DomainError('price-stale', 'the current revision has not been priced');
       const row = await prisma.priceResult.findUniqueOrThrow({ where: { id: rev.priceResultId } });
-      return { quoteId, revision: rev.revision, priceResultId: row.id, fresh: rev.pricedMaterialVersion === rev.materialVersion, resultHash: row.resultHash, result: row.result as Record<string, unknown> };
+      const trace = {
+        quoteId, revision: rev.revision, priceResultId: row.id, fresh: rev.pricedMaterialVersion === rev.materialVersion,
+        resultHash: row.resultHash, result: row.result as unknown as PriceResult,
+      };
+      switch (shape) {
+        case 'full': return { view: 'internal' as const, ...trace };
+        case 'breakdown': return priceBreakdown(trace);
+      }
     },
 
     async approvalEvidence(quoteId: string, principal: Principal) {
-      const quote = await visible(quoteId, principal);
+      const quote = await find(quoteId, principal);
+      const shape = grantedShape('approvalEvidence', principal, quote);
       const revision = quote.currentRevision;
-      const [requirements, decisions] = await Promise.all([
-        prisma.approvalRequirement.findMany({ where: { quoteId, revision }, orderBy: { level: 'asc' } }),
-        prisma.approvalDecision.findMany({ where: { quoteId, revision }, orderBy: { level: 'asc' } }),
-      ]);
-      return {
-        quoteId, revision,
-        requirements: requirements.map((r) => ({ level: r.level, role: r.role, reasons: r.reasons as string[], dueAt: r.dueAt.toISOString(), requestedBy: r.requestedBy })),
-        decisions: decisions.map((d) => ({
-          decisionId: d.id, level: d.level, role: d.role, outcome: d.outcome, decidedBy: d.decidedBy, reason: d.reason,
-          authority: d.authority as Record<string, unknown>, priceResultId: d.priceResultId, materialVersion: d.materialVersion, decidedAt: d.decidedAt.toISOString(),
-        })),
-      };
+      const evidence = { quoteId, revision, ...(await approvalEvidenceOf(prisma, { tenantId: principal.tenantId, quoteId, revision })) };
+      switch (shape) {
+        case 'full': return { view: 'internal' as const, ...evidence };
+        case 'integration': return integrationApprovalEvidence(evidence);
+      }
     },
 
     async document(quoteId: string, documentId: string, principal: Principal) {
-      await visible(quoteId, principal);
+      const quote = await find(quoteId, principal);
+      grantedShape('document', principal, quote);
       const doc = await documents.get(principal.tenantId, documentId);
       if (doc.quoteId !== quoteId) throw new DomainError('document-not-found', `no document ${documentId} on quote ${quoteId}`);
       return doc;

@@ -1,0 +1,54 @@
+import type { PrismaClient, TransactionClient } from '@cpq/prisma';
+
+type Db = PrismaClient | TransactionClient;
+
+export type AuditTarget = { tenantId: string; type: string; id: string };
+
+/** One audit record as the timeline shows it: the evidence in full (internal readers only). */
+export type TimelineEntry = {
+  at: string;
+  action: string;
+  actor: { type: string; id: string };
+  reason: string | null;
+  /** The revision the record is about, when its details name one. */
+  revision: number | null;
+  details: Record<string, unknown>;
+  correlationId: string;
+};
+
+const revisionOf = (details: unknown): number | null => {
+  const revision = (details as { revision?: unknown } | null)?.revision;
+  return typeof revision === 'number' ? revision : null;
+};
+
+/**
+ * Every record about one target, oldest first (the audit module owns audit_record; other
+ * modules read it only through here). Who may see which part is the caller's decision.
+ */
+export async function timelineOf(db: Db, target: AuditTarget): Promise<TimelineEntry[]> {
+  const records = await db.auditRecord.findMany({
+    where: { tenantId: target.tenantId, targetType: target.type, targetId: target.id },
+    orderBy: { id: 'asc' },
+  });
+  return records.map((r) => ({
+    at: r.occurredAt.toISOString(),
+    action: r.action,
+    actor: { type: r.actorType, id: r.actorId },
+    reason: r.reason,
+    revision: revisionOf(r.details),
+    details: r.details as Record<string, unknown>,
+    correlationId: r.correlationId,
+  }));
+}
+
+/**
+ * The actors of some actions on a target, with the revision each names (null: none named).
+ * For rules such as four-eyes ("whoever changed this revision may not approve it").
+ */
+export async function actorsOf(db: Db, target: AuditTarget, actions: string[]): Promise<{ actorId: string; revision: number | null }[]> {
+  const records = await db.auditRecord.findMany({
+    where: { tenantId: target.tenantId, targetType: target.type, targetId: target.id, action: { in: actions } },
+    select: { actorId: true, details: true },
+  });
+  return records.map((r) => ({ actorId: r.actorId, revision: revisionOf(r.details) }));
+}
