@@ -12,6 +12,9 @@ export type EngineConfig = {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   databaseUrl: string;
   databasePoolMax: number;
+  /** Bounded waits: for a pooled connection (also a transaction's start) and for a row lock. */
+  databasePoolWaitMs: number;
+  databaseLockTimeoutMs: number;
   redisUrl: string;
   kafkaBrokers: string[];
   kafkaClient: KafkaClientName;
@@ -93,7 +96,9 @@ export function loadConfig(env: Env = process.env): EngineConfig {
     port: integer('ENGINE_PORT', 4000, 0, 65535),
     logLevel: oneOf('LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
     databaseUrl: url('DATABASE_URL', 'postgresql://postgres@127.0.0.1:5432/cpq'),
-    databasePoolMax: integer('DATABASE_POOL_MAX', 10, 1, 200),
+    databasePoolMax: integer('DATABASE_POOL_MAX', 20, 1, 200),
+    databasePoolWaitMs: integer('DATABASE_POOL_WAIT_MS', 10_000, 100, 120_000),
+    databaseLockTimeoutMs: integer('DATABASE_LOCK_TIMEOUT_MS', 3000, 50, 60_000),
     redisUrl: url('REDIS_URL', 'redis://127.0.0.1:6379'),
     kafkaBrokers: text('KAFKA_BROKERS', '127.0.0.1:9092').split(',').map((b) => b.trim()).filter(Boolean),
     kafkaClient: oneOf('KAFKA_CLIENT', 'kafkajs', ['kafkajs', 'platformatic'] as const),

@@ -9,7 +9,7 @@ import { createInfrastructure } from './plugins/external/infrastructure';
 // ones in flight, then close connections to every dependency.
 const config = loadConfig();
 const infrastructure = await createInfrastructure(config);
-const { app, releasePointer, quotes, workItems } = await buildEngine({ config, infrastructure });
+const { app, releasePointer, quotes, workItems, releases } = await buildEngine({ config, infrastructure });
 // Follow releases published by any instance; a broker outage only delays the pointer (reads
 // fall back to PostgreSQL for tenants not seen yet).
 const releaseFeed = await startReleaseFeed(infrastructure.kafka, releasePointer, app.log).catch((error: Error) => {
@@ -17,12 +17,16 @@ const releaseFeed = await startReleaseFeed(infrastructure.kafka, releasePointer,
   return undefined;
 });
 
-// The expiry timer and the reconciler of approval tasks whose completion failed after the
-// decision. Safe on every instance at once: both lock rows and re-check state.
+// The expiry timer, the reconciler of approval tasks whose completion failed after the
+// decision, the reconciler of approval workflows left between steps (submit, revise), and the
+// reconciler of publishes a crash left between steps. Safe on every instance at once: each locks
+// or claims rows and re-checks state.
 const sweep = config.sweepIntervalMs > 0
   ? setInterval(() => {
       void quotes.expireDue().catch((error: Error) => app.log.warn({ err: error.message }, 'expiry sweep failed'));
       void workItems.reconcile().catch((error: Error) => app.log.warn({ err: error.message }, 'approval reconciler failed'));
+      void quotes.recoverWorkflows().catch((error: Error) => app.log.warn({ err: error.message }, 'approval workflow reconciler failed'));
+      void releases.reconcilePublishing().catch((error: Error) => app.log.warn({ err: error.message }, 'publish reconciler failed'));
     }, config.sweepIntervalMs)
   : undefined;
 sweep?.unref();

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { MetadataItem } from '@cpq/metadata';
 import { sampleCatalog } from '@cpq/metadata/samples';
 import { readFileSync } from 'node:fs';
@@ -17,7 +18,7 @@ export async function publishRelease(app: FastifyInstance, config: EngineConfig,
   const author = await issueToken(config.auth, { userId: 'fixture-author', tenantId, roles: ['admin'] });
   const reviewer = await issueToken(config.auth, { userId: 'fixture-reviewer', tenantId, roles: ['admin'] });
   const post = async (token: string, url: string, payload?: object) => {
-    const res = await app.inject({ method: 'POST', url, payload, headers: { authorization: `Bearer ${token}` } });
+    const res = await app.inject({ method: 'POST', url, payload, headers: { authorization: `Bearer ${token}`, 'idempotency-key': `fixture-${randomUUID()}` } });
     if (res.statusCode >= 300) throw new Error(`${url}: ${res.statusCode} ${res.body}`);
     return res.json();
   };

@@ -51,6 +51,9 @@ export const ERROR_CATALOG = {
   'document-not-found': { status: 404, title: 'No such quote document' },
   'document-stale': { status: 409, title: 'The quote document no longer matches the quote\'s material facts' },
   'dependency-unavailable': { status: 503, title: 'A dependency is unavailable' },
+  'concurrent-update': { status: 409, title: 'Another command changed this resource at the same moment' },
+  'busy': { status: 503, title: 'The engine is at capacity; retry shortly' },
+  'work-item-claimed': { status: 409, title: 'Another approver holds this work item' },
   'internal': { status: 500, title: 'Internal error' },
 } as const satisfies Record<string, { status: number; title: string }>;
 

@@ -26,9 +26,21 @@ export type StepLog = {
 export type Flow<S extends object> = {
   name: string;
   steps: readonly Step<S>[];
-  /** Runs every step in order; on a failure compensates the completed ones and rethrows. */
-  run(initial: S, log: StepLog): Promise<S>;
+  /**
+   * Runs every step in order; on a failure compensates the completed ones and rethrows.
+   * `haltAfter` names a step after which the flow stops dead, compensating nothing: what a
+   * crash of the process right after that step committed leaves behind (failure drills).
+   */
+  run(initial: S, log: StepLog, options?: { haltAfter?: string }): Promise<S>;
 };
+
+/** Thrown by a flow halted on purpose after a step (a simulated crash: nothing compensated). */
+export class FlowHalted extends Error {
+  constructor(readonly flow: string, readonly step: string) {
+    super(`flow ${flow} halted after step ${step}`);
+    this.name = 'FlowHalted';
+  }
+}
 
 export function defineStep<S extends object>(step: Step<S>): Step<S> {
   return step;
@@ -38,7 +50,7 @@ export function defineFlow<S extends object>(name: string, steps: readonly Step<
   return {
     name,
     steps,
-    async run(initial, log) {
+    async run(initial, log, options = {}) {
       let state = { ...initial };
       const completed: Step<S>[] = [];
       for (const step of steps) {
@@ -50,6 +62,7 @@ export function defineFlow<S extends object>(name: string, steps: readonly Step<
           await compensate(name, step.name, completed, state, failure, log);
           throw failure;
         }
+        if (options.haltAfter === step.name) throw new FlowHalted(name, step.name);
       }
       return state;
     },

@@ -291,7 +291,7 @@ describe('quote lifecycle through HTTP (real PostgreSQL, Redis, Kafka, Camunda)'
     });
   });
 
-  it('Camunda down during submit: the command fails cleanly (503) and nothing is written', async () => {
+  it('Camunda down during submit: the command fails cleanly (503); the recorded submission is compensated, nothing stays half done', async () => {
     const quoteId = await pricedQuote('rita', discounted());
     const config = loadConfig({ ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: t.db.url, KAFKA_BROKERS: t.config.kafkaBrokers.join(','), CAMUNDA_URL: 'http://127.0.0.1:1/engine-rest', AUTH_JWT_SECRET: t.config.auth.secret, PLATFORM_ADMIN_TOKEN: t.config.platformAdminToken });
     const infrastructure = await createInfrastructure(config);
@@ -306,7 +306,10 @@ describe('quote lifecycle through HTTP (real PostgreSQL, Redis, Kafka, Camunda)'
     }
     expect(await stateOf(quoteId)).toBe('priced');
     expect(await t.infrastructure.prisma.approvalRequirement.count({ where: { quoteId } })).toBe(0);
-    expect(await t.infrastructure.prisma.workflowCorrelation.count({ where: { domainId: `${quoteId}:1` } })).toBe(0);
+    // The intent was recorded, then undone: a failed correlation, a reverted submission on the timeline.
+    expect((await t.infrastructure.prisma.workflowCorrelation.findMany({ where: { domainId: `${quoteId}:1` } })).map((c) => c.status)).toEqual(['FAILED']);
+    const actions = (await call('rita', 'GET', `/quotes/${quoteId}/timeline`)).body.entries.map((e: Json) => e.action);
+    expect(actions.slice(-2)).toEqual(['quote.QuoteSubmittedForApproval', 'quote.QuoteSubmissionReverted']);
     // Once Camunda is back, the same command succeeds.
     expect((await call('rita', 'POST', `/quotes/${quoteId}/commands/submit-for-approval`)).body.state).toBe('submitted');
   });

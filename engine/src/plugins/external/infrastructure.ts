@@ -50,7 +50,9 @@ function waitUntilReady(redis: Redis, timeoutMs: number): Promise<void> {
 }
 
 export async function createInfrastructure(config: EngineConfig, overrides: Partial<Pick<Infrastructure, 'redis'>> = {}): Promise<Infrastructure> {
-  const prisma = createPrismaClient(config.databaseUrl, { max: config.databasePoolMax });
+  const prisma = createPrismaClient(config.databaseUrl, {
+    max: config.databasePoolMax, connectionWaitMs: config.databasePoolWaitMs, lockTimeoutMs: config.databaseLockTimeoutMs,
+  });
   const redis = overrides.redis ?? createRedis(config.redisUrl);
   const kafka = await createKafkaClient(config.kafkaClient, { brokers: config.kafkaBrokers, clientId: config.kafkaClientId });
   const camunda = createCamundaClient(config.camundaUrl);

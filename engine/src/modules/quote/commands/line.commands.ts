@@ -1,0 +1,70 @@
+import type { ReleaseView } from '@cpq/metadata';
+import { DomainError } from '../../../http/errors';
+import { configure, type ConfigurationResult } from '../../configuration';
+import type { QuoteDeps } from '../quote.deps';
+import { guard, manualDiscountRecord, requireEditor } from '../quote.guards';
+import { done, finish, linesOf, lock, materialChange, pinnedRelease, type QuoteRow } from '../quote.repository';
+import type { CommandContext, LineInput } from '../quote.types';
+
+type LineResult = { lineId: string; valid: boolean; version: number };
+
+/** Configures against the revision's release; a typed input error becomes a 422 in the error handler. */
+export function configureLineOn(view: ReleaseView, line: LineInput, quote: QuoteRow, otherOfferings: string[]): ConfigurationResult {
+  return configure(view, {
+    offering: line.offering,
+    selections: line.selections,
+    context: { quantity: line.quantity, termMonths: quote.termMonths, quoteOfferings: otherOfferings },
+  });
+}
+
+/** Adds a configured line (configuration runs now, against the revision's pinned release). */
+export function addLineCommand({ prisma, inTransaction, releases }: QuoteDeps) {
+  return async (quoteId: string, line: LineInput, ctx: CommandContext): Promise<LineResult> => {
+    const view = await releases.get(ctx.principal.tenantId, await pinnedRelease(prisma, quoteId, ctx.principal.tenantId));
+    return inTransaction(async (tx) => {
+      const loaded = await lock(tx, quoteId, ctx, view.releaseId);
+      requireEditor(ctx, loaded.quote);
+      guard('add-line', loaded.revision);
+      const existing = await linesOf(tx, quoteId, loaded.revision.revision);
+      const result = configureLineOn(view, line, loaded.quote, existing.map((l) => l.offering));
+      const lineId = `L${existing.length + 1}`;
+      await tx.quoteLine.create({
+        data: {
+          tenantId: ctx.principal.tenantId, quoteId, revision: loaded.revision.revision, lineId, position: existing.length + 1,
+          offering: line.offering, quantity: line.quantity, selections: line.selections as object, configuration: result as unknown as object,
+          configurationHash: result.resultHash, configurationValid: result.valid, releaseId: loaded.revision.releaseId,
+          manualDiscount: line.manualDiscount ? (manualDiscountRecord(line.manualDiscount, ctx) as object) : undefined,
+        },
+      });
+      await materialChange(tx, loaded, 'add-line');
+      const version = await finish(tx, loaded, ctx, 'QuoteLineAdded', { lineId, offering: line.offering, quantity: line.quantity, valid: result.valid });
+      return done(tx, ctx, { lineId, valid: result.valid, version });
+    });
+  };
+}
+
+export function configureLineCommand({ prisma, inTransaction, releases }: QuoteDeps) {
+  return async (quoteId: string, lineId: string, line: Omit<LineInput, 'offering'>, ctx: CommandContext): Promise<LineResult> => {
+    const view = await releases.get(ctx.principal.tenantId, await pinnedRelease(prisma, quoteId, ctx.principal.tenantId));
+    return inTransaction(async (tx) => {
+      const loaded = await lock(tx, quoteId, ctx, view.releaseId);
+      requireEditor(ctx, loaded.quote);
+      guard('configure-line', loaded.revision);
+      const existing = await linesOf(tx, quoteId, loaded.revision.revision);
+      const current = existing.find((l) => l.lineId === lineId);
+      if (!current) throw new DomainError('line-not-found', `revision ${loaded.revision.revision} has no line ${lineId}`);
+      const result = configureLineOn(view, { ...line, offering: current.offering }, loaded.quote, existing.filter((l) => l.lineId !== lineId).map((l) => l.offering));
+      await tx.quoteLine.update({
+        where: { quoteId_revision_lineId: { quoteId, revision: loaded.revision.revision, lineId } },
+        data: {
+          quantity: line.quantity, selections: line.selections as object, configuration: result as unknown as object,
+          configurationHash: result.resultHash, configurationValid: result.valid,
+          manualDiscount: line.manualDiscount ? (manualDiscountRecord(line.manualDiscount, ctx) as object) : undefined,
+        },
+      });
+      await materialChange(tx, loaded, 'configure-line');
+      const version = await finish(tx, loaded, ctx, 'QuoteLineConfigured', { lineId, quantity: line.quantity, valid: result.valid });
+      return done(tx, ctx, { lineId, valid: result.valid, version });
+    });
+  };
+}

@@ -1,0 +1,49 @@
+import { randomUUID } from 'node:crypto';
+import { DomainError } from '../../../http/errors';
+import { price, type ManualDiscount, type PriceResult } from '../../pricing';
+import type { QuoteDeps } from '../quote.deps';
+import { guard, requireEditor } from '../quote.guards';
+import { done, finish, linesOf, lock, pinnedRelease, revisionKey } from '../quote.repository';
+import { nextState, type RevisionState } from '../quote.state';
+import type { CommandContext } from '../quote.types';
+
+/** Prices every line against the pinned release; the result is immutable evidence. */
+export function priceQuoteCommand({ prisma, inTransaction, releases, today }: QuoteDeps) {
+  return async (quoteId: string, ctx: CommandContext): Promise<{ priceResultId: string; totals: PriceResult['totals']; version: number }> => {
+    const view = await releases.get(ctx.principal.tenantId, await pinnedRelease(prisma, quoteId, ctx.principal.tenantId));
+    return inTransaction(async (tx) => {
+      const loaded = await lock(tx, quoteId, ctx, view.releaseId);
+      requireEditor(ctx, loaded.quote);
+      guard('price', loaded.revision);
+      const lines = await linesOf(tx, quoteId, loaded.revision.revision);
+      const invalid = lines.filter((l) => !l.configurationValid);
+      if (invalid.length > 0) {
+        throw new DomainError('configuration-invalid', `lines ${invalid.map((l) => l.lineId).join(', ')} are not validly configured`,
+          invalid.map((l) => ({ field: `lines/${l.lineId}`, rule: 'configuration.valid', message: 'fix the configuration before pricing' })));
+      }
+      const priceResultId = randomUUID();
+      const result = price(view, {
+        currency: loaded.quote.currency, pricingDate: today(), termMonths: loaded.quote.termMonths,
+        customer: { accountId: loaded.quote.accountId },
+        lines: lines.map((l) => ({
+          lineId: l.lineId, offering: l.offering, quantity: l.quantity,
+          characteristics: ((l.configuration as { normalized?: { selections?: Record<string, unknown> } } | null)?.normalized?.selections) ?? {},
+          ...(l.manualDiscount ? { manualDiscount: l.manualDiscount as unknown as ManualDiscount } : {}),
+        })),
+      }, { resultId: priceResultId });
+      await tx.priceResult.create({
+        data: {
+          id: priceResultId, tenantId: ctx.principal.tenantId, quoteId, revision: loaded.revision.revision,
+          materialVersion: loaded.revision.materialVersion, releaseId: loaded.revision.releaseId,
+          result: result as unknown as object, resultHash: result.resultHash, createdBy: ctx.principal.userId,
+        },
+      });
+      await tx.quoteRevision.update({
+        where: revisionKey(loaded),
+        data: { state: nextState('price', loaded.revision.state as RevisionState), priceResultId, pricedMaterialVersion: loaded.revision.materialVersion, version: { increment: 1 }, updatedAt: new Date() },
+      });
+      const version = await finish(tx, loaded, ctx, 'QuotePriced', { priceResultId, resultHash: result.resultHash, totals: result.totals });
+      return done(tx, ctx, { priceResultId, totals: result.totals, version });
+    });
+  };
+}

@@ -1,0 +1,200 @@
+import { randomUUID } from 'node:crypto';
+import type { ApprovalPolicyContent } from '@cpq/metadata';
+import { DomainError } from '../../../http/errors';
+import { defineFlow, type Flow } from '../../../lib/steps';
+import { approvalRecords, evaluateApprovalPolicy, type RequiredLevel } from '../../approval';
+import type { PriceResult } from '../../pricing';
+import { correlations } from '../../workflow';
+import { businessKeyOf, QUOTE_APPROVAL_PROCESS, type QuoteDeps } from '../quote.deps';
+import { dealMetricsOf } from '../quote.deal-metrics';
+import { durationMs, guard, requireEditor } from '../quote.guards';
+import { done, finish, isoDate, lock, pinnedRelease, revisionKey } from '../quote.repository';
+import { endProcess, startApprovalProcess } from '../quote.workflow';
+import type { CommandContext } from '../quote.types';
+
+export type SubmitResult = { state: string; required: RequiredLevel[]; version: number };
+
+type SubmitState = {
+  quoteId: string;
+  ctx: CommandContext;
+  releaseId: string;
+  result?: SubmitResult;
+  /** Set by the first step when approval is needed. */
+  pending?: { correlationId: string; businessKey: string; revision: number; required: RequiredLevel[]; dueAt: Date; escalationSla: string };
+  processInstanceId?: string;
+  workItemId?: string | null;
+};
+
+/**
+ * Submission as steps (no Camunda call inside a transaction):
+ * 1. record: revision submitted, requirements, correlation STARTING, QuoteSubmittedForApproval
+ *    (or approved at once, with the evaluation as evidence, when nothing is required);
+ * 2. start the quote-approval process, idempotent by business key;
+ * 3. record: correlation RUNNING, ApprovalRequested with the first work item, the response.
+ * A failure compensates backwards (instance deleted, revision back to priced with
+ * QuoteSubmissionReverted); a crash between steps is finished by `recoverSubmissions`.
+ */
+export function submitFlow(deps: QuoteDeps): Flow<SubmitState> {
+  const { inTransaction, releases, camunda, today } = deps;
+  return defineFlow<SubmitState>('quote.submit-for-approval', [
+    {
+      name: 'record-submission',
+      async invoke({ quoteId, ctx, releaseId }) {
+        const view = await releases.get(ctx.principal.tenantId, releaseId);
+        return inTransaction(async (tx) => {
+          const loaded = await lock(tx, quoteId, ctx, view.releaseId);
+          requireEditor(ctx, loaded.quote);
+          const { revision, quote } = loaded;
+          // A material change after pricing sends the revision back to draft: say why.
+          if (revision.state === 'draft' && revision.priceResultId && revision.pricedMaterialVersion !== revision.materialVersion) {
+            throw new DomainError('price-stale', 'the quote changed after it was priced; price it again');
+          }
+          guard('submit-for-approval', revision);
+          if (revision.pricedMaterialVersion !== revision.materialVersion || !revision.priceResultId) {
+            throw new DomainError('price-stale', 'the quote changed after it was priced; price it again');
+          }
+          if (isoDate(revision.validUntil) < today()) throw new DomainError('quote-expired', `revision ${revision.revision} expired on ${isoDate(revision.validUntil)}`);
+          const policy = view.list('approval-policy')[0];
+          const priceRow = await tx.priceResult.findUniqueOrThrow({ where: { id: revision.priceResultId } });
+          const metrics = dealMetricsOf(priceRow.result as unknown as PriceResult, quote.termMonths);
+          const evaluation = policy ? evaluateApprovalPolicy(policy.content as ApprovalPolicyContent, metrics) : { required: [], authorityLevel: 1, breaches: {} };
+          const now = new Date();
+
+          if (evaluation.required.length === 0) {
+            await tx.quoteRevision.update({
+              where: revisionKey(loaded),
+              data: {
+                state: 'approved', submittedBy: ctx.principal.userId, submittedAt: now, approvalMaterialVersion: revision.materialVersion,
+                approvedPriceResultId: revision.priceResultId, version: { increment: 1 }, updatedAt: now,
+              },
+            });
+            await finish(tx, loaded, ctx, 'QuoteSubmittedForApproval', { metrics, required: [] });
+            const version = await finish(tx, loaded, ctx, 'QuoteApproved', { ownerId: quote.ownerId, evidence: { policy: policy?.key ?? null, metrics, approvals: 'none required' } });
+            return { result: await done(tx, ctx, { state: 'approved', required: [], version }) };
+          }
+
+          const escalationSla = (policy!.content as ApprovalPolicyContent).escalationSla;
+          const dueAt = new Date(now.getTime() + durationMs(escalationSla));
+          await approvalRecords.require(tx, ctx.principal.tenantId, quoteId, revision.revision, evaluation.required, ctx.principal.userId, dueAt);
+          await tx.quoteRevision.update({
+            where: revisionKey(loaded),
+            data: { state: 'submitted', submittedBy: ctx.principal.userId, submittedAt: now, version: { increment: 1 }, updatedAt: now },
+          });
+          const businessKey = businessKeyOf(ctx.principal.tenantId, quoteId, revision.revision);
+          const correlationId = randomUUID();
+          await correlations.starting(tx, {
+            id: correlationId, tenantId: ctx.principal.tenantId, domainType: 'QUOTE_REVISION', domainId: `${quoteId}:${revision.revision}`,
+            processKey: QUOTE_APPROVAL_PROCESS, businessKey,
+          });
+          await finish(tx, loaded, ctx, 'QuoteSubmittedForApproval', { metrics, required: evaluation.required });
+          return { pending: { correlationId, businessKey, revision: revision.revision, required: evaluation.required, dueAt, escalationSla } };
+        });
+      },
+      async compensate({ quoteId, ctx, pending }, failure) {
+        if (!pending) return;
+        await inTransaction(async (tx) => {
+          const loaded = await lock(tx, quoteId, ctx);
+          // Only the intent this flow recorded is undone: a revise in between already ended it.
+          if (!(await correlations.setStatus(tx, pending.correlationId, 'FAILED', ['STARTING']))) return;
+          await approvalRecords.withdrawUndecided(tx, quoteId, pending.revision);
+          await tx.quoteRevision.update({
+            where: { quoteId_revision: { quoteId, revision: pending.revision } },
+            data: { state: 'priced', submittedBy: null, submittedAt: null, version: { increment: 1 }, updatedAt: new Date() },
+          });
+          await finish(tx, loaded, ctx, 'QuoteSubmissionReverted', { reason: (failure as Error)?.message ?? 'the approval workflow could not start' });
+        });
+      },
+    },
+    {
+      name: 'start-approval-process',
+      async invoke({ ctx, quoteId, pending }) {
+        if (!pending) return;
+        return startApprovalProcess(camunda, {
+          businessKey: pending.businessKey, tenantId: ctx.principal.tenantId, quoteId, revision: pending.revision,
+          roles: pending.required.map((l) => l.role), escalationSla: pending.escalationSla,
+        });
+      },
+      async compensate({ pending, processInstanceId }) {
+        if (!pending || !processInstanceId) return;
+        await endProcess(camunda, { processInstanceId, businessKey: pending.businessKey, processKey: QUOTE_APPROVAL_PROCESS }, 'submission rolled back');
+      },
+    },
+    {
+      name: 'record-start',
+      async invoke({ quoteId, ctx, pending, processInstanceId, workItemId }) {
+        if (!pending) return;
+        return inTransaction(async (tx) => {
+          const loaded = await lock(tx, quoteId, ctx);
+          if (!(await correlations.started(tx, pending.correlationId, processInstanceId!))) {
+            throw new DomainError('concurrent-update', 'the submission was cancelled while the approval workflow started (the quote was revised or withdrawn)');
+          }
+          const first = pending.required[0]!;
+          const version = await finish(tx, loaded, ctx, 'ApprovalRequested', {
+            level: first.level, role: first.role, workItemId: workItemId ?? null, dueAt: pending.dueAt.toISOString(), reasons: first.reasons, processInstanceId,
+          });
+          return { result: await done(tx, ctx, { state: 'submitted', required: pending.required, version }) };
+        });
+      },
+    },
+  ]);
+}
+
+export function submitForApprovalCommand(deps: QuoteDeps) {
+  const flow = submitFlow(deps);
+  return async (quoteId: string, ctx: CommandContext): Promise<SubmitResult> => {
+    const releaseId = await pinnedRelease(deps.prisma, quoteId, ctx.principal.tenantId);
+    const haltAfter = deps.haltAfter?.(flow.name);
+    const state = await flow.run({ quoteId, ctx, releaseId }, deps.log, haltAfter ? { haltAfter } : {});
+    return state.result!;
+  };
+}
+
+/**
+ * The reconciler of submissions and cancellations that a crash (or an outage) left between
+ * steps: a correlation still STARTING after `olderThanMs` is finished forward (the process is
+ * started, idempotent by business key, and recorded) if its revision is still the current,
+ * submitted one, and otherwise ended; one left CANCELLING is ended in Camunda. What Camunda
+ * cannot do now stays as it is for the next run.
+ */
+export function recoverWorkflowsCommand(deps: QuoteDeps) {
+  const { prisma, releases, log } = deps;
+  const flow = submitFlow(deps);
+  const finishing = defineFlow<SubmitState>(`${flow.name}.recovery`, flow.steps.slice(1));
+  return async (olderThanMs = 30_000): Promise<{ started: number; ended: number }> => {
+    let started = 0;
+    let ended = 0;
+    for (const c of await correlations.stalled(prisma, 'QUOTE_REVISION', olderThanMs)) {
+      try {
+        if (c.status === 'STARTING') {
+          const [quoteId, revisionText] = c.domainId.split(':');
+          const revision = Number(revisionText);
+          const quote = await prisma.quote.findUnique({ where: { id: quoteId! }, select: { currentRevision: true } });
+          const row = await prisma.quoteRevision.findUnique({ where: { quoteId_revision: { quoteId: quoteId!, revision } } });
+          if (quote?.currentRevision === revision && row?.state === 'submitted') {
+            const view = await releases.get(c.tenantId, row.releaseId);
+            const escalationSla = (view.list('approval-policy')[0]?.content as ApprovalPolicyContent | undefined)?.escalationSla ?? 'P2D';
+            const { requirements } = await approvalRecords.openLevel(prisma, quoteId!, revision);
+            const ctx: CommandContext = { principal: { userId: 'system:reconciler', tenantId: c.tenantId, roles: ['admin'] }, correlationId: `reconcile-${c.id}`, commandId: `reconcile-${c.id}` };
+            await finishing.run({
+              quoteId: quoteId!, ctx, releaseId: row.releaseId,
+              pending: {
+                correlationId: c.id, businessKey: c.businessKey, revision, escalationSla, dueAt: requirements[0]?.dueAt ?? new Date(),
+                required: requirements.map((r) => ({ level: r.level, role: r.role, name: r.role, reasons: r.reasons })),
+              },
+            }, log);
+            started += 1;
+            continue;
+          }
+          // Its revision moved on (revised, withdrawn, expired): end whatever was started.
+          if (!(await correlations.setStatus(prisma, c.id, 'CANCELLING', ['STARTING']))) continue;
+        }
+        await endProcess(deps.camunda, c, 'reconciled: the domain intent ended');
+        await correlations.setStatus(prisma, c.id, 'CANCELLED', ['CANCELLING']);
+        ended += 1;
+      } catch (error) {
+        log.warn({ err: (error as Error).message, correlationId: c.id }, 'workflow reconciliation failed; next run retries');
+      }
+    }
+    return { started, ended };
+  };
+}

@@ -1,0 +1,23 @@
+import type { PrismaClient } from '@cpq/prisma';
+import type { InTransaction } from '../../lib/transaction';
+import type { ReleaseViews } from '../catalog';
+import type { DocumentService } from '../document';
+import type { CamundaClient } from '../workflow';
+
+/** What every quote command handler is built from (one object, made once per app). */
+export type QuoteDeps = {
+  prisma: PrismaClient;
+  /** One transaction on one connection; contention becomes 409/503, never 500. */
+  inTransaction: InTransaction;
+  releases: ReleaseViews;
+  camunda: CamundaClient;
+  documents: DocumentService;
+  log: { warn(o: object, m: string): void; error(o: object, m: string): void };
+  /** Today, for validity and pricing dates (injected so tests can move time). */
+  today: () => string;
+  /** Failure drills: stop a flow dead after the named step, as a crash would. */
+  haltAfter?: (flow: string) => string | undefined;
+};
+
+export const QUOTE_APPROVAL_PROCESS = 'quote-approval';
+export const businessKeyOf = (tenantId: string, quoteId: string, revision: number) => `quote-approval:${tenantId}:${quoteId}:${revision}`;

@@ -1,0 +1,68 @@
+import { DomainError } from '../../http/errors';
+import { CamundaError, correlations, type CamundaClient, type Correlation } from '../workflow';
+import { QUOTE_APPROVAL_PROCESS, type QuoteDeps } from './quote.deps';
+
+/** A Camunda failure as the caller sees it: the workflow could not be reached (503, nothing kept). */
+export function workflowUnavailable(error: unknown, what: string): DomainError {
+  if (error instanceof DomainError) return error;
+  return new DomainError('dependency-unavailable', `${what}: ${(error as Error).message}`);
+}
+
+export type ApprovalStart = {
+  businessKey: string; tenantId: string; quoteId: string; revision: number; roles: string[]; escalationSla: string;
+};
+
+/**
+ * Starts the quote-approval process, idempotent by business key: an instance that an earlier
+ * attempt started (a crash after the call, a retry by the reconciler) is found and reused, so
+ * a retry never starts a second one. Variables carry references only: the truth stays here.
+ */
+export async function startApprovalProcess(camunda: CamundaClient, s: ApprovalStart): Promise<{ processInstanceId: string; workItemId: string | null }> {
+  try {
+    const existing = (await camunda.processInstances({ businessKey: s.businessKey, processDefinitionKey: QUOTE_APPROVAL_PROCESS })).find((p) => !p.ended);
+    const instance = existing ?? await camunda.startProcessByKey(QUOTE_APPROVAL_PROCESS, {
+      businessKey: s.businessKey, tenantId: s.tenantId,
+      variables: {
+        quoteId: { value: s.quoteId, type: 'String' },
+        revision: { value: s.revision, type: 'Integer' },
+        requiredLevels: { value: JSON.stringify(s.roles), type: 'Json' },
+        approverRole: { value: s.roles[s.roles.length - 1]!, type: 'String' },
+        escalationSla: { value: s.escalationSla, type: 'String' },
+      },
+    });
+    const tasks = await camunda.tasks({ processInstanceId: instance.id });
+    return { processInstanceId: instance.id, workItemId: tasks[0]?.id ?? null };
+  } catch (error) {
+    throw workflowUnavailable(error, 'the approval workflow could not start');
+  }
+}
+
+/** Ends a process instance; one that is already gone counts as ended (idempotent). */
+export async function endProcess(camunda: CamundaClient, c: Pick<Correlation, 'processInstanceId' | 'businessKey' | 'processKey'>, reason: string): Promise<void> {
+  const ids = c.processInstanceId
+    ? [c.processInstanceId]
+    : (await camunda.processInstances({ businessKey: c.businessKey, processDefinitionKey: c.processKey })).map((p) => p.id);
+  for (const id of ids) {
+    try {
+      await camunda.deleteProcessInstance(id, reason);
+    } catch (error) {
+      if (!(error instanceof CamundaError && error.status === 404)) throw error;
+    }
+  }
+}
+
+/**
+ * The second step of cancelling workflows (the first marked them CANCELLING in the command's
+ * transaction): end each in Camunda and record it. A failure leaves the row CANCELLING for the
+ * reconciler; the command that cancelled has committed and stands.
+ */
+export async function endCancelled({ prisma, camunda, log }: Pick<QuoteDeps, 'prisma' | 'camunda' | 'log'>, cancelled: Correlation[], reason: string): Promise<void> {
+  for (const c of cancelled) {
+    try {
+      await endProcess(camunda, c, reason);
+      await correlations.setStatus(prisma, c.id, 'CANCELLED', ['CANCELLING']);
+    } catch (error) {
+      log.warn({ err: (error as Error).message, correlationId: c.id }, 'could not end the approval process; the reconciler will');
+    }
+  }
+}

@@ -1,0 +1,65 @@
+import type { PrismaClient, TransactionClient } from '@cpq/prisma';
+
+type Db = PrismaClient | TransactionClient;
+
+/** Active: a process is being started, runs, or still has to be ended in Camunda. */
+export const ACTIVE_STATUSES = ['STARTING', 'STARTED', 'RUNNING', 'SUSPENDED'] as const;
+export type CorrelationStatus = (typeof ACTIVE_STATUSES)[number] | 'COMPLETED' | 'FAILED' | 'CANCELLED' | 'CANCELLING';
+
+export type Correlation = {
+  id: string; tenantId: string; domainType: string; domainId: string; processKey: string; businessKey: string;
+  processInstanceId: string | null; status: string; updatedAt: Date;
+};
+
+/**
+ * Which Camunda process coordinates which domain intent: the workflow module's table, kept in
+ * PostgreSQL so a crash between "recorded" and "started" can be finished from here (seed
+ * section 8: one active workflow per domain intent, a partial unique index).
+ */
+export const correlations = {
+  /** Records the intent to start, in the caller's transaction (status STARTING). */
+  async starting(db: Db, c: { id: string; tenantId: string; domainType: string; domainId: string; processKey: string; businessKey: string }): Promise<void> {
+    await db.workflowCorrelation.create({ data: { ...c, status: 'STARTING' } });
+  },
+
+  /** STARTING -> RUNNING with the instance; false when the intent was cancelled meanwhile. */
+  async started(db: Db, id: string, processInstanceId: string): Promise<boolean> {
+    const { count } = await db.workflowCorrelation.updateMany({
+      where: { id, status: 'STARTING' },
+      data: { status: 'RUNNING', processInstanceId, updatedAt: new Date() },
+    });
+    return count === 1;
+  },
+
+  async setStatus(db: Db, id: string, status: CorrelationStatus, from?: readonly string[]): Promise<boolean> {
+    const { count } = await db.workflowCorrelation.updateMany({
+      where: { id, ...(from ? { status: { in: [...from] } } : {}) },
+      data: { status, updatedAt: new Date() },
+    });
+    return count === 1;
+  },
+
+  /** Marks every active correlation of a domain intent CANCELLING; returns them (to end in Camunda). */
+  async cancelActive(db: Db, tenantId: string, domainType: string, domainId: string): Promise<Correlation[]> {
+    const active = await db.workflowCorrelation.findMany({ where: { tenantId, domainType, domainId, status: { in: [...ACTIVE_STATUSES] } } });
+    if (active.length) {
+      await db.workflowCorrelation.updateMany({ where: { id: { in: active.map((c) => c.id) } }, data: { status: 'CANCELLING', updatedAt: new Date() } });
+    }
+    return active;
+  },
+
+  byId: (db: Db, id: string): Promise<Correlation | null> => db.workflowCorrelation.findUnique({ where: { id } }),
+
+  byInstance: (db: Db, tenantId: string, processInstanceId: string): Promise<Correlation | null> =>
+    db.workflowCorrelation.findFirst({ where: { tenantId, processInstanceId } }),
+
+  byInstances: (db: Db, tenantId: string, processInstanceIds: string[]): Promise<Correlation[]> =>
+    db.workflowCorrelation.findMany({ where: { tenantId, processInstanceId: { in: processInstanceIds } } }),
+
+  /** Intents left STARTING or CANCELLING longer than `olderThanMs`: a crash between steps. */
+  stalled: (db: Db, domainType: string, olderThanMs: number): Promise<Correlation[]> =>
+    db.workflowCorrelation.findMany({
+      where: { domainType, status: { in: ['STARTING', 'CANCELLING'] }, updatedAt: { lt: new Date(Date.now() - olderThanMs) } },
+      orderBy: { updatedAt: 'asc' }, take: 100,
+    }),
+};
