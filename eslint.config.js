@@ -6,6 +6,12 @@ const MODULE_INTERNALS = {
   regex: '^\\.\\./(?!\\.)[^/]+/.+',
   message: 'Reach another engine module only through its public port: import "../<module>" (its index.ts), never its files.',
 };
+// Packages depend one way: engine -> connectors. Connectors (tests included) reach the engine
+// over HTTP only, with their own service credential (ADR 0011).
+const ENGINE_FROM_CONNECTORS = [
+  { group: ['@cpq/engine', '@cpq/engine/*'], message: 'connectors never import the engine (engine -> connectors only): call its HTTP API, or move the code to connectors.' },
+  { regex: '^(\\.\\./)+engine(/|$)', message: 'connectors never import the engine, not even its test helpers: use test/ (root) or the engine over HTTP (test/services/engine-process.ts).' },
+];
 const MODULE_INTERNALS_FROM_OUTSIDE = {
   regex: '(^|/)modules/[^/]+/.+',
   message: 'Import an engine module through its index.ts ("./modules/<module>"), never its internal files.',
@@ -31,16 +37,21 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns: [MODULE_INTERNALS] }] },
   },
   {
-    files: ['engine/src/*.ts', 'engine/src/http/**/*.ts', 'engine/src/plugins/**/*.ts'],
+    files: ['engine/src/*.ts', 'engine/src/http/**/*.ts', 'engine/src/plugins/**/*.ts', 'engine/src/roles/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [MODULE_INTERNALS_FROM_OUTSIDE] }] },
   },
   {
     // Only config.ts reads the environment; everything else receives an EngineConfig.
     files: ['engine/src/**/*.ts'],
-    ignores: ['engine/src/config.ts', 'engine/src/**/*.test.ts'],
+    // A process role's own settings module (roles/<role>.config.ts) is its config.ts.
+    ignores: ['engine/src/config.ts', 'engine/src/roles/*.config.ts', 'engine/src/**/*.test.ts'],
     rules: {
       'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read settings in engine/src/config.ts only.' }],
     },
+  },
+  {
+    files: ['connectors/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: ENGINE_FROM_CONNECTORS }] },
   },
   {
     // The studio talks to the engine over HTTP only.

@@ -13,7 +13,7 @@ const logger = pino({ level: config.logLevel, name: 'workers' });
 
 const host = startWorkerHost({
   baseUrl: config.camundaUrl,
-  catalog: [...platformCatalog, ...quoteApprovalWorkers(createEngineClient(config.engineUrl, config.auth, config.workerId), config.camundaUrl)],
+  catalog: [...platformCatalog, ...quoteApprovalWorkers(createEngineClient(config.engineUrl, config.credential), config.camundaUrl)],
   workerId: config.workerId,
   maxTasks: config.maxTasks,
   asyncResponseTimeout: config.asyncResponseTimeoutMs,

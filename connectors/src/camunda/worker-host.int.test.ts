@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCamundaClient, type Variables } from '@cpq/engine/modules/workflow';
+import { createCamundaClient, type Variables } from './camunda-rest.client';
 import { testEnv } from '../../../test/env';
 import { defineWorker, type WorkerCatalog } from './worker-catalog';
 import { startWorkerHost, WorkerCatalogError, type WorkerHost } from './worker-host';

@@ -15,10 +15,21 @@ export type WorkerConfig = {
   /** On SIGTERM, how long running handlers may finish, ms. */
   stopTimeoutMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-  /** The engine the workers call commands on, and how they sign in to it. */
+  /** The engine the workers call commands on. */
   engineUrl: string;
-  auth: { secret: string; issuer: string; audience: string };
+  /**
+   * The workers' own credential, exchanged at the engine's POST /auth/token for short-lived
+   * tokens (client credentials). The workers hold no signing key.
+   */
+  credential: { clientId: string; clientSecret: string };
 };
+
+/**
+ * Development only (NODE_ENV unset or `development`): the engine's development default client
+ * (engine/src/http/service-clients.ts) has this secret. Anywhere else WORKER_CLIENT_SECRET is
+ * required; `npm run platform` generates it (deploy/platform.sh, .run/secrets).
+ */
+const DEVELOPMENT_WORKERS_SECRET = 'dev-only-workers-secret-change-me-0123456789';
 
 export class WorkerConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -31,6 +42,9 @@ export function loadWorkerConfig(env: Record<string, string | undefined> = proce
   const { problems, text, integer, oneOf, url } = createEnvReader(env);
   const camundaUrl = url('CAMUNDA_URL', 'http://127.0.0.1:8080/engine-rest');
   const logLevel = oneOf('LOG_LEVEL', 'info', LOG_LEVELS);
+  const environment = oneOf('NODE_ENV', 'development', ['development', 'test', 'production']);
+  const clientSecret = env.WORKER_CLIENT_SECRET?.trim() || (environment === 'development' ? DEVELOPMENT_WORKERS_SECRET : '');
+  if (clientSecret.length < 32) problems.push('WORKER_CLIENT_SECRET must be set to at least 32 characters (the workers\' service credential)');
 
   const config: WorkerConfig = {
     camundaUrl,
@@ -41,13 +55,8 @@ export function loadWorkerConfig(env: Record<string, string | undefined> = proce
     stopTimeoutMs: integer('WORKER_STOP_TIMEOUT_MS', 10_000, 0, 300_000),
     logLevel,
     engineUrl: text('ENGINE_URL', `http://127.0.0.1:${text('ENGINE_PORT', '4000')}`),
-    auth: {
-      secret: text('AUTH_JWT_SECRET', 'dev-only-jwt-secret-change-me-0123456789'),
-      issuer: text('AUTH_JWT_ISSUER', 'cpq-local'),
-      audience: text('AUTH_JWT_AUDIENCE', 'cpq-engine'),
-    },
+    credential: { clientId: text('WORKER_CLIENT_ID', 'workers'), clientSecret },
   };
-  if (config.auth.secret.length < 32) problems.push('AUTH_JWT_SECRET must be at least 32 characters');
   if (problems.length > 0) throw new WorkerConfigError(problems);
   return config;
 }

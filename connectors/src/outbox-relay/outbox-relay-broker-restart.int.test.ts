@@ -1,9 +1,9 @@
 import type { KafkaClient, KafkaProducer } from '@cpq/connectors/kafka/kafka.port';
-import { writeOutboxEvent } from '@cpq/engine/modules/outbox';
 import { createPrismaClient, type PrismaClient } from '@cpq/prisma';
 import { createTestDatabase, type TestDatabase } from '@cpq/prisma/test-database';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEnv } from '../../../test/env';
+import { insertOutboxRow } from '../../../test/outbox-rows';
 import { collect, createTopics, eventually, testKafka, uniqueName } from '../../../test/kafka-helpers';
 import { startThrowawayBroker, type ThrowawayBroker } from '../../../test/services/kafka-broker';
 import { createOutboxRelay } from './outbox-relay';
@@ -30,7 +30,7 @@ describe('outbox relay across a broker outage (a real broker stopped and started
 
   const write = (topic: string, aggregateId: string, version: number) =>
     prisma.$transaction((tx) =>
-      writeOutboxEvent(tx, {
+      insertOutboxRow(tx, {
         eventType: 'ThingHappened', tenantId: 'demo', aggregateType: 'THING', aggregateId, aggregateVersion: version,
         correlationId: 'outage', causationId: `cmd-outage-${version}`, actor: { type: 'SYSTEM', id: 'test' }, payload: { version }, topic,
       }),

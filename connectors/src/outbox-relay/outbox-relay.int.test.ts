@@ -1,9 +1,9 @@
 import type { KafkaClient, KafkaProducer } from '@cpq/connectors/kafka/kafka.port';
-import { writeOutboxEvent } from '@cpq/engine/modules/outbox';
 import { createPrismaClient, type PrismaClient } from '@cpq/prisma';
 import { createTestDatabase, type TestDatabase } from '@cpq/prisma/test-database';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEnv } from '../../../test/env';
+import { insertOutboxRow } from '../../../test/outbox-rows';
 import { collect, createTopics, eventually, testKafka, uniqueName } from '../../../test/kafka-helpers';
 import { createOutboxRelay } from './outbox-relay';
 
@@ -30,7 +30,7 @@ describe('outbox relay (real PostgreSQL and Kafka)', () => {
   async function writeEvents(topic: string, events: { aggregateId: string; version: number; marker?: string }[]) {
     await prisma.$transaction(async (tx) => {
       for (const e of events) {
-        await writeOutboxEvent(tx, {
+        await insertOutboxRow(tx, {
           eventType: 'ThingHappened', tenantId: 'demo', aggregateType: 'THING', aggregateId: e.aggregateId,
           aggregateVersion: e.version, correlationId: 'corr-test', causationId: 'cmd-test', actor, payload: { marker: e.marker ?? 'x', version: e.version }, topic,
         });
@@ -43,7 +43,7 @@ describe('outbox relay (real PostgreSQL and Kafka)', () => {
     await createTopics(kafka, [topic]);
     await expect(
       prisma.$transaction(async (tx) => {
-        await writeOutboxEvent(tx, {
+        await insertOutboxRow(tx, {
           eventType: 'ThingHappened', tenantId: 'demo', aggregateType: 'THING', aggregateId: 'rolled-back',
           aggregateVersion: 1, correlationId: 'c', causationId: 'cmd-c', actor, payload: { marker: 'rolled-back' }, topic,
         });

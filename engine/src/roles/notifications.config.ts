@@ -1,9 +1,9 @@
-import { createEnvReader, LOG_LEVELS } from '../shared/env-reader';
-import type { KafkaClientName } from '../kafka/kafka.factory';
+import type { KafkaClientName } from '@cpq/connectors/kafka/kafka.factory';
+import { createEnvReader, LOG_LEVELS } from '@cpq/connectors/shared/env-reader';
 
 /**
- * Settings of the `notifications` role. The only file of connectors/src/notifications that
- * reads `process.env`; everything else receives a NotificationsConfig. The secret is never
+ * Settings of the `notifications` role. The only file of that role that reads `process.env`
+ * (like config.ts for the API role); everything else receives a NotificationsConfig. The secret is never
  * logged or echoed in an error.
  */
 export type NotificationsConfig = {

@@ -1,22 +1,23 @@
 // The `notifications` process role: consumes quote and approval events into notification rows
 // (idempotent consumer) and delivers them to the webhook (dispatcher), until SIGTERM/SIGINT.
 // Run as many as you like: Kafka shares the partitions out, and dispatchers claim rows with
-// FOR UPDATE SKIP LOCKED (see webhook-dispatcher.ts).
+// FOR UPDATE SKIP LOCKED (see modules/notification/notification.dispatcher.ts). It lives in the
+// engine because the notification module owns those rows; connectors gives it the generic
+// parts (Kafka port, idempotent consumer, polling loop, signed webhook sender).
 // First: a wrong Node.js major stops here, before anything else loads (ADR 0010).
-import '../runtime/check-node-runtime';
+import '@cpq/connectors/runtime/check-node-runtime';
+import { createKafkaClient } from '@cpq/connectors/kafka/kafka.factory';
 import { createPrismaClient } from '@cpq/prisma';
 import { pino } from 'pino';
-import { createKafkaClient } from '../kafka/kafka.factory';
-import { createNotificationConsumer } from './notification-consumer';
+import { createNotificationConsumer, createNotificationDispatcher } from '../modules/notification';
 import { loadNotificationsConfig } from './notifications.config';
-import { createWebhookDispatcher } from './webhook-dispatcher';
 
 const config = loadNotificationsConfig();
 const logger = pino({ name: 'notifications', level: config.logLevel });
 const prisma = createPrismaClient(config.databaseUrl, { max: 4 });
 const kafka = await createKafkaClient(config.kafkaClient, { brokers: config.kafkaBrokers, clientId: 'cpq-notifications' });
 const consumer = createNotificationConsumer({ prisma, kafka, maxAttempts: config.consumerMaxAttempts, logger });
-const dispatcher = createWebhookDispatcher({
+const dispatcher = createNotificationDispatcher({
   prisma,
   url: config.webhook.url,
   secret: config.webhook.secret,

@@ -1,11 +1,11 @@
-import { topicFor } from '@cpq/contracts/topics';
-import { recordNotifications } from '@cpq/engine/modules/notification';
 import {
   createIdempotentConsumer,
   type ConsumerLogger,
   type EventHandler,
   type IdempotentConsumerOptions,
-} from '../consumer/idempotent-consumer';
+} from '@cpq/connectors/consumer/idempotent-consumer';
+import { topicFor } from '@cpq/contracts/topics';
+import { recordNotifications } from './notification.writer';
 
 /** The consumer's name: its Kafka group id and its `inbox_message.consumer` value. */
 export const NOTIFICATIONS_CONSUMER = 'notifications';
@@ -35,7 +35,7 @@ export function notificationHandler(logger?: ConsumerLogger): EventHandler {
   };
 }
 
-/** The idempotent consumer (inbox, retries, dead-letter topic; ADR 0004) wired to the notification module. */
+/** Connectors' idempotent consumer (inbox, retries, dead-letter topic; ADR 0004) with this module's handler. */
 export function createNotificationConsumer(options: NotificationConsumerOptions) {
   return createIdempotentConsumer({
     ...options,

@@ -1,12 +1,10 @@
-import { createPollingLoop } from '../shared/polling-loop';
-import { createHmac } from 'node:crypto';
+import { createPollingLoop } from '@cpq/connectors/shared/polling-loop';
+import { classifyAttempt, DEFAULT_BACKOFF, postSigned, retryDelayMs, type AttemptResult, type Backoff, type Verdict } from '@cpq/connectors/webhooks/webhook-sender';
 import type { PrismaClient } from '@cpq/prisma';
 
 export type DispatcherLogger = { info(obj: object, msg: string): void; warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
 
-export type Backoff = { initialMs: number; factor: number; maxMs: number; /** 0..1: share of each delay that is randomised. */ jitter: number };
-
-export type WebhookDispatcherOptions = {
+export type NotificationDispatcherOptions = {
   prisma: PrismaClient;
   /** Where every notification is POSTed. */
   url: string;
@@ -37,26 +35,7 @@ export type ClaimedNotification = {
   subject: string; body: string; payload: Record<string, unknown>; attempts: number; created_at: Date;
 };
 
-/** What one HTTP attempt came to, before policy. */
-export type AttemptResult =
-  | { kind: 'response'; status: number; body: string; retryAfterMs: number | null }
-  | { kind: 'timeout'; timeoutMs: number }
-  | { kind: 'network'; message: string };
-
-export type Verdict =
-  | { verdict: 'delivered' }
-  /** The receiver refused it: sending it again would be refused again. */
-  | { verdict: 'refused'; reason: string }
-  | { verdict: 'retry'; reason: string; retryAfterMs: number | null };
-
 export type BatchResult = { claimed: number; delivered: number; retried: number; failed: number; lost: number };
-
-export const DEFAULT_BACKOFF: Backoff = { initialMs: 1_000, factor: 2, maxMs: 300_000, jitter: 0.2 };
-
-/** `sha256=<hex HMAC-SHA256 of the exact body bytes>`, as sent in `X-CPQ-Signature`. */
-export function signBody(body: string, secret: string): string {
-  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
-}
 
 /**
  * The JSON a receiver gets. Built only from the row's immutable columns (never the attempt
@@ -80,56 +59,8 @@ export function webhookBody(row: ClaimedNotification): Record<string, unknown> {
 }
 
 /**
- * Delivery policy for one attempt (pure). 2xx: delivered. 408, 429 and 5xx: the receiver may
- * take it later, retry. Any other 4xx (and 3xx: we do not follow redirects with a signed
- * body): the receiver refused this request, and the same bytes would be refused again.
- * A timeout is an unknown outcome (the receiver may have acted on it): retry with the same
- * Idempotency-Key and let the receiver deduplicate; never guess success or failure.
- */
-export function classifyAttempt(result: AttemptResult): Verdict {
-  switch (result.kind) {
-    case 'timeout':
-      return { verdict: 'retry', reason: `no response within ${result.timeoutMs} ms (outcome unknown)`, retryAfterMs: null };
-    case 'network':
-      return { verdict: 'retry', reason: `connection error: ${result.message}`, retryAfterMs: null };
-    case 'response': {
-      const { status } = result;
-      const detail = result.body.trim() ? `: ${result.body.trim().slice(0, 500)}` : '';
-      if (status >= 200 && status < 300) return { verdict: 'delivered' };
-      if (status === 408 || status === 429 || status >= 500) {
-        return { verdict: 'retry', reason: `HTTP ${status}${detail}`, retryAfterMs: result.retryAfterMs };
-      }
-      return { verdict: 'refused', reason: `HTTP ${status}${detail}` };
-    }
-    default: {
-      const unknown: never = result;
-      throw new Error(`unknown attempt result ${JSON.stringify(unknown)}`);
-    }
-  }
-}
-
-/** Delay before attempt `attempts + 1`, after `attempts` failed ones (1-based). */
-export function retryDelayMs(attempts: number, backoff: Backoff, retryAfterMs: number | null = null, random = Math.random): number {
-  const base = Math.min(backoff.initialMs * backoff.factor ** Math.max(0, attempts - 1), backoff.maxMs);
-  const jittered = base * (1 - backoff.jitter * random());
-  return Math.round(Math.min(Math.max(jittered, retryAfterMs ?? 0), backoff.maxMs));
-}
-
-/** `Retry-After` as delta-seconds or an HTTP date; null when absent or unreadable. */
-export function parseRetryAfter(value: string | null, now = Date.now()): number | null {
-  if (!value) return null;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? null : Math.max(0, at - now);
-}
-
-function describeNetworkError(error: unknown): string {
-  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-  return cause?.code ?? cause?.message ?? (error as Error).message ?? String(error);
-}
-
-/**
- * Delivers pending notifications to one webhook. Several dispatchers may run against one
+ * Delivers pending notifications (this module's rows) to one webhook, signed with
+ * connectors' webhook sender. Several dispatchers may run against one
  * database: each claims due rows with FOR UPDATE SKIP LOCKED and, in the same statement,
  * counts the attempt and pushes `next_attempt_at` out by a lease, so no other dispatcher
  * takes them while the request is in flight; no transaction or row lock is held during HTTP.
@@ -139,7 +70,7 @@ function describeNetworkError(error: unknown): string {
  * At least once: a crash after the receiver acted but before the outcome is stored sends it
  * again after the lease, with the same Idempotency-Key (the notification id).
  */
-export function createWebhookDispatcher(options: WebhookDispatcherOptions) {
+export function createNotificationDispatcher(options: NotificationDispatcherOptions) {
   const { prisma, url, secret } = options;
   const timeoutMs = options.timeoutMs ?? 5_000;
   const maxAttempts = options.maxAttempts ?? 8;
@@ -168,31 +99,13 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions) {
                 n.recipient_type, n.recipient_id, n.channel, n.subject, n.body, n.payload, n.attempts, n.created_at`;
   }
 
-  async function attempt(row: ClaimedNotification): Promise<AttemptResult> {
-    const body = JSON.stringify(webhookBody(row));
-    try {
-      const response = await fetchImpl(url, {
-        method: 'POST',
-        headers: {
-          'Content-Type': 'application/json',
-          'Idempotency-Key': row.id,
-          'X-CPQ-Signature': signBody(body, secret),
-          'X-CPQ-Event-Id': row.event_id,
-          'X-CPQ-Event-Type': row.event_type,
-          'X-CPQ-Delivery-Attempt': String(row.attempts),
-          'User-Agent': 'cpq-notifications/1',
-        },
-        body,
-        redirect: 'manual',
-        // Covers the whole exchange, reading the response body included.
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      const text = await response.text();
-      return { kind: 'response', status: response.status, body: text, retryAfterMs: parseRetryAfter(response.headers.get('retry-after')) };
-    } catch (error) {
-      if ((error as Error).name === 'TimeoutError') return { kind: 'timeout', timeoutMs };
-      return { kind: 'network', message: describeNetworkError(error) };
-    }
+  function attempt(row: ClaimedNotification): Promise<AttemptResult> {
+    return postSigned({
+      url, secret, timeoutMs, fetch: fetchImpl,
+      body: JSON.stringify(webhookBody(row)),
+      idempotencyKey: row.id,
+      headers: { 'X-CPQ-Event-Id': row.event_id, 'X-CPQ-Event-Type': row.event_type, 'X-CPQ-Delivery-Attempt': String(row.attempts) },
+    });
   }
 
   /** Stores the outcome if the claim still holds; returns what happened to the row. */
@@ -254,4 +167,4 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions) {
   };
 }
 
-export type WebhookDispatcher = ReturnType<typeof createWebhookDispatcher>;
+export type NotificationDispatcher = ReturnType<typeof createNotificationDispatcher>;

@@ -2,17 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { deadLetterTopicFor } from '@cpq/contracts/topics';
 import type { EventEnvelope } from '@cpq/contracts/event-envelope';
 import type { KafkaClient, KafkaProducer } from '@cpq/connectors/kafka/kafka.port';
-import { recordNotifications } from '@cpq/engine/modules/notification';
 import { createPrismaClient, type PrismaClient } from '@cpq/prisma';
 import { createTestDatabase, type TestDatabase } from '@cpq/prisma/test-database';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { testEnv } from '../../../test/env';
-import { collect, createTopics, eventually, testKafka, uniqueName } from '../../../test/kafka-helpers';
-import { freePort } from '../../../test/services/redis-server';
-import { startWebhookReceiver, type WebhookReceiver } from '../../../test/services/webhook-receiver';
-import { createNotificationConsumer } from './notification-consumer';
-import { loadNotificationsConfig, NotificationsConfigError } from './notifications.config';
-import { createWebhookDispatcher, type WebhookDispatcherOptions } from './webhook-dispatcher';
+import { testEnv } from '../../../../test/env';
+import { collect, createTopics, eventually, testKafka, uniqueName } from '../../../../test/kafka-helpers';
+import { freePort } from '../../../../test/services/redis-server';
+import { startWebhookReceiver, type WebhookReceiver } from '../../../../test/services/webhook-receiver';
+import { createNotificationConsumer } from './notification.consumer';
+import { createNotificationDispatcher, type NotificationDispatcherOptions } from './notification.dispatcher';
+import { recordNotifications } from './notification.writer';
 
 const TENANT = 'acme-notify';
 const SECRET = 'whsec-0123456789abcdef0123456789abcdef';
@@ -58,8 +57,8 @@ describe('notifications (real PostgreSQL, Kafka and HTTP receiver)', () => {
     await prisma.$executeRaw`UPDATE notification SET status = 'failed', next_attempt_at = NULL, last_error = 'test ended' WHERE status = 'pending'`;
   });
 
-  const dispatcher = (overrides: Partial<WebhookDispatcherOptions> = {}) =>
-    createWebhookDispatcher({
+  const dispatcher = (overrides: Partial<NotificationDispatcherOptions> = {}) =>
+    createNotificationDispatcher({
       prisma, url: receiver.url, secret: SECRET, timeoutMs: 1_000, maxAttempts: 5,
       backoff: { initialMs: 20, factor: 2, maxMs: 200, jitter: 0 }, pollIntervalMs: 20, ...overrides,
     });
@@ -315,33 +314,5 @@ describe('notifications (real PostgreSQL, Kafka and HTTP receiver)', () => {
     await expect(prisma.$executeRaw`UPDATE notification SET status = 'pending', delivered_at = NULL, next_attempt_at = now() WHERE id = ${n!.id}::uuid`)
       .rejects.toThrow(/already delivered/);
     await expect(prisma.$executeRaw`UPDATE notification SET status = 'sent' WHERE id = ${n!.id}::uuid`).rejects.toThrow();
-  });
-});
-
-describe('loadNotificationsConfig', () => {
-  it('reads the environment with defaults', () => {
-    const config = loadNotificationsConfig({ WEBHOOK_URL: 'https://hooks.example/cpq', WEBHOOK_SECRET: SECRET });
-    expect(config).toMatchObject({
-      kafkaBrokers: ['127.0.0.1:9092'], kafkaClient: 'kafkajs', consumerMaxAttempts: 5,
-      webhook: { url: 'https://hooks.example/cpq', secret: SECRET, timeoutMs: 5_000, maxAttempts: 8 },
-      dispatch: { batchSize: 10, pollIntervalMs: 500 },
-    });
-  });
-
-  it('reports every problem at once, without echoing the secret', () => {
-    let error: unknown;
-    try {
-      loadNotificationsConfig({ WEBHOOK_URL: 'ftp://x', WEBHOOK_SECRET: 'short-secret', WEBHOOK_TIMEOUT_MS: 'soon', KAFKA_CLIENT: 'rdkafka' });
-    } catch (caught) {
-      error = caught;
-    }
-    expect(error).toBeInstanceOf(NotificationsConfigError);
-    expect((error as NotificationsConfigError).problems).toEqual([
-      'KAFKA_CLIENT must be one of kafkajs, platformatic, got "rdkafka"',
-      'WEBHOOK_URL must be an http(s) URL',
-      'WEBHOOK_SECRET is required, at least 32 characters',
-      'WEBHOOK_TIMEOUT_MS must be an integer from 100 to 120000, got "soon"',
-    ]);
-    expect((error as Error).message).not.toContain('short-secret');
   });
 });
