@@ -89,6 +89,10 @@ export function createCamundaClient(baseUrl: string, options: { timeoutMs?: numb
       return call<Deployment>('POST', '/deployment/create', form);
     },
     deleteDeployment: (id: string, cascade = true) => call<void>('DELETE', `/deployment/${id}${query({ cascade })}`),
+    /** Deployments by the source a caller deployed under (its idempotency key), newest first. */
+    deploymentsBySource: (source: string, tenantId?: string) =>
+      call<{ id: string; name: string | null; source: string | null; tenantId: string | null }[]>(
+        'GET', `/deployment${query({ source, tenantIdIn: tenantId, sortBy: 'deploymentTime', sortOrder: 'desc' })}`),
 
     startProcessByKey(key: string, input: { businessKey: string; variables?: Variables; tenantId?: string }) {
       const path = input.tenantId

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { sampleCatalog, quoteApprovalBpmn } from '@cpq/metadata/samples';
 import type { MetadataItem } from '@cpq/metadata';
 import pg from 'pg';
@@ -36,7 +37,9 @@ describe('governed publish: drafts -> candidate -> review -> release (real Postg
   });
 
   const call = async (as: string, method: 'GET' | 'POST', url: string, payload?: unknown, headers: Record<string, string> = {}) => {
-    const res = await t.app.inject({ method, url, payload: payload as Json, headers: { authorization: `Bearer ${tokens[as]}`, ...headers } });
+    // Every command carries an Idempotency-Key (a fresh one unless the test names it).
+    const key: Record<string, string> = method === 'POST' ? { 'idempotency-key': randomUUID() } : {};
+    const res = await t.app.inject({ method, url, payload: payload as Json, headers: { authorization: `Bearer ${tokens[as]}`, ...key, ...headers } });
     return { status: res.statusCode, body: res.body ? (res.json() as Json) : {}, headers: res.headers };
   };
   const createDrafts = async (as: string, items: MetadataItem[]) => {
@@ -219,8 +222,10 @@ describe('governed publish: drafts -> candidate -> review -> release (real Postg
       expect(res.status).toBe(422);
       expect(res.body.code).toBe('camunda-deployment-failed');
       expect(res.body.detail).toMatch(/serviceTask|mandatory|ENGINE-/i);
-      expect(await counts()).toEqual(before);
-      expect((await call('bob', 'GET', `/metadata/release-candidates/${id}`)).body.state).toBe('approved');
+      // Nothing changed but the evidence of the attempt: the intent and its undoing.
+      expect(await counts()).toEqual({ ...before, audit: before.audit + 2 });
+      const candidate = await call('bob', 'GET', `/metadata/release-candidates/${id}`);
+      expect(candidate.body).toMatchObject({ state: 'approved', version: 3 });
       await call('bob', 'POST', `/metadata/release-candidates/${id}/commands/reject`, { reason: 'Camunda refused it' });
       await call('alice', 'POST', '/metadata/drafts/bpmn-model/quote-approval/commands/delete', undefined, { 'if-match': '1' });
     });
@@ -232,7 +237,8 @@ describe('governed publish: drafts -> candidate -> review -> release (real Postg
       const second = await approvedCandidate('alice', 'carol', 'Race B');
       const results = await Promise.all([first, second].map((id) => call('bob', 'POST', `/metadata/release-candidates/${id}/commands/publish`)));
       expect(results.map((r) => r.status).sort()).toEqual([201, 409]);
-      expect(results.find((r) => r.status === 409)!.body.code).toBe('candidate-stale');
+      // Refused while the winner publishes (one publish in flight per tenant), or stale after it.
+      expect(['concurrent-update', 'candidate-stale']).toContain(results.find((r) => r.status === 409)!.body.code);
       const numbers = (await call('alice', 'GET', '/metadata/releases')).body.items.map((r: Json) => r.releaseNumber);
       expect(numbers).toEqual([3, 2, 1]);
     });

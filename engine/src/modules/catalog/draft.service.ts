@@ -1,5 +1,5 @@
 import { validateItemShape, type MetadataKind } from '@cpq/metadata';
-import { Prisma, type PrismaClient } from '@cpq/prisma';
+import { Prisma, type PrismaClient, type TransactionClient } from '@cpq/prisma';
 import type { Principal } from '../../http/auth';
 import { DomainError } from '../../http/errors';
 import { recordAudit } from '../audit';
@@ -13,6 +13,8 @@ export type CommandContext = {
   correlationId: string;
   /** The command's Idempotency-Key (or request id): the causationId of the events it writes. */
   commandId: string;
+  /** Stores the command's answer for its Idempotency-Key in the command's own transaction. */
+  complete?: (tx: TransactionClient, result: unknown) => Promise<void>;
 };
 
 type DraftRow = {
@@ -72,7 +74,9 @@ export function createDraftService(prisma: PrismaClient) {
             target: { type: 'METADATA_DRAFT', id: `${input.kind}/${input.key}` }, correlationId: ctx.correlationId,
             details: { version: 1 },
           });
-          return view(row);
+          const result = view(row);
+          await ctx.complete?.(tx, result);
+          return result;
         });
       } catch (error) {
         if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
@@ -104,7 +108,9 @@ export function createDraftService(prisma: PrismaClient) {
           target: { type: 'METADATA_DRAFT', id: `${kind}/${key}` }, correlationId: ctx.correlationId,
           details: { fromVersion: expectedVersion, toVersion: expectedVersion + 1 },
         });
-        return view(await tx.metadataDraft.findUniqueOrThrow({ where: { tenantId_kind_key: { tenantId: principal.tenantId, kind, key } } }));
+        const result = view(await tx.metadataDraft.findUniqueOrThrow({ where: { tenantId_kind_key: { tenantId: principal.tenantId, kind, key } } }));
+        await ctx.complete?.(tx, result);
+        return result;
       });
     },
 
@@ -121,6 +127,7 @@ export function createDraftService(prisma: PrismaClient) {
           tenantId: principal.tenantId, actor: actorOf(principal), action: 'metadata.draft.deleted',
           target: { type: 'METADATA_DRAFT', id: `${kind}/${key}` }, correlationId: ctx.correlationId, details: { version: expectedVersion },
         });
+        await ctx.complete?.(tx, null);
       });
     },
   };

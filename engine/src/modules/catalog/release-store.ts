@@ -23,6 +23,14 @@ type ReleaseRow = {
   publishedBy: string; approvedBy: string; publishedAt: Date; camundaDeploymentId: string | null;
 };
 
+/** A candidate's items over its base release's: what the release contains (a change replaces its kind/key). */
+export function mergeItems<T extends { kind: string; key: string }>(base: T[], changes: T[]): T[] {
+  const id = (i: { kind: string; key: string }) => `${i.kind}\u0000${i.key}`;
+  const merged = new Map(base.map((i) => [id(i), i]));
+  for (const change of changes) merged.set(id(change), change);
+  return [...merged.values()];
+}
+
 export const toHeader = (row: ReleaseRow): ReleaseHeader => ({
   releaseId: row.id, tenantId: row.tenantId, releaseNumber: row.releaseNumber, contentHash: row.contentHash,
   baseReleaseId: row.baseReleaseId, itemCount: row.itemCount, publishedBy: row.publishedBy, approvedBy: row.approvedBy,

@@ -5,13 +5,13 @@ import type { PrismaClient, TransactionClient } from '@cpq/prisma';
 import type { Principal } from '../../http/auth';
 import { DomainError } from '../../http/errors';
 import { recordAudit } from '../audit';
-import { writeOutboxEvent } from '../outbox';
-import { CamundaError, type CamundaClient } from '../workflow';
+import type { CamundaClient } from '../workflow';
 import { itemHash, releaseHash } from './content-hash';
 import type { CommandContext } from './draft.service';
-import { toHeader, type CurrentReleasePointer, type ReleaseHeader, type ReleaseItem, type ReleaseStore } from './release-store';
+import { createPublishFlow } from './release-publish.service';
+import { mergeItems, type CurrentReleasePointer, type ReleaseHeader, type ReleaseItem, type ReleaseStore } from './release-store';
 
-export type CandidateState = 'invalid' | 'validated' | 'in-review' | 'approved' | 'rejected' | 'published';
+export type CandidateState = 'invalid' | 'validated' | 'in-review' | 'approved' | 'rejected' | 'publishing' | 'published';
 
 export type CandidateView = {
   candidateId: string; title: string; state: CandidateState; baseReleaseId: string | null;
@@ -25,7 +25,6 @@ const TRANSITIONS: Record<string, { from: CandidateState[]; to: CandidateState }
   'request-review': { from: ['validated'], to: 'in-review' },
   approve: { from: ['in-review'], to: 'approved' },
   reject: { from: ['in-review', 'approved'], to: 'rejected' },
-  publish: { from: ['approved'], to: 'published' },
 };
 
 const actorOf = (p: Principal) => ({ type: 'USER' as const, id: p.userId });
@@ -43,6 +42,8 @@ export type ReleaseServiceDeps = {
 };
 
 export function createReleaseService({ prisma, camunda, store, pointer, log }: ReleaseServiceDeps) {
+  const publishing = createPublishFlow({ prisma, camunda, store, pointer, log });
+
   async function view(tenantId: string, candidateId: string, tx: TransactionClient | PrismaClient = prisma): Promise<CandidateView> {
     const row = await tx.releaseCandidate.findFirst({ where: { id: candidateId, tenantId } });
     if (!row) throw new DomainError('candidate-not-found', `no release candidate ${candidateId}`);
@@ -54,14 +55,6 @@ export function createReleaseService({ prisma, camunda, store, pointer, log }: R
       createdAt: row.createdAt.toISOString(), updatedAt: row.updatedAt.toISOString(),
       items: items.map((i) => ({ kind: i.kind, key: i.key, contentHash: i.contentHash, authors: i.authors })),
     };
-  }
-
-  /** The candidate's items over the base release's: what the release would contain. */
-  function merge(base: ReleaseItem[], changes: ReleaseItem[]): ReleaseItem[] {
-    const id = (i: { kind: string; key: string }) => `${i.kind}\u0000${i.key}`;
-    const merged = new Map(base.map((i) => [id(i), i]));
-    for (const change of changes) merged.set(id(change), change);
-    return [...merged.values()];
   }
 
   async function validate(changes: ReleaseItem[], base: ReleaseItem[]): Promise<ValidationIssue[]> {
@@ -104,7 +97,9 @@ export function createReleaseService({ prisma, camunda, store, pointer, log }: R
         target: { type: 'RELEASE_CANDIDATE', id: candidateId }, reason: reason ?? null, correlationId: ctx.correlationId,
         details: { from: row.state, to: rule.to },
       });
-      return view(principal.tenantId, candidateId, tx);
+      const result = await view(principal.tenantId, candidateId, tx);
+      await ctx.complete?.(tx, result);
+      return result;
     });
   }
 
@@ -125,12 +120,13 @@ export function createReleaseService({ prisma, camunda, store, pointer, log }: R
         })));
       }
       if (chosen.length === 0) throw new DomainError('no-drafts', 'there are no drafts to release');
-      const base = await pointer.get(principal.tenantId);
+      // The base is read from PostgreSQL, not the per-process pointer: another instance may have published.
+      const base = await store.latest(principal.tenantId);
       const baseItems = base ? (await store.snapshot(base)).items : [];
       const changes = chosen.map((d) => ({ kind: d.kind, key: d.key, content: d.content, contentHash: itemHash(d.content) }));
       const issues = await validate(changes, baseItems);
       const candidateId = randomUUID();
-      await prisma.$transaction(async (tx) => {
+      return prisma.$transaction(async (tx) => {
         await tx.releaseCandidate.create({
           data: {
             id: candidateId, tenantId: principal.tenantId, title: input.title, state: issues.length ? 'invalid' : 'validated',
@@ -148,8 +144,10 @@ export function createReleaseService({ prisma, camunda, store, pointer, log }: R
           target: { type: 'RELEASE_CANDIDATE', id: candidateId }, correlationId: ctx.correlationId,
           details: { items: chosen.length, issues: issues.length, baseReleaseId: base?.releaseId ?? null },
         });
+        const result = await view(principal.tenantId, candidateId, tx);
+        await ctx.complete?.(tx, result);
+        return result;
       });
-      return view(principal.tenantId, candidateId);
     },
 
     /**
@@ -162,7 +160,7 @@ export function createReleaseService({ prisma, camunda, store, pointer, log }: R
       const baseItems = base ? (await store.snapshot(base)).items : [];
       const changes = (await prisma.releaseCandidateItem.findMany({ where: { candidateId, tenantId } }))
         .map((i) => ({ kind: i.kind, key: i.key, content: i.content, contentHash: i.contentHash }));
-      const items = merge(baseItems, changes);
+      const items = mergeItems(baseItems, changes);
       const candidateView = createReleaseView({ releaseId: `candidate:${candidateId}`, releaseNumber: 0, contentHash: releaseHash(items) }, items);
       const quotes = await source(tenantId, candidateView);
       return {
@@ -195,97 +193,23 @@ export function createReleaseService({ prisma, camunda, store, pointer, log }: R
       transition('reject', candidateId, expectedVersion, ctx, async () => ({ reason, data: { decidedBy: ctx.principal.userId, decisionReason: reason } })),
 
     /**
-     * Publishes an approved candidate as the tenant's next release, all or nothing: under the
-     * tenant's row lock (so numbers are gap-free and concurrent publishes serialise), checks
-     * the candidate still builds on the current release, deploys the release's BPMN/DMN to
-     * Camunda, writes the immutable release, its audit record and MetadataReleasePublished.
-     * If anything after the deployment fails, the deployment is deleted again.
+     * Publishes an approved candidate as the tenant's next release, as steps with no remote
+     * call inside a transaction (reserve -> deploy to Camunda -> record; see
+     * release-publish.service.ts and ADR 0007). Camunda refusing the models is a 422 and
+     * Camunda unavailable a 503; either way the candidate is left as it was.
      */
-    async publish(candidateId: string, expectedVersion: number | undefined, ctx: CommandContext): Promise<ReleaseHeader> {
-      const { principal } = ctx;
-      let deploymentId: string | undefined;
-      try {
-        const header = await prisma.$transaction(async (tx) => {
-          await tx.$queryRaw`SELECT id FROM tenant WHERE id = ${principal.tenantId} FOR UPDATE`;
-          const candidate = await tx.releaseCandidate.findFirst({ where: { id: candidateId, tenantId: principal.tenantId } });
-          if (!candidate) throw new DomainError('candidate-not-found', `no release candidate ${candidateId}`);
-          if (expectedVersion !== undefined && candidate.version !== expectedVersion) {
-            throw new DomainError('version-conflict', `candidate is at version ${candidate.version}, not ${expectedVersion}`);
-          }
-          if (candidate.state !== 'approved') {
-            throw new DomainError('candidate-state', `cannot publish a candidate that is ${candidate.state} (allowed from: approved)`);
-          }
-          const latestRow = await tx.metadataRelease.findFirst({ where: { tenantId: principal.tenantId }, orderBy: { releaseNumber: 'desc' } });
-          if ((latestRow?.id ?? null) !== candidate.baseReleaseId) {
-            throw new DomainError('candidate-stale', `release ${latestRow?.releaseNumber} was published after this candidate was validated; create a new candidate`);
-          }
-          const baseItems = latestRow ? await store.itemsFromDatabase(toHeader(latestRow)) : [];
-          const changes = (await tx.releaseCandidateItem.findMany({ where: { candidateId, tenantId: principal.tenantId } }))
-            .map((i) => ({ kind: i.kind, key: i.key, content: i.content, contentHash: i.contentHash, draftVersion: i.draftVersion }));
-          const items = merge(baseItems, changes);
-          const releaseNumber = (latestRow?.releaseNumber ?? 0) + 1;
-          const releaseId = randomUUID();
+    publish: (candidateId: string, expectedVersion: number | undefined, ctx: CommandContext): Promise<ReleaseHeader> =>
+      publishing.publish({
+        tenantId: ctx.principal.tenantId, candidateId, ...(expectedVersion !== undefined ? { expectedVersion } : {}),
+        requestedBy: ctx.principal.userId, commandId: ctx.commandId, correlationId: ctx.correlationId,
+        ...(ctx.complete ? { complete: ctx.complete } : {}),
+      }),
 
-          const models = items.filter((i) => i.kind === 'bpmn-model' || i.kind === 'dmn-model');
-          if (models.length > 0) {
-            try {
-              const deployment = await camunda.deploy({
-                name: `cpq-release-${principal.tenantId}-${releaseNumber}`,
-                source: `cpq-release:${releaseId}`,
-                tenantId: principal.tenantId,
-                deployChangedOnly: false,
-                files: models.map((m) => ({
-                  name: `${m.key}.${m.kind === 'bpmn-model' ? 'bpmn' : 'dmn'}`,
-                  content: (m.content as { xml: string }).xml,
-                })),
-              });
-              deploymentId = deployment.id;
-            } catch (error) {
-              if (error instanceof CamundaError) {
-                throw new DomainError('camunda-deployment-failed', error.message);
-              }
-              throw error;
-            }
-          }
+    /** Finishes or undoes publishes a crash left half done (run by the engine's sweep). */
+    reconcilePublishing: (options?: { leaseMs?: number }) => publishing.reconcile(options),
 
-          const row = await tx.metadataRelease.create({
-            data: {
-              id: releaseId, tenantId: principal.tenantId, releaseNumber, contentHash: releaseHash(items),
-              candidateId, baseReleaseId: latestRow?.id ?? null, itemCount: items.length,
-              publishedBy: principal.userId, approvedBy: candidate.decidedBy ?? '', camundaDeploymentId: deploymentId ?? null,
-            },
-          });
-          await tx.metadataReleaseItem.createMany({
-            data: items.map((i) => ({ releaseId, tenantId: principal.tenantId, kind: i.kind, key: i.key, content: i.content as object, contentHash: i.contentHash })),
-          });
-          await tx.releaseCandidate.update({ where: { id: candidateId }, data: { state: 'published', version: { increment: 1 }, updatedAt: new Date() } });
-          // Drafts released as they were are done; drafts edited since the snapshot stay.
-          for (const change of changes) {
-            await tx.metadataDraft.deleteMany({ where: { tenantId: principal.tenantId, kind: change.kind, key: change.key, version: change.draftVersion } });
-          }
-          const header = toHeader(row);
-          await recordAudit(tx, {
-            tenantId: principal.tenantId, actor: actorOf(principal), action: 'metadata.release.published',
-            target: { type: 'METADATA_RELEASE', id: releaseId }, correlationId: ctx.correlationId,
-            details: { releaseNumber, contentHash: header.contentHash, candidateId, items: items.length, camundaDeploymentId: deploymentId ?? null },
-          });
-          await writeOutboxEvent(tx, {
-            eventType: 'MetadataReleasePublished', tenantId: principal.tenantId, aggregateType: 'RELEASE', aggregateId: releaseId,
-            aggregateVersion: releaseNumber, correlationId: ctx.correlationId, actor: actorOf(principal), payload: header,
-          });
-          return header;
-        }, { timeout: 60_000, maxWait: 30_000 });
-        pointer.advance(header);
-        return header;
-      } catch (error) {
-        if (deploymentId) {
-          await camunda.deleteDeployment(deploymentId).catch((e: Error) =>
-            log.error({ err: e.message, deploymentId }, 'could not delete the Camunda deployment of a failed publish'),
-          );
-        }
-        throw error;
-      }
-    },
+    /** The publish flow's steps, for tests that stop between them (a crash). */
+    publishFlow: publishing.flow,
   };
 }
 
