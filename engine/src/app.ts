@@ -9,7 +9,7 @@ import { registerRequestValidation } from './http/request-validation';
 import { registerResponseValidation } from './http/response-validation';
 import {
   catalogRoutes, createCurrentReleasePointer, createDraftService, createReleaseService, createReleaseStore, createReleaseViews,
-  type CurrentReleasePointer, type ReleaseViews,
+  type CurrentReleasePointer, type ReleaseService, type ReleaseViews,
 } from './modules/catalog';
 import { configurationRoutes } from './modules/configuration';
 import { createDocumentService } from './modules/document';
@@ -27,6 +27,7 @@ export type EngineApp = {
   releaseViews: ReleaseViews;
   quotes: QuoteService;
   workItems: WorkItemService;
+  releases: ReleaseService;
 };
 
 /**
@@ -70,11 +71,12 @@ export async function buildEngine({ config, infrastructure, contract = loadApiDo
   const releasePointer = createCurrentReleasePointer(store);
   const releaseViews = createReleaseViews(store, releasePointer);
   const replay = createImpactReplay(infrastructure.prisma);
+  const releases = createReleaseService({ prisma: infrastructure.prisma, camunda: infrastructure.camunda, store, pointer: releasePointer, log: app.log });
   await app.register(catalogRoutes, {
     contract,
     auth: config.auth,
     drafts: createDraftService(infrastructure.prisma),
-    releases: createReleaseService({ prisma: infrastructure.prisma, camunda: infrastructure.camunda, store, pointer: releasePointer, log: app.log }),
+    releases,
     store,
     pointer: releasePointer,
     impact: (tenantId, candidate) => replay(tenantId, candidate, (releaseId) => releaseViews.get(tenantId, releaseId)),
@@ -88,5 +90,5 @@ export async function buildEngine({ config, infrastructure, contract = loadApiDo
     contract, auth: config.auth, prisma: infrastructure.prisma, quotes, workItems,
     views: createQuoteViews(infrastructure.prisma, documents),
   });
-  return { app, releasePointer, releaseViews, quotes, workItems };
+  return { app, releasePointer, releaseViews, quotes, workItems, releases };
 }
