@@ -34,6 +34,8 @@ describe('event envelope contract', () => {
     ['an unknown actor type', { ...valid, actor: { type: 'ROBOT', id: 'r' } }, '/actor/type must be equal to one of the allowed values'],
     ['a payload that is an array', { ...valid, payload: [] }, '/payload must be object'],
     ['an extra top-level field', { ...valid, extra: 1 }, '/ must NOT have additional properties'],
+    ['no causationId (null is left for events written before it was recorded)', { ...valid, causationId: undefined }, "/ must have required property 'causationId'"],
+    ['an empty causationId', { ...valid, causationId: '' }, '/causationId must NOT have fewer than 1 characters'],
   ])('refuses %s', (_label, candidate, message) => {
     const result = checkEnvelope(JSON.parse(JSON.stringify(candidate)));
     expect(result.ok).toBe(false);

@@ -5,6 +5,7 @@ import { testEnv } from '../../test/env';
 import { buildApp } from '../src/app';
 import { loadConfig, type EngineConfig } from '../src/config';
 import { createInfrastructure, type Infrastructure } from '../src/plugins/external/infrastructure';
+import { outboxContractViolations } from './outbox-contract-check';
 
 export const ADMIN_TOKEN = 'test-platform-admin-token-0123456789';
 
@@ -28,9 +29,12 @@ export async function createTestApp(label: string, overrides: { redis?: Redis; e
   return {
     app, config, infrastructure, db,
     async close() {
+      // Every event the tests made the engine write must match the AsyncAPI contract.
+      const violations = await outboxContractViolations(infrastructure.prisma).catch((e: Error) => [`could not read the outbox: ${e.message}`]);
       await app.close();
       await infrastructure.close();
       await db.drop();
+      if (violations.length) throw new Error(`events that break contracts/asyncapi/cpq-events.yaml:\n${violations.join('\n')}`);
     },
   };
 }
