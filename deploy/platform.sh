@@ -141,7 +141,15 @@ node_role_start() {
     return 0
   fi
   _jvms_rotate_log "$logfile"
-  _jvms_launch "$pidfile" "$logfile" env NODE_ENV=production "$NODE" --enable-source-maps "$ROOT/$script"
+  # Each role holds only its own secrets (ADR 0011): the engine the signing key, the operator
+  # token and the clients' hashes; the workers their client secret and nothing to sign with.
+  local -a drop
+  case "$name" in
+    engine) drop=(-u WORKER_CLIENT_SECRET) ;;
+    workers) drop=(-u AUTH_JWT_SECRET -u PLATFORM_ADMIN_TOKEN -u SERVICE_CLIENTS) ;;
+    *) drop=(-u AUTH_JWT_SECRET -u PLATFORM_ADMIN_TOKEN -u WORKER_CLIENT_SECRET -u SERVICE_CLIENTS) ;;
+  esac
+  _jvms_launch "$pidfile" "$logfile" env "${drop[@]}" NODE_ENV=production "$NODE" --enable-source-maps "$ROOT/$script"
   echo "$name started (pid $(cat "$pidfile")), log $logfile"
 }
 node_role_stop() { _jvms_stop "$1" "$CPQ_RUN/pids/$1.pid" "$2" 15; }
