@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFlakyProxy, type FlakyProxy } from '../../../../test/services/flaky-proxy';
 import { testEnv } from '../../../../test/env';
 import { issueToken, type Principal } from '../../http/auth';
-import { defineFlow, defineStep } from '../../lib/steps';
+import { defineFlow, defineStep, FlowHalted } from '../../lib/steps';
 import { createCamundaClient } from '../workflow';
 import { cleanCamunda } from '../../../test/release-fixture';
 import { createTestApp, type TestApp } from '../../../test/test-app';
@@ -97,6 +97,11 @@ describe('publish as steps: no remote call in a transaction, compensation, recon
   };
   const auditActions = async (candidateId: string) =>
     (await t.infrastructure.prisma.auditRecord.findMany({ where: { tenantId: tenant, targetId: candidateId }, orderBy: { id: 'asc' } })).map((a) => a.action);
+  /** Runs the publish flow and "kills the process" right after `step` committed: nothing is compensated. */
+  const crash = async (candidateId: string, c: ReturnType<typeof ctx>, step: 'reserve' | 'deploy') => {
+    const initial = { tenantId: tenant, candidateId, requestedBy: 'alice', commandId: c.commandId, correlationId: c.correlationId };
+    await expect(impatient.publishFlow.run(initial, silent, { haltAfter: step })).rejects.toBeInstanceOf(FlowHalted);
+  };
   const deployRequests = () => proxy.requests.filter((r) => r.method === 'POST' && CREATE.path.test(r.path)).length;
 
   describe('failures at the deploy step leave everything as it was', () => {
@@ -195,9 +200,7 @@ describe('publish as steps: no remote call in a transaction, compensation, recon
       await changedPriceBook('2032-01-31');
       const candidateId = await approvedCandidate('Crash after intent');
       const c = ctx(`crash-${randomUUID()}`);
-      const [reserve] = impatient.publishFlow.steps;
-      await reserve!.invoke({ tenantId: tenant, candidateId, requestedBy: 'alice', commandId: c.commandId, correlationId: c.correlationId });
-      // ... and the process dies here.
+      await crash(candidateId, c, 'reserve');
       expect((await state(candidateId)).candidate.state).toBe('publishing');
       const again = await publish(candidateId);
       expect(again.status).toBe(409);
@@ -227,16 +230,13 @@ describe('publish as steps: no remote call in a transaction, compensation, recon
       await changedPriceBook('2032-02-29');
       const candidateId = await approvedCandidate('Crash after deploy');
       const c = ctx(`crash-${randomUUID()}`);
-      const [reserve, deploy] = impatient.publishFlow.steps;
-      let s: PublishState = { tenantId: tenant, candidateId, requestedBy: 'alice', commandId: c.commandId, correlationId: c.correlationId };
-      s = { ...s, ...(await reserve!.invoke(s)) };
-      s = { ...s, ...(await deploy!.invoke(s)) };
-      // ... and the process dies here.
+      await crash(candidateId, c, 'deploy');
+      const [deployment] = await deploymentsOf(candidateId);
       const sent = deployRequests();
       expect(await impatient.reconcilePublishing({ leaseMs: 0 })).toEqual({ finished: [candidateId], undone: [], left: [] });
       expect(deployRequests()).toBe(sent);
       const release = await get(`/metadata/releases/${releaseIdOf(candidateId)}`);
-      expect(release).toMatchObject({ releaseNumber: 4, camundaDeploymentId: s.deploymentId });
+      expect(release).toMatchObject({ releaseNumber: 4, camundaDeploymentId: deployment!.id });
       expect(await state(candidateId)).toMatchObject({ candidate: { state: 'published' }, releases: 4, deployments: 1 });
       expect(await t.infrastructure.prisma.outboxEvent.count({ where: { tenantId: tenant, aggregateId: release.releaseId } })).toBe(1);
     });
@@ -247,7 +247,7 @@ describe('publish as steps: no remote call in a transaction, compensation, recon
       await createDrafts([{ ...model, content: { ...(model.content as Json), xml } }]);
       const candidateId = await approvedCandidate('Crash with a broken model');
       const c = ctx(`crash-${randomUUID()}`);
-      await impatient.publishFlow.steps[0]!.invoke({ tenantId: tenant, candidateId, requestedBy: 'alice', commandId: c.commandId, correlationId: c.correlationId });
+      await crash(candidateId, c, 'reserve');
       expect(await impatient.reconcilePublishing({ leaseMs: 0 })).toEqual({ finished: [], undone: [candidateId], left: [] });
       expect(await state(candidateId)).toMatchObject({ candidate: { state: 'approved' }, releases: 4, deployments: 0 });
       expect(await auditActions(candidateId)).toEqual(expect.arrayContaining(['metadata.release.publish-undone']));

@@ -167,7 +167,7 @@ export function createPublishFlow({ prisma, camunda, store, pointer, log }: Publ
     async compensate(s, failure) {
       // Whatever a timed-out deploy may have left is removed first; if Camunda cannot be asked,
       // this throws and the candidate stays `publishing` for the reconciler.
-      if (!(failure instanceof Object && nothingDeployed.has(failure))) await removeDeployments(s);
+      if (!(typeof failure === 'object' && failure !== null && nothingDeployed.has(failure))) await removeDeployments(s);
       await undoIntent(s, (failure as Error)?.message ?? 'publish failed', userActor(s.requestedBy));
     },
   });
