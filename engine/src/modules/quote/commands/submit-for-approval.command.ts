@@ -92,17 +92,24 @@ export function submitFlow(deps: QuoteDeps): Flow<SubmitState> {
       },
       async compensate({ quoteId, ctx, pending }, failure) {
         if (!pending) return;
-        await inTransaction(async (tx) => {
+        const reverted = await inTransaction(async (tx) => {
           const loaded = await lock(tx, quoteId, ctx);
           // Only the intent this flow recorded is undone: a revise in between already ended it.
-          if (!(await correlations.setStatus(tx, pending.correlationId, 'FAILED', ['STARTING']))) return;
+          if (!(await correlations.setStatus(tx, pending.correlationId, 'CANCELLING', ['STARTING']))) return false;
           await approvalRecords.withdrawUndecided(tx, quoteId, pending.revision);
           await tx.quoteRevision.update({
             where: { quoteId_revision: { quoteId, revision: pending.revision } },
             data: { state: 'priced', submittedBy: null, submittedAt: null, version: { increment: 1 }, updatedAt: new Date() },
           });
           await finish(tx, loaded, ctx, 'QuoteSubmissionReverted', { reason: (failure as Error)?.message ?? 'the approval workflow could not start' });
+          return true;
         });
+        if (!reverted) return;
+        // A start whose answer was lost (a timeout) may still have created the instance: end
+        // whatever carries the business key. If Camunda is down, the row stays CANCELLING and
+        // the reconciler ends it later.
+        await endProcess(camunda, { processInstanceId: null, businessKey: pending.businessKey, processKey: QUOTE_APPROVAL_PROCESS }, 'submission rolled back');
+        await correlations.setStatus(deps.prisma, pending.correlationId, 'FAILED', ['CANCELLING']);
       },
     },
     {
@@ -130,7 +137,7 @@ export function submitFlow(deps: QuoteDeps): Flow<SubmitState> {
           }
           const first = pending.required[0]!;
           const version = await finish(tx, loaded, ctx, 'ApprovalRequested', {
-            level: first.level, role: first.role, workItemId: workItemId ?? null, dueAt: pending.dueAt.toISOString(), reasons: first.reasons, processInstanceId,
+            level: first.level, role: first.role, workItemId: workItemId ?? null, dueAt: pending.dueAt.toISOString(), reasons: first.reasons,
           });
           return { result: await done(tx, ctx, { state: 'submitted', required: pending.required, version }) };
         });
