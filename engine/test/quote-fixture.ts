@@ -12,6 +12,7 @@ export const CAST = {
   rita: { roles: ['rep'], team: 'north' },
   rob: { roles: ['rep'], team: 'south' },
   sam: { roles: ['sales-manager'], team: 'north' },
+  sue: { roles: ['sales-manager'], team: 'south' },
   fiona: { roles: ['finance'] },
   ada: { roles: ['admin'] },
   ian: { roles: ['integrator'] },

@@ -1,0 +1,60 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createQuoteFixture, type Json, type QuoteFixture } from '../../../test/quote-fixture';
+
+/** Approving needs the claim: whoever holds the Camunda task decides it, and the decision records who held it. */
+describe('work items: the claim decides who may decide', () => {
+  let f: QuoteFixture;
+
+  beforeAll(async () => {
+    f = await createQuoteFixture('work_item_claims');
+  }, 180_000);
+  afterAll(async () => {
+    await f?.close();
+  });
+
+  async function submitted(): Promise<{ quoteId: string; workItemId: string }> {
+    const quoteId = await f.pricedQuote('rita', { discountPercent: '18' });
+    const res = await f.call('rita', 'POST', `/quotes/${quoteId}/commands/submit-for-approval`);
+    expect(res.body.state, JSON.stringify(res.body)).toBe('submitted');
+    const item = (await f.call('sam', 'GET', '/work-items')).body.items.find((i: Json) => i.quoteId === quoteId);
+    return { quoteId, workItemId: item.workItemId as string };
+  }
+  const decision = (quoteId: string) => f.t.infrastructure.prisma.approvalDecision.findFirst({ where: { quoteId } });
+
+  it('an item claimed by one approver cannot be approved or rejected by another (409 work-item-claimed); nothing is decided', async () => {
+    const { quoteId, workItemId } = await submitted();
+    expect((await f.call('sam', 'POST', `/work-items/${workItemId}/commands/claim`)).body.assignee).toBe('sam');
+    for (const command of ['approve-quote', 'reject-quote']) {
+      const res = await f.call('sue', 'POST', `/work-items/${workItemId}/commands/${command}`, { reason: 'mine now' });
+      expect(res.status).toBe(409);
+      expect(res.body).toMatchObject({ code: 'work-item-claimed', detail: expect.stringContaining('sam') });
+    }
+    expect(await decision(quoteId)).toBeNull();
+    // The holder decides; the decision says who held the claim.
+    const approved = await f.call('sam', 'POST', `/work-items/${workItemId}/commands/approve-quote`, { reason: 'fine' });
+    expect(approved.body.state, JSON.stringify(approved.body)).toBe('approved');
+    expect(await decision(quoteId)).toMatchObject({ decidedBy: 'sam', claimedBy: 'sam' });
+  });
+
+  it('claiming an item someone else holds is a 409; an unclaimed item is claimed for the approver as they decide', async () => {
+    const { quoteId, workItemId } = await submitted();
+    expect((await f.call('sue', 'POST', `/work-items/${workItemId}/commands/claim`)).status).toBe(200);
+    const second = await f.call('sam', 'POST', `/work-items/${workItemId}/commands/claim`);
+    expect(second.status).toBe(409);
+    expect(second.body.code).toBe('work-item-claimed');
+    expect((await f.t.infrastructure.camunda.task(workItemId)).assignee).toBe('sue');
+
+    const other = await submitted();
+    const approved = await f.call('sam', 'POST', `/work-items/${other.workItemId}/commands/approve-quote`, { reason: 'ok' });
+    expect(approved.body.state, JSON.stringify(approved.body)).toBe('approved');
+    expect(await decision(other.quoteId)).toMatchObject({ decidedBy: 'sam', claimedBy: 'sam' });
+    expect(await decision(quoteId)).toBeNull();
+  });
+
+  it('an approver without authority cannot take the claim by trying to decide', async () => {
+    const { workItemId } = await submitted();
+    const res = await f.call('fiona', 'POST', `/work-items/${workItemId}/commands/approve-quote`, { reason: 'x' });
+    expect([403, 404]).toContain(res.status);
+    expect((await f.t.infrastructure.camunda.task(workItemId)).assignee).toBeNull();
+  });
+});
