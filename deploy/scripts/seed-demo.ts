@@ -9,6 +9,7 @@
 //    approves; `ada` publishes release 1, whose BPMN/DMN the engine deploys to Camunda.
 //
 // Drafts left by an interrupted run are reused (and brought back to the demo content).
+import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { loadConfig } from '@cpq/engine/config';
 import { issueToken, type Principal } from '@cpq/engine/http/auth';
@@ -27,7 +28,11 @@ type Answer<T> = { status: number; body: T & Problem; etag: string | null };
 async function call<T = Record<string, unknown>>(token: string, method: 'GET' | 'POST', path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer<T>> {
   const res = await fetch(`${base}${path}`, {
     method,
-    headers: { authorization: `Bearer ${token}`, 'x-correlation-id': `demo-seed-${Date.now()}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+    headers: {
+      authorization: `Bearer ${token}`, 'x-correlation-id': `demo-seed-${Date.now()}`,
+      ...(method === 'POST' ? { 'idempotency-key': `demo-seed-${randomUUID()}` } : {}),
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers,
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();

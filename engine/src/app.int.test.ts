@@ -48,7 +48,7 @@ describe('engine HTTP conventions', () => {
   describe('tenant registration', () => {
     it('writes the tenant and its TenantRegistered event in one transaction', async () => {
       const res = await t.app.inject({
-        method: 'POST', url: '/admin/tenants', headers: { ...auth, 'x-correlation-id': 'corr-reg' },
+        method: 'POST', url: '/admin/tenants', headers: { ...auth, 'x-correlation-id': 'corr-reg', 'idempotency-key': 'register-acme-telco' },
         payload: { tenantId: 'acme-telco', name: 'Acme Telco' },
       });
       expect(res.statusCode).toBe(201);
@@ -63,9 +63,9 @@ describe('engine HTTP conventions', () => {
     });
 
     it('a duplicate gets 409 naming the field, and writes no second event', async () => {
-      await t.app.inject({ method: 'POST', url: '/admin/tenants', headers: auth, payload: { tenantId: 'dup-co', name: 'Dup' } });
+      await t.app.inject({ method: 'POST', url: '/admin/tenants', headers: { ...auth, 'idempotency-key': 'register-dup-1' }, payload: { tenantId: 'dup-co', name: 'Dup' } });
       const before = await counts();
-      const res = await t.app.inject({ method: 'POST', url: '/admin/tenants', headers: auth, payload: { tenantId: 'dup-co', name: 'Dup again' } });
+      const res = await t.app.inject({ method: 'POST', url: '/admin/tenants', headers: { ...auth, 'idempotency-key': 'register-dup-2' }, payload: { tenantId: 'dup-co', name: 'Dup again' } });
       expect(res.statusCode).toBe(409);
       expect(res.headers['content-type']).toBe('application/problem+json; charset=utf-8');
       expect(res.json()).toMatchObject({

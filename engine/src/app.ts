@@ -63,6 +63,7 @@ export async function buildEngine({ config, infrastructure, contract = loadApiDo
   await app.register(authTokenRoutes, { contract, auth: config.auth, clients: config.serviceClients, ttlSeconds: config.serviceTokenTtlSeconds });
   await app.register(tenantRoutes, {
     contract,
+    prisma: infrastructure.prisma,
     tenants: createTenantService(infrastructure.prisma),
     platformAdminToken: config.platformAdminToken,
   });
@@ -75,6 +76,7 @@ export async function buildEngine({ config, infrastructure, contract = loadApiDo
   await app.register(catalogRoutes, {
     contract,
     auth: config.auth,
+    prisma: infrastructure.prisma,
     drafts: createDraftService(infrastructure.prisma),
     releases,
     store,

@@ -5,6 +5,7 @@
 export type { ExpressionSite, ItemRef, KindDefinition, MetadataItem, MetadataKind, Reference, SemanticContext, ValidationIssue } from './types';
 export type { CompiledFeel, FeelCompileResult, FeelContext, FeelDialect, FeelSyntaxError } from './feel/feel.types';
 export {
+  ITEM_KEY_SCHEMA,
   MAX_CONTENT_DEPTH,
   METADATA_KINDS,
   registry,

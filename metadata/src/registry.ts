@@ -14,7 +14,7 @@ import { productOfferingKind } from './kinds/product-offering.kind';
 import { productSpecificationKind } from './kinds/product-specification.kind';
 import { quoteScreenLayoutKind } from './kinds/quote-screen-layout.kind';
 import type { IssueCode } from './kinds/issue-codes';
-import { KEY_PATTERN } from './kinds/schema-parts';
+import { KEY_PATTERN, key as itemKeySchema } from './kinds/schema-parts';
 import type { ItemRef, KindDefinition, MetadataItem, MetadataKind, SemanticContext, ValidationIssue } from './types';
 
 /**
@@ -37,6 +37,9 @@ export const registry: Record<MetadataKind, KindDefinition> = {
 };
 
 export const METADATA_KINDS = Object.keys(registry) as MetadataKind[];
+
+/** The rule for item keys as a JSON Schema; the API contracts' ItemKey must equal it (drift test). */
+export const ITEM_KEY_SCHEMA: Readonly<Record<string, unknown>> = itemKeySchema;
 
 /** Content nested deeper than this is refused before any schema runs (untrusted input). */
 export const MAX_CONTENT_DEPTH = 32;

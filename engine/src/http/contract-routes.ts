@@ -1,5 +1,6 @@
+import type { OperationId, ResponseOf, RouteOf } from '@cpq/contracts/api-types';
 import type { JsonSchema, OpenApiDocument, OpenApiOperation, OpenApiParameter } from '@cpq/contracts/openapi';
-import type { FastifyInstance, FastifyRequest, FastifySchema } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema } from 'fastify';
 
 const COMPONENT_REF = /^#\/components\/schemas\/([A-Za-z0-9_]+)$/;
 
@@ -96,4 +97,20 @@ export function routeSchema(doc: OpenApiDocument, operationId: string): Contract
   schema.response = response;
   const optionalBody = body !== undefined && operation.requestBody?.required !== true;
   return { method, url: path.replace(/\{([^}]+)\}/g, ':$1'), schema, ...(optionalBody ? { preValidation: defaultOptionalBody } : {}) };
+}
+
+/** A read handler typed by its operation: params, query and body as the contract declares them. */
+export type ContractHandler<Op extends OperationId> = (
+  request: FastifyRequest<RouteOf<Op>>,
+  reply: FastifyReply<RouteOf<Op>>,
+) => Promise<ResponseOf<Op> | FastifyReply<RouteOf<Op>>>;
+
+/**
+ * `route('getQuote', handler)`: registers an operation of the contract with its schemas, and
+ * types the handler's request and answer from the generated contract types.
+ */
+export function contractRoutes(app: FastifyInstance, contract: OpenApiDocument) {
+  return function route<Op extends OperationId>(operationId: Op, handler: ContractHandler<Op>): void {
+    app.route<RouteOf<Op>>({ ...routeSchema(contract, operationId), handler });
+  };
 }

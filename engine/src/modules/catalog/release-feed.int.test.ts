@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createOutboxRelay } from '@cpq/connectors/outbox-relay/outbox-relay';
 import { createKafkaClient } from '@cpq/connectors/kafka/kafka.factory';
 import { sampleCatalog } from '@cpq/metadata/samples';
@@ -42,7 +43,7 @@ describe('every engine instance follows published releases (outbox -> Kafka -> e
       const alice = await issueToken(a.config.auth, { userId: 'alice', tenantId: tenant, roles: ['admin'] });
       const bob = await issueToken(a.config.auth, { userId: 'bob', tenantId: tenant, roles: ['admin'] });
       const post = (token: string, url: string, payload?: object) =>
-        a.app.inject({ method: 'POST', url, payload, headers: { authorization: `Bearer ${token}` } }).then((r) => r.json());
+        a.app.inject({ method: 'POST', url, payload, headers: { authorization: `Bearer ${token}`, 'idempotency-key': `feed-${randomUUID()}` } }).then((r) => r.json());
       for (const item of sampleCatalog()) await post(alice, '/metadata/drafts', item);
       const candidate = await post(alice, '/metadata/release-candidates', { title: 'Feed' });
       await post(alice, `/metadata/release-candidates/${candidate.candidateId}/commands/request-review`);

@@ -1,3 +1,4 @@
+import type { BodyOf } from '@cpq/contracts/api-types';
 import type { TransactionClient } from '@cpq/prisma';
 import type { Principal } from '../../http/auth';
 
@@ -11,15 +12,13 @@ export type CommandContext = {
   complete?: (tx: TransactionClient, result: unknown) => Promise<void>;
 };
 
-export type NewQuote = { accountId: string; customerName: string; currency: string; termMonths: number; validDays?: number };
-export type LineInput = {
-  offering: string;
-  quantity: number;
-  selections: Record<string, unknown>;
-  manualDiscount?: { percent?: string; amount?: string; reason: string };
-};
-export type AcceptInput = { documentId: string; onBehalfOf?: { evidence: string; channel: 'email' | 'signed-pdf' | 'phone' | 'in-person' } };
+// Command inputs are the contract's request bodies (contracts/src/generated/api.ts).
+export type NewQuote = BodyOf<'createQuote'>;
+export type LineInput = BodyOf<'addQuoteLine'>;
+export type AcceptInput = BodyOf<'acceptQuote'>;
 
+// The views stay hand-written: they are more precise than the contract's Quote, whose
+// `revision` is an open object (the routes check that each view is assignable to it).
 export type LineView = {
   lineId: string; position: number; offering: string; quantity: number; selections: Record<string, unknown>;
   configurationValid: boolean | null; configurationHash: string | null; violations: unknown[]; releaseId: string;

@@ -1,12 +1,13 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { OpenApiDocument } from '@cpq/contracts/openapi';
+import type { PrismaClient } from '@cpq/prisma';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { routeSchema } from '../../http/contract-routes';
+import { commandRoutes, type CommandCaller } from '../../http/command-route';
+import { contractRoutes } from '../../http/contract-routes';
 import { DomainError } from '../../http/errors';
-import { commandIdOf } from '../../http/idempotency';
 import type { TenantService } from './tenant.service';
 
-export type TenantRoutesOptions = { contract: OpenApiDocument; tenants: TenantService; platformAdminToken: string };
+export type TenantRoutesOptions = { contract: OpenApiDocument; prisma: PrismaClient; tenants: TenantService; platformAdminToken: string };
 
 /** Platform operators only: compares the bearer token in constant time. */
 function requirePlatformAdmin(request: FastifyRequest, token: string): void {
@@ -18,23 +19,16 @@ function requirePlatformAdmin(request: FastifyRequest, token: string): void {
   }
 }
 
+/** The operator is one client outside every tenant: its Idempotency-Keys have a scope of their own. */
+const operator = (): CommandCaller<Record<string, never>> => ({ tenantId: 'platform', clientId: 'platform-admin', context: {} });
+
 export async function tenantRoutes(app: FastifyInstance, options: TenantRoutesOptions): Promise<void> {
   app.addHook('onRequest', async (request) => requirePlatformAdmin(request, options.platformAdminToken));
+  const route = contractRoutes(app, options.contract);
+  const command = commandRoutes(app, options.contract, options.prisma, operator);
 
-  app.route<{ Body: { tenantId: string; name: string } }>({
-    ...routeSchema(options.contract, 'registerTenant'),
-    handler: async (request, reply) => {
-      const tenant = await options.tenants.register(request.body, {
-        actor: { type: 'USER', id: 'platform-admin' },
-        correlationId: String(request.id),
-        commandId: commandIdOf(request),
-      });
-      return reply.status(201).send(tenant);
-    },
-  });
-
-  app.route<{ Params: { tenantId: string } }>({
-    ...routeSchema(options.contract, 'getTenant'),
-    handler: async (request) => options.tenants.get(request.params.tenantId),
-  });
+  command('registerTenant', 201, (request, ctx) =>
+    options.tenants.register(request.body, { actor: { type: 'USER', id: 'platform-admin' }, correlationId: ctx.correlationId, commandId: ctx.commandId }),
+  );
+  route('getTenant', async (request) => options.tenants.get(request.params.tenantId));
 }
