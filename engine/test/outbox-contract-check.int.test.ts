@@ -49,6 +49,19 @@ describe('the test fixture checks every outbox row against the AsyncAPI contract
     ]);
   });
 
+  it('an event whose aggregate version is not above the previous one of its aggregate is reported', async () => {
+    // given: versions 1, 2, 2 (a writer that forgot to bump) and 1 again (older) of one aggregate
+    await prisma.$transaction(async (tx) => {
+      for (const version of [1, 2, 2, 1]) {
+        await writeOutboxEvent(tx, tenantRegistered({ tenantId: 'acme', name: 'Acme' }, { aggregateId: 'versions', aggregateVersion: version }));
+      }
+    });
+    expect((await outboxContractViolations(prisma)).filter((v) => v.includes('TENANT versions'))).toEqual([
+      expect.stringMatching(/\/aggregateVersion 2 is not above 2 of the aggregate's previous event \(outbox position \d+\): consumers would ignore it as stale$/),
+      expect.stringMatching(/\/aggregateVersion 1 is not above 2 of the aggregate's previous event/),
+    ]);
+  });
+
   it('the writer itself refuses an event without causationId', async () => {
     await expect(prisma.$transaction((tx) => writeOutboxEvent(tx, { ...tenantRegistered({ tenantId: 'acme', name: 'Acme' }), causationId: '' })))
       .rejects.toThrow('outbox event TenantRegistered has no causationId');
