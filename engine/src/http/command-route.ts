@@ -68,7 +68,11 @@ export function commandRoutes<Extra = { principal: Principal }>(
           }),
         );
         if (result.replayed) reply.header('idempotent-replayed', 'true');
-        if (result.status >= 400) return reply.status(result.status).type('application/problem+json').send(result.body);
+        if (result.status >= 400) {
+          // A replayed refusal reads like a live one (error-handler.ts): this request's instance and correlation id.
+          const problem = { ...(result.body as object), instance: request.url, correlationId: String(request.id) };
+          return reply.status(result.status).type('application/problem+json').send(problem);
+        }
         if (options.headers) reply.headers(options.headers(result.body as ResponseOf<Op>));
         // 204 has no body; a stored null stays null.
         return result.status === 204 ? reply.status(204).send() : reply.status(result.status).send(result.body);
