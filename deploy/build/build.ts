@@ -14,13 +14,18 @@ import { build, type Plugin } from 'esbuild';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
-/** Process roles: name, entry point, bundle. deploy/platform.sh starts the bundles. */
+/**
+ * Process roles: name, entry point, owning workspace. deploy/platform.sh starts the bundles,
+ * `<workspace>/dist/<name>.js`.
+ */
 export const roles = [
-  { name: 'engine', entry: 'engine/src/server.ts', outfile: 'engine/dist/engine.js' },
-  { name: 'relay', entry: 'connectors/src/outbox-relay/main.ts', outfile: 'connectors/dist/relay.js' },
-  { name: 'workers', entry: 'connectors/src/camunda/main.ts', outfile: 'connectors/dist/workers.js' },
-  { name: 'notifications', entry: 'engine/src/roles/notifications.main.ts', outfile: 'engine/dist/notifications.js' },
+  { name: 'engine', entry: 'engine/src/server.ts', workspace: 'engine' },
+  { name: 'relay', entry: 'connectors/src/outbox-relay/main.ts', workspace: 'connectors' },
+  { name: 'workers', entry: 'connectors/src/camunda/main.ts', workspace: 'connectors' },
+  { name: 'notifications', entry: 'engine/src/roles/notifications.main.ts', workspace: 'engine' },
 ] as const;
+
+export type BuiltRole = { name: string; launcher: string; bundleBytes: number };
 
 const externalPackages: Plugin = {
   name: 'external-packages',
@@ -47,11 +52,13 @@ function moduleUrlFromSource(outDir: string): Plugin {
 
 const checkRuntime = resolve(root, 'connectors/src/runtime/check-node-runtime.ts');
 
-export async function buildRoles(): Promise<void> {
-  const outDirs = [...new Set(roles.map((role) => dirname(resolve(root, role.outfile))))];
+/** Builds every role into `<workspace>/<distDir>/` (emptied first); tests use another distDir. */
+export async function buildRoles(distDir = 'dist'): Promise<BuiltRole[]> {
+  const outDirs = [...new Set(roles.map((role) => resolve(root, role.workspace, distDir)))];
   await Promise.all(outDirs.map((dir) => rm(dir, { recursive: true, force: true })));
+  const built: BuiltRole[] = [];
   for (const role of roles) {
-    const outfile = resolve(root, role.outfile);
+    const outfile = resolve(root, role.workspace, distDir, `${role.name}.js`);
     const bundle = outfile.replace(/\.js$/, '.bundle.js');
     const common = { absWorkingDir: root, bundle: true, platform: 'node', format: 'esm', target: 'node24', logLevel: 'warning' } as const;
     const result = await build({
@@ -70,12 +77,13 @@ export async function buildRoles(): Promise<void> {
       outfile,
       external: [`./${basename(bundle)}`],
     });
-    const bytes = result.metafile.outputs[relative(root, bundle)]?.bytes ?? 0;
-    console.log(`${role.name.padEnd(13)} ${role.outfile} (bundle ${(bytes / 1024).toFixed(0)} KiB)`);
+    built.push({ name: role.name, launcher: outfile, bundleBytes: result.metafile.outputs[relative(root, bundle)]?.bytes ?? 0 });
   }
+  return built;
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   // esbuild has printed the errors already.
-  await buildRoles().catch(() => process.exit(1));
+  const built = await buildRoles().catch(() => process.exit(1));
+  for (const role of built) console.log(`${role.name.padEnd(13)} ${relative(root, role.launcher)} (bundle ${(role.bundleBytes / 1024).toFixed(0)} KiB)`);
 }
