@@ -58,10 +58,6 @@ function objectOf(params: OpenApiParameter[], lowerCase = false): JsonSchema | u
   };
 }
 
-/**
- * A route's validation schemas (params, query, headers, body, responses) taken from its
- * OpenAPI operation: the contract is the single source, never restated in code.
- */
 /** An optional body that was not sent is validated as `{}` (its schema's defaults apply). */
 async function defaultOptionalBody(request: FastifyRequest): Promise<void> {
   if (request.body === undefined || request.body === null) request.body = {};
@@ -74,6 +70,10 @@ export type ContractRoute = {
   preValidation?: (request: FastifyRequest) => Promise<void>;
 };
 
+/**
+ * A route's validation schemas (params, query, headers, body, responses) taken from its
+ * OpenAPI operation: the contract is the single source, never restated in code.
+ */
 export function routeSchema(doc: OpenApiDocument, operationId: string): ContractRoute {
   const { method, path, operation } = findOperation(doc, operationId);
   const parameters = resolveParameters(doc, operation);
