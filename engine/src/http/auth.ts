@@ -12,7 +12,10 @@ export type AuthSettings = { secret: string; issuer: string; audience: string };
 
 const key = (secret: string) => new TextEncoder().encode(secret);
 
-/** Issues a token (the local issuer for development and tests; production uses the IdP's). */
+/**
+ * Issues a token: service tokens at POST /auth/token (client credentials, auth-token.routes.ts),
+ * and user tokens of the local issuer for development and tests (`npm run token`).
+ */
 export async function issueToken(settings: AuthSettings, principal: Principal, ttlSeconds = 8 * 3600): Promise<string> {
   return new SignJWT({ tenant: principal.tenantId, roles: principal.roles, ...(principal.team ? { team: principal.team } : {}), ...(principal.accountId ? { account: principal.accountId } : {}) })
     .setProtectedHeader({ alg: 'HS256' })
