@@ -2,11 +2,10 @@ import type { OpenApiDocument } from '@cpq/contracts/openapi';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { AuthSettings } from '../../http/auth';
-import { routeSchema } from '../../http/contract-routes';
+import { contractRoutes } from '../../http/contract-routes';
 import { principalOf, requireAuthentication } from '../../http/principal';
 import type { ReleaseViews } from '../catalog';
 import { configurationInputHash, configure } from './configurator';
-import type { ConfigurationInput } from './configuration.types';
 
 export type ConfigurationRoutesOptions = { contract: OpenApiDocument; auth: AuthSettings; releases: ReleaseViews; redis: Redis };
 
@@ -19,25 +18,23 @@ const PREVIEW_TTL_SECONDS = 600;
  */
 export async function configurationRoutes(app: FastifyInstance, o: ConfigurationRoutesOptions): Promise<void> {
   requireAuthentication(app, o.auth);
-  app.route<{ Body: ConfigurationInput & { releaseId?: string } }>({
-    ...routeSchema(o.contract, 'evaluateConfiguration'),
-    handler: async (request, reply) => {
-      const principal = principalOf(request);
-      const { releaseId, ...input } = request.body;
-      const view = await o.releases.get(principal.tenantId, releaseId);
-      // The input hash is order-independent: shuffled selections hit the same entry.
-      const inputHash = configurationInputHash(view, input);
-      const key = `cpq:${principal.tenantId}:config-preview:${view.contentHash}:${inputHash}`;
-      try {
-        const cached = await o.redis.get(key);
-        if (cached) return reply.header('x-cache', 'hit').type('application/json').send(cached);
-      } catch (error) {
-        request.log.warn({ err: (error as Error).message }, 'preview cache read failed; evaluating');
-      }
-      // A ConfigurationInputError becomes a 422 naming the field in the shared error handler.
-      const result = configure(view, input);
-      o.redis.set(key, JSON.stringify(result), 'EX', PREVIEW_TTL_SECONDS).catch((error: Error) => request.log.warn({ err: error.message }, 'preview cache write failed'));
-      return reply.header('x-cache', 'miss').send(result);
-    },
+  const route = contractRoutes(app, o.contract);
+  route('evaluateConfiguration', async (request, reply) => {
+    const principal = principalOf(request);
+    const { releaseId, ...input } = request.body;
+    const view = await o.releases.get(principal.tenantId, releaseId);
+    // The input hash is order-independent: shuffled selections hit the same entry.
+    const inputHash = configurationInputHash(view, input);
+    const key = `cpq:${principal.tenantId}:config-preview:${view.contentHash}:${inputHash}`;
+    try {
+      const cached = await o.redis.get(key);
+      if (cached) return reply.header('x-cache', 'hit').type('application/json').send(cached);
+    } catch (error) {
+      request.log.warn({ err: (error as Error).message }, 'preview cache read failed; evaluating');
+    }
+    // A ConfigurationInputError becomes a 422 naming the field in the shared error handler.
+    const result = configure(view, input);
+    o.redis.set(key, JSON.stringify(result), 'EX', PREVIEW_TTL_SECONDS).catch((error: Error) => request.log.warn({ err: error.message }, 'preview cache write failed'));
+    return reply.header('x-cache', 'miss').send(result);
   });
 }
