@@ -1,7 +1,7 @@
 import type { OpenApiDocument } from '@cpq/contracts/openapi';
 import type { FastifyInstance } from 'fastify';
 import { issueToken, type AuthSettings } from './auth';
-import { routeSchema } from './contract-routes';
+import { contractRoutes } from './contract-routes';
 import { DomainError } from './errors';
 import { authenticateClient, mayActFor, type ServiceClient } from './service-clients';
 
@@ -11,8 +11,6 @@ export type AuthTokenRoutesOptions = {
   clients: readonly ServiceClient[];
   ttlSeconds: number;
 };
-
-type TokenRequest = { grant_type: 'client_credentials'; client_id: string; client_secret: string; tenant: string };
 
 /**
  * POST /auth/token: client credentials for service principals (the workers). The engine is the
@@ -26,30 +24,27 @@ export async function authTokenRoutes(app: FastifyInstance, options: AuthTokenRo
     done(null, Object.fromEntries(new URLSearchParams(text)));
   });
 
-  app.route<{ Body: TokenRequest }>({
-    ...routeSchema(options.contract, 'issueServiceToken'),
-    handler: async (request, reply) => {
-      const { client_id: clientId, client_secret: secret, tenant } = request.body;
-      const client = authenticateClient(options.clients, clientId, secret);
-      if (!client) {
-        // One answer for an unknown client and a wrong secret: no hint which ids exist.
-        request.log.warn({ clientId }, 'service token refused: bad client credentials');
-        throw new DomainError('unauthenticated', 'the client id and secret do not match a service client', [
-          { field: 'body/client_secret', rule: 'client-credentials', message: 'does not match the client id' },
-        ]);
-      }
-      if (!mayActFor(client, tenant)) {
-        request.log.warn({ clientId, tenant }, 'service token refused: tenant not allowed');
-        throw new DomainError('forbidden', `the client "${clientId}" may not act for this tenant`, [
-          { field: 'body/tenant', rule: 'allowed-tenants', message: 'is not one of the client\'s tenants' },
-        ]);
-      }
-      const accessToken = await issueToken(options.auth, { userId: `service:${clientId}`, tenantId: tenant, roles: client.roles }, options.ttlSeconds);
-      request.log.info({ clientId, tenant }, 'service token issued');
-      return reply
-        .header('cache-control', 'no-store')
-        .header('pragma', 'no-cache')
-        .send({ access_token: accessToken, token_type: 'Bearer', expires_in: options.ttlSeconds });
-    },
+  contractRoutes(app, options.contract)('issueServiceToken', async (request, reply) => {
+    const { client_id: clientId, client_secret: secret, tenant } = request.body;
+    const client = authenticateClient(options.clients, clientId, secret);
+    if (!client) {
+      // One answer for an unknown client and a wrong secret: no hint which ids exist.
+      request.log.warn({ clientId }, 'service token refused: bad client credentials');
+      throw new DomainError('unauthenticated', 'the client id and secret do not match a service client', [
+        { field: 'body/client_secret', rule: 'client-credentials', message: 'does not match the client id' },
+      ]);
+    }
+    if (!mayActFor(client, tenant)) {
+      request.log.warn({ clientId, tenant }, 'service token refused: tenant not allowed');
+      throw new DomainError('forbidden', `the client "${clientId}" may not act for this tenant`, [
+        { field: 'body/tenant', rule: 'allowed-tenants', message: 'is not one of the client\'s tenants' },
+      ]);
+    }
+    const accessToken = await issueToken(options.auth, { userId: `service:${clientId}`, tenantId: tenant, roles: client.roles }, options.ttlSeconds);
+    request.log.info({ clientId, tenant }, 'service token issued');
+    return reply
+      .header('cache-control', 'no-store')
+      .header('pragma', 'no-cache')
+      .send({ access_token: accessToken, token_type: 'Bearer', expires_in: options.ttlSeconds });
   });
 }
