@@ -1,18 +1,9 @@
+import type { ApiSchema } from '@cpq/contracts/api-types';
 import type { PrismaClient } from '@cpq/prisma';
 import type { Redis } from 'ioredis';
 
-export type ReleaseHeader = {
-  releaseId: string;
-  tenantId: string;
-  releaseNumber: number;
-  contentHash: string;
-  baseReleaseId: string | null;
-  itemCount: number;
-  publishedBy: string;
-  approvedBy: string;
-  publishedAt: string;
-  camundaDeploymentId: string | null;
-};
+/** A release's header, as the contract states it (admin-api.yaml ReleaseHeader). */
+export type ReleaseHeader = ApiSchema<'ReleaseHeader'>;
 export type ReleaseItem = { kind: string; key: string; content: unknown; contentHash: string };
 export type ReleaseSnapshot = ReleaseHeader & { items: ReleaseItem[] };
 

@@ -1,9 +1,11 @@
+import type { ApiSchema } from '@cpq/contracts/api-types';
 import type { Actor } from '@cpq/contracts/event-envelope';
 import { Prisma, type PrismaClient } from '@cpq/prisma';
 import { DomainError } from '../../http/errors';
 import { writeOutboxEvent } from '../outbox';
 
-export type TenantView = { tenantId: string; name: string; createdAt: string };
+/** A tenant, as the contract states it (platform-api.yaml Tenant). */
+export type TenantView = ApiSchema<'Tenant'>;
 export type CommandContext = { actor: Actor; correlationId: string; /** Idempotency-Key or request id: the event's causationId. */ commandId: string };
 
 const view = (row: { id: string; name: string; createdAt: Date }): TenantView => ({
