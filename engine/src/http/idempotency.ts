@@ -87,10 +87,10 @@ export async function runIdempotent(
   const id = claimed[0]!.id;
   let completed = false;
   const complete: CompleteInTransaction = async (tx, response) => {
-    await tx.idempotencyRecord.update({
-      where: { id },
-      data: { status: 'completed', responseStatus: response.status, responseBody: response.body as object, completedAt: new Date() },
-    });
+    await tx.$executeRaw`
+      UPDATE idempotency_record SET status = 'completed', response_status = ${response.status},
+             response_body = ${JSON.stringify(response.body ?? null)}::jsonb, completed_at = now()
+      WHERE id = ${id}`;
     completed = true;
   };
   try {

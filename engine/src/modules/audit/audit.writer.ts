@@ -16,17 +16,9 @@ export type AuditEntry = {
  * decision it explains or not at all. The table refuses UPDATE and DELETE.
  */
 export async function recordAudit(tx: TransactionClient, entry: AuditEntry): Promise<void> {
-  await tx.auditRecord.create({
-    data: {
-      tenantId: entry.tenantId,
-      actorType: entry.actor.type,
-      actorId: entry.actor.id,
-      action: entry.action,
-      targetType: entry.target.type,
-      targetId: entry.target.id,
-      reason: entry.reason ?? null,
-      details: (entry.details ?? {}) as object,
-      correlationId: entry.correlationId,
-    },
-  });
+  // Raw SQL: on the hot path of every command, a Prisma model create costs ~5x a raw statement (docs/benchmarks.md).
+  await tx.$executeRaw`
+    INSERT INTO audit_record (tenant_id, actor_type, actor_id, action, target_type, target_id, reason, details, correlation_id)
+    VALUES (${entry.tenantId}, ${entry.actor.type}, ${entry.actor.id}, ${entry.action}, ${entry.target.type}, ${entry.target.id},
+            ${entry.reason ?? null}, ${JSON.stringify(entry.details ?? {})}::jsonb, ${entry.correlationId})`;
 }

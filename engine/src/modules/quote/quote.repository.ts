@@ -1,4 +1,4 @@
-import type { PrismaClient, TransactionClient } from '@cpq/prisma';
+import { Prisma, type PrismaClient, type TransactionClient } from '@cpq/prisma';
 import { DomainError } from '../../http/errors';
 import { recordAudit } from '../audit';
 import { writeOutboxEvent } from '../outbox';
@@ -26,9 +26,32 @@ export const actorOf = (ctx: CommandContext) => ({
  * connection), and `lock` checks the revision is still on it.
  */
 export async function pinnedRelease(db: Db, quoteId: string, tenantId: string): Promise<string> {
-  const row = await db.quoteRevision.findFirst({ where: { quoteId, tenantId }, orderBy: { revision: 'desc' }, select: { releaseId: true } });
-  if (!row) throw new DomainError('quote-not-found', `no quote ${quoteId}`);
-  return row.releaseId;
+  const rows = await db.$queryRaw<{ releaseId: string }[]>`
+    SELECT r.release_id::text AS "releaseId" FROM quote q JOIN quote_revision r ON r.quote_id = q.id AND r.revision = q.current_revision
+    WHERE q.id = ${quoteId}::uuid AND q.tenant_id = ${tenantId}`;
+  if (!rows[0]) throw new DomainError('quote-not-found', `no quote ${quoteId}`);
+  return rows[0].releaseId;
+}
+
+// The columns of a quote and of its current revision, under the names of the Prisma models.
+const QUOTE_COLUMNS = Prisma.sql`q.id::text AS "id", q.tenant_id AS "tenantId", q.account_id AS "accountId", q.customer_name AS "customerName",
+  q.owner_id AS "ownerId", q.team AS "team", q.currency AS "currency", q.term_months AS "termMonths", q.current_revision AS "currentRevision",
+  q.version AS "version", q.created_at AS "createdAt", q.updated_at AS "updatedAt"`;
+const REVISION_COLUMNS = Prisma.sql`r.tenant_id AS "r_tenantId", r.quote_id::text AS "r_quoteId", r.revision AS "r_revision", r.state AS "r_state",
+  r.release_id::text AS "r_releaseId", r.material_version AS "r_materialVersion", r.price_result_id::text AS "r_priceResultId",
+  r.priced_material_version AS "r_pricedMaterialVersion", r.approval_material_version AS "r_approvalMaterialVersion",
+  r.approved_price_result_id::text AS "r_approvedPriceResultId", r.valid_until AS "r_validUntil", r.document_id::text AS "r_documentId",
+  r.submitted_by AS "r_submittedBy", r.submitted_at AS "r_submittedAt", r.accepted_by AS "r_acceptedBy", r.accepted_at AS "r_acceptedAt",
+  r.acceptance_evidence AS "r_acceptanceEvidence", r.version AS "r_version", r.created_at AS "r_createdAt", r.updated_at AS "r_updatedAt"`;
+
+function split(row: Record<string, unknown>): Loaded {
+  const quote: Record<string, unknown> = {};
+  const revision: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(row)) {
+    if (key.startsWith('r_')) revision[key.slice(2)] = value;
+    else quote[key] = value;
+  }
+  return { quote: quote as QuoteRow, revision: revision as RevisionRow };
 }
 
 /**
@@ -37,27 +60,43 @@ export async function pinnedRelease(db: Db, quoteId: string, tenantId: string): 
  * visibility, the expected version and, when given, the release read before the transaction.
  */
 export async function lock(tx: TransactionClient, quoteId: string, ctx: CommandContext, pinned?: string): Promise<Loaded> {
-  const rows = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM quote WHERE id = ${quoteId}::uuid AND tenant_id = ${ctx.principal.tenantId} FOR UPDATE`;
-  const quote = rows.length ? await tx.quote.findUnique({ where: { id: quoteId } }) : null;
-  if (!quote || !canSee(ctx.principal, quote)) throw new DomainError('quote-not-found', `no quote ${quoteId}`);
+  // Two statements, not one join: a row lock that had to wait re-reads only the locked row
+  // (PostgreSQL's EvalPlanQual); a joined revision would come from the older snapshot. The
+  // revision is read after the lock is held, in a statement with a fresh snapshot.
+  const quotes = await tx.$queryRaw<QuoteRow[]>`
+    SELECT ${QUOTE_COLUMNS} FROM quote q WHERE q.id = ${quoteId}::uuid AND q.tenant_id = ${ctx.principal.tenantId} FOR UPDATE`;
+  const rows = quotes[0] ? await tx.$queryRaw<Record<string, unknown>[]>`
+    SELECT ${QUOTE_COLUMNS}, ${REVISION_COLUMNS}
+    FROM quote q JOIN quote_revision r ON r.quote_id = q.id AND r.revision = q.current_revision WHERE q.id = ${quoteId}::uuid` : [];
+  const loaded = rows[0] ? split(rows[0]) : undefined;
+  if (!loaded || !canSee(ctx.principal, loaded.quote)) throw new DomainError('quote-not-found', `no quote ${quoteId}`);
+  const { quote, revision } = loaded;
   if (ctx.expectedVersion !== undefined && quote.version !== ctx.expectedVersion) {
     throw new DomainError('version-conflict', `quote is at version ${quote.version}, not ${ctx.expectedVersion}; read it again`);
   }
-  const revision = await tx.quoteRevision.findUniqueOrThrow({ where: { quoteId_revision: { quoteId, revision: quote.currentRevision } } });
   if (pinned !== undefined && revision.releaseId !== pinned) {
     throw new DomainError('concurrent-update', 'the quote was revised while this command ran; read it again and retry');
   }
-  return { quote, revision };
+  return loaded;
 }
 
-export const linesOf = (db: Db, quoteId: string, revision: number) =>
-  db.quoteLine.findMany({ where: { quoteId, revision }, orderBy: { position: 'asc' } });
+export type LineRow = Awaited<ReturnType<PrismaClient['quoteLine']['findFirstOrThrow']>>;
+
+export const linesOf = (db: Db, quoteId: string, revision: number): Promise<LineRow[]> => db.$queryRaw<LineRow[]>`
+  SELECT tenant_id AS "tenantId", quote_id::text AS "quoteId", revision, line_id AS "lineId", position, offering, quantity, selections,
+         configuration, configuration_hash AS "configurationHash", configuration_valid AS "configurationValid",
+         release_id::text AS "releaseId", manual_discount AS "manualDiscount"
+  FROM quote_line WHERE quote_id = ${quoteId}::uuid AND revision = ${revision} ORDER BY position`;
+
+/** Just what adding a line needs of the others (their offerings), without their configuration documents. */
+export const lineOfferings = (db: Db, quoteId: string, revision: number): Promise<{ lineId: string; offering: string }[]> => db.$queryRaw`
+  SELECT line_id AS "lineId", offering FROM quote_line WHERE quote_id = ${quoteId}::uuid AND revision = ${revision} ORDER BY position`;
 
 export const revisionKey = (loaded: Loaded) => ({ quoteId_revision: { quoteId: loaded.quote.id, revision: loaded.revision.revision } });
 
 /** Bumps the quote version and records audit and the event: every state change ends here. */
 export async function finish(tx: TransactionClient, loaded: Loaded, ctx: CommandContext, eventType: string, payload: Record<string, unknown>, reason?: string): Promise<number> {
-  const updated = await tx.quote.update({ where: { id: loaded.quote.id }, data: { version: { increment: 1 }, updatedAt: new Date() } });
+  const [updated] = await tx.$queryRaw<{ version: number }[]>`UPDATE quote SET version = version + 1, updated_at = now() WHERE id = ${loaded.quote.id}::uuid RETURNING version`;
   await recordAudit(tx, {
     tenantId: ctx.principal.tenantId, actor: actorOf(ctx), action: `quote.${eventType}`,
     target: { type: 'QUOTE', id: loaded.quote.id }, reason: reason ?? null, correlationId: ctx.correlationId,
@@ -65,18 +104,18 @@ export async function finish(tx: TransactionClient, loaded: Loaded, ctx: Command
   });
   await writeOutboxEvent(tx, {
     eventType, tenantId: ctx.principal.tenantId, aggregateType: 'QUOTE', aggregateId: loaded.quote.id,
-    aggregateVersion: updated.version, correlationId: ctx.correlationId, causationId: ctx.commandId, actor: actorOf(ctx),
+    aggregateVersion: updated!.version, correlationId: ctx.correlationId, causationId: ctx.commandId, actor: actorOf(ctx),
     payload: { quoteId: loaded.quote.id, revision: loaded.revision.revision, ...payload },
   });
-  return updated.version;
+  return updated!.version;
 }
 
 /** A material change makes the price and any approval stale: back to draft, material version up. */
 export async function materialChange(tx: TransactionClient, loaded: Loaded, command: QuoteCommand): Promise<void> {
-  await tx.quoteRevision.update({
-    where: revisionKey(loaded),
-    data: { state: nextState(command, loaded.revision.state as RevisionState), materialVersion: { increment: 1 }, version: { increment: 1 }, updatedAt: new Date() },
-  });
+  await tx.$executeRaw`
+    UPDATE quote_revision SET state = ${nextState(command, loaded.revision.state as RevisionState)}, material_version = material_version + 1,
+           version = version + 1, updated_at = now()
+    WHERE quote_id = ${loaded.quote.id}::uuid AND revision = ${loaded.revision.revision}`;
 }
 
 /** Ends a command's transaction: its answer is stored for the Idempotency-Key in the same commit. */

@@ -3,7 +3,7 @@ import { DomainError } from '../../../http/errors';
 import { configure, type ConfigurationResult } from '../../configuration';
 import type { QuoteDeps } from '../quote.deps';
 import { guard, manualDiscountRecord, requireEditor } from '../quote.guards';
-import { done, finish, linesOf, lock, materialChange, pinnedRelease, type QuoteRow } from '../quote.repository';
+import { done, finish, lineOfferings, linesOf, lock, materialChange, pinnedRelease, type QuoteRow } from '../quote.repository';
 import type { CommandContext, LineInput } from '../quote.types';
 
 type LineResult = { lineId: string; valid: boolean; version: number };
@@ -25,17 +25,16 @@ export function addLineCommand({ prisma, inTransaction, releases }: QuoteDeps) {
       const loaded = await lock(tx, quoteId, ctx, view.releaseId);
       requireEditor(ctx, loaded.quote);
       guard('add-line', loaded.revision);
-      const existing = await linesOf(tx, quoteId, loaded.revision.revision);
+      const existing = await lineOfferings(tx, quoteId, loaded.revision.revision);
       const result = configureLineOn(view, line, loaded.quote, existing.map((l) => l.offering));
       const lineId = `L${existing.length + 1}`;
-      await tx.quoteLine.create({
-        data: {
-          tenantId: ctx.principal.tenantId, quoteId, revision: loaded.revision.revision, lineId, position: existing.length + 1,
-          offering: line.offering, quantity: line.quantity, selections: line.selections as object, configuration: result as unknown as object,
-          configurationHash: result.resultHash, configurationValid: result.valid, releaseId: loaded.revision.releaseId,
-          manualDiscount: line.manualDiscount ? (manualDiscountRecord(line.manualDiscount, ctx) as object) : undefined,
-        },
-      });
+      const discount = line.manualDiscount ? JSON.stringify(manualDiscountRecord(line.manualDiscount, ctx)) : null;
+      await tx.$executeRaw`
+        INSERT INTO quote_line (tenant_id, quote_id, revision, line_id, position, offering, quantity, selections, configuration,
+                                configuration_hash, configuration_valid, release_id, manual_discount)
+        VALUES (${ctx.principal.tenantId}, ${quoteId}::uuid, ${loaded.revision.revision}, ${lineId}, ${existing.length + 1}, ${line.offering},
+                ${line.quantity}, ${JSON.stringify(line.selections)}::jsonb, ${JSON.stringify(result)}::jsonb, ${result.resultHash},
+                ${result.valid}, ${loaded.revision.releaseId}::uuid, ${discount}::jsonb)`;
       await materialChange(tx, loaded, 'add-line');
       const version = await finish(tx, loaded, ctx, 'QuoteLineAdded', { lineId, offering: line.offering, quantity: line.quantity, valid: result.valid });
       return done(tx, ctx, { lineId, valid: result.valid, version });

@@ -3,7 +3,7 @@ import { DomainError } from '../../../http/errors';
 import { price, type ManualDiscount, type PriceResult } from '../../pricing';
 import type { QuoteDeps } from '../quote.deps';
 import { guard, requireEditor } from '../quote.guards';
-import { done, finish, linesOf, lock, pinnedRelease, revisionKey } from '../quote.repository';
+import { done, finish, linesOf, lock, pinnedRelease } from '../quote.repository';
 import { nextState, type RevisionState } from '../quote.state';
 import type { CommandContext } from '../quote.types';
 
@@ -31,17 +31,16 @@ export function priceQuoteCommand({ prisma, inTransaction, releases, today }: Qu
           ...(l.manualDiscount ? { manualDiscount: l.manualDiscount as unknown as ManualDiscount } : {}),
         })),
       }, { resultId: priceResultId });
-      await tx.priceResult.create({
-        data: {
-          id: priceResultId, tenantId: ctx.principal.tenantId, quoteId, revision: loaded.revision.revision,
-          materialVersion: loaded.revision.materialVersion, releaseId: loaded.revision.releaseId,
-          result: result as unknown as object, resultHash: result.resultHash, createdBy: ctx.principal.userId,
-        },
-      });
-      await tx.quoteRevision.update({
-        where: revisionKey(loaded),
-        data: { state: nextState('price', loaded.revision.state as RevisionState), priceResultId, pricedMaterialVersion: loaded.revision.materialVersion, version: { increment: 1 }, updatedAt: new Date() },
-      });
+      // Evidence row and the revision's pointer to it in one statement (raw: a large JSON document on a hot path).
+      await tx.$executeRaw`
+        WITH p AS (
+          INSERT INTO price_result (id, tenant_id, quote_id, revision, material_version, release_id, result, result_hash, created_by)
+          VALUES (${priceResultId}::uuid, ${ctx.principal.tenantId}, ${quoteId}::uuid, ${loaded.revision.revision}, ${loaded.revision.materialVersion},
+                  ${loaded.revision.releaseId}::uuid, ${JSON.stringify(result)}::jsonb, ${result.resultHash}, ${ctx.principal.userId})
+          RETURNING id)
+        UPDATE quote_revision SET state = ${nextState('price', loaded.revision.state as RevisionState)}, price_result_id = (SELECT id FROM p),
+               priced_material_version = ${loaded.revision.materialVersion}, version = version + 1, updated_at = now()
+        WHERE quote_id = ${quoteId}::uuid AND revision = ${loaded.revision.revision}`;
       const version = await finish(tx, loaded, ctx, 'QuotePriced', { priceResultId, resultHash: result.resultHash, totals: result.totals });
       return done(tx, ctx, { priceResultId, totals: result.totals, version });
     });
