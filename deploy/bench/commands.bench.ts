@@ -139,16 +139,22 @@ export async function benchCommands(options = { seconds: 10 }): Promise<{ figure
     // Warm-up: compiled release views, JIT, pool connections.
     await load('warm-up', 2, () => rep('POST', '/quotes', newQuote));
 
-    console.log('createQuote ...');
-    figures.push(await load('createQuote', options.seconds, () => rep('POST', '/quotes', newQuote)));
+    // BENCH_ONLY=createQuote,add-line,price: a subset (e.g. to profile one command).
+    const only = (name: string) => !process.env.BENCH_ONLY || process.env.BENCH_ONLY.split(',').includes(name);
+    if (only('createQuote')) {
+      console.log('createQuote ...');
+      figures.push(await load('createQuote', options.seconds, () => rep('POST', '/quotes', newQuote)));
+    }
 
+    if (only('add-line')) {
     console.log('add line ...');
     // 20 quotes per client, lines added round-robin so each quote stays small (about 10-30 lines).
     const pools = await Promise.all(Array.from({ length: CLIENTS }, async () =>
       Promise.all(Array.from({ length: 20 }, async () => String((await rep('POST', '/quotes', newQuote)).body.quoteId)))));
     figures.push(await load('add line', options.seconds, (client, i) => rep('POST', `/quotes/${pools[client]![i % 20]}/lines`, line)));
+    }
 
-    for (const size of [50, 200, 500]) {
+    for (const size of only('price') ? [50, 200, 500] : []) {
       console.log(`price ${size} lines ...`);
       // One quote per client with `size` copies of one configured line (set up by SQL: not measured).
       const quotes = await Promise.all(Array.from({ length: CLIENTS }, async () => {
@@ -168,7 +174,7 @@ export async function benchCommands(options = { seconds: 10 }): Promise<{ figure
     await db.drop();
   }
 
-  const base = figures[0]!;
+  const base = figures.find((r) => r.label === 'pgbench TPC-B') ?? figures[0]!;
   const f1 = (n: number) => n.toFixed(1);
   const markdown = [
     '## Commands through HTTP vs pgbench (same run)',

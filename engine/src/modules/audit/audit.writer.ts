@@ -1,5 +1,5 @@
 import type { Actor } from '@cpq/contracts/event-envelope';
-import type { TransactionClient } from '@cpq/prisma';
+import { Prisma, type TransactionClient } from '@cpq/prisma';
 
 export type AuditEntry = {
   tenantId: string;
@@ -16,8 +16,16 @@ export type AuditEntry = {
  * decision it explains or not at all. The table refuses UPDATE and DELETE.
  */
 export async function recordAudit(tx: TransactionClient, entry: AuditEntry): Promise<void> {
-  // Raw SQL: on the hot path of every command, a Prisma model create costs ~5x a raw statement (docs/benchmarks.md).
-  await tx.$executeRaw`
+  await tx.$executeRaw`${auditInsert(entry)}`;
+}
+
+/**
+ * The INSERT of one audit record, for a caller that writes it in one statement with its own
+ * change (a data-modifying CTE): the audit module still owns the table and its SQL. Raw SQL:
+ * on the hot path of every command a Prisma model create costs ~5x a raw statement.
+ */
+export function auditInsert(entry: AuditEntry): Prisma.Sql {
+  return Prisma.sql`
     INSERT INTO audit_record (tenant_id, actor_type, actor_id, action, target_type, target_id, reason, details, correlation_id)
     VALUES (${entry.tenantId}, ${entry.actor.type}, ${entry.actor.id}, ${entry.action}, ${entry.target.type}, ${entry.target.id},
             ${entry.reason ?? null}, ${JSON.stringify(entry.details ?? {})}::jsonb, ${entry.correlationId})`;

@@ -10,6 +10,20 @@ import type { CurrentReleasePointer, ReleaseHeader, ReleaseStore } from './relea
 export function createReleaseViews(store: ReleaseStore, pointer: CurrentReleasePointer, options: { capacity?: number } = {}) {
   const capacity = options.capacity ?? 32;
   const views = new Map<string, Promise<ReleaseView>>();
+  // Headers of named releases: immutable once published, so remembered (bounded) instead of
+  // read from PostgreSQL on every command that works against a quote's pinned release.
+  const headers = new Map<string, ReleaseHeader>();
+  async function headerOf(tenantId: string, releaseId: string): Promise<ReleaseHeader | undefined> {
+    const key = `${tenantId}:${releaseId}`;
+    const known = headers.get(key);
+    if (known) return known;
+    const header = await store.header(tenantId, releaseId);
+    if (header) {
+      headers.set(key, header);
+      if (headers.size > capacity * 8) headers.delete(headers.keys().next().value!);
+    }
+    return header;
+  }
 
   async function viewOf(header: ReleaseHeader): Promise<ReleaseView> {
     const key = `${header.releaseId}:${header.contentHash}`;
@@ -29,7 +43,7 @@ export function createReleaseViews(store: ReleaseStore, pointer: CurrentReleaseP
   return {
     /** The release named, or the tenant's current one; 404 problem when there is none. */
     async get(tenantId: string, releaseId?: string): Promise<ReleaseView> {
-      const header = releaseId ? await store.header(tenantId, releaseId) : await pointer.get(tenantId);
+      const header = releaseId ? await headerOf(tenantId, releaseId) : await pointer.get(tenantId);
       if (!header) {
         throw new DomainError('release-not-found', releaseId ? `no release ${releaseId}` : 'nothing has been published yet');
       }

@@ -1,3 +1,3 @@
 // Public surface of the outbox module: write an event in the caller's transaction.
-export { writeOutboxEvent } from './outbox.writer';
+export { outboxInsert, writeOutboxEvent } from './outbox.writer';
 export type { NewEvent } from './outbox.writer';

@@ -1,7 +1,7 @@
 import { Prisma, type PrismaClient, type TransactionClient } from '@cpq/prisma';
 import { DomainError } from '../../http/errors';
-import { recordAudit } from '../audit';
-import { writeOutboxEvent } from '../outbox';
+import { auditInsert } from '../audit';
+import { outboxInsert } from '../outbox';
 import { canSee } from './quote.access';
 import { nextState, type QuoteCommand, type RevisionState } from './quote.state';
 import type { CommandContext } from './quote.types';
@@ -94,20 +94,31 @@ export const lineOfferings = (db: Db, quoteId: string, revision: number): Promis
 
 export const revisionKey = (loaded: Loaded) => ({ quoteId_revision: { quoteId: loaded.quote.id, revision: loaded.revision.revision } });
 
-/** Bumps the quote version and records audit and the event: every state change ends here. */
+/**
+ * Bumps the quote version and records audit and the event: every state change ends here, in
+ * one statement (three round trips before). The command holds the quote's row lock, so the
+ * next version is known here; the UPDATE checks it, and `loaded` follows it for a second event.
+ */
 export async function finish(tx: TransactionClient, loaded: Loaded, ctx: CommandContext, eventType: string, payload: Record<string, unknown>, reason?: string): Promise<number> {
-  const [updated] = await tx.$queryRaw<{ version: number }[]>`UPDATE quote SET version = version + 1, updated_at = now() WHERE id = ${loaded.quote.id}::uuid RETURNING version`;
-  await recordAudit(tx, {
+  const version = loaded.quote.version + 1;
+  const audit = auditInsert({
     tenantId: ctx.principal.tenantId, actor: actorOf(ctx), action: `quote.${eventType}`,
     target: { type: 'QUOTE', id: loaded.quote.id }, reason: reason ?? null, correlationId: ctx.correlationId,
     details: { revision: loaded.revision.revision, ...payload },
   });
-  await writeOutboxEvent(tx, {
+  const { sql: event } = outboxInsert({
     eventType, tenantId: ctx.principal.tenantId, aggregateType: 'QUOTE', aggregateId: loaded.quote.id,
-    aggregateVersion: updated!.version, correlationId: ctx.correlationId, causationId: ctx.commandId, actor: actorOf(ctx),
+    aggregateVersion: version, correlationId: ctx.correlationId, causationId: ctx.commandId, actor: actorOf(ctx),
     payload: { quoteId: loaded.quote.id, revision: loaded.revision.revision, ...payload },
   });
-  return updated!.version;
+  const [bumped] = await tx.$queryRaw<{ n: number }[]>`
+    WITH v AS (UPDATE quote SET version = ${version}, updated_at = now() WHERE id = ${loaded.quote.id}::uuid AND version = ${version - 1} RETURNING 1),
+         a AS (${audit}),
+         e AS (${event})
+    SELECT count(*)::int AS n FROM v`;
+  if (bumped?.n !== 1) throw new Error(`quote ${loaded.quote.id} is not at version ${version - 1} under its lock`);
+  loaded.quote.version = version;
+  return version;
 }
 
 /** A material change makes the price and any approval stale: back to draft, material version up. */

@@ -25,7 +25,7 @@ export function createQuoteCommand({ inTransaction, releases, today }: QuoteDeps
           RETURNING id)
         INSERT INTO quote_revision (tenant_id, quote_id, revision, state, release_id, valid_until)
         SELECT ${principal.tenantId}, q.id, 1, 'draft', ${view.releaseId}::uuid, ${validUntil}::date FROM q`;
-      const loaded = { quote: { id: quoteId }, revision: { revision: 1 } } as Loaded;
+      const loaded = { quote: { id: quoteId, version: 1 }, revision: { revision: 1 } } as Loaded;
       const version = await finish(tx, loaded, ctx, 'QuoteCreated', {
         accountId: input.accountId, ownerId: principal.userId, releaseId: view.releaseId, currency: input.currency, termMonths: input.termMonths,
       });
