@@ -88,6 +88,14 @@ export const linesOf = (db: Db, quoteId: string, revision: number): Promise<Line
          release_id::text AS "releaseId", manual_discount AS "manualDiscount"
   FROM quote_line WHERE quote_id = ${quoteId}::uuid AND revision = ${revision} ORDER BY position`;
 
+/** What pricing needs of each line: the normalized selections, not the whole configuration document. */
+export const pricingLinesOf = (db: Db, quoteId: string, revision: number) => db.$queryRaw<{
+  lineId: string; offering: string; quantity: number; configurationValid: boolean | null; selections: Record<string, unknown> | null; manualDiscount: unknown;
+}[]>`
+  SELECT line_id AS "lineId", offering, quantity, configuration_valid AS "configurationValid",
+         configuration -> 'normalized' -> 'selections' AS selections, manual_discount AS "manualDiscount"
+  FROM quote_line WHERE quote_id = ${quoteId}::uuid AND revision = ${revision} ORDER BY position`;
+
 /** Just what adding a line needs of the others (their offerings), without their configuration documents. */
 export const lineOfferings = (db: Db, quoteId: string, revision: number): Promise<{ lineId: string; offering: string }[]> => db.$queryRaw`
   SELECT line_id AS "lineId", offering FROM quote_line WHERE quote_id = ${quoteId}::uuid AND revision = ${revision} ORDER BY position`;

@@ -33,7 +33,7 @@ export function addLineCommand({ prisma, inTransaction, releases }: QuoteDeps) {
         INSERT INTO quote_line (tenant_id, quote_id, revision, line_id, position, offering, quantity, selections, configuration,
                                 configuration_hash, configuration_valid, release_id, manual_discount)
         VALUES (${ctx.principal.tenantId}, ${quoteId}::uuid, ${loaded.revision.revision}, ${lineId}, ${existing.length + 1}, ${line.offering},
-                ${line.quantity}, ${JSON.stringify(line.selections)}::jsonb, ${JSON.stringify(result)}::jsonb, ${result.resultHash},
+                ${line.quantity}, ${JSON.stringify(line.selections)}::jsonb, ${JSON.stringify(result)}::json, ${result.resultHash},
                 ${result.valid}, ${loaded.revision.releaseId}::uuid, ${discount}::jsonb)`;
       await materialChange(tx, loaded, 'add-line');
       const version = await finish(tx, loaded, ctx, 'QuoteLineAdded', { lineId, offering: line.offering, quantity: line.quantity, valid: result.valid });

@@ -3,7 +3,7 @@ import { DomainError } from '../../../http/errors';
 import { price, type ManualDiscount, type PriceResult } from '../../pricing';
 import type { QuoteDeps } from '../quote.deps';
 import { guard, requireEditor } from '../quote.guards';
-import { done, finish, linesOf, lock, pinnedRelease } from '../quote.repository';
+import { done, finish, lock, pinnedRelease, pricingLinesOf } from '../quote.repository';
 import { nextState, type RevisionState } from '../quote.state';
 import type { CommandContext } from '../quote.types';
 
@@ -15,7 +15,7 @@ export function priceQuoteCommand({ prisma, inTransaction, releases, today }: Qu
       const loaded = await lock(tx, quoteId, ctx, view.releaseId);
       requireEditor(ctx, loaded.quote);
       guard('price', loaded.revision);
-      const lines = await linesOf(tx, quoteId, loaded.revision.revision);
+      const lines = await pricingLinesOf(tx, quoteId, loaded.revision.revision);
       const invalid = lines.filter((l) => !l.configurationValid);
       if (invalid.length > 0) {
         throw new DomainError('configuration-invalid', `lines ${invalid.map((l) => l.lineId).join(', ')} are not validly configured`,
@@ -27,7 +27,7 @@ export function priceQuoteCommand({ prisma, inTransaction, releases, today }: Qu
         customer: { accountId: loaded.quote.accountId },
         lines: lines.map((l) => ({
           lineId: l.lineId, offering: l.offering, quantity: l.quantity,
-          characteristics: ((l.configuration as { normalized?: { selections?: Record<string, unknown> } } | null)?.normalized?.selections) ?? {},
+          characteristics: l.selections ?? {},
           ...(l.manualDiscount ? { manualDiscount: l.manualDiscount as unknown as ManualDiscount } : {}),
         })),
       }, { resultId: priceResultId });
@@ -36,7 +36,7 @@ export function priceQuoteCommand({ prisma, inTransaction, releases, today }: Qu
         WITH p AS (
           INSERT INTO price_result (id, tenant_id, quote_id, revision, material_version, release_id, result, result_hash, created_by)
           VALUES (${priceResultId}::uuid, ${ctx.principal.tenantId}, ${quoteId}::uuid, ${loaded.revision.revision}, ${loaded.revision.materialVersion},
-                  ${loaded.revision.releaseId}::uuid, ${JSON.stringify(result)}::jsonb, ${result.resultHash}, ${ctx.principal.userId})
+                  ${loaded.revision.releaseId}::uuid, ${JSON.stringify(result)}::json, ${result.resultHash}, ${ctx.principal.userId})
           RETURNING id)
         UPDATE quote_revision SET state = ${nextState('price', loaded.revision.state as RevisionState)}, price_result_id = (SELECT id FROM p),
                priced_material_version = ${loaded.revision.materialVersion}, version = version + 1, updated_at = now()
