@@ -33,8 +33,10 @@ if (!only || only === 'outbox') {
   );
 }
 
-// Engine cores: FEEL, configuration, pricing (each returns its own markdown section).
+// Engine cores: FEEL, configuration, pricing; and the commands through HTTP against pgbench
+// (each returns its own markdown section).
 const cores: [string, () => Promise<string>][] = [
+  ['commands', async () => (await import('./commands.bench')).benchCommands().then((r) => r.markdown)],
   ['feel', async () => (await import('./feel.bench')).benchFeel()],
   ['configuration', async () => (await import('./configuration.bench')).benchConfiguration()],
   ['pricing', async () => (await import('./pricing.bench')).benchPricing()],

@@ -1,17 +1,14 @@
 import type { QuoteDeps } from '../quote.deps';
 import { materialFacts } from '../quote.facts';
-import { guard, requireEditor } from '../quote.guards';
-import { actorOf, done, finish, lock, pinnedRelease, revisionKey } from '../quote.repository';
+import { editQuote } from '../quote.command-frame';
+import { actorOf, done, finish, revisionKey } from '../quote.repository';
 import type { CommandContext } from '../quote.types';
 
 /** Prints the approved revision's document; rendering and storing happen on the command's connection. */
-export function generateDocumentCommand({ prisma, inTransaction, releases, documents }: QuoteDeps) {
+export function generateDocumentCommand(deps: QuoteDeps) {
+  const { documents } = deps;
   return async (quoteId: string, ctx: CommandContext): Promise<{ documentId: string; fileSha256: string; factsSha256: string; version: number }> => {
-    const view = await releases.get(ctx.principal.tenantId, await pinnedRelease(prisma, quoteId, ctx.principal.tenantId));
-    return inTransaction(async (tx) => {
-      const loaded = await lock(tx, quoteId, ctx, view.releaseId);
-      requireEditor(ctx, loaded.quote);
-      guard('generate-document', loaded.revision);
+    return editQuote(deps, quoteId, ctx, 'generate-document', async (tx, loaded, view) => {
       const facts = await materialFacts(tx, loaded, view);
       const document = await documents.generate(tx, facts, 'quote-standard', { actor: actorOf(ctx), correlationId: ctx.correlationId });
       await tx.quoteRevision.update({

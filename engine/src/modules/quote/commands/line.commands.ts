@@ -2,8 +2,9 @@ import type { ReleaseView } from '@cpq/metadata';
 import { DomainError } from '../../../http/errors';
 import { configure, type ConfigurationResult } from '../../configuration';
 import type { QuoteDeps } from '../quote.deps';
-import { guard, manualDiscountRecord, requireEditor } from '../quote.guards';
-import { done, finish, lineOfferings, linesOf, lock, materialChange, pinnedRelease, type QuoteRow } from '../quote.repository';
+import { editQuote } from '../quote.command-frame';
+import { manualDiscountRecord } from '../quote.guards';
+import { done, finish, lineOfferings, linesOf, materialChange, type QuoteRow } from '../quote.repository';
 import type { CommandContext, LineInput } from '../quote.types';
 
 type LineResult = { lineId: string; valid: boolean; version: number };
@@ -18,13 +19,9 @@ export function configureLineOn(view: ReleaseView, line: LineInput, quote: Quote
 }
 
 /** Adds a configured line (configuration runs now, against the revision's pinned release). */
-export function addLineCommand({ prisma, inTransaction, releases }: QuoteDeps) {
+export function addLineCommand(deps: QuoteDeps) {
   return async (quoteId: string, line: LineInput, ctx: CommandContext): Promise<LineResult> => {
-    const view = await releases.get(ctx.principal.tenantId, await pinnedRelease(prisma, quoteId, ctx.principal.tenantId));
-    return inTransaction(async (tx) => {
-      const loaded = await lock(tx, quoteId, ctx, view.releaseId);
-      requireEditor(ctx, loaded.quote);
-      guard('add-line', loaded.revision);
+    return editQuote(deps, quoteId, ctx, 'add-line', async (tx, loaded, view) => {
       const existing = await lineOfferings(tx, quoteId, loaded.revision.revision);
       const result = configureLineOn(view, line, loaded.quote, existing.map((l) => l.offering));
       const lineId = `L${existing.length + 1}`;
@@ -42,13 +39,9 @@ export function addLineCommand({ prisma, inTransaction, releases }: QuoteDeps) {
   };
 }
 
-export function configureLineCommand({ prisma, inTransaction, releases }: QuoteDeps) {
+export function configureLineCommand(deps: QuoteDeps) {
   return async (quoteId: string, lineId: string, line: Omit<LineInput, 'offering'>, ctx: CommandContext): Promise<LineResult> => {
-    const view = await releases.get(ctx.principal.tenantId, await pinnedRelease(prisma, quoteId, ctx.principal.tenantId));
-    return inTransaction(async (tx) => {
-      const loaded = await lock(tx, quoteId, ctx, view.releaseId);
-      requireEditor(ctx, loaded.quote);
-      guard('configure-line', loaded.revision);
+    return editQuote(deps, quoteId, ctx, 'configure-line', async (tx, loaded, view) => {
       const existing = await linesOf(tx, quoteId, loaded.revision.revision);
       const current = existing.find((l) => l.lineId === lineId);
       if (!current) throw new DomainError('line-not-found', `revision ${loaded.revision.revision} has no line ${lineId}`);

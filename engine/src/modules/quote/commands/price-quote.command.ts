@@ -2,19 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { DomainError } from '../../../http/errors';
 import { price, type ManualDiscount, type PriceResult } from '../../pricing';
 import type { QuoteDeps } from '../quote.deps';
-import { guard, requireEditor } from '../quote.guards';
-import { done, finish, lock, pinnedRelease, pricingLinesOf } from '../quote.repository';
+import { editQuote } from '../quote.command-frame';
+import { done, finish, pricingLinesOf } from '../quote.repository';
 import { nextState, type RevisionState } from '../quote.state';
 import type { CommandContext } from '../quote.types';
 
 /** Prices every line against the pinned release; the result is immutable evidence. */
-export function priceQuoteCommand({ prisma, inTransaction, releases, today }: QuoteDeps) {
+export function priceQuoteCommand(deps: QuoteDeps) {
+  const { today } = deps;
   return async (quoteId: string, ctx: CommandContext): Promise<{ priceResultId: string; totals: PriceResult['totals']; version: number }> => {
-    const view = await releases.get(ctx.principal.tenantId, await pinnedRelease(prisma, quoteId, ctx.principal.tenantId));
-    return inTransaction(async (tx) => {
-      const loaded = await lock(tx, quoteId, ctx, view.releaseId);
-      requireEditor(ctx, loaded.quote);
-      guard('price', loaded.revision);
+    return editQuote(deps, quoteId, ctx, 'price', async (tx, loaded, view) => {
       const lines = await pricingLinesOf(tx, quoteId, loaded.revision.revision);
       const invalid = lines.filter((l) => !l.configurationValid);
       if (invalid.length > 0) {
