@@ -91,12 +91,12 @@ function caller(url: string, token: string): Call {
 }
 
 /** CLIENTS closed loops for `seconds`; each op is timed end to end (request to parsed answer). */
-async function load(label: string, seconds: number, op: (client: number, i: number) => Promise<{ status: number }>): Promise<Figures> {
+async function load(label: string, seconds: number, op: (client: number, i: number) => Promise<{ status: number }>, clients = CLIENTS): Promise<Figures> {
   const latencies: number[] = [];
   let errors = 0;
   const until = performance.now() + seconds * 1000;
   const started = performance.now();
-  await Promise.all(Array.from({ length: CLIENTS }, async (_, client) => {
+  await Promise.all(Array.from({ length: clients }, async (_, client) => {
     for (let i = 0; performance.now() < until; i += 1) {
       const t0 = performance.now();
       const { status } = await op(client, i);
@@ -120,8 +120,7 @@ export async function benchCommands(options = { seconds: 10 }): Promise<{ figure
   await prepareTemplate(POSTGRES);
   const db = await createTestDatabase(POSTGRES, 'bench_commands');
   const engine = await startEngine(db.url);
-  const sql = new pg.Client({ connectionString: db.url });
-  await sql.connect();
+  const sql = new pg.Pool({ connectionString: db.url, max: 4 });
   try {
     const tenant = `bench-${Date.now().toString(36)}`;
     await sql.query('INSERT INTO tenant (id, name) VALUES ($1, $1)', [tenant]);
@@ -144,6 +143,8 @@ export async function benchCommands(options = { seconds: 10 }): Promise<{ figure
     if (only('createQuote')) {
       console.log('createQuote ...');
       figures.push(await load('createQuote', options.seconds, () => rep('POST', '/quotes', newQuote)));
+      // One client: the service time without queueing behind the other seven.
+      figures.push(await load('createQuote, 1 client', options.seconds / 2, () => rep('POST', '/quotes', newQuote), 1));
     }
 
     if (only('add-line')) {
@@ -152,6 +153,7 @@ export async function benchCommands(options = { seconds: 10 }): Promise<{ figure
     const pools = await Promise.all(Array.from({ length: CLIENTS }, async () =>
       Promise.all(Array.from({ length: 20 }, async () => String((await rep('POST', '/quotes', newQuote)).body.quoteId)))));
     figures.push(await load('add line', options.seconds, (client, i) => rep('POST', `/quotes/${pools[client]![i % 20]}/lines`, line)));
+    figures.push(await load('add line, 1 client', options.seconds / 2, (_, i) => rep('POST', `/quotes/${pools[0]![i % 20]}/lines`, line), 1));
     }
 
     for (const size of only('price') ? [50, 200, 500] : []) {
@@ -167,6 +169,7 @@ export async function benchCommands(options = { seconds: 10 }): Promise<{ figure
         return quoteId;
       }));
       figures.push(await load(`price ${size} lines`, options.seconds, (client) => rep('POST', `/quotes/${quotes[client]}/commands/price`)));
+      if (size === 500) figures.push(await load('price 500 lines, 1 client', options.seconds / 2, () => rep('POST', `/quotes/${quotes[0]}/commands/price`), 1));
     }
   } finally {
     await sql.end();
@@ -180,7 +183,7 @@ export async function benchCommands(options = { seconds: 10 }): Promise<{ figure
     '## Commands through HTTP vs pgbench (same run)',
     '',
     `Machine: ${describeMachine()}. Engine: production build (\`engine/dist/engine.js\`, NODE_ENV=production), pool 20;`,
-    `${CLIENTS} closed-loop HTTP clients per row, ${options.seconds} s each, on the same 2 cores as PostgreSQL and the load generator.`,
+    `${CLIENTS} closed-loop HTTP clients per row ("1 client": one, for the service time without queueing), ${options.seconds} s each, on the same 2 cores as PostgreSQL and the load generator.`,
     'pgbench: TPC-B (scale 8, 8 clients, 2 threads, prepared). Price rows: quotes of N identical configured lines, each priced in full',
     'with its trace persisted. Targets (issue 8): createQuote >= 0.5x pgbench with p99 <= 100 ms; add line p50 <= 8 ms; price 500 lines p50 <= 60 ms.',
     '',
