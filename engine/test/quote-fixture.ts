@@ -5,7 +5,7 @@ import { createTestApp, type TestApp } from './test-app';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are checked by the contract in tests
 export type Json = Record<string, any>;
-export type Reply = { status: number; body: Json; headers: Record<string, unknown> };
+export type Reply = { status: number; body: Json; headers: Record<string, unknown>; raw: Buffer };
 
 /** The demo cast of a quote test: reps of two teams, a sales manager, finance, customers of two accounts. */
 export const CAST = {
@@ -18,12 +18,17 @@ export const CAST = {
   ian: { roles: ['integrator'] },
   cora: { roles: ['customer'], accountId: 'acct-1' },
   carl: { roles: ['customer'], accountId: 'acct-2' },
+  /** Of another tenant (`otherTenant`), with every seller role: existence must not leak to her. */
+  eve: { roles: ['rep', 'sales-manager', 'finance'], team: 'north' },
 } as const satisfies Record<string, Omit<Principal, 'userId' | 'tenantId'>>;
 export type Person = keyof typeof CAST;
+const OUTSIDERS: ReadonlySet<Person> = new Set(['eve']);
 
 export type QuoteFixture = {
   t: TestApp;
   tenant: string;
+  /** A second tenant (eve's), with no release. */
+  otherTenant: string;
   tokens: Record<Person, string>;
   /** One API call as a person; commands get a fresh Idempotency-Key unless one is given. */
   call(as: Person, method: 'GET' | 'POST', url: string, payload?: unknown, headers?: Record<string, string>): Promise<Reply>;
@@ -43,9 +48,11 @@ export const internetLine = (discountPercent?: string) => ({
 export async function createQuoteFixture(label: string, env: Record<string, string> = {}): Promise<QuoteFixture> {
   const t = await createTestApp(label, { env });
   const tenant = `${label.replace(/_/g, '-').slice(0, 20)}-${Date.now().toString(36)}`;
-  await t.infrastructure.prisma.tenant.create({ data: { id: tenant, name: label } });
+  const otherTenant = `${tenant}-x`;
+  await t.infrastructure.prisma.tenant.createMany({ data: [{ id: tenant, name: label }, { id: otherTenant, name: `${label} (other)` }] });
   await publishRelease(t.app, t.config, tenant);
-  const tokens = await tokensFor(t.config, Object.fromEntries(Object.entries(CAST).map(([id, p]) => [id, { tenantId: tenant, ...p }]))) as Record<Person, string>;
+  const tokens = await tokensFor(t.config, Object.fromEntries(Object.entries(CAST).map(([id, p]) =>
+    [id, { tenantId: OUTSIDERS.has(id as Person) ? otherTenant : tenant, ...p }]))) as Record<Person, string>;
 
   const call: QuoteFixture['call'] = async (as, method, url, payload, headers = {}) => {
     const res = await t.app.inject({
@@ -53,7 +60,7 @@ export async function createQuoteFixture(label: string, env: Record<string, stri
       headers: { authorization: `Bearer ${tokens[as]}`, ...(method === 'POST' ? { 'idempotency-key': `k-${randomUUID()}` } : {}), ...headers },
     });
     const json = res.headers['content-type']?.toString().includes('json');
-    return { status: res.statusCode, body: json ? (res.json() as Json) : {}, headers: res.headers };
+    return { status: res.statusCode, body: json ? (res.json() as Json) : {}, headers: res.headers, raw: res.rawPayload };
   };
   const must = async (reply: Promise<Reply>, status: number) => {
     const r = await reply;
@@ -67,7 +74,7 @@ export async function createQuoteFixture(label: string, env: Record<string, stri
     return quoteId as string;
   };
   return {
-    t, tenant, tokens, call, pricedQuote,
+    t, tenant, otherTenant, tokens, call, pricedQuote,
     async acceptableQuote(as = 'rita') {
       const quoteId = await pricedQuote(as);
       const submitted = await must(call(as, 'POST', `/quotes/${quoteId}/commands/submit-for-approval`), 200);
@@ -76,7 +83,7 @@ export async function createQuoteFixture(label: string, env: Record<string, stri
       return { quoteId, documentId: documentId as string };
     },
     async close() {
-      await cleanCamunda(t.config.camundaUrl, [tenant]);
+      await cleanCamunda(t.config.camundaUrl, [tenant, otherTenant]);
       await t.close();
     },
   };

@@ -8,32 +8,20 @@ import { collect, testKafka } from '../../../../test/kafka-helpers';
 import { buildEngine } from '../../app';
 import { loadConfig } from '../../config';
 import { createInfrastructure } from '../../plugins/external/infrastructure';
-import { cleanCamunda, publishRelease, tokensFor } from '../../../test/release-fixture';
-import { createTestApp, type TestApp } from '../../../test/test-app';
-
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- response bodies
+import { createQuoteFixture, type Json, type Person, type QuoteFixture } from '../../../test/quote-fixture';
+import type { TestApp } from '../../../test/test-app';
 
 describe('quote lifecycle through HTTP (real PostgreSQL, Redis, Kafka, Camunda)', () => {
+  let f: QuoteFixture;
   let t: TestApp;
-  let tokens: Record<string, string>;
+  let tenant: string;
+  let tokens: Record<Person, string>;
   let producer: KafkaProducer;
   let relay: OutboxRelay;
-  const tenant = `q-${Date.now().toString(36)}`;
-  const other = `q-other-${Date.now().toString(36)}`;
 
   beforeAll(async () => {
-    t = await createTestApp('quote_lifecycle');
-    await t.infrastructure.prisma.tenant.createMany({ data: [{ id: tenant, name: 'Quotes' }, { id: other, name: 'Other' }] });
-    await publishRelease(t.app, t.config, tenant);
-    tokens = await tokensFor(t.config, {
-      rita: { tenantId: tenant, roles: ['rep'], team: 'north' },
-      rob: { tenantId: tenant, roles: ['rep'], team: 'south' },
-      sam: { tenantId: tenant, roles: ['sales-manager'], team: 'north' },
-      fiona: { tenantId: tenant, roles: ['finance'] },
-      cora: { tenantId: tenant, roles: ['customer'], accountId: 'acct-1' },
-      carl: { tenantId: tenant, roles: ['customer'], accountId: 'acct-2' },
-      eve: { tenantId: other, roles: ['rep', 'sales-manager', 'finance'], team: 'north' },
-    });
+    f = await createQuoteFixture('quote_lifecycle');
+    ({ t, tenant, tokens } = f);
     const kafka = await createKafkaClient('kafkajs', { brokers: t.config.kafkaBrokers, clientId: 'quote-lifecycle-relay' });
     producer = await kafka.producer();
     relay = createOutboxRelay({ prisma: t.infrastructure.prisma, producer, pollIntervalMs: 50 });
@@ -42,20 +30,12 @@ describe('quote lifecycle through HTTP (real PostgreSQL, Redis, Kafka, Camunda)'
   afterAll(async () => {
     await relay?.stop();
     await producer?.close();
-    await cleanCamunda(t.config.camundaUrl, [tenant, other]);
-    await t?.close();
+    await f?.close();
   });
 
-  const call = async (as: string, method: 'GET' | 'POST', url: string, payload?: unknown, headers: Record<string, string> = {}) => {
-    const isCommand = method === 'POST';
-    const res = await t.app.inject({
-      method, url, payload: payload as Json,
-      headers: { authorization: `Bearer ${tokens[as]}`, ...(isCommand ? { 'idempotency-key': `k-${randomUUID()}` } : {}), ...headers },
-    });
-    return { status: res.statusCode, body: res.headers['content-type']?.toString().includes('json') ? (res.json() as Json) : {}, headers: res.headers, raw: res.rawPayload };
-  };
+  const call = (as: Person, method: 'GET' | 'POST', url: string, payload?: unknown, headers: Record<string, string> = {}) => f.call(as, method, url, payload, headers);
   const internet = (overrides: Json = {}) => ({ offering: 'business-internet', quantity: 1, selections: { access: 'fiber', bandwidth: 500, slaTier: 'standard' }, ...overrides });
-  async function pricedQuote(as = 'rita', line: Json = internet(), accountId = 'acct-1') {
+  async function pricedQuote(as: Person = 'rita', line: Json = internet(), accountId = 'acct-1') {
     const created = await call(as, 'POST', '/quotes', { accountId, customerName: 'Acme GmbH', currency: 'EUR', termMonths: 24 });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     const quoteId = created.body.quoteId as string;

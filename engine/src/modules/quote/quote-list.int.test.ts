@@ -1,34 +1,14 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanCamunda, publishRelease, tokensFor } from '../../../test/release-fixture';
-import { createTestApp, type TestApp } from '../../../test/test-app';
-
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- response bodies
+import { createQuoteFixture, type Json, type Person, type QuoteFixture } from '../../../test/quote-fixture';
 
 describe('GET /quotes: visibility, state filter and paging in the database', () => {
-  let t: TestApp;
-  let tokens: Record<string, string>;
-  const tenant = `ql-${Date.now().toString(36)}`;
+  let f: QuoteFixture;
   const ids: Record<string, string> = {};
-
-  const call = async (as: string, method: 'GET' | 'POST', url: string, payload?: unknown) => {
-    const res = await t.app.inject({ method, url, payload: payload as Json, headers: { authorization: `Bearer ${tokens[as]}`, ...(method === 'POST' ? { 'idempotency-key': `k-${randomUUID()}` } : {}) } });
-    return { status: res.statusCode, body: res.json() as Json };
-  };
-  const list = async (as: string, query = '') => (await call(as, 'GET', `/quotes${query}`)).body;
+  const call = (as: Person, method: 'GET' | 'POST', url: string, payload?: unknown) => f.call(as, method, url, payload);
+  const list = async (as: Person, query = '') => (await call(as, 'GET', `/quotes${query}`)).body;
 
   beforeAll(async () => {
-    t = await createTestApp('quote_list');
-    await t.infrastructure.prisma.tenant.createMany({ data: [{ id: tenant, name: 'List' }, { id: `${tenant}-x`, name: 'X' }] });
-    await publishRelease(t.app, t.config, tenant);
-    tokens = await tokensFor(t.config, {
-      rita: { tenantId: tenant, roles: ['rep'], team: 'north' },
-      rob: { tenantId: tenant, roles: ['rep'], team: 'south' },
-      sam: { tenantId: tenant, roles: ['sales-manager'], team: 'north' },
-      fiona: { tenantId: tenant, roles: ['finance'] },
-      cora: { tenantId: tenant, roles: ['customer'], accountId: 'acct-1' },
-      eve: { tenantId: `${tenant}-x`, roles: ['finance'] },
-    });
+    f = await createQuoteFixture('quote_list');
     for (const [name, owner, account] of [['r1', 'rita', 'acct-1'], ['r2', 'rita', 'acct-2'], ['r3', 'rita', 'acct-2'], ['b1', 'rob', 'acct-3']] as const) {
       ids[name] = (await call(owner, 'POST', '/quotes', { accountId: account, customerName: name, currency: 'EUR', termMonths: 12 })).body.quoteId;
     }
@@ -36,12 +16,11 @@ describe('GET /quotes: visibility, state filter and paging in the database', () 
     await call('rita', 'POST', `/quotes/${ids.r2}/commands/price`);
   }, 120_000);
   afterAll(async () => {
-    await cleanCamunda(t.config.camundaUrl, [tenant]);
-    await t?.close();
+    await f?.close();
   });
 
   it('each role sees what canSee allows, newest first', async () => {
-    const names = async (as: string) => (await list(as)).items.map((q: Json) => q.customerName);
+    const names = async (as: Person) => (await list(as)).items.map((q: Json) => q.customerName);
     expect(await names('rita')).toEqual(['r3', 'r2', 'r1']);
     expect(await names('rob')).toEqual(['b1']);
     expect(await names('sam')).toEqual(['r3', 'r2', 'r1']);

@@ -1,35 +1,25 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanCamunda, publishRelease, tokensFor } from '../../../test/release-fixture';
-import { createTestApp, type TestApp } from '../../../test/test-app';
+import { createQuoteFixture, type Person, type QuoteFixture } from '../../../test/quote-fixture';
 import { createReleaseStore, createCurrentReleasePointer, createReleaseViews } from '../catalog';
 import { createDocumentService } from '../document';
 import type { CamundaClient } from '../workflow';
 import { createQuoteService } from './quote.service';
 import { createWorkItemService } from './work-items.service';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- response bodies
-
 describe('recovery: a task completion lost after the decision, and the expiry sweep', () => {
-  let t: TestApp;
-  let tokens: Record<string, string>;
-  const tenant = `qr-${Date.now().toString(36)}`;
+  let f: QuoteFixture;
+  let t: QuoteFixture['t'];
+  let tenant: string;
 
   beforeAll(async () => {
-    t = await createTestApp('quote_recovery');
-    await t.infrastructure.prisma.tenant.create({ data: { id: tenant, name: 'Recovery' } });
-    await publishRelease(t.app, t.config, tenant);
-    tokens = await tokensFor(t.config, { rita: { tenantId: tenant, roles: ['rep'], team: 'north' }, sam: { tenantId: tenant, roles: ['sales-manager'], team: 'north' } });
+    f = await createQuoteFixture('quote_recovery');
+    ({ t, tenant } = f);
   }, 120_000);
   afterAll(async () => {
-    await cleanCamunda(t.config.camundaUrl, [tenant]);
-    await t?.close();
+    await f?.close();
   });
 
-  const call = async (as: string, method: 'GET' | 'POST', url: string, payload?: unknown) => {
-    const res = await t.app.inject({ method, url, payload: payload as Json, headers: { authorization: `Bearer ${tokens[as]}`, ...(method === 'POST' ? { 'idempotency-key': `k-${randomUUID()}` } : {}) } });
-    return { status: res.statusCode, body: res.json() as Json };
-  };
+  const call = (as: Person, method: 'GET' | 'POST', url: string, payload?: unknown) => f.call(as, method, url, payload);
   async function submittedQuote() {
     const quoteId = (await call('rita', 'POST', '/quotes', { accountId: 'acct-1', customerName: 'Acme', currency: 'EUR', termMonths: 24 })).body.quoteId as string;
     await call('rita', 'POST', `/quotes/${quoteId}/lines`, { offering: 'business-internet', quantity: 1, selections: { access: 'fiber', bandwidth: 500, slaTier: 'standard' }, manualDiscount: { percent: '18', reason: 'x' } });
@@ -73,5 +63,9 @@ describe('recovery: a task completion lost after the decision, and the expiry sw
     expect((await call('rita', 'GET', `/quotes/${stale}`)).body.revision.state).toBe('expired');
     expect((await call('rita', 'GET', `/quotes/${fresh}`)).body.revision.state).toBe('submitted');
     expect((await call('rita', 'GET', `/quotes/${stale}/timeline`)).body.entries.at(-1)).toMatchObject({ action: 'quote.QuoteExpired', actor: { id: 'system:expiry' } });
+    // Its approval process is ended too: no instance left waiting for an approver of an expired quote.
+    expect((await t.infrastructure.prisma.workflowCorrelation.findMany({ where: { domainId: `${stale}:1` } })).map((c) => c.status)).toEqual(['CANCELLED']);
+    expect(await t.infrastructure.camunda.processInstances({ businessKey: `quote-approval:${tenant}:${stale}:1`, processDefinitionKey: 'quote-approval' })).toEqual([]);
+    expect((await t.infrastructure.prisma.workflowCorrelation.findMany({ where: { domainId: `${fresh}:1` } })).map((c) => c.status)).toEqual(['RUNNING']);
   });
 });
