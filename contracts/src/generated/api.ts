@@ -175,6 +175,40 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/metadata/kinds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every metadata kind with its title and JSON Schema (2020-12), the schema drafts are checked against; the studio generates its forms from them. */
+        get: operations["listMetadataKinds"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/metadata/kinds/{kind}/schema": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One kind's JSON Schema (2020-12), as the engine validates drafts of it. */
+        get: operations["getMetadataKindSchema"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/metadata/release-candidates": {
         parameters: {
             query?: never;
@@ -972,6 +1006,14 @@ export type components = {
         };
         /** @enum {string} */
         MetadataKind: "product-specification" | "product-offering" | "bundle" | "configuration-rule-set" | "price-book" | "pricing-rule-set" | "discount-schedule" | "approval-policy" | "quote-screen-layout" | "bpmn-model" | "dmn-model" | "fulfillment-decomposition-map";
+        MetadataKindInfo: {
+            kind: components["schemas"]["MetadataKind"];
+            /** @description JSON Schema 2020-12 of the content of an item of this kind. */
+            schema: {
+                [key: string]: unknown;
+            };
+            title: string;
+        };
         /** @description What was priced, per charge list -> net, and the totals (customer, integrator); no floors, trace or rule internals. */
         PriceBreakdown: {
             currency: string;
@@ -1610,6 +1652,58 @@ export interface operations {
             409: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
             428: components["responses"]["Problem"];
+        };
+    };
+    listMetadataKinds: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The kinds, in the registry's order. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["MetadataKindInfo"][];
+                    };
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+        };
+    };
+    getMetadataKindSchema: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                kind: components["parameters"]["Kind"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The JSON Schema. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
         };
     };
     createReleaseCandidate: {

@@ -1,4 +1,5 @@
 import type { ApiSchema } from '@cpq/contracts/api-types';
+import { METADATA_KINDS, registry } from '@cpq/metadata';
 import type { OpenApiDocument } from '@cpq/contracts/openapi';
 import type { PrismaClient } from '@cpq/prisma';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -49,6 +50,12 @@ export async function catalogRoutes(app: FastifyInstance, o: CatalogRoutesOption
     requireRole(principal, 'admin');
     return principal.tenantId;
   };
+
+  // Metadata kinds and their JSON Schemas: what drafts are checked against, served so that
+  // clients (the studio's generated forms) use the engine's own schemas, never a copy. Readable
+  // by every role of the tenant: the schemas describe the product, not the tenant's data.
+  route('listMetadataKinds', async () => ({ items: METADATA_KINDS.map((kind) => ({ kind, title: registry[kind].title, schema: registry[kind].schema })) }));
+  route('getMetadataKindSchema', async (request) => registry[request.params.kind].schema);
 
   // Drafts.
   command('createDraft', 201, (r, ctx) => o.drafts.create(r.body, admin(ctx)).then(asDraft), { headers: etagOf });
