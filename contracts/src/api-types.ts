@@ -33,5 +33,10 @@ export type RouteOf<Op extends OperationId> = {
 export type EventName = keyof messages;
 /** A whole event as it travels on Kafka: the envelope with its type and payload. */
 export type EventOf<Name extends EventName> = messages[Name];
-/** The `payload` of an event. */
-export type EventPayloadOf<Name extends EventName> = messages[Name]['payload'];
+/** A type without its index signature: only the properties the contract names. */
+type Declared<T> = { [K in keyof T as string extends K ? never : number extends K ? never : K]: T[K] };
+/**
+ * The `payload` of an event: the properties its message declares (the envelope's generic
+ * `payload: object` index signature removed, so a misspelt or missing field does not compile).
+ */
+export type EventPayloadOf<Name extends EventName> = Declared<messages[Name]['payload']>;

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { createKafkaClient, type KafkaClientName } from '@cpq/connectors/kafka/kafka.factory';
 import { createOutboxRelay } from '@cpq/connectors/outbox-relay/outbox-relay';
-import { writeOutboxEvent } from '@cpq/engine/modules/outbox';
+import { writeOutboxEvent, type NewEvent } from '@cpq/engine/modules/outbox';
 import { createPrismaClient } from '@cpq/prisma';
 import { createTestDatabase, prepareTemplate } from '@cpq/prisma/test-database';
 import { percentile } from './machine';
@@ -40,10 +40,11 @@ export async function benchOutbox(clientName: KafkaClientName, options = { rate:
 
   const producer = await kafka.producer();
   const relay = createOutboxRelay({ prisma, producer, pollIntervalMs: options.pollMs, batchSize: 500 });
+  // Not a contract event (its own topic, a padded payload of a fixed size): typed as one on purpose.
   const event = (aggregateId: string, version: number) => ({
     eventType: 'BenchEvent', tenantId: 'bench', aggregateType: 'BENCH', aggregateId, aggregateVersion: version,
     correlationId: 'bench', causationId: 'bench-run', actor: { type: 'SYSTEM', id: 'bench' } as const, payload: { n: version, pad: 'x'.repeat(400) }, topic,
-  });
+  }) as unknown as NewEvent;
   const write = (aggregateId: string, version: number) => prisma.$transaction((tx) => writeOutboxEvent(tx, event(aggregateId, version)));
 
   // Warm up: the consumer joins its group and the relay's first batch goes out.

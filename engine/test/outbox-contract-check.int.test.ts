@@ -7,7 +7,8 @@ import { outboxContractViolations } from './outbox-contract-check';
 
 const tenantRegistered = (payload: Record<string, unknown>, overrides: Partial<NewEvent> = {}): NewEvent => ({
   eventType: 'TenantRegistered', tenantId: 'acme', aggregateType: 'TENANT', aggregateId: 'acme', aggregateVersion: 1,
-  correlationId: 'corr-1', causationId: 'idem-key-0001', actor: { type: 'USER', id: 'platform-admin' }, payload, ...overrides,
+  // Deliberately any payload: these tests write events that break the contract to see them caught.
+  correlationId: 'corr-1', causationId: 'idem-key-0001', actor: { type: 'USER', id: 'platform-admin' }, payload: payload as NewEvent['payload'], ...overrides,
 });
 
 describe('the test fixture checks every outbox row against the AsyncAPI contract (real PostgreSQL)', () => {

@@ -1,10 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { checkEnvelope, type Actor, type EventEnvelope } from '@cpq/contracts/event-envelope';
+import type { EventName, EventPayloadOf } from '@cpq/contracts/api-types';
 import { topicFor } from '@cpq/contracts/topics';
 import { Prisma, type TransactionClient } from '@cpq/prisma';
 
-export type NewEvent<P extends Record<string, unknown> = Record<string, unknown>> = {
-  eventType: string;
+/**
+ * An event of the AsyncAPI contract: its type names a message of contracts/asyncapi, and its
+ * payload has that message's generated type (contracts/src/generated/events.ts), so a writer
+ * cannot emit a field the contract does not declare or forget one it requires.
+ */
+export type NewEvent<E extends EventName = EventName> = {
+  eventType: E;
   eventVersion?: number;
   tenantId: string;
   aggregateType: string;
@@ -18,7 +24,7 @@ export type NewEvent<P extends Record<string, unknown> = Record<string, unknown>
    */
   causationId: string;
   actor: Actor;
-  payload: P;
+  payload: EventPayloadOf<E>;
   /** Defaults to the aggregate type's topic (`topicFor`). */
   topic?: string;
   occurredAt?: Date;
@@ -29,10 +35,10 @@ export type NewEvent<P extends Record<string, unknown> = Record<string, unknown>
  * the state change it reports commits, and vanishes with it on rollback. An envelope that
  * breaks the contract is a programming error and fails the transaction.
  */
-export async function writeOutboxEvent<P extends Record<string, unknown>>(
+export async function writeOutboxEvent<E extends EventName>(
   tx: TransactionClient,
-  event: NewEvent<P>,
-): Promise<EventEnvelope<P>> {
+  event: NewEvent<E>,
+): Promise<EventEnvelope<EventPayloadOf<E>>> {
   const { envelope, sql } = outboxInsert(event);
   await tx.$executeRaw`${sql}`;
   return envelope;
@@ -43,11 +49,11 @@ export async function writeOutboxEvent<P extends Record<string, unknown>>(
  * in one statement with its own change (a data-modifying CTE): the outbox module still owns
  * the table and its SQL. Raw SQL: a Prisma model create costs ~5x a raw statement here.
  */
-export function outboxInsert<P extends Record<string, unknown>>(event: NewEvent<P>): { envelope: EventEnvelope<P>; sql: Prisma.Sql } {
+export function outboxInsert<E extends EventName>(event: NewEvent<E>): { envelope: EventEnvelope<EventPayloadOf<E>>; sql: Prisma.Sql } {
   if (typeof event.causationId !== 'string' || event.causationId.length === 0) {
     throw new Error(`outbox event ${event.eventType} has no causationId: pass the command id (ctx.commandId), the causing event id or the run id`);
   }
-  const envelope: EventEnvelope<P> = {
+  const envelope: EventEnvelope<EventPayloadOf<E>> = {
     eventId: randomUUID(),
     eventType: event.eventType,
     eventVersion: event.eventVersion ?? 1,

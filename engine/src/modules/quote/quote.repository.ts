@@ -1,3 +1,4 @@
+import type { EventName, EventOf, EventPayloadOf } from '@cpq/contracts/api-types';
 import { Prisma, type PrismaClient, type TransactionClient } from '@cpq/prisma';
 import { DomainError } from '../../http/errors';
 import { auditInsert } from '../audit';
@@ -14,6 +15,10 @@ type Db = PrismaClient | TransactionClient;
 
 export const isoDate = (d: Date) => d.toISOString().slice(0, 10);
 export const addDays = (day: string, days: number) => isoDate(new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000));
+
+/** The events of the quote aggregate in the AsyncAPI contract, and what a command supplies of each. */
+export type QuoteEventType = { [K in EventName]: EventOf<K>['aggregateType'] extends 'QUOTE' ? K : never }[EventName];
+export type QuoteEventFields<E extends QuoteEventType> = Omit<EventPayloadOf<E>, 'quoteId' | 'revision'>;
 
 export const actorOf = (ctx: CommandContext) => ({
   type: ctx.principal.roles.includes('customer') ? ('CUSTOMER' as const) : ('USER' as const),
@@ -107,7 +112,9 @@ export const revisionKey = (loaded: Loaded) => ({ quoteId_revision: { quoteId: l
  * one statement (three round trips before). The command holds the quote's row lock, so the
  * next version is known here; the UPDATE checks it, and `loaded` follows it for a second event.
  */
-export async function finish(tx: TransactionClient, loaded: Loaded, ctx: CommandContext, eventType: string, payload: Record<string, unknown>, reason?: string): Promise<number> {
+export async function finish<E extends QuoteEventType>(
+  tx: TransactionClient, loaded: Loaded, ctx: CommandContext, eventType: E, payload: QuoteEventFields<E>, reason?: string,
+): Promise<number> {
   const version = loaded.quote.version + 1;
   const audit = auditInsert({
     tenantId: ctx.principal.tenantId, actor: actorOf(ctx), action: `quote.${eventType}`,
@@ -117,7 +124,8 @@ export async function finish(tx: TransactionClient, loaded: Loaded, ctx: Command
   const { sql: event } = outboxInsert({
     eventType, tenantId: ctx.principal.tenantId, aggregateType: 'QUOTE', aggregateId: loaded.quote.id,
     aggregateVersion: version, correlationId: ctx.correlationId, causationId: ctx.commandId, actor: actorOf(ctx),
-    payload: { quoteId: loaded.quote.id, revision: loaded.revision.revision, ...payload },
+    // The contract's payload is these fields plus quoteId and revision, which every quote event carries.
+    payload: { quoteId: loaded.quote.id, revision: loaded.revision.revision, ...payload } as unknown as EventPayloadOf<E>,
   });
   const [bumped] = await tx.$queryRaw<{ n: number }[]>`
     WITH v AS (UPDATE quote SET version = ${version}, updated_at = now() WHERE id = ${loaded.quote.id}::uuid AND version = ${version - 1} RETURNING 1),
