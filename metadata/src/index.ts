@@ -2,7 +2,8 @@
  * The public surface of @cpq/metadata: the kinds' registry, the validators, the shared types,
  * the kinds' content types (the field names the engine interprets) and the FEEL compiler.
  */
-export type { ExpressionSite, ItemRef, KindDefinition, MetadataItem, MetadataKind, Reference, SemanticContext, ValidationIssue } from './types';
+export type { ExpressionSite, IssueSeverity, ItemRef, KindDefinition, MetadataItem, MetadataKind, Reference, SemanticContext, ValidationIssue } from './types';
+export { isBlocking } from './types';
 export type { CompiledFeel, FeelCompileResult, FeelContext, FeelDialect, FeelSyntaxError } from './feel/feel.types';
 export {
   ITEM_KEY_SCHEMA,

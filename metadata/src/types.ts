@@ -27,9 +27,15 @@ export type MetadataItem<C = unknown> = ItemRef & { content: C };
 /**
  * One validation problem. `pointer` is a JSON pointer into the item's content ("" for the item
  * itself); `code` is stable (e.g. "schema.required", "reference.unresolved", "feel.syntax",
- * "cycle", "currency.mismatch", "bpmn.lint"); `message` is for a person.
+ * "cycle", "currency.mismatch", "bpmn.lint"); `message` is for a person. `severity: 'warning'`
+ * is advice (style, e.g. a BPMN element without a label): shown, never blocking. An issue
+ * without a severity is an error: it makes the release set invalid.
  */
-export type ValidationIssue = { item: ItemRef; pointer: string; code: string; message: string };
+export type IssueSeverity = 'error' | 'warning';
+export type ValidationIssue = { item: ItemRef; pointer: string; code: string; message: string; severity?: IssueSeverity };
+
+/** Whether an issue blocks the release set (every issue but a warning does). */
+export const isBlocking = (issue: ValidationIssue): boolean => issue.severity !== 'warning';
 
 /** A reference from one item to another, found at `pointer` in the referring item. */
 export type Reference = { pointer: string; target: ItemRef };

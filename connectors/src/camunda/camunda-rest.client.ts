@@ -30,6 +30,8 @@ export type HistoricProcessInstance = {
 
 /** A Camunda answer other than 2xx, with Camunda's own message (e.g. a deployment parse error). */
 export class CamundaError extends Error {
+  /** Camunda's `details` of the answer, when it gives them (a ParseException: errors per resource, with line and element ids). */
+  details?: unknown;
   constructor(readonly status: number, readonly camundaType: string | undefined, message: string) {
     super(message);
     this.name = 'CamundaError';
@@ -54,14 +56,18 @@ export function createCamundaClient(baseUrl: string, options: { timeoutMs?: numb
     if (!response.ok) {
       let type: string | undefined;
       let message = text;
+      let details: unknown;
       try {
-        const parsed = JSON.parse(text) as { type?: string; message?: string };
+        const parsed = JSON.parse(text) as { type?: string; message?: string; details?: unknown };
         type = parsed.type;
         message = parsed.message ?? text;
+        details = parsed.details;
       } catch {
         /* not JSON: keep the raw text */
       }
-      throw new CamundaError(response.status, type, `Camunda ${method} ${path} answered ${response.status}: ${message}`);
+      const error = new CamundaError(response.status, type, `Camunda ${method} ${path} answered ${response.status}: ${message}`);
+      if (details !== undefined) error.details = details;
+      throw error;
     }
     return (text ? JSON.parse(text) : undefined) as T;
   }

@@ -218,7 +218,7 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        /** Snapshot drafts (all, or those named) and validate them with the current release. */
+        /** Snapshot drafts (all, or those named) and validate them with the current release: the metadata validators, then Camunda's own parser on the changed BPMN/DMN (a throwaway deployment, deleted at once). `invalid` when any issue is an error; warnings do not block. */
         post: operations["createReleaseCandidate"];
         delete?: never;
         options?: never;
@@ -269,7 +269,7 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        /** approved -> (publishing ->) published: the next immutable release; BPMN/DMN deployed to Camunda (a refusal is a 422 with the message Camunda gives; Camunda unavailable a 503; either way the candidate stays approved). Another publish of the tenant under way is a 409. */
+        /** approved -> (publishing ->) published: the next immutable release; BPMN/DMN deployed to Camunda (a refusal is a 422 with the message Camunda gives and its problems per item in `errors`; Camunda unavailable a 503; either way the candidate stays approved). Another publish of the tenant under way is a 409; an invalid candidate is a 409 listing its problems. */
         post: operations["publishReleaseCandidate"];
         delete?: never;
         options?: never;
@@ -303,7 +303,7 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        /** validated -> in-review. */
+        /** validated -> in-review. An invalid candidate is a 409 candidate-state listing its blocking problems in `errors`. */
         post: operations["requestReleaseReview"];
         delete?: never;
         options?: never;
@@ -1239,7 +1239,9 @@ export type components = {
             oneTime: string;
             termTotal: string;
         };
+        /** @description One problem of a candidate. Errors make it `invalid` (refused at review and publish); warnings are advice (style, e.g. BPMN labels or a missing history time to live) shown to the admin and never block. */
         ValidationIssue: {
+            /** @description Stable code (metadata/src/kinds/issue-codes.ts), e.g. schema.required, bpmn.implementation, camunda.parse. */
             code: string;
             item: {
                 key: string;
@@ -1247,6 +1249,8 @@ export type components = {
             };
             message: string;
             pointer: string;
+            /** @enum {string} */
+            severity: "error" | "warning";
         };
         WorkItem: {
             assignee: string | null;
@@ -1264,6 +1268,15 @@ export type components = {
         };
     };
     responses: {
+        /** @description Problem details (RFC 9457). When the candidate is `invalid` (409 candidate-state) or Camunda refuses its models at publish (422 camunda-deployment-failed), `errors` lists every blocking problem: `field` = items/<kind>/<key><pointer>, `rule` = the issue code, `message` naming the element where Camunda or the validator names it. */
+        CandidateRefused: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description Problem details (RFC 9457). */
         Problem: {
             headers: {
@@ -1806,7 +1819,7 @@ export interface operations {
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
-            409: components["responses"]["Problem"];
+            409: components["responses"]["CandidateRefused"];
             422: components["responses"]["Problem"];
             428: components["responses"]["Problem"];
         };
@@ -1839,8 +1852,8 @@ export interface operations {
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
-            409: components["responses"]["Problem"];
-            422: components["responses"]["Problem"];
+            409: components["responses"]["CandidateRefused"];
+            422: components["responses"]["CandidateRefused"];
             428: components["responses"]["Problem"];
             503: components["responses"]["Problem"];
         };
@@ -1912,7 +1925,7 @@ export interface operations {
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
-            409: components["responses"]["Problem"];
+            409: components["responses"]["CandidateRefused"];
             422: components["responses"]["Problem"];
             428: components["responses"]["Problem"];
         };

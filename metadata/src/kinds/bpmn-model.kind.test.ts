@@ -33,6 +33,14 @@ describe('bpmn-model', () => {
     expect(issues.filter((i) => i.code === 'bpmn.lint').map((i) => i.message)).toEqual(['label-required: element "submitted": Element is missing label/name']);
   });
 
+  it('reports style (bpmnlint), parse warnings and a missing history time to live as warnings, which do not block', async () => {
+    for (const change of [edit(' name="Quote submitted"', ''), edit(' camunda:historyTimeToLive="P180D"', ''), edit('<bpmn:sequenceFlow id="toApprove"', '<bpmn:fooTask id="foo" /><bpmn:sequenceFlow id="toApprove"')]) {
+      const issues = await validateWithFeelin(catalogWith(model, change));
+      expect(issues.length).toBeGreaterThan(0);
+      expect(issues.map((i) => i.severity)).toEqual(issues.map(() => 'warning'));
+    }
+  });
+
   it('lints each model afresh (bpmnlint rules keep state between runs)', async () => {
     const first = await validateWithFeelin(catalogWith(model, () => undefined));
     const second = await validateWithFeelin(catalogWith(model, () => undefined));

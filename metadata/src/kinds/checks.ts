@@ -15,12 +15,18 @@ export function pointer(...segments: (string | number)[]): string {
 export type Issues = {
   readonly list: ValidationIssue[];
   add(pointer: string, code: IssueCode, message: string): void;
+  /** Advice that does not block publishing (ValidationIssue `severity: 'warning'`). */
+  warn(pointer: string, code: IssueCode, message: string): void;
 };
 
 export function issuesFor(item: ItemRef): Issues {
   const list: ValidationIssue[] = [];
   const ref = { kind: item.kind, key: item.key };
-  return { list, add: (at, code, message) => list.push({ item: ref, pointer: at, code, message }) };
+  return {
+    list,
+    add: (at, code, message) => list.push({ item: ref, pointer: at, code, message }),
+    warn: (at, code, message) => list.push({ item: ref, pointer: at, code, message, severity: 'warning' }),
+  };
 }
 
 /** Reports every occurrence after the first of a repeated key, with code `duplicate`. */

@@ -1,16 +1,20 @@
 import type { FeelDialect } from '../feel/feel.types';
 import type { KindDefinition, MetadataItem, SemanticContext, ValidationIssue } from '../types';
 import { issuesFor, type Issues } from './checks';
-import { CAMUNDA_DMN_NS, elementsOf, extensionAttribute, parseDmn, type ModdleElement } from './moddle';
+import { CAMUNDA_DMN_NS, extensionAttribute, parseDmnOf, SUPPORTED_DMN_VERSIONS, type ModdleElement } from './moddle';
 import { MAX_MODEL_XML } from './bpmn-model.kind';
+import { decisionOwners, decisionsOf, othersDefining } from './model-keys';
 import { kindSchema, name, object, xmlId } from './schema-parts';
 
 /**
- * A DMN 1.3 decision model deployed to Camunda 7 with its release (e.g. the approval level).
- * Checked before publish: it parses (dmn-moddle; warnings reported too), contains the decision
- * `decisionKey`, every decision has a historyTimeToLive (Camunda 7.20+), and the FEEL of its
- * decision tables and literal expressions compiles (input expressions and output entries as
- * expressions, input entries as unary tests; "-" and empty entries match anything).
+ * A DMN decision model (DMN 1.1, 1.2 or 1.3, the versions Camunda 7 runs; 1.1 and 1.2 are read
+ * as 1.3) deployed to Camunda 7 with its release (e.g. the approval level). Errors: it parses
+ * (dmn-moddle), names a supported DMN version, contains the decision `decisionKey`, no
+ * decision key is defined by another dmn-model of the release, and the FEEL of its decision
+ * tables and literal expressions compiles (input expressions and output entries as
+ * expressions, input entries as unary tests; "-" and empty entries match anything). Warnings:
+ * moddle's recoverable parse warnings and a decision without historyTimeToLive (our Camunda
+ * applies its global default).
  */
 export type DmnModelContent = { name: string; decisionKey: string; xml: string };
 
@@ -77,22 +81,29 @@ function checkDecisionFeel(issues: Issues, context: SemanticContext, decision: M
 
 async function validate(item: MetadataItem<DmnModelContent>, context: SemanticContext): Promise<ValidationIssue[]> {
   const issues = issuesFor(item);
-  const parsed = await parseDmn(item.content.xml);
+  const parsed = await parseDmnOf(item.content);
   if (!parsed.ok) {
-    issues.add('/xml', 'dmn.parse', `the XML does not parse as DMN: ${parsed.message}`);
+    if ('unsupported' in parsed) issues.add('/xml', 'dmn.version', parsed.message);
+    else issues.add('/xml', 'dmn.parse', `the XML does not parse as DMN ${SUPPORTED_DMN_VERSIONS.join(', ')}: ${parsed.message}`);
     return issues.list;
   }
   const { rootElement: definitions, warnings } = parsed.result;
-  for (const warning of warnings) issues.add('/xml', 'dmn.parse', warning.message);
+  const version = parsed.version ? `DMN ${parsed.version}: ` : '';
+  for (const warning of warnings) issues.warn('/xml', 'dmn.parse', `${version}${warning.message}`);
 
   const camunda = extensionAttribute(definitions, CAMUNDA_DMN_NS);
-  const decisions = elementsOf(definitions).filter((e) => e.$type === 'dmn:Decision');
+  const decisions = decisionsOf(definitions);
   if (!decisions.some((d) => d.id === item.content.decisionKey)) {
     issues.add('/decisionKey', 'dmn.decision-key', `the XML has no decision "${item.content.decisionKey}" (it has: ${decisions.map((d) => d.id).join(', ') || 'none'})`);
   }
+  const owners = await decisionOwners(context);
   for (const decision of decisions) {
+    const others = othersDefining(owners, String(decision.id), item);
+    if (others.length > 0) {
+      issues.add('/xml', 'dmn.duplicate-decision', `decision "${decision.id}" is also defined by ${others.join(', ')}: a release deploys as one Camunda deployment, which refuses two decisions with one key`);
+    }
     if (!camunda(decision, 'historyTimeToLive')?.trim()) {
-      issues.add('/xml', 'dmn.history-ttl', `decision "${decision.id}" has no camunda:historyTimeToLive (Camunda 7.20+ requires it)`);
+      issues.warn('/xml', 'dmn.history-ttl', `decision "${decision.id}" has no camunda:historyTimeToLive: Camunda keeps its history for the engine's global default; set one to choose how long`);
     }
     checkDecisionFeel(issues, context, decision, definitions.expressionLanguage);
   }

@@ -29,9 +29,12 @@ export const ISSUE_CODES = [
   'levels.order', 'limits.monotonic',
   // fulfillment-decomposition-map
   'step.unknown',
-  // bpmn-model and dmn-model
+  // bpmn-model and dmn-model (warnings: bpmn.lint, bpmn.history-ttl, dmn.history-ttl, parse warnings)
   'bpmn.parse', 'bpmn.lint', 'bpmn.process-key', 'bpmn.not-executable', 'bpmn.history-ttl', 'bpmn.topic',
-  'dmn.parse', 'dmn.decision-key', 'dmn.history-ttl',
+  'bpmn.implementation', 'bpmn.timer', 'bpmn.duplicate-process', 'bpmn.called-element', 'bpmn.decision-ref',
+  'dmn.parse', 'dmn.version', 'dmn.decision-key', 'dmn.history-ttl', 'dmn.duplicate-decision',
+  // Camunda's own parser, run by the engine on a candidate's models (a throwaway deployment)
+  'camunda.parse', 'camunda.unavailable',
 ] as const;
 
 export type IssueCode = (typeof ISSUE_CODES)[number] | `schema.${string}`;

@@ -211,22 +211,25 @@ describe('governed publish: drafts -> candidate -> review -> release (real Postg
       expect(diff.body).toMatchObject({ added: [], removed: [], changed: [{ kind: 'price-book', key: 'eur-list', changes: [{ pointer: '/validTo', to: '2031-12-31' }] }] });
     });
 
-    it('a BPMN that Camunda refuses fails the publish with Camunda\'s message and leaves no release', async () => {
+    it('a BPMN that Camunda would refuse is caught before review, with every problem in each refusal, and leaves no release', async () => {
       const model = sampleCatalog().find((i) => i.kind === 'bpmn-model')!;
-      // Valid BPMN 2.0 that passes our lint, but Camunda requires an implementation on a service task.
+      // Valid BPMN 2.0, but Camunda requires an implementation on a service task.
       const xml = quoteApprovalBpmn.replace(/ camunda:type="external" camunda:topic="[^"]+"/, '');
       await createDrafts('alice', [{ ...model, content: { ...(model.content as Json), xml } }]);
-      const id = await approvedCandidate('alice', 'bob', 'Broken model');
       const before = await counts();
-      const res = await call('bob', 'POST', `/metadata/release-candidates/${id}/commands/publish`);
-      expect(res.status).toBe(422);
-      expect(res.body.code).toBe('camunda-deployment-failed');
-      expect(res.body.detail).toMatch(/serviceTask|mandatory|ENGINE-/i);
-      // Nothing changed but the evidence of the attempt: the intent and its undoing.
-      expect(await counts()).toEqual({ ...before, audit: before.audit + 2 });
-      const candidate = await call('bob', 'GET', `/metadata/release-candidates/${id}`);
-      expect(candidate.body).toMatchObject({ state: 'approved', version: 3 });
-      await call('bob', 'POST', `/metadata/release-candidates/${id}/commands/reject`, { reason: 'Camunda refused it' });
+      const candidate = await call('alice', 'POST', '/metadata/release-candidates', { title: 'Broken model' });
+      expect(candidate.body.state).toBe('invalid');
+      expect(candidate.body.issues).toEqual([expect.objectContaining({
+        item: { kind: 'bpmn-model', key: 'quote-approval' }, pointer: '/xml', code: 'bpmn.implementation', severity: 'error',
+        message: expect.stringMatching(/^ServiceTask "record" has no implementation/),
+      })]);
+      const refused = await call('alice', 'POST', `/metadata/release-candidates/${candidate.body.candidateId}/commands/request-review`);
+      expect(refused.status).toBe(409);
+      expect(refused.body).toMatchObject({
+        code: 'candidate-state',
+        errors: [{ field: 'items/bpmn-model/quote-approval/xml', rule: 'bpmn.implementation', message: candidate.body.issues[0].message }],
+      });
+      expect(await counts()).toEqual({ ...before, audit: before.audit + 1 }); // the candidate's creation only
       await call('alice', 'POST', '/metadata/drafts/bpmn-model/quote-approval/commands/delete', undefined, { 'if-match': '1' });
     });
 

@@ -241,14 +241,54 @@ describe('publish as steps: no remote call in a transaction, compensation, recon
       expect(await t.infrastructure.prisma.outboxEvent.count({ where: { tenantId: tenant, aggregateId: release.releaseId } })).toBe(1);
     });
 
-    it('crash with models Camunda refuses: the reconciler undoes the intent and the candidate is approved again', async () => {
+    it('a model Camunda refuses is caught before review (Camunda\'s parser runs on the candidate)', async () => {
       const model = sampleCatalog().find((i) => i.kind === 'bpmn-model')!;
       const xml = (model.content as { xml: string }).xml.replace(/ camunda:type="external" camunda:topic="[^"]+"/, '');
       await createDrafts([{ ...model, content: { ...(model.content as Json), xml } }]);
-      const candidateId = await approvedCandidate('Crash with a broken model');
+      const candidate = await call('alice', '/metadata/release-candidates', { title: 'A broken model' });
+      expect(candidate.body.state).toBe('invalid');
+      expect(candidate.body.issues.map((i: Json) => i.code)).toContain('bpmn.implementation');
+      const refused = await call('alice', `/metadata/release-candidates/${candidate.body.candidateId}/commands/request-review`);
+      expect(refused.status).toBe(409);
+      expect(refused.body.errors).toEqual([expect.objectContaining({ field: 'items/bpmn-model/quote-approval/xml', rule: 'bpmn.implementation' })]);
+      await t.infrastructure.prisma.metadataDraft.deleteMany({ where: { tenantId: tenant } });
+    });
+
+    it('Camunda refusing the models at publish: 422 with its problems per item (element, line) in errors', async () => {
+      const model = sampleCatalog().find((i) => i.kind === 'bpmn-model')!;
+      await createDrafts([{ ...model, content: { ...(model.content as Json), name: 'Quote approval, refused at publish' } }]);
+      const candidateId = await approvedCandidate('Refused at publish');
+      const details = { 'quote-approval.bpmn': { errors: [{ message: 'refused for the test', line: 7, column: 3, mainElementId: 'record' }], warnings: [] } };
+      await proxy.set({ kind: 'status', status: 400, body: JSON.stringify({ type: 'ParseException', message: 'ENGINE-09005 Could not parse BPMN process.', details }) }, CREATE);
+      let res;
+      try {
+        res = await publish(candidateId);
+      } finally {
+        await proxy.set({ kind: 'pass' });
+      }
+      expect(res.status).toBe(422);
+      expect(res.body).toMatchObject({
+        code: 'camunda-deployment-failed',
+        errors: [{ field: 'items/bpmn-model/quote-approval/xml', rule: 'camunda.parse', message: 'Camunda: element "record": refused for the test (line 7, column 3)' }],
+      });
+      expect((await state(candidateId)).candidate.state).toBe('approved');
+      expect((await call('bob', `/metadata/release-candidates/${candidateId}/commands/reject`, { reason: 'refused' })).status).toBe(200);
+      await t.infrastructure.prisma.metadataDraft.deleteMany({ where: { tenantId: tenant } });
+    });
+
+    it('crash, then Camunda refuses the models at the deploy: the reconciler undoes the intent and the candidate is approved again', async () => {
+      const model = sampleCatalog().find((i) => i.kind === 'bpmn-model')!;
+      await createDrafts([{ ...model, content: { ...(model.content as Json), name: 'Quote approval, renamed' } }]);
+      const candidateId = await approvedCandidate('Crash, then refused');
       const c = ctx(`crash-${randomUUID()}`);
       await crash(candidateId, c, 'reserve');
-      expect(await impatient.reconcilePublishing({ leaseMs: 0 })).toEqual({ finished: [], undone: [candidateId], left: [] });
+      // Camunda's verdict on the deployment (validated models can still be refused, e.g. by a newer engine).
+      await proxy.set({ kind: 'status', status: 400, body: JSON.stringify({ type: 'ParseException', message: 'refused for the test' }) }, CREATE);
+      try {
+        expect(await impatient.reconcilePublishing({ leaseMs: 0 })).toEqual({ finished: [], undone: [candidateId], left: [] });
+      } finally {
+        await proxy.set({ kind: 'pass' });
+      }
       expect(await state(candidateId)).toMatchObject({ candidate: { state: 'approved' }, releases: 4, deployments: 0 });
       expect(await auditActions(candidateId)).toEqual(expect.arrayContaining(['metadata.release.publish-undone']));
       expect((await call('bob', `/metadata/release-candidates/${candidateId}/commands/reject`, { reason: 'broken model' })).status).toBe(200);

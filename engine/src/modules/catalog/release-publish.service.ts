@@ -1,10 +1,13 @@
 import { createHash } from 'node:crypto';
+import type { ValidationIssue } from '@cpq/metadata';
 import type { PrismaClient, TransactionClient } from '@cpq/prisma';
 import { DomainError } from '../../http/errors';
 import { defineFlow, defineStep, type StepLog } from '../../lib/steps';
 import { recordAudit } from '../audit';
 import { writeOutboxEvent } from '../outbox';
 import { CamundaError, type CamundaClient } from '../workflow';
+import { isModel, isRefusal, modelFiles, refusalIssues, type ModelItem } from './camunda-validation.service';
+import { blockingErrors, invalidDetail } from './candidate-issues';
 import { releaseHash } from './content-hash';
 import { mergeItems, toHeader, type CurrentReleasePointer, type ReleaseHeader, type ReleaseItem, type ReleaseStore } from './release-store';
 
@@ -63,13 +66,15 @@ function need<T>(value: T | undefined, what: string): T {
   return value;
 }
 
-/** A Camunda call that failed, as the problem the client gets and whether anything can have been deployed. */
-function camundaFailure(error: unknown, doing: string): DomainError {
+/**
+ * A Camunda call that failed, as the problem the client gets and whether anything can have been
+ * deployed. A refusal of the models lists Camunda's problems per item (element, line) in `errors`.
+ */
+function camundaFailure(error: unknown, doing: string, models: ModelItem[] = []): DomainError {
   if (error instanceof CamundaError) {
     // 4xx and 500 are Camunda's verdict on the models (parse errors answer 400 or 500); 502-504 a gateway's.
-    const refused = error.status < 500 || error.status === 500;
-    const failure = refused
-      ? new DomainError('camunda-deployment-failed', error.message)
+    const failure = isRefusal(error)
+      ? new DomainError('camunda-deployment-failed', error.message, models.length ? blockingErrors(refusalIssues(error, models)) : [])
       : new DomainError('dependency-unavailable', `Camunda could not ${doing}: ${error.message}`);
     if (error.status !== 504) nothingDeployed.add(failure);
     return failure;
@@ -135,6 +140,10 @@ export function createPublishFlow({ prisma, camunda, store, pointer, log }: Publ
         if (candidate.state === 'publishing') {
           throw new DomainError('concurrent-update', 'this candidate is being published; retry shortly to see the outcome');
         }
+        if (candidate.state === 'invalid') {
+          const issues = candidate.issues as ValidationIssue[];
+          throw new DomainError('candidate-state', invalidDetail('publish', issues), blockingErrors(issues));
+        }
         if (candidate.state !== 'approved') {
           throw new DomainError('candidate-state', `cannot publish a candidate that is ${candidate.state} (allowed from: approved)`);
         }
@@ -181,7 +190,7 @@ export function createPublishFlow({ prisma, camunda, store, pointer, log }: Publ
       const changes = (await prisma.releaseCandidateItem.findMany({ where: { candidateId: s.candidateId, tenantId: s.tenantId } }))
         .map((i) => ({ kind: i.kind, key: i.key, content: i.content, contentHash: i.contentHash, draftVersion: i.draftVersion }));
       const items = mergeItems(baseItems, changes);
-      const models = items.filter((i) => i.kind === 'bpmn-model' || i.kind === 'dmn-model');
+      const models = items.filter(isModel);
       if (models.length === 0) return { items, deploymentId: null };
 
       const source = deploymentSource(releaseId);
@@ -200,11 +209,11 @@ export function createPublishFlow({ prisma, camunda, store, pointer, log }: Publ
           source,
           tenantId: s.tenantId,
           deployChangedOnly: false,
-          files: models.map((m) => ({ name: `${m.key}.${m.kind === 'bpmn-model' ? 'bpmn' : 'dmn'}`, content: (m.content as { xml: string }).xml })),
+          files: modelFiles(models),
         });
         return { items, deploymentId: deployment.id };
       } catch (error) {
-        throw camundaFailure(error, 'deploy the release\'s models');
+        throw camundaFailure(error, 'deploy the release\'s models', models);
       }
     },
     async compensate(s) {

@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { createFeelCache } from '@cpq/metadata/feel';
-import { createReleaseView, validateReleaseSet, type MetadataItem, type MetadataKind, type ReleaseView, type ValidationIssue } from '@cpq/metadata';
+import { createReleaseView, isBlocking, validateReleaseSet, type MetadataItem, type MetadataKind, type ReleaseView, type ValidationIssue } from '@cpq/metadata';
 import type { PrismaClient, TransactionClient } from '@cpq/prisma';
 import type { Principal } from '../../http/auth';
 import { DomainError } from '../../http/errors';
 import { recordAudit } from '../audit';
 import type { CamundaClient } from '../workflow';
+import { createCamundaValidation, isModel } from './camunda-validation.service';
+import { blockingErrors, invalidDetail, withSeverity, type CandidateIssue } from './candidate-issues';
 import { itemHash, releaseHash } from './content-hash';
 import type { CommandContext } from './draft.service';
 import { createPublishFlow } from './release-publish.service';
@@ -15,7 +17,7 @@ export type CandidateState = 'invalid' | 'validated' | 'in-review' | 'approved' 
 
 export type CandidateView = {
   candidateId: string; title: string; state: CandidateState; baseReleaseId: string | null;
-  issues: ValidationIssue[]; createdBy: string; reviewRequestedBy: string | null; decidedBy: string | null;
+  issues: CandidateIssue[]; createdBy: string; reviewRequestedBy: string | null; decidedBy: string | null;
   decisionReason: string | null; version: number; createdAt: string; updatedAt: string;
   items: { kind: string; key: string; contentHash: string; authors: string[] }[];
 };
@@ -43,6 +45,7 @@ export type ReleaseServiceDeps = {
 
 export function createReleaseService({ prisma, camunda, store, pointer, log }: ReleaseServiceDeps) {
   const publishing = createPublishFlow({ prisma, camunda, store, pointer, log });
+  const camundaParser = createCamundaValidation(camunda, log);
 
   async function view(tenantId: string, candidateId: string, tx: TransactionClient | PrismaClient = prisma): Promise<CandidateView> {
     const row = await tx.releaseCandidate.findFirst({ where: { id: candidateId, tenantId } });
@@ -50,14 +53,26 @@ export function createReleaseService({ prisma, camunda, store, pointer, log }: R
     const items = await tx.releaseCandidateItem.findMany({ where: { candidateId, tenantId }, orderBy: [{ kind: 'asc' }, { key: 'asc' }] });
     return {
       candidateId: row.id, title: row.title, state: row.state as CandidateState, baseReleaseId: row.baseReleaseId,
-      issues: row.issues as ValidationIssue[], createdBy: row.createdBy, reviewRequestedBy: row.reviewRequestedBy,
+      issues: withSeverity(row.issues as ValidationIssue[]), createdBy: row.createdBy, reviewRequestedBy: row.reviewRequestedBy,
       decidedBy: row.decidedBy, decisionReason: row.decisionReason, version: row.version,
       createdAt: row.createdAt.toISOString(), updatedAt: row.updatedAt.toISOString(),
       items: items.map((i) => ({ kind: i.kind, key: i.key, contentHash: i.contentHash, authors: i.authors })),
     };
   }
 
+  /**
+   * The metadata validators over the set and the current release, then Camunda's own parser on
+   * the changed BPMN/DMN that passed them (the base's models deployed already; a model our
+   * validators refused is not sent).
+   */
   async function validate(changes: ReleaseItem[], base: ReleaseItem[]): Promise<ValidationIssue[]> {
+    const issues = await validateMetadata(changes, base);
+    const refused = new Set(issues.filter(isBlocking).map((i) => `${i.item.kind}\u0000${i.item.key}`));
+    const models = changes.filter((c) => isModel(c) && !refused.has(`${c.kind}\u0000${c.key}`));
+    return [...issues, ...(await camundaParser.check(models))];
+  }
+
+  async function validateMetadata(changes: ReleaseItem[], base: ReleaseItem[]): Promise<ValidationIssue[]> {
     const feel = createFeelCache();
     const changed = new Set(changes.map((c) => `${c.kind}\u0000${c.key}`));
     return validateReleaseSet(
@@ -76,14 +91,15 @@ export function createReleaseService({ prisma, camunda, store, pointer, log }: R
     const { principal } = ctx;
     const rule = TRANSITIONS[command]!;
     return prisma.$transaction(async (tx) => {
-      const rows = await tx.$queryRaw<{ id: string; state: string; version: number; created_by: string }[]>`
-        SELECT id, state, version, created_by FROM release_candidate
+      const rows = await tx.$queryRaw<{ id: string; state: string; version: number; created_by: string; issues: ValidationIssue[] }[]>`
+        SELECT id, state, version, created_by, issues FROM release_candidate
          WHERE id = ${candidateId}::uuid AND tenant_id = ${principal.tenantId} FOR UPDATE`;
       const row = rows[0];
       if (!row) throw new DomainError('candidate-not-found', `no release candidate ${candidateId}`);
       if (expectedVersion !== undefined && row.version !== expectedVersion) {
         throw new DomainError('version-conflict', `candidate is at version ${row.version}, not ${expectedVersion}`);
       }
+      if (row.state === 'invalid') throw new DomainError('candidate-state', invalidDetail(command, row.issues), blockingErrors(row.issues));
       if (!rule.from.includes(row.state as CandidateState)) {
         throw new DomainError('candidate-state', `cannot ${command} a candidate that is ${row.state} (allowed from: ${rule.from.join(', ')})`);
       }
@@ -129,7 +145,7 @@ export function createReleaseService({ prisma, camunda, store, pointer, log }: R
       return prisma.$transaction(async (tx) => {
         await tx.releaseCandidate.create({
           data: {
-            id: candidateId, tenantId: principal.tenantId, title: input.title, state: issues.length ? 'invalid' : 'validated',
+            id: candidateId, tenantId: principal.tenantId, title: input.title, state: issues.some(isBlocking) ? 'invalid' : 'validated',
             baseReleaseId: base?.releaseId ?? null, issues: issues as object[], createdBy: principal.userId,
           },
         });
@@ -142,7 +158,7 @@ export function createReleaseService({ prisma, camunda, store, pointer, log }: R
         await recordAudit(tx, {
           tenantId: principal.tenantId, actor: actorOf(principal), action: 'metadata.candidate.created',
           target: { type: 'RELEASE_CANDIDATE', id: candidateId }, correlationId: ctx.correlationId,
-          details: { items: chosen.length, issues: issues.length, baseReleaseId: base?.releaseId ?? null },
+          details: { items: chosen.length, issues: issues.filter(isBlocking).length, warnings: issues.filter((i) => !isBlocking(i)).length, baseReleaseId: base?.releaseId ?? null },
         });
         const result = await view(principal.tenantId, candidateId, tx);
         await ctx.complete?.(tx, result);
