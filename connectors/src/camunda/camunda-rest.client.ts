@@ -117,6 +117,7 @@ export function createCamundaClient(baseUrl: string, options: { timeoutMs?: numb
       call<Task[]>('GET', `/task${query(params)}`),
     task: (taskId: string) => call<Task>('GET', `/task/${encodeURIComponent(taskId)}`),
     claimTask: (taskId: string, userId: string) => call<void>('POST', `/task/${encodeURIComponent(taskId)}/claim`, { userId }),
+    unclaimTask: (taskId: string) => call<void>('POST', `/task/${encodeURIComponent(taskId)}/unclaim`),
     addCandidateGroup: (taskId: string, groupId: string) =>
       call<void>('POST', `/task/${encodeURIComponent(taskId)}/identity-links`, { groupId, type: 'candidate' }),
     tasksForGroups: (params: { candidateGroups: string[]; tenantId: string }) =>

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ConfigurationInputError } from '../modules/configuration';
 import { PricingInputError } from '../modules/pricing';
+import { contentionOf } from '../lib/transaction';
 import { DomainError, problem, type ErrorCode, type FieldError, type Problem } from './errors';
 
 type AjvIssue = { instancePath: string; keyword: string; message?: string; params: Record<string, unknown> };
@@ -42,6 +43,13 @@ export function classify(raw: unknown): Classified {
     return { code: 'pricing-input', detail: raw.message, errors: [{ field: raw.field, rule: raw.code, message: raw.message }] };
   }
   if (!(raw instanceof Error)) return { code: 'internal', detail: '' };
+  // Contention met outside a transaction runner (the idempotency claim, a read on a full pool,
+  // a lock timeout): a refusal to retry, never a 500.
+  const contention = contentionOf(raw);
+  if (contention === 'deadlock' || contention === 'lock-timeout') {
+    return { code: 'concurrent-update', detail: 'another command changed this resource at the same moment; read it again and retry' };
+  }
+  if (contention === 'pool-wait' || contention === 'expired') return { code: 'busy', detail: 'the engine is at capacity; nothing was changed, retry shortly' };
   const error = raw as FastifyError;
   if (error.validation) {
     const errors = fieldErrors(error.validationContext, error.validation as AjvIssue[]);

@@ -59,6 +59,12 @@ export const ERROR_CATALOG = {
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;
 
+/**
+ * Refusals that say "not now" rather than "not this": the same request may succeed when
+ * retried, so they are never remembered as the answer to an Idempotency-Key.
+ */
+export const TRANSIENT_CODES: ReadonlySet<ErrorCode> = new Set(['concurrent-update', 'busy', 'dependency-unavailable', 'idempotency-in-flight']);
+
 export type FieldError = { field: string; rule: string; message: string };
 
 /** A typed, expected failure: thrown by modules, mapped to problem+json at the edge. */

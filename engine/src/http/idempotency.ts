@@ -2,14 +2,17 @@ import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import type { PrismaClient, TransactionClient } from '@cpq/prisma';
 import { classify } from './error-handler';
-import { DomainError, ERROR_CATALOG, problem, type Problem } from './errors';
+import { DomainError, ERROR_CATALOG, problem, TRANSIENT_CODES, type Problem } from './errors';
 
 export type IdempotencyScope = { tenantId: string; clientId: string; operation: string; key: string };
 export type CommandResponse = { status: number; body: unknown };
 
 const KEY_PATTERN = /^[A-Za-z0-9._:-]{8,200}$/;
 /** How long a first attempt holds the key before a retry may take it over (crashed process). */
-const LEASE_SECONDS = 60;
+// Longer than the slowest command can run: pool wait (10 s) + Camunda calls and compensation
+// (3 x 10 s) + a lock wait (3 s) + the transaction (15 s), with room to spare. A crashed
+// attempt's key is taken over after it.
+const LEASE_SECONDS = 180;
 
 export function requestHash(request: unknown): string {
   const text = (canonicalize as unknown as (v: unknown) => string | undefined)(request ?? null) ?? 'null';
@@ -86,11 +89,13 @@ export async function runIdempotent(
 
   const id = claimed[0]!.id;
   let completed = false;
+  // Only this attempt's in-flight record is completed or released: never an answer already
+  // stored, nor a record another attempt took over after the lease.
   const complete: CompleteInTransaction = async (tx, response) => {
     await tx.$executeRaw`
       UPDATE idempotency_record SET status = 'completed', response_status = ${response.status},
              response_body = ${JSON.stringify(response.body ?? null)}::jsonb, completed_at = now()
-      WHERE id = ${id}`;
+      WHERE id = ${id} AND status = 'in-flight'`;
     completed = true;
   };
   try {
@@ -99,14 +104,21 @@ export async function runIdempotent(
     if (!completed) await prisma.$transaction((tx) => complete(tx, response));
     return { ...response, replayed: false };
   } catch (error) {
+    if (completed) {
+      // The command's answer committed with its effect; what failed came after (a follow-up
+      // call). The committed answer stands, for this caller and for every replay.
+      const stored = await prisma.idempotencyRecord.findUnique({ where: { id } }).catch(() => null);
+      if (stored?.status === 'completed') return { status: stored.responseStatus!, body: stored.responseBody, replayed: false };
+    }
     const refusal = classify(error);
-    if (ERROR_CATALOG[refusal.code].status < 500) {
+    if (ERROR_CATALOG[refusal.code].status < 500 && !TRANSIENT_CODES.has(refusal.code)) {
       // A refusal is an answer: remember it, so a replay gets the same answer.
       const body: Problem = problem(refusal.code, refusal.detail, refusal.errors ? { errors: refusal.errors } : {});
       await prisma.$transaction((tx) => complete(tx, { status: body.status, body }));
       throw error;
     }
-    await prisma.idempotencyRecord.delete({ where: { id } }).catch(() => {});
+    // A crash or a "not now" (contention, dependency down): the key is free for a retry.
+    await prisma.idempotencyRecord.deleteMany({ where: { id, status: 'in-flight' } }).catch(() => {});
     throw error;
   }
 }

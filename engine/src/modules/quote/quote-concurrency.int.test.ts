@@ -20,12 +20,12 @@ describe('commands under contention (real HTTP, PostgreSQL, Camunda)', () => {
     await f?.close();
   });
 
-  async function http(as: Person, method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: Json }> {
+  async function http(as: Person, method: 'GET' | 'POST', path: string, body?: unknown, key = `c-${randomUUID()}`): Promise<{ status: number; body: Json }> {
     const res = await fetch(`${base}${path}`, {
       method,
       headers: {
         authorization: `Bearer ${f.tokens[as]}`,
-        ...(method === 'POST' ? { 'idempotency-key': `c-${randomUUID()}`, 'content-type': 'application/json' } : {}),
+        ...(method === 'POST' ? { 'idempotency-key': key, 'content-type': 'application/json' } : {}),
       },
       body: method === 'POST' ? JSON.stringify(body ?? {}) : undefined,
     });
@@ -85,7 +85,7 @@ describe('commands under contention (real HTTP, PostgreSQL, Camunda)', () => {
     }
   });
 
-  it('a lock held longer than the lock timeout ends in a 409 the client can retry, not an expired transaction', async () => {
+  it('a lock held longer than the lock timeout ends in a 409 the client can retry with the same key, not an expired transaction', async () => {
     const quoteId = await f.pricedQuote();
     const prisma = f.t.infrastructure.prisma;
     // Another session holds the quote's row lock for longer than DATABASE_LOCK_TIMEOUT_MS (3 s).
@@ -94,12 +94,17 @@ describe('commands under contention (real HTTP, PostgreSQL, Camunda)', () => {
       await new Promise((resolve) => setTimeout(resolve, 4500));
     }, { timeout: 10_000 });
     await new Promise((resolve) => setTimeout(resolve, 200));
-    const reply = await http('rita', 'POST', `/quotes/${quoteId}/lines`, internetLine());
+    const key = `retry-${randomUUID()}`;
+    const reply = await http('rita', 'POST', `/quotes/${quoteId}/lines`, internetLine(), key);
     await holding;
     expect(reply.status).toBe(409);
     expect(reply.body.code).toBe('concurrent-update');
     expect(await prisma.quoteLine.count({ where: { quoteId } })).toBe(1);
-    // Retried once the lock is free, the same command goes through.
-    expect((await http('rita', 'POST', `/quotes/${quoteId}/lines`, internetLine())).status).toBe(201);
+    // "Not now" is not remembered as the key's answer: the same request with the same key goes through once the lock is free.
+    expect((await http('rita', 'POST', `/quotes/${quoteId}/lines`, internetLine(), key)).status).toBe(201);
+    expect(await prisma.quoteLine.count({ where: { quoteId } })).toBe(2);
+    const replay = await http('rita', 'POST', `/quotes/${quoteId}/lines`, internetLine(), key);
+    expect(replay.status).toBe(201);
+    expect(await prisma.quoteLine.count({ where: { quoteId } })).toBe(2);
   });
 });

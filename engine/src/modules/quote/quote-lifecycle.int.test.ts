@@ -294,4 +294,14 @@ describe('quote lifecycle through HTTP (real PostgreSQL, Redis, Kafka, Camunda)'
     // Once Camunda is back, the same command succeeds.
     expect((await call('rita', 'POST', `/quotes/${quoteId}/commands/submit-for-approval`)).body.state).toBe('submitted');
   });
+
+  it('a customer never sees a superseded price: after a change the breakdown is refused until the quote is priced again', async () => {
+    const quoteId = await pricedQuote();
+    expect((await call('cora', 'GET', `/quotes/${quoteId}/price-trace`)).status).toBe(200);
+    expect((await call('rita', 'POST', `/quotes/${quoteId}/lines`, internet())).status).toBe(201);
+    const stale = await call('cora', 'GET', `/quotes/${quoteId}/price-trace`);
+    expect(stale.status).toBe(409);
+    expect(stale.body.code).toBe('price-stale');
+    expect((await call('rita', 'GET', `/quotes/${quoteId}/price-trace`)).body.fresh).toBe(false);
+  });
 });

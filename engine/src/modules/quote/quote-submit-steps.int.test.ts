@@ -175,4 +175,20 @@ describe('submit-for-approval as steps: Camunda down or slow at each step, crash
     expect(await correlationsOf(quoteId)).toEqual(['CANCELLED']);
     expect(await instances(quoteId)).toBe(0);
   });
+
+  it('two reconcilers at once (two API instances) finish a half-done submission once: one instance, one RUNNING, one ApprovalRequested', async () => {
+    const quoteId = await needsApproval();
+    Object.assign(halt, { flow: 'quote.submit-for-approval', step: 'record-submission' });
+    try {
+      await expect(service().submit(quoteId, ctx('s-crash-4'))).rejects.toBeInstanceOf(FlowHalted);
+    } finally {
+      Object.assign(halt, { flow: undefined, step: undefined });
+    }
+    const runs = await Promise.all([service().recoverWorkflows(0), service().recoverWorkflows(0), service().recoverWorkflows(0)]);
+    expect(runs.reduce((n, r) => n + r.started, 0)).toBe(1);
+    expect(await correlationsOf(quoteId)).toEqual(['RUNNING']);
+    expect(await instances(quoteId)).toBe(1);
+    expect(await events(quoteId, 'ApprovalRequested')).toBe(1);
+    expect((await f.t.infrastructure.camunda.tasks({ processInstanceBusinessKey: businessKey(quoteId) })).length).toBe(1);
+  });
 });

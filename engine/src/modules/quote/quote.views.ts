@@ -114,7 +114,11 @@ export function createQuoteViews(prisma: PrismaClient, documents: DocumentServic
       };
       switch (shape) {
         case 'full': return { view: 'internal' as const, ...trace };
-        case 'breakdown': return priceBreakdown(trace);
+        case 'breakdown':
+          // A customer sees the price of the offer as it stands, never a superseded one (the
+          // quote view hides stale prices the same way).
+          if (!trace.fresh && principal.roles.every((r) => r === 'customer')) throw new DomainError('price-stale', 'the quote is being revised; its price is not current');
+          return priceBreakdown(trace);
       }
     },
 

@@ -17,7 +17,7 @@ export type ApprovalStart = {
  * attempt started (a crash after the call, a retry by the reconciler) is found and reused, so
  * a retry never starts a second one. Variables carry references only: the truth stays here.
  */
-export async function startApprovalProcess(camunda: CamundaClient, s: ApprovalStart): Promise<{ processInstanceId: string; workItemId: string | null }> {
+export async function startApprovalProcess(camunda: CamundaClient, s: ApprovalStart): Promise<{ processInstanceId: string; workItemId: string | null; startedHere: boolean }> {
   try {
     const existing = (await camunda.processInstances({ businessKey: s.businessKey, processDefinitionKey: QUOTE_APPROVAL_PROCESS })).find((p) => !p.ended);
     const instance = existing ?? await camunda.startProcessByKey(QUOTE_APPROVAL_PROCESS, {
@@ -31,7 +31,7 @@ export async function startApprovalProcess(camunda: CamundaClient, s: ApprovalSt
       },
     });
     const tasks = await camunda.tasks({ processInstanceId: instance.id });
-    return { processInstanceId: instance.id, workItemId: tasks[0]?.id ?? null };
+    return { processInstanceId: instance.id, workItemId: tasks[0]?.id ?? null, startedHere: !existing };
   } catch (error) {
     throw workflowUnavailable(error, 'the approval workflow could not start');
   }

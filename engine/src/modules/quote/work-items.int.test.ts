@@ -57,4 +57,37 @@ describe('work items: the claim decides who may decide', () => {
     expect([403, 404]).toContain(res.status);
     expect((await f.t.infrastructure.camunda.task(workItemId)).assignee).toBeNull();
   });
+
+  it('a four-eyes refusal takes no claim: the item stays free for a legitimate approver', async () => {
+    const quoteId = await f.pricedQuote('rita', { discountPercent: '18' });
+    // Sam (a sales manager of the team) prices the quote before it is submitted: he may not approve it.
+    expect((await f.call('sam', 'POST', `/quotes/${quoteId}/commands/price`)).status).toBe(200);
+    expect((await f.call('rita', 'POST', `/quotes/${quoteId}/commands/submit-for-approval`)).body.state).toBe('submitted');
+    const item = (await f.call('sam', 'GET', '/work-items')).body.items.find((i: Json) => i.quoteId === quoteId);
+    const refused = await f.call('sam', 'POST', `/work-items/${item.workItemId}/commands/approve-quote`, { reason: 'mine' });
+    expect(refused.status).toBe(403);
+    expect(refused.body.code).toBe('four-eyes-violation');
+    expect((await f.t.infrastructure.camunda.task(item.workItemId)).assignee).toBeNull();
+    const approved = await f.call('sue', 'POST', `/work-items/${item.workItemId}/commands/approve-quote`, { reason: 'fine' });
+    expect(approved.body.state, JSON.stringify(approved.body)).toBe('approved');
+  });
+
+  it('escalating needs the item: a customer or an outsider gets a 404, the SLA worker (integrator) may', async () => {
+    const { workItemId } = await submitted();
+    for (const who of ['cora', 'rob'] as const) {
+      expect((await f.call(who, 'POST', `/work-items/${workItemId}/commands/escalate`)).status).toBe(404);
+    }
+    const escalated = await f.call('ian', 'POST', `/work-items/${workItemId}/commands/escalate`);
+    expect(escalated.body, JSON.stringify(escalated.body)).toMatchObject({ escalated: true });
+  });
+
+  it('the database keeps one decision per Camunda task', async () => {
+    const { quoteId, workItemId } = await submitted();
+    expect((await f.call('sam', 'POST', `/work-items/${workItemId}/commands/approve-quote`, { reason: 'ok' })).body.state).toBe('approved');
+    const first = await f.t.infrastructure.prisma.approvalDecision.findFirstOrThrow({ where: { quoteId } });
+    await expect(f.t.infrastructure.prisma.$executeRaw`
+      INSERT INTO approval_decision (id, tenant_id, quote_id, revision, level, role, outcome, decided_by, authority, price_result_id, material_version, camunda_task_id)
+      VALUES (gen_random_uuid(), ${first.tenantId}, ${quoteId}::uuid, ${first.revision}, ${first.level + 1}, 'finance', 'approved', 'fiona', '{}'::jsonb, ${first.priceResultId}::uuid, ${first.materialVersion}, ${workItemId})`)
+      .rejects.toThrow(/uq_approval_decision_task|unique/i);
+  });
 });

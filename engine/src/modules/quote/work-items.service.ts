@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ApprovalPolicyContent } from '@cpq/metadata';
-import type { PrismaClient } from '@cpq/prisma';
+import type { PrismaClient, TransactionClient } from '@cpq/prisma';
 import type { Principal } from '../../http/auth';
 import { DomainError } from '../../http/errors';
 import { createTransactionRunner, type InTransaction } from '../../lib/transaction';
@@ -98,16 +98,33 @@ export function createWorkItemService({ prisma, camunda, releases, log, ...rest 
     }
   }
 
+  /** Four-eyes: the owner, the submitter and whoever made a material change to the revision may not decide it. */
+  async function requireFourEyes(db: PrismaClient | TransactionClient, principal: Principal, quoteId: string, revision: number, quote: { ownerId: string }, submittedBy: string | null) {
+    const authors = await actorsOf(db, { tenantId: principal.tenantId, type: 'QUOTE', id: quoteId }, MATERIAL_ACTIONS);
+    const changedBy = new Set(authors.filter((a) => a.revision === revision || a.revision === null).map((a) => a.actorId));
+    changedBy.add(quote.ownerId);
+    if (submittedBy) changedBy.add(submittedBy);
+    if (changedBy.has(principal.userId)) {
+      throw new DomainError('four-eyes-violation', `${principal.userId} requested or changed this revision and cannot decide it`);
+    }
+  }
+
   async function decide(workItemId: string, outcome: 'approved' | 'rejected', reason: string | undefined, ctx: Ctx) {
     const { principal } = ctx;
     const { task, quoteId, revision, correlation } = await load(workItemId, principal);
-    // Everything Camunda and the catalog have to say is asked before the transaction.
-    const head = await prisma.quoteRevision.findUnique({ where: { quoteId_revision: { quoteId, revision } }, select: { releaseId: true } });
+    // Everything Camunda and the catalog have to say is asked before the transaction; whoever
+    // may not decide is refused before the claim is taken, so a refusal leaves no claim behind.
+    const [head, quoteRow] = await Promise.all([
+      prisma.quoteRevision.findUnique({ where: { quoteId_revision: { quoteId, revision } }, select: { releaseId: true, submittedBy: true } }),
+      prisma.quote.findUnique({ where: { id: quoteId }, select: { ownerId: true } }),
+    ]);
     const policy = head ? (await releases.get(principal.tenantId, head.releaseId)).list('approval-policy')[0] : undefined;
     const { requirement: open } = await approvalRecords.openLevel(prisma, quoteId, revision);
     if (open && !(policy && authorityFor(policy.content as ApprovalPolicyContent, principal.roles, open.level))) {
       throw new DomainError('approval-authority', `level ${open.level} needs the role ${open.role}`);
     }
+    if (quoteRow) await requireFourEyes(prisma, principal, quoteId, revision, quoteRow, head?.submittedBy ?? null);
+    const claimedNow = task.assignee !== principal.userId;
     await claimFor(task, principal.userId);
 
     const result = await inTransaction(async (tx) => {
@@ -122,13 +139,7 @@ export function createWorkItemService({ prisma, camunda, releases, log, ...rest 
       if (!requirement) throw new DomainError('quote-state', 'every level of this revision is already decided');
       const authority = policy ? authorityFor(policy.content as ApprovalPolicyContent, principal.roles, requirement.level) : undefined;
       if (!authority) throw new DomainError('approval-authority', `level ${requirement.level} needs the role ${requirement.role}`);
-      const authors = await actorsOf(tx, { tenantId: principal.tenantId, type: 'QUOTE', id: quoteId }, MATERIAL_ACTIONS);
-      const changedBy = new Set(authors.filter((a) => a.revision === revision || a.revision === null).map((a) => a.actorId));
-      changedBy.add(quote.ownerId);
-      if (rev.submittedBy) changedBy.add(rev.submittedBy);
-      if (changedBy.has(principal.userId)) {
-        throw new DomainError('four-eyes-violation', `${principal.userId} requested or changed this revision and cannot decide it`);
-      }
+      await requireFourEyes(tx, principal, quoteId, revision, quote, rev.submittedBy);
       const decisionId = randomUUID();
       await approvalRecords.decide(tx, {
         id: decisionId, tenantId: principal.tenantId, quoteId, revision, level: requirement.level, role: requirement.role, outcome,
@@ -165,9 +176,22 @@ export function createWorkItemService({ prisma, camunda, releases, log, ...rest 
       });
       await ctx.complete?.(tx, { decisionId, state, level: requirement.level });
       return { decisionId, state, level: requirement.level };
+    }).catch(async (error: unknown) => {
+      // Refused after the claim was taken for this decision: give the item back.
+      if (claimedNow) await camunda.unclaimTask(task.id).catch(() => {});
+      if (error instanceof Error && /uq_approval_decision_task|Unique constraint/.test(`${error.message} ${JSON.stringify((error as { meta?: unknown }).meta ?? '')}`)) {
+        throw new DomainError('quote-state', `work item ${task.id} was already decided`);
+      }
+      throw error;
     });
-    await completeTask(result.decisionId, task.id, outcome === 'approved');
-    if (result.state === 'submitted') await announceNextLevel(quoteId, revision, task.processInstanceId, ctx);
+    // The decision and its answer have committed: what follows is Camunda's side, finished by
+    // the reconciler if it fails now; it must not turn the committed answer into an error.
+    try {
+      await completeTask(result.decisionId, task.id, outcome === 'approved');
+      if (result.state === 'submitted') await announceNextLevel(quoteId, revision, task.processInstanceId, ctx);
+    } catch (error) {
+      log.warn({ err: (error as Error).message, decisionId: result.decisionId }, 'follow-up of a committed approval decision failed');
+    }
     return result;
   }
 
@@ -226,6 +250,9 @@ export function createWorkItemService({ prisma, camunda, releases, log, ...rest 
      * A level already decided (a timer firing late) changes nothing.
      */
     async escalate(workItemId: string, ctx: Ctx): Promise<{ escalated: boolean; to?: string }> {
+      // The SLA timer's worker (integrator) or an admin for any item; an approver only for an item they may see.
+      const system = ctx.principal.roles.includes('integrator') || ctx.principal.roles.includes('admin');
+      if (!system) await get(workItemId, ctx.principal);
       const { task, quoteId, revision } = await load(workItemId, ctx.principal);
       const { requirement, requirements } = await approvalRecords.openLevel(prisma, quoteId, revision);
       if (!requirement) return { escalated: false };

@@ -22,11 +22,28 @@ export const correlations = {
     await db.workflowCorrelation.create({ data: { ...c, status: 'STARTING' } });
   },
 
-  /** STARTING -> RUNNING with the instance; false when the intent was cancelled meanwhile. */
-  async started(db: Db, id: string, processInstanceId: string): Promise<boolean> {
+  /**
+   * STARTING -> RUNNING with the instance. True as well when it is RUNNING with this very
+   * instance already (a reconciler and the live flow both finished it); false when the intent
+   * was cancelled meanwhile, or runs another instance.
+   */
+  async started(db: Db, id: string, processInstanceId: string): Promise<'started' | 'already' | false> {
     const { count } = await db.workflowCorrelation.updateMany({
       where: { id, status: 'STARTING' },
       data: { status: 'RUNNING', processInstanceId, updatedAt: new Date() },
+    });
+    if (count === 1) return 'started';
+    return (await db.workflowCorrelation.count({ where: { id, status: 'RUNNING', processInstanceId } })) === 1 ? 'already' : false;
+  },
+
+  /**
+   * Takes a stalled row for one reconciler run: only the run whose `updatedAt` still matches
+   * gets it (others, on other instances or a later sweep, see it as fresh again).
+   */
+  async claimStalled(db: Db, c: Pick<Correlation, 'id' | 'status' | 'updatedAt'>): Promise<boolean> {
+    const { count } = await db.workflowCorrelation.updateMany({
+      where: { id: c.id, status: c.status, updatedAt: c.updatedAt },
+      data: { updatedAt: new Date() },
     });
     return count === 1;
   },

@@ -87,14 +87,20 @@ export function expireDueCommand(deps: QuoteDeps) {
     for (const r of due) {
       const system: CommandContext = { principal: { userId: 'system:expiry', tenantId: r.tenantId, roles: ['admin'] }, correlationId: `expiry-${r.quoteId}`, commandId: run };
       let cancelled: Correlation[] = [];
-      await inTransaction(async (tx) => {
-        const loaded = await lock(tx, r.quoteId, system);
-        if (loaded.revision.revision !== r.revision || !allowed('expire', loaded.revision.state as RevisionState)) return;
-        await tx.quoteRevision.update({ where: revisionKey(loaded), data: { state: 'expired', version: { increment: 1 }, updatedAt: new Date() } });
-        cancelled = await cancelWorkflowOf(tx, r.tenantId, r.quoteId, r.revision);
-        await finish(tx, loaded, system, 'QuoteExpired', { validUntil: isoDate(loaded.revision.validUntil) });
-        expired += 1;
-      });
+      try {
+        await inTransaction(async (tx) => {
+          const loaded = await lock(tx, r.quoteId, system);
+          if (loaded.revision.revision !== r.revision || !allowed('expire', loaded.revision.state as RevisionState)) return;
+          await tx.quoteRevision.update({ where: revisionKey(loaded), data: { state: 'expired', version: { increment: 1 }, updatedAt: new Date() } });
+          cancelled = await cancelWorkflowOf(tx, r.tenantId, r.quoteId, r.revision);
+          await finish(tx, loaded, system, 'QuoteExpired', { validUntil: isoDate(loaded.revision.validUntil) });
+          expired += 1;
+        });
+      } catch (error) {
+        // One busy quote must not hold up the others: it is expired by the next sweep.
+        deps.log.warn({ err: (error as Error).message, quoteId: r.quoteId }, 'could not expire a revision; the next sweep retries');
+        continue;
+      }
       await endCancelled(deps, cancelled, 'quote expired');
     }
     return expired;

@@ -23,6 +23,8 @@ type SubmitState = {
   pending?: { correlationId: string; businessKey: string; revision: number; required: RequiredLevel[]; dueAt: Date; escalationSla: string };
   processInstanceId?: string;
   workItemId?: string | null;
+  /** This run started the instance (it did not find one by business key): only then may it end it. */
+  startedHere?: boolean;
 };
 
 /**
@@ -121,8 +123,10 @@ export function submitFlow(deps: QuoteDeps): Flow<SubmitState> {
           roles: pending.required.map((l) => l.role), escalationSla: pending.escalationSla,
         });
       },
-      async compensate({ pending, processInstanceId }) {
-        if (!pending || !processInstanceId) return;
+      async compensate({ pending, processInstanceId, startedHere }) {
+        // An instance found by business key belongs to whoever started it (a reconciler, or the
+        // live flow the reconciler overtook): ending it here would strand a running approval.
+        if (!pending || !processInstanceId || !startedHere) return;
         await endProcess(camunda, { processInstanceId, businessKey: pending.businessKey, processKey: QUOTE_APPROVAL_PROCESS }, 'submission rolled back');
       },
     },
@@ -132,11 +136,13 @@ export function submitFlow(deps: QuoteDeps): Flow<SubmitState> {
         if (!pending) return;
         return inTransaction(async (tx) => {
           const loaded = await lock(tx, quoteId, ctx);
-          if (!(await correlations.started(tx, pending.correlationId, processInstanceId!))) {
+          const outcome = await correlations.started(tx, pending.correlationId, processInstanceId!);
+          if (!outcome) {
             throw new DomainError('concurrent-update', 'the submission was cancelled while the approval workflow started (the quote was revised or withdrawn)');
           }
           const first = pending.required[0]!;
-          const version = await finish(tx, loaded, ctx, 'ApprovalRequested', {
+          // Recorded already by a reconciler that overtook this flow: its event stands, not a second one.
+          const version = outcome === 'already' ? loaded.quote.version : await finish(tx, loaded, ctx, 'ApprovalRequested', {
             level: first.level, role: first.role, workItemId: workItemId ?? null, dueAt: pending.dueAt.toISOString(), reasons: first.reasons,
           });
           return { result: await done(tx, ctx, { state: 'submitted', required: pending.required, version }) };
@@ -172,6 +178,7 @@ export function recoverWorkflowsCommand(deps: QuoteDeps) {
     let ended = 0;
     for (const c of await correlations.stalled(prisma, 'QUOTE_REVISION', olderThanMs)) {
       try {
+        if (!(await correlations.claimStalled(prisma, c))) continue;
         if (c.status === 'STARTING') {
           const [quoteId, revisionText] = c.domainId.split(':');
           const revision = Number(revisionText);
