@@ -56,6 +56,13 @@ export default tseslint.config(
   {
     // The studio talks to the engine over HTTP only.
     files: ['studio/**/*.{ts,tsx}'],
+    ignores: ['studio/e2e/engine-fixture.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['@cpq/engine', '@cpq/engine/*', '@cpq/prisma', '@cpq/prisma/*'], message: 'The studio uses the engine HTTP API, never its code or tables.' }] }] },
+  },
+  {
+    // The e2e fixture starts the engine as a process on a cloned test database (test/services),
+    // like the connectors' tests: it may clone the database, never import the engine.
+    files: ['studio/e2e/engine-fixture.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['@cpq/engine', '@cpq/engine/*'], message: 'Start the engine as a process (test/services/engine-process.ts), never import it.' }] }] },
   },
 );

@@ -30,9 +30,10 @@ export type EngineProcess = {
  * package (connectors): they reach it over HTTP only, like any other client, and import none
  * of its code (issue 8: engine -> connectors only).
  */
-export async function startEngineProcess(label: string, options: { serviceClients?: ServiceClientSpec[] } = {}): Promise<EngineProcess> {
+export async function startEngineProcess(label: string, options: { serviceClients?: ServiceClientSpec[]; port?: number; authSecret?: string } = {}): Promise<EngineProcess> {
   const db = await createTestDatabase(testEnv.postgresUrl, label);
-  const port = await freePort();
+  // A caller that starts other processes first (the studio's e2e: Playwright's webServer) names the port and signing key.
+  const port = options.port ?? (await freePort());
   const adminToken = randomBytes(24).toString('hex');
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
@@ -45,7 +46,7 @@ export async function startEngineProcess(label: string, options: { serviceClient
     KAFKA_BROKERS: testEnv.kafkaBrokers.join(','),
     CAMUNDA_URL: testEnv.camundaUrl,
     PLATFORM_ADMIN_TOKEN: adminToken,
-    AUTH_JWT_SECRET: randomBytes(32).toString('hex'),
+    AUTH_JWT_SECRET: options.authSecret ?? randomBytes(32).toString('hex'),
     SERVICE_CLIENTS: JSON.stringify((options.serviceClients ?? []).map((c) => ({
       clientId: c.clientId, secretSha256: createHash('sha256').update(c.secret).digest('hex'), roles: c.roles, tenants: c.tenants,
     }))),

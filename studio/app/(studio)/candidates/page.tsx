@@ -1,0 +1,37 @@
+import { redirect } from 'next/navigation';
+import type { Draft } from '@/lib/api';
+import { getEngine } from '@/lib/engine-client';
+import { currentPrincipal } from '@/lib/session';
+import { AdminOnly } from '@/components/admin-only';
+import { CreateCandidateForm } from '@/components/create-candidate-form';
+import { ProblemView } from '@/components/problem-view';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export default async function CandidatesPage({ searchParams }: { searchParams: Promise<{ open?: string }> }) {
+  const principal = (await currentPrincipal())!;
+  const { open = '' } = await searchParams;
+  if (UUID.test(open.trim())) redirect(`/candidates/${open.trim()}`);
+  const drafts = await getEngine<{ items: Draft[] }>('/metadata/drafts');
+  return (
+    <AdminOnly principal={principal}>
+      <h1>Release candidates</h1>
+      <p className="muted">
+        A candidate snapshots drafts and validates them together with the current release. Another admin reviews it (four-eyes), then it is published as an immutable, numbered release.
+      </p>
+      {!drafts.ok ? <ProblemView problem={drafts.problem} /> : <CreateCandidateForm drafts={drafts.data.items.map((d) => ({ kind: d.kind, key: d.key }))} />}
+      <form className="panel" aria-label="Open a candidate">
+        <h2>Review a candidate</h2>
+        <p className="muted">Paste the candidate&apos;s id or the address its author sent you.</p>
+        {open && !UUID.test(open.trim()) ? <p role="alert" className="problem">“{open}” is not a candidate id.</p> : null}
+        <div className="row">
+          <div>
+            <label htmlFor="open">Candidate id</label>
+            <input id="open" name="open" size={40} defaultValue={open} />
+          </div>
+          <button type="submit">Open</button>
+        </div>
+      </form>
+    </AdminOnly>
+  );
+}

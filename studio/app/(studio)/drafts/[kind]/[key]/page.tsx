@@ -1,0 +1,60 @@
+import type { RJSFSchema } from '@rjsf/utils';
+import Link from 'next/link';
+import type { Draft, KindInfo, MetadataKind, Release } from '@/lib/api';
+import { getEngine } from '@/lib/engine-client';
+import { currentPrincipal } from '@/lib/session';
+import { AdminOnly } from '@/components/admin-only';
+import { DraftEditor } from '@/components/draft-editor';
+import { ProblemView } from '@/components/problem-view';
+
+type IssueLink = { pointer?: string; message?: string; rule?: string };
+
+export default async function DraftPage({ params, searchParams }: { params: Promise<{ kind: string; key: string }>; searchParams: Promise<IssueLink> }) {
+  const principal = (await currentPrincipal())!;
+  const { kind, key } = await params;
+  // Opened from a candidate's issue: show it at its field.
+  const issue = await searchParams;
+  const initialProblem = issue.message !== undefined
+    ? { title: 'Validation issue of the release candidate', status: 422, errors: [{ field: issue.pointer ?? '', rule: issue.rule ?? '', message: issue.message }] }
+    : undefined;
+  const [draft, kinds] = await Promise.all([
+    getEngine<Draft>(`/metadata/drafts/${encodeURIComponent(kind)}/${encodeURIComponent(key)}`),
+    getEngine<{ items: KindInfo[] }>('/metadata/kinds'),
+  ]);
+  const info = kinds.ok ? kinds.data.items.find((k) => k.kind === kind) : undefined;
+  // A published item without a draft: edit its released content, saving starts the draft.
+  const released = !draft.ok && draft.problem.code === 'draft-not-found' ? await getEngine<Release>('/metadata/releases/current') : undefined;
+  const publishedItem = released?.ok ? released.data.items.find((i) => i.kind === kind && i.key === key) : undefined;
+  return (
+    <AdminOnly principal={principal}>
+      <p><Link href="/workspace">← Workspace</Link></p>
+      {!draft.ok && !publishedItem ? <ProblemView problem={draft.problem} /> : null}
+      {!kinds.ok ? <ProblemView problem={kinds.problem} /> : null}
+      {draft.ok && info ? (
+        <DraftEditor
+          key={`${kind}/${key}/${draft.data.version}`}
+          mode="edit"
+          kind={kind as MetadataKind}
+          kindTitle={info.title}
+          schema={info.schema as RJSFSchema}
+          initialKey={key}
+          initialContent={draft.data.content}
+          draft={draft.data}
+          initialProblem={initialProblem}
+        />
+      ) : null}
+      {!draft.ok && publishedItem && released?.ok && info ? (
+        <DraftEditor
+          mode="create"
+          kind={kind as MetadataKind}
+          kindTitle={info.title}
+          schema={info.schema as RJSFSchema}
+          initialKey={key}
+          initialContent={publishedItem.content}
+          initialProblem={initialProblem}
+          publishedIn={released.data.releaseNumber}
+        />
+      ) : null}
+    </AdminOnly>
+  );
+}

@@ -1,0 +1,47 @@
+import type { RJSFSchema } from '@rjsf/utils';
+import Link from 'next/link';
+import type { Draft, JsonObject, KindInfo } from '@/lib/api';
+import { getEngine } from '@/lib/engine-client';
+import { currentPrincipal } from '@/lib/session';
+import { AdminOnly } from '@/components/admin-only';
+import { DraftEditor } from '@/components/draft-editor';
+import { ProblemView } from '@/components/problem-view';
+
+/** A new draft: pick a kind, then fill its generated form; `from` duplicates an existing draft. */
+export default async function NewDraftPage({ searchParams }: { searchParams: Promise<{ kind?: string; from?: string }> }) {
+  const principal = (await currentPrincipal())!;
+  const { kind = '', from = '' } = await searchParams;
+  const kinds = await getEngine<{ items: KindInfo[] }>('/metadata/kinds');
+  const info = kinds.ok ? kinds.data.items.find((k) => k.kind === kind) : undefined;
+  const source = info && from ? await getEngine<Draft>(`/metadata/drafts/${encodeURIComponent(kind)}/${encodeURIComponent(from)}`) : undefined;
+  const content: JsonObject = source?.ok ? source.data.content : {};
+  return (
+    <AdminOnly principal={principal}>
+      <p><Link href="/workspace">← Workspace</Link></p>
+      {!kinds.ok ? <ProblemView problem={kinds.problem} /> : null}
+      {source && !source.ok ? <ProblemView problem={source.problem} /> : null}
+      {!info && kinds.ok ? (
+        <form className="panel" aria-label="Choose a kind">
+          <h1>New draft</h1>
+          <label htmlFor="new-kind">Kind</label>
+          <div className="row">
+            <select id="new-kind" name="kind" defaultValue={kind} required>
+              {kinds.data.items.map((k) => <option key={k.kind} value={k.kind}>{k.title}</option>)}
+            </select>
+            <button type="submit">Continue</button>
+          </div>
+        </form>
+      ) : null}
+      {info ? (
+        <DraftEditor
+          mode="create"
+          kind={info.kind}
+          kindTitle={info.title}
+          schema={info.schema as RJSFSchema}
+          initialKey={from ? `${from}-copy` : ''}
+          initialContent={content}
+        />
+      ) : null}
+    </AdminOnly>
+  );
+}

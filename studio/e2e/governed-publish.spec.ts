@@ -1,0 +1,125 @@
+import { expect, test, type Page } from '@playwright/test';
+import { apiGet, shot, signIn, watchedPage } from './studio-helpers';
+
+type PriceEntry = { type: string; price?: string; offering: string; charge: string };
+type Release = { releaseNumber: number; publishedBy: string; approvedBy: string; items: { kind: string; key: string; content: { entries?: PriceEntry[] } }[] };
+
+const NEW_PRICE = '77.50';
+
+// One story, in order: A edits and submits, A cannot approve alone, B approves, A publishes.
+test.describe.serial('governed publish in the studio (real engine, PostgreSQL, Camunda)', () => {
+  let candidateUrl = '';
+  let priceBookPath = '';
+  let priceField = '';
+  const pageErrors: string[][] = [];
+  const opened: Page[] = [];
+
+  test.afterEach(async () => {
+    // No page may log a console error or throw.
+    for (const errors of pageErrors) expect(errors).toEqual([]);
+    for (const page of opened.splice(0)) await page.context().close();
+    pageErrors.splice(0);
+  });
+  const open = async (browser: Parameters<typeof watchedPage>[0]) => {
+    const { page, errors } = await watchedPage(browser);
+    opened.push(page);
+    pageErrors.push(errors);
+    return page;
+  };
+
+  test('admin A edits a price in the generated form, sees the validation error at the field, fixes it, makes the candidate and requests review', async ({ browser }, testInfo) => {
+    const page = await open(browser);
+    await signIn(page, 'ada');
+    await expect(page).toHaveURL(/\/workspace$/);
+    await expect(page.getByTestId('roles')).toContainText('admin');
+    await expect(page.getByRole('table', { name: 'Items' })).toContainText('published in release 1');
+    await shot(page, testInfo, '01-workspace');
+
+    await page.getByLabel('Kind').selectOption('price-book');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await expect(page).toHaveURL(/kind=price-book/);
+    const link = page.getByRole('table', { name: 'Items' }).getByRole('link').first();
+    priceBookPath = (await link.getAttribute('href')) ?? '';
+    await link.click();
+    await expect(page.getByRole('heading', { level: 1 })).toContainText('Price book');
+
+    // The first flat price of the book, in the form generated from the engine's schema.
+    const prices = page.locator('input[id^="root_entries_"][id$="_price"]');
+    await expect(prices.first()).toBeVisible();
+    priceField = (await prices.first().getAttribute('id')) ?? '';
+    const price = page.locator(`#${priceField}`);
+    await price.fill('12,50');
+    await page.getByRole('button', { name: 'Save draft' }).click();
+    // ajv (2020-12, the engine's schema) refuses it, and the message sits at the field.
+    const fieldGroup = page.locator(`.form-group:has(> #${priceField}), .form-group:has(#${priceField})`).last();
+    await expect(fieldGroup.locator('.error-detail')).toContainText('must match pattern');
+    await expect(page.getByTestId('draft-version')).toContainText('As published in release 1');
+    await shot(page, testInfo, '02-field-error');
+
+    await price.fill(NEW_PRICE);
+    await page.getByRole('button', { name: 'Save draft' }).click();
+    await expect(page.getByRole('status').filter({ hasText: 'Saved version 1' })).toBeVisible();
+    await expect(fieldGroup.locator('.error-detail')).toHaveCount(0);
+    await shot(page, testInfo, '03-saved');
+
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Release candidates' }).click();
+    await page.getByLabel('Title').fill('New price for the first entry');
+    await page.getByRole('button', { name: 'Make candidate and validate' }).click();
+    await expect(page.getByTestId('candidate-state')).toHaveText('validated');
+    await expect(page.getByText('No issues: every item is valid')).toBeVisible();
+    candidateUrl = new URL(page.url()).pathname;
+    await page.getByRole('button', { name: 'Request review' }).click();
+    await expect(page.getByTestId('candidate-state')).toHaveText('in-review');
+    await shot(page, testInfo, '04-in-review');
+  });
+
+  test('admin A alone cannot approve their own candidate and the studio says why (four-eyes, enforced by the engine)', async ({ browser }, testInfo) => {
+    const page = await open(browser);
+    await signIn(page, 'ada');
+    await page.goto(candidateUrl);
+    await expect(page.getByText(/You authored .*price-book/)).toBeVisible();
+    await page.getByRole('button', { name: 'Approve' }).click();
+    const problem = page.getByTestId('problem');
+    await expect(problem).toContainText('An author of the change cannot approve it');
+    await expect(problem).toContainText('four-eyes');
+    await expect(problem).toContainText('ada authored price-book/');
+    await expect(page.getByTestId('candidate-state')).toHaveText('in-review');
+    await shot(page, testInfo, '05-four-eyes-refused');
+  });
+
+  test('admin B approves with a comment, admin A publishes, and the release is current through the API with the new price', async ({ browser }, testInfo) => {
+    const reviewer = await open(browser);
+    await signIn(reviewer, 'bert');
+    // B opens the candidate by the id A sent.
+    await reviewer.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Release candidates' }).click();
+    await reviewer.getByLabel('Candidate id').fill(candidateUrl.split('/').pop() ?? '');
+    await reviewer.getByRole('button', { name: 'Open' }).click();
+    await expect(reviewer.getByTestId('candidate-state')).toHaveText('in-review');
+    await reviewer.getByLabel('Review comment').fill('Checked the price against the rate card.');
+    await reviewer.getByRole('button', { name: 'Approve' }).click();
+    await expect(reviewer.getByTestId('candidate-state')).toHaveText('approved');
+    await shot(reviewer, testInfo, '06-approved-by-b');
+
+    const author = await open(browser);
+    await signIn(author, 'ada');
+    await author.goto(candidateUrl);
+    await author.getByRole('button', { name: 'Publish' }).click();
+    await expect(author.getByTestId('published')).toContainText('Published release 2', { timeout: 60_000 });
+    await shot(author, testInfo, '07-published');
+    await author.getByRole('link', { name: 'Release history' }).click();
+    await expect(author.getByTestId('release-2')).toContainText('ada');
+    await expect(author.getByTestId('release-2')).toContainText('bert');
+    await expect(author.getByTestId('release-2')).toContainText('current');
+    await shot(author, testInfo, '08-release-history');
+
+    const current = await apiGet<Release>('/metadata/releases/current');
+    expect(current).toMatchObject({ releaseNumber: 2, publishedBy: 'ada', approvedBy: 'bert' });
+    const key = priceBookPath.split('/').pop();
+    const book = current.items.find((i) => i.kind === 'price-book' && i.key === key);
+    const index = Number(/root_entries_(\d+)_price/.exec(priceField)?.[1]);
+    expect(book?.content.entries?.[index]?.price).toBe(NEW_PRICE);
+
+    await author.goto(priceBookPath.replace(/^(.*)$/, '/workspace?kind=price-book'));
+    await expect(author.getByRole('table', { name: 'Items' })).toContainText('published in release 2');
+  });
+});

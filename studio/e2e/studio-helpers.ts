@@ -1,0 +1,46 @@
+import { expect, type Browser, type Page, type TestInfo } from '@playwright/test';
+import { SignJWT } from 'jose';
+
+export const tenant = () => process.env.E2E_TENANT as string;
+export const engineUrl = () => `http://127.0.0.1:${process.env.E2E_ENGINE_PORT}`;
+
+/** A browser page of its own (cookies included) whose console errors and page errors are kept: any one fails the test. */
+export async function watchedPage(browser: Browser): Promise<{ page: Page; errors: string[] }> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(`console: ${message.text()} (${page.url()})`);
+  });
+  page.on('pageerror', (error) => errors.push(`page error: ${error.message} (${page.url()})`));
+  return { page, errors };
+}
+
+export async function signIn(page: Page, user: string, roles: string[] = ['admin']): Promise<void> {
+  await page.goto('/sign-in');
+  await page.getByLabel('User').fill(user);
+  await page.getByLabel('Tenant').fill(tenant());
+  for (const role of ['admin', 'rep', 'sales-manager', 'finance', 'ops', 'customer', 'integrator']) {
+    await page.getByRole('checkbox', { name: role, exact: true }).setChecked(roles.includes(role));
+  }
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByTestId('user')).toHaveText(user);
+  await expect(page.getByTestId('tenant')).toHaveText(tenant());
+}
+
+export async function shot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
+  const path = testInfo.outputPath(`${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  await testInfo.attach(name, { path, contentType: 'image/png' });
+}
+
+/** The engine's API as a test client sees it: a token of the local issuer, signed with the run's key. */
+export async function apiGet<T>(path: string, user = 'checker', roles = ['rep']): Promise<T> {
+  const token = await new SignJWT({ tenant: tenant(), roles })
+    .setProtectedHeader({ alg: 'HS256' }).setSubject(user).setIssuer('cpq-local').setAudience('cpq-engine')
+    .setIssuedAt().setExpirationTime('10m')
+    .sign(new TextEncoder().encode(process.env.E2E_AUTH_SECRET));
+  const response = await fetch(`${engineUrl()}${path}`, { headers: { authorization: `Bearer ${token}` } });
+  expect(response.status, await response.clone().text()).toBe(200);
+  return (await response.json()) as T;
+}
