@@ -122,7 +122,11 @@ export function createReleaseService({ prisma, camunda, store, pointer, log }: R
   return {
     view: (tenantId: string, candidateId: string) => view(tenantId, candidateId),
 
-    /** Drafts (all, or the ones named) validated together with the current release, snapshotted. */
+    /**
+     * Drafts (all, or the ones named) validated together with the current release (and their
+     * changed BPMN/DMN by Camunda's own parser, before the transaction), snapshotted: `invalid`
+     * when any issue is an error, warnings do not block.
+     */
     async createCandidate(input: { title: string; items?: { kind: string; key: string }[] }, ctx: CommandContext): Promise<CandidateView> {
       const { principal } = ctx;
       const drafts = await prisma.metadataDraft.findMany({ where: { tenantId: principal.tenantId } });
