@@ -173,6 +173,36 @@ ROLES=("engine:$ENGINE_BUNDLE" "relay:connectors/dist/relay.js" "workers:connect
 # The notifications role delivers to a webhook: it runs when one is configured.
 if [[ -n "${WEBHOOK_URL:-}" ]]; then ROLES+=("notifications:engine/dist/notifications.js"); fi
 
+# The studio (studio/): its production build (`next start`) on 127.0.0.1:$STUDIO_PORT, a client
+# of the engine's API. It signs the sign-in page's local identities with the engine's key
+# (ADR 0015), so it keeps AUTH_JWT_SECRET and none of the other secrets.
+: "${STUDIO_PORT:=3000}"
+# `next start` renames its process "next-server (vX)": the pid file and that title identify it.
+STUDIO_MARKER=next-server
+studio_start() {
+  local pidfile="$CPQ_RUN/pids/studio.pid" logfile="$LOGS/studio.log"
+  if _jvms_pid_alive "$pidfile" "$STUDIO_MARKER"; then
+    echo "studio already running (pid $(cat "$pidfile")); it keeps the build it started with"
+    return 0
+  fi
+  _jvms_rotate_log "$logfile"
+  _jvms_launch "$pidfile" "$logfile" env -u PLATFORM_ADMIN_TOKEN -u WORKER_CLIENT_SECRET -u SERVICE_CLIENTS -u DATABASE_URL \
+    NODE_ENV=production NEXT_TELEMETRY_DISABLED=1 ENGINE_URL="http://$ENGINE_HOST:$ENGINE_PORT" \
+    "$NODE" "$ROOT/node_modules/next/dist/bin/next" start "$ROOT/studio" --hostname 127.0.0.1 --port "$STUDIO_PORT"
+  echo "studio started (pid $(cat "$pidfile")), log $logfile"
+}
+studio_wait_ready() {
+  for _ in $(seq 1 60); do
+    if curl -fsS -o /dev/null "http://127.0.0.1:$STUDIO_PORT/sign-in" 2>/dev/null; then return 0; fi
+    if ! _jvms_pid_alive "$CPQ_RUN/pids/studio.pid" "$STUDIO_MARKER"; then
+      echo "the studio exited; see $LOGS/studio.log" >&2; _jvms_tail_log "$LOGS/studio.log" 40; return 1
+    fi
+    sleep 0.5
+  done
+  echo "the studio did not answer on http://127.0.0.1:$STUDIO_PORT" >&2
+  return 1
+}
+
 infra_up() {
   step "Debian packages (postgresql, redis-server, java, maven, poppler-utils)" apt_install_missing
   step "npm dependencies" npm_install
@@ -193,14 +223,18 @@ up() {
   : >"$STEP_LOG"
   infra_up
   step "production build (npm run build)" npm run --silent build
+  step "studio production build (next build)" npm run --silent build -w @cpq/studio
   step "local secrets in $SECRETS_DIR" secrets_export
   for role in "${ROLES[@]}"; do step "start ${role%%:*}" node_role_start "${role%%:*}" "${role#*:}"; done
   step "engine ready on http://$ENGINE_HOST:$ENGINE_PORT" engine_wait_ready
   step "demo data" "$NODE" --import tsx deploy/scripts/seed-demo.ts
+  step "start studio" studio_start
+  step "studio ready on http://127.0.0.1:$STUDIO_PORT" studio_wait_ready
   status
 }
 
 down() {
+  _jvms_stop studio "$CPQ_RUN/pids/studio.pid" "$STUDIO_MARKER" 15
   for role in "${ROLES[@]}"; do node_role_stop "${role%%:*}" "${role#*:}"; done
   camunda_stop
   kafka_stop
@@ -218,7 +252,9 @@ status() {
   for role in "${ROLES[@]}"; do
     printf '%-11s %b  log %s\n' "${role%%:*}" "$(_jvms_pid_alive "$CPQ_RUN/pids/${role%%:*}.pid" "${role#*:}" && echo "$up" || echo "$down")" "$LOGS/${role%%:*}.log"
   done
+  printf '%-11s %b  log %s\n' studio "$(_jvms_pid_alive "$CPQ_RUN/pids/studio.pid" "$STUDIO_MARKER" && echo "$up" || echo "$down")" "$LOGS/studio.log"
   echo
+  echo "Studio       http://127.0.0.1:$STUDIO_PORT  (sign in as ada or ben, tenant demo, role admin)"
   echo "Engine API   http://$ENGINE_HOST:$ENGINE_PORT  (OpenAPI: /openapi.json, readiness: /health/ready)"
   echo "Logs         $LOGS  (Kafka: $CPQ_RUN/kafka, Camunda: $CPQ_RUN/camunda)"
   echo "Stop         npm run platform:stop"

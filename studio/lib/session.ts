@@ -1,5 +1,6 @@
 import { jwtVerify, SignJWT } from 'jose';
 import { cookies } from 'next/headers';
+import { redirect } from 'next/navigation';
 import { isRole, type Principal, type Role } from './roles';
 
 /**
@@ -61,3 +62,13 @@ export async function currentPrincipal(): Promise<Principal | undefined> {
 }
 
 export const signInConfigured = () => settings().configured;
+
+/**
+ * The signed-in principal, or a redirect to the sign-in page. Pages call it themselves: Next
+ * renders a page alongside its layout, so the layout's check alone does not guard the page.
+ */
+export async function requirePrincipal(): Promise<Principal> {
+  const principal = await currentPrincipal();
+  if (!principal) redirect('/sign-in');
+  return principal;
+}

@@ -4,7 +4,7 @@ import { useActionState } from 'react';
 import { signInAction, type SignInState } from '@/app/actions/session.actions';
 import { ROLES } from '@/lib/roles';
 
-const KNOWN_USERS = ['ada', 'bert', 'rita', 'mona'];
+const KNOWN_USERS = ['ada', 'ben', 'rita'];
 
 export function SignInForm() {
   const [state, action, pending] = useActionState<SignInState, FormData>(signInAction, {});

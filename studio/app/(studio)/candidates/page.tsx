@@ -1,7 +1,7 @@
 import { redirect } from 'next/navigation';
 import type { Draft } from '@/lib/api';
 import { getEngine } from '@/lib/engine-client';
-import { currentPrincipal } from '@/lib/session';
+import { requirePrincipal } from '@/lib/session';
 import { AdminOnly } from '@/components/admin-only';
 import { CreateCandidateForm } from '@/components/create-candidate-form';
 import { ProblemView } from '@/components/problem-view';
@@ -9,7 +9,7 @@ import { ProblemView } from '@/components/problem-view';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export default async function CandidatesPage({ searchParams }: { searchParams: Promise<{ open?: string }> }) {
-  const principal = (await currentPrincipal())!;
+  const principal = await requirePrincipal();
   const { open = '' } = await searchParams;
   if (UUID.test(open.trim())) redirect(`/candidates/${open.trim()}`);
   const drafts = await getEngine<{ items: Draft[] }>('/metadata/drafts');

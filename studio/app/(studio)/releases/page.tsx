@@ -1,10 +1,12 @@
 import type { ReleaseHeader } from '@/lib/api';
 import { getEngine } from '@/lib/engine-client';
+import { requirePrincipal } from '@/lib/session';
 import { ProblemView } from '@/components/problem-view';
 import { when } from '@/components/format';
 
 /** Release history: every published release of the tenant, who published and approved it, when, its hash. */
 export default async function ReleasesPage() {
+  await requirePrincipal();
   const releases = await getEngine<{ items: ReleaseHeader[] }>('/metadata/releases');
   if (!releases.ok) return <ProblemView problem={releases.problem} />;
   const items = releases.data.items;

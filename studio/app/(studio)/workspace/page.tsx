@@ -2,7 +2,7 @@ import Link from 'next/link';
 import type { Draft, JsonObject, KindInfo, Release } from '@/lib/api';
 import { getEngine } from '@/lib/engine-client';
 import { workspaceItems } from '@/lib/item-state';
-import { currentPrincipal } from '@/lib/session';
+import { requirePrincipal } from '@/lib/session';
 import { AdminOnly } from '@/components/admin-only';
 import { ProblemView } from '@/components/problem-view';
 import { when } from '@/components/format';
@@ -12,7 +12,7 @@ type Search = { q?: string; kind?: string; state?: string };
 const nameOf = (content: JsonObject) => (typeof content.name === 'string' ? content.name : typeof content.title === 'string' ? content.title : '');
 
 export default async function WorkspacePage({ searchParams }: { searchParams: Promise<Search> }) {
-  const principal = (await currentPrincipal())!;
+  const principal = await requirePrincipal();
   const { q = '', kind = '', state = '' } = await searchParams;
   const [drafts, kinds, current] = await Promise.all([
     getEngine<{ items: Draft[] }>('/metadata/drafts'),

@@ -1,7 +1,7 @@
 import Link from 'next/link';
 import type { Candidate } from '@/lib/api';
 import { getEngine } from '@/lib/engine-client';
-import { currentPrincipal } from '@/lib/session';
+import { requirePrincipal } from '@/lib/session';
 import { AdminOnly } from '@/components/admin-only';
 import { CandidateFlow } from '@/components/candidate-flow';
 import { ProblemView } from '@/components/problem-view';
@@ -10,7 +10,7 @@ import { when } from '@/components/format';
 const STEPS = ['validated', 'in-review', 'approved', 'published'] as const;
 
 export default async function CandidatePage({ params }: { params: Promise<{ id: string }> }) {
-  const principal = (await currentPrincipal())!;
+  const principal = await requirePrincipal();
   const { id } = await params;
   const result = await getEngine<Candidate>(`/metadata/release-candidates/${encodeURIComponent(id)}`);
   if (!result.ok) return <AdminOnly principal={principal}><ProblemView problem={result.problem} /></AdminOnly>;

@@ -2,14 +2,14 @@ import type { RJSFSchema } from '@rjsf/utils';
 import Link from 'next/link';
 import type { Draft, JsonObject, KindInfo } from '@/lib/api';
 import { getEngine } from '@/lib/engine-client';
-import { currentPrincipal } from '@/lib/session';
+import { requirePrincipal } from '@/lib/session';
 import { AdminOnly } from '@/components/admin-only';
 import { DraftEditor } from '@/components/draft-editor';
 import { ProblemView } from '@/components/problem-view';
 
 /** A new draft: pick a kind, then fill its generated form; `from` duplicates an existing draft. */
 export default async function NewDraftPage({ searchParams }: { searchParams: Promise<{ kind?: string; from?: string }> }) {
-  const principal = (await currentPrincipal())!;
+  const principal = await requirePrincipal();
   const { kind = '', from = '' } = await searchParams;
   const kinds = await getEngine<{ items: KindInfo[] }>('/metadata/kinds');
   const info = kinds.ok ? kinds.data.items.find((k) => k.kind === kind) : undefined;

@@ -2,7 +2,7 @@ import type { RJSFSchema } from '@rjsf/utils';
 import Link from 'next/link';
 import type { Draft, KindInfo, MetadataKind, Release } from '@/lib/api';
 import { getEngine } from '@/lib/engine-client';
-import { currentPrincipal } from '@/lib/session';
+import { requirePrincipal } from '@/lib/session';
 import { AdminOnly } from '@/components/admin-only';
 import { DraftEditor } from '@/components/draft-editor';
 import { ProblemView } from '@/components/problem-view';
@@ -10,7 +10,7 @@ import { ProblemView } from '@/components/problem-view';
 type IssueLink = { pointer?: string; message?: string; rule?: string };
 
 export default async function DraftPage({ params, searchParams }: { params: Promise<{ kind: string; key: string }>; searchParams: Promise<IssueLink> }) {
-  const principal = (await currentPrincipal())!;
+  const principal = await requirePrincipal();
   const { kind, key } = await params;
   // Opened from a candidate's issue: show it at its field.
   const issue = await searchParams;
