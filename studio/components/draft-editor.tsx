@@ -78,7 +78,9 @@ export function DraftEditor({ mode, kind, kindTitle, schema, initialKey, initial
       setContent(outcome.draft.content);
       setJsonText(JSON.stringify(outcome.draft.content, null, 2));
       setNotice(`Saved version ${outcome.draft.version}.`);
-      if (mode === 'create' && publishedIn === undefined) router.replace(`/drafts/${kind}/${outcome.draft.key}`);
+      // Back to the draft's own address (a candidate's issue in the query is no longer current).
+      const target = `/drafts/${kind}/${outcome.draft.key}`;
+      if (window.location.pathname + window.location.search !== target) router.replace(target);
       else router.refresh();
     });
   };
@@ -123,6 +125,7 @@ export function DraftEditor({ mode, kind, kindTitle, schema, initialKey, initial
     <section aria-label={`${kindTitle} ${key}`}>
       <div className="row" style={{ justifyContent: 'space-between' }}>
         <h1>{mode === 'create' && !saved && publishedIn === undefined ? `New ${kindTitle}` : `${kindTitle}: ${saved?.key ?? key}`}</h1>
+        {publishedIn !== undefined && !saved ? <Link className="button secondary" href={`/drafts/new?kind=${kind}&from=${key}`}>Duplicate</Link> : null}
         {saved ? (
           <div className="row">
             <Link className="button secondary" href={`/drafts/new?kind=${kind}&from=${saved.key}`}>Duplicate</Link>

@@ -56,11 +56,28 @@ test.describe.serial('governed publish in the studio (real engine, PostgreSQL, C
     await expect(page.getByTestId('draft-version')).toContainText('As published in release 1');
     await shot(page, testInfo, '02-field-error');
 
-    await price.fill(NEW_PRICE);
+    // Three decimals pass the schema but not the engine's check of EUR's two: the draft saves,
+    // the candidate is invalid, and its issue leads back to the field.
+    await price.fill('12.505');
     await page.getByRole('button', { name: 'Save draft' }).click();
     await expect(page.getByRole('status').filter({ hasText: 'Saved version 1' })).toBeVisible();
     await expect(fieldGroup.locator('.error-detail')).toHaveCount(0);
-    await shot(page, testInfo, '03-saved');
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Release candidates' }).click();
+    await page.getByLabel('Title').fill('Three decimals');
+    await page.getByRole('button', { name: 'Make candidate and validate' }).click();
+    await expect(page.getByTestId('candidate-state')).toHaveText('invalid');
+    const issue = page.getByRole('table', { name: 'Validation issues' }).getByRole('row').filter({ hasText: 'currency.decimals' });
+    await expect(issue).toContainText(`/${priceField.replace(/^root_/, '').replaceAll('_', '/')}`);
+    await shot(page, testInfo, '03-candidate-invalid');
+    await issue.getByRole('link').click();
+    await expect(page.locator(`#${priceField}`)).toHaveValue('12.505');
+    await expect(fieldGroup.locator('.error-detail')).toContainText('more than the 2 decimal place(s) of EUR');
+    await shot(page, testInfo, '04-issue-at-field');
+
+    await price.fill(NEW_PRICE);
+    await page.getByRole('button', { name: 'Save draft' }).click();
+    await expect(page.getByRole('status').filter({ hasText: 'Saved version 2' })).toBeVisible();
+    await expect(fieldGroup.locator('.error-detail')).toHaveCount(0);
 
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Release candidates' }).click();
     await page.getByLabel('Title').fill('New price for the first entry');
@@ -70,7 +87,7 @@ test.describe.serial('governed publish in the studio (real engine, PostgreSQL, C
     candidateUrl = new URL(page.url()).pathname;
     await page.getByRole('button', { name: 'Request review' }).click();
     await expect(page.getByTestId('candidate-state')).toHaveText('in-review');
-    await shot(page, testInfo, '04-in-review');
+    await shot(page, testInfo, '05-in-review');
   });
 
   test('admin A alone cannot approve their own candidate and the studio says why (four-eyes, enforced by the engine)', async ({ browser }, testInfo) => {
@@ -84,7 +101,7 @@ test.describe.serial('governed publish in the studio (real engine, PostgreSQL, C
     await expect(problem).toContainText('four-eyes');
     await expect(problem).toContainText('ada authored price-book/');
     await expect(page.getByTestId('candidate-state')).toHaveText('in-review');
-    await shot(page, testInfo, '05-four-eyes-refused');
+    await shot(page, testInfo, '06-four-eyes-refused');
   });
 
   test('admin B approves with a comment, admin A publishes, and the release is current through the API with the new price', async ({ browser }, testInfo) => {
@@ -98,19 +115,19 @@ test.describe.serial('governed publish in the studio (real engine, PostgreSQL, C
     await reviewer.getByLabel('Review comment').fill('Checked the price against the rate card.');
     await reviewer.getByRole('button', { name: 'Approve' }).click();
     await expect(reviewer.getByTestId('candidate-state')).toHaveText('approved');
-    await shot(reviewer, testInfo, '06-approved-by-b');
+    await shot(reviewer, testInfo, '07-approved-by-b');
 
     const author = await open(browser);
     await signIn(author, 'ada');
     await author.goto(candidateUrl);
     await author.getByRole('button', { name: 'Publish' }).click();
     await expect(author.getByTestId('published')).toContainText('Published release 2', { timeout: 60_000 });
-    await shot(author, testInfo, '07-published');
+    await shot(author, testInfo, '08-published');
     await author.getByRole('link', { name: 'Release history' }).click();
     await expect(author.getByTestId('release-2')).toContainText('ada');
     await expect(author.getByTestId('release-2')).toContainText('bert');
     await expect(author.getByTestId('release-2')).toContainText('current');
-    await shot(author, testInfo, '08-release-history');
+    await shot(author, testInfo, '09-release-history');
 
     const current = await apiGet<Release>('/metadata/releases/current');
     expect(current).toMatchObject({ releaseNumber: 2, publishedBy: 'ada', approvedBy: 'bert' });
@@ -121,5 +138,79 @@ test.describe.serial('governed publish in the studio (real engine, PostgreSQL, C
 
     await author.goto(priceBookPath.replace(/^(.*)$/, '/workspace?kind=price-book'));
     await expect(author.getByRole('table', { name: 'Items' })).toContainText('published in release 2');
+  });
+
+  test('two admins edit the same draft: the second save shows theirs next to yours and keeps yours on request', async ({ browser }, testInfo) => {
+    const ada = await open(browser);
+    await signIn(ada, 'ada');
+    await ada.goto(priceBookPath);
+    const name = (page: Page) => page.locator('#root_name');
+    await name(ada).fill('EUR list (ada)');
+    await ada.getByRole('button', { name: 'Save draft' }).click();
+    await expect(ada.getByRole('status').filter({ hasText: 'Saved version 1' })).toBeVisible();
+
+    const bert = await open(browser);
+    await signIn(bert, 'bert');
+    await bert.goto(priceBookPath);
+    await expect(bert.getByTestId('draft-version')).toContainText('Version 1');
+
+    await name(ada).fill('EUR list (ada, again)');
+    await ada.getByRole('button', { name: 'Save draft' }).click();
+    await expect(ada.getByRole('status').filter({ hasText: 'Saved version 2' })).toBeVisible();
+
+    await name(bert).fill('EUR list (bert)');
+    await bert.getByRole('button', { name: 'Save draft' }).click();
+    const conflict = bert.getByRole('region', { name: 'Version conflict' });
+    await expect(conflict).toContainText('Someone else saved: ada saved version 2');
+    await expect(conflict.getByTestId('theirs')).toContainText('EUR list (ada, again)');
+    await expect(conflict.getByTestId('yours')).toContainText('EUR list (bert)');
+    await shot(bert, testInfo, '10-version-conflict');
+    await conflict.getByRole('button', { name: 'Keep mine' }).click();
+    await expect(bert.getByRole('status').filter({ hasText: 'Saved version 3' })).toBeVisible();
+    const draft = await apiGet<{ version: number; content: { name: string }; authors: string[] }>(`/metadata/drafts${priceBookPath.replace(/^\/drafts/, '')}`, 'checker', ['admin']);
+    expect(draft).toMatchObject({ version: 3, content: { name: 'EUR list (bert)' } });
+    expect(draft.authors).toEqual(expect.arrayContaining(['ada', 'bert']));
+  });
+
+  test('duplicating an item: the engine refuses a bad key with its problem title and the field at fault; the copy is created, then deleted', async ({ browser }, testInfo) => {
+    const page = await open(browser);
+    await signIn(page, 'ada');
+    await page.goto('/workspace?kind=product-offering');
+    const first = page.getByRole('table', { name: 'Items' }).getByRole('link').first();
+    const source = (await first.textContent()) ?? '';
+    await first.click();
+    await page.getByRole('link', { name: 'Duplicate' }).click();
+    await expect(page.locator('#draft-key')).toHaveValue(`${source}-copy`);
+    await page.locator('#draft-key').fill('Bad Key');
+    await page.getByRole('button', { name: 'Create draft' }).click();
+    const problem = page.getByTestId('problem');
+    await expect(problem).toContainText('The request is not valid');
+    await expect(problem).toContainText('body/key');
+    await shot(page, testInfo, '11-engine-problem-at-field');
+
+    await page.locator('#draft-key').fill(`${source}-copy`);
+    await page.getByRole('button', { name: 'Create draft' }).click();
+    await expect(page).toHaveURL(new RegExp(`/drafts/product-offering/${source}-copy$`));
+    await expect(page.getByTestId('draft-version')).toContainText('Version 1');
+    await page.getByRole('button', { name: 'Delete draft' }).click();
+    await page.getByRole('button', { name: 'Confirm delete' }).click();
+    await expect(page).toHaveURL(/\/workspace$/);
+    await page.getByLabel('Search').fill(`${source}-copy`);
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await expect(page.getByTestId('empty')).toContainText('No items match these filters');
+  });
+
+  test('a rep sees only the release history in the navigation, and admin pages say they are for admins', async ({ browser }, testInfo) => {
+    const page = await open(browser);
+    await signIn(page, 'rita', ['rep']);
+    await expect(page).toHaveURL(/\/releases$/);
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    await expect(nav.getByRole('link')).toHaveText(['Releases']);
+    await expect(page.getByRole('table', { name: 'Releases' })).toContainText('bert');
+    await page.goto('/workspace');
+    await expect(page.getByRole('alert').filter({ hasText: 'This page is for admins' })).toContainText('drafts and release candidates need the role admin');
+    await shot(page, testInfo, '12-rep');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await expect(page).toHaveURL(/\/sign-in$/);
   });
 });

@@ -1,6 +1,6 @@
 import type { RJSFSchema } from '@rjsf/utils';
 import Link from 'next/link';
-import type { Draft, JsonObject, KindInfo } from '@/lib/api';
+import type { Draft, JsonObject, KindInfo, Release } from '@/lib/api';
 import { getEngine } from '@/lib/engine-client';
 import { requirePrincipal } from '@/lib/session';
 import { AdminOnly } from '@/components/admin-only';
@@ -13,13 +13,16 @@ export default async function NewDraftPage({ searchParams }: { searchParams: Pro
   const { kind = '', from = '' } = await searchParams;
   const kinds = await getEngine<{ items: KindInfo[] }>('/metadata/kinds');
   const info = kinds.ok ? kinds.data.items.find((k) => k.kind === kind) : undefined;
+  // A copy starts from the draft, or from the published item when it has no draft.
   const source = info && from ? await getEngine<Draft>(`/metadata/drafts/${encodeURIComponent(kind)}/${encodeURIComponent(from)}`) : undefined;
-  const content: JsonObject = source?.ok ? source.data.content : {};
+  const released = source && !source.ok && source.problem.code === 'draft-not-found' ? await getEngine<Release>('/metadata/releases/current') : undefined;
+  const releasedItem = released?.ok ? released.data.items.find((i) => i.kind === kind && i.key === from) : undefined;
+  const content: JsonObject = source?.ok ? source.data.content : releasedItem?.content ?? {};
   return (
     <AdminOnly principal={principal}>
       <p><Link href="/workspace">← Workspace</Link></p>
       {!kinds.ok ? <ProblemView problem={kinds.problem} /> : null}
-      {source && !source.ok ? <ProblemView problem={source.problem} /> : null}
+      {source && !source.ok && !releasedItem ? <ProblemView problem={source.problem} /> : null}
       {!info && kinds.ok ? (
         <form className="panel" aria-label="Choose a kind">
           <h1>New draft</h1>
