@@ -335,7 +335,9 @@ describe.each<KafkaClientName>(['kafkajs', 'platformatic'])('Kafka port contract
 
     // The live consumer got through the restart: run() still pending, every acknowledged message
     // handled (re-deliveries allowed: at least once).
-    const deadline = Date.now() + 20_000;
+    // kafkajs rejoins its group slowly after a broker restart on a loaded 2-core machine (21.6 s
+    // measured once, against a 20 s budget): the contract is "eventually, at least once".
+    const deadline = Date.now() + 60_000;
     while (acked.some((v) => !liveValues.includes(v)) && Date.now() < deadline && !liveSettled) await sleep(100);
     console.log(`[restart] ${name}: live consumer had every acknowledged message ${Date.now() - readyAt} ms after the broker was ready`);
     expect(liveSettled).toBeUndefined();
@@ -353,5 +355,5 @@ describe.each<KafkaClientName>(['kafkajs', 'platformatic'])('Kafka port contract
     const receivedValues = received.map((m) => m.value!);
     expect(acked.filter((v) => !receivedValues.includes(v))).toEqual([]);
     expect(receivedValues.length).toBe(new Set(receivedValues).size);
-  }, 120_000);
+  }, 180_000);
 });
