@@ -12,6 +12,7 @@ import type { Draft, JsonObject, MetadataKind } from '@/lib/api';
 import { errorSchemaOf } from '@/lib/error-schema';
 import type { Problem } from '@/lib/problem';
 import { ProblemView } from './problem-view';
+import { VariantSelectWidget } from './variant-select.widget';
 import { when } from './format';
 
 // The kinds' schemas are JSON Schema 2020-12, as the engine compiles them (metadata/src/registry.ts).
@@ -19,6 +20,7 @@ const validator = customizeValidator({ AjvClass: Ajv2020 as never, ajvOptionsOve
 
 /** Kinds whose content is mostly a model document: the XML is edited as text until the modelers arrive. */
 const XML_KINDS = new Set(['bpmn-model', 'dmn-model']);
+const widgets = { SelectWidget: VariantSelectWidget };
 const uiSchemaOf = (kind: string): UiSchema => ({
   'ui:submitButtonOptions': { norender: true },
   ...(XML_KINDS.has(kind) ? { xml: { 'ui:widget': 'textarea', 'ui:options': { rows: 18 } } } : {}),
@@ -176,6 +178,7 @@ export function DraftEditor({ mode, kind, kindTitle, schema, initialKey, initial
             uiSchema={uiSchema}
             formData={content}
             validator={validator}
+            widgets={widgets}
             extraErrors={extraErrors}
             noHtml5Validate
             showErrorList={false}

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { apiGet, shot, signIn, watchedPage } from './studio-helpers';
+import { apiGet, expectAccessible, shot, signIn, watchedPage } from './studio-helpers';
 
 type PriceEntry = { type: string; price?: string; offering: string; charge: string };
 type Release = { releaseNumber: number; publishedBy: string; approvedBy: string; items: { kind: string; key: string; content: { entries?: PriceEntry[] } }[] };
@@ -29,11 +29,14 @@ test.describe.serial('governed publish in the studio (real engine, PostgreSQL, C
 
   test('admin A edits a price in the generated form, sees the validation error at the field, fixes it, makes the candidate and requests review', async ({ browser }, testInfo) => {
     const page = await open(browser);
+    await page.goto('/sign-in');
+    await expectAccessible(page);
     await signIn(page, 'ada');
     await expect(page).toHaveURL(/\/workspace$/);
     await expect(page.getByTestId('roles')).toContainText('admin');
     await expect(page.getByRole('table', { name: 'Items' })).toContainText('published in release 1');
     await shot(page, testInfo, '01-workspace');
+    await expectAccessible(page);
 
     await page.getByLabel('Kind').selectOption('price-book');
     await page.getByRole('button', { name: 'Filter' }).click();
@@ -55,6 +58,7 @@ test.describe.serial('governed publish in the studio (real engine, PostgreSQL, C
     await expect(fieldGroup.locator('.error-detail')).toContainText('must match pattern');
     await expect(page.getByTestId('draft-version')).toContainText('As published in release 1');
     await shot(page, testInfo, '02-field-error');
+    await expectAccessible(page);
 
     // Three decimals pass the schema but not the engine's check of EUR's two: the draft saves,
     // the candidate is invalid, and its issue leads back to the field.
@@ -69,6 +73,7 @@ test.describe.serial('governed publish in the studio (real engine, PostgreSQL, C
     const issue = page.getByRole('table', { name: 'Validation issues' }).getByRole('row').filter({ hasText: 'currency.decimals' });
     await expect(issue).toContainText(`/${priceField.replace(/^root_/, '').replaceAll('_', '/')}`);
     await shot(page, testInfo, '03-candidate-invalid');
+    await expectAccessible(page);
     await issue.getByRole('link').click();
     await expect(page.locator(`#${priceField}`)).toHaveValue('12.505');
     await expect(fieldGroup.locator('.error-detail')).toContainText('more than the 2 decimal place(s) of EUR');
@@ -116,6 +121,7 @@ test.describe.serial('governed publish in the studio (real engine, PostgreSQL, C
     await reviewer.getByRole('button', { name: 'Approve' }).click();
     await expect(reviewer.getByTestId('candidate-state')).toHaveText('approved');
     await shot(reviewer, testInfo, '07-approved-by-b');
+    await expectAccessible(reviewer);
 
     const author = await open(browser);
     await signIn(author, 'ada');
@@ -128,6 +134,7 @@ test.describe.serial('governed publish in the studio (real engine, PostgreSQL, C
     await expect(author.getByTestId('release-2')).toContainText('bert');
     await expect(author.getByTestId('release-2')).toContainText('current');
     await shot(author, testInfo, '09-release-history');
+    await expectAccessible(author);
 
     const current = await apiGet<Release>('/metadata/releases/current');
     expect(current).toMatchObject({ releaseNumber: 2, publishedBy: 'ada', approvedBy: 'bert' });

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { expect, type Browser, type Page, type TestInfo } from '@playwright/test';
 import { SignJWT } from 'jose';
 
@@ -43,4 +44,21 @@ export async function apiGet<T>(path: string, user = 'checker', roles = ['rep'])
   const response = await fetch(`${engineUrl()}${path}`, { headers: { authorization: `Bearer ${token}` } });
   expect(response.status, await response.clone().text()).toBe(200);
   return (await response.json()) as T;
+}
+
+type AxeViolation = { id: string; impact: string | null; help: string; nodes: { target: string[] }[] };
+
+/**
+ * axe-core (injected from node_modules, no network) on the page as it is: no serious or critical
+ * WCAG 2 A/AA violation may remain. The message names each rule and the first elements at fault.
+ */
+export async function expectAccessible(page: Page): Promise<void> {
+  await page.addScriptTag({ path: createRequire(import.meta.url).resolve('axe-core/axe.min.js') });
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (context: Document, options: object) => Promise<{ violations: AxeViolation[] }> } }).axe;
+    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] } });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => ({ target: n.target })) }));
+  });
+  const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(serious.map((v) => `${v.impact} ${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), `axe on ${page.url()}`).toEqual([]);
 }
