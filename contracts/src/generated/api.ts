@@ -216,7 +216,8 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** The tenant's release candidates, newest first (at most 100), optionally in one state; what a reviewer looks through. */
+        get: operations["listReleaseCandidates"];
         put?: never;
         /** Snapshot drafts (all, or those named) and validate them with the current release: the metadata validators, then Camunda's own parser on the changed BPMN/DMN (a throwaway deployment, deleted at once). `invalid` when any issue is an error; warnings do not block. */
         post: operations["createReleaseCandidate"];
@@ -836,6 +837,22 @@ export type components = {
              * @description `publishing` while a publish is under way (its steps reach Camunda), until it is published or back to approved.
              * @enum {string}
              */
+            state: "invalid" | "validated" | "in-review" | "approved" | "rejected" | "publishing" | "published";
+            title: string;
+            /** Format: date-time */
+            updatedAt: string;
+            version: number;
+        };
+        CandidateSummary: {
+            /** Format: uuid */
+            candidateId: string;
+            /** Format: date-time */
+            createdAt: string;
+            createdBy: string;
+            decidedBy: string | null;
+            issueCount: number;
+            reviewRequestedBy: string | null;
+            /** @enum {string} */
             state: "invalid" | "validated" | "in-review" | "approved" | "rejected" | "publishing" | "published";
             title: string;
             /** Format: date-time */
@@ -1717,6 +1734,33 @@ export interface operations {
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
+        };
+    };
+    listReleaseCandidates: {
+        parameters: {
+            query?: {
+                state?: "invalid" | "validated" | "in-review" | "approved" | "rejected" | "publishing" | "published";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Candidate summaries (no items, the number of issues). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["CandidateSummary"][];
+                    };
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
         };
     };
     createReleaseCandidate: {

@@ -69,6 +69,7 @@ export async function catalogRoutes(app: FastifyInstance, o: CatalogRoutesOption
 
   // Release candidates.
   command('createReleaseCandidate', 201, (r, ctx) => o.releases.createCandidate(r.body, admin(ctx)));
+  route('listReleaseCandidates', async (request) => ({ items: await o.releases.list(adminTenant(request), request.query?.state) }));
   route('getReleaseCandidate', async (request) => o.releases.view(adminTenant(request), request.params.candidateId));
   route('getReleaseCandidateImpact', async (request) => o.releases.impact(request.params.candidateId, adminTenant(request), o.impact));
   command('requestReleaseReview', 200, (r, ctx) => o.releases.requestReview(r.params.candidateId, ctx.expectedVersion, admin(ctx)));

@@ -121,6 +121,15 @@ export function createReleaseService({ prisma, camunda, store, pointer, log }: R
 
   return {
     view: (tenantId: string, candidateId: string) => view(tenantId, candidateId),
+    /** The tenant's candidates, newest first (at most 100), without items; what a reviewer looks through. */
+    async list(tenantId: string, state?: CandidateState) {
+      const rows = await prisma.releaseCandidate.findMany({ where: { tenantId, ...(state ? { state } : {}) }, orderBy: { createdAt: 'desc' }, take: 100 });
+      return rows.map((row) => ({
+        candidateId: row.id, title: row.title, state: row.state as CandidateState, createdBy: row.createdBy,
+        reviewRequestedBy: row.reviewRequestedBy, decidedBy: row.decidedBy, issueCount: Array.isArray(row.issues) ? row.issues.length : 0,
+        version: row.version, createdAt: row.createdAt.toISOString(), updatedAt: row.updatedAt.toISOString(),
+      }));
+    },
 
     /**
      * Drafts (all, or the ones named) validated together with the current release (and their
