@@ -13,6 +13,8 @@ import {
 } from './modules/catalog';
 import { configurationRoutes } from './modules/configuration';
 import { createDocumentService } from './modules/document';
+import { poolOf } from '@cpq/prisma';
+import { createSqlTransactionRunner } from './lib/sql-transaction';
 import { DEFAULT_TRANSACTION_SETTINGS, createTransactionRunner } from './lib/transaction';
 import { createImpactReplay, createQuoteService, createQuoteViews, createWorkItemService, quoteRoutes, type QuoteService, type WorkItemService } from './modules/quote';
 import { healthRoutes } from './modules/health';
@@ -87,8 +89,10 @@ export async function buildEngine({ config, infrastructure, contract = loadApiDo
 
   await app.register(configurationRoutes, { contract, auth: config.auth, releases: releaseViews, redis: infrastructure.redis });
   const documents = createDocumentService(infrastructure.prisma);
-  const inTransaction = createTransactionRunner(infrastructure.prisma, { ...DEFAULT_TRANSACTION_SETTINGS, maxWaitMs: config.databasePoolWaitMs });
-  const quotes = createQuoteService({ prisma: infrastructure.prisma, inTransaction, releases: releaseViews, camunda: infrastructure.camunda, documents, log: app.log });
+  const settings = { ...DEFAULT_TRANSACTION_SETTINGS, maxWaitMs: config.databasePoolWaitMs };
+  const inTransaction = createTransactionRunner(infrastructure.prisma, settings);
+  const inRawTransaction = createSqlTransactionRunner(poolOf(infrastructure.prisma), settings);
+  const quotes = createQuoteService({ prisma: infrastructure.prisma, inTransaction, inRawTransaction, releases: releaseViews, camunda: infrastructure.camunda, documents, log: app.log });
   const workItems = createWorkItemService({ prisma: infrastructure.prisma, inTransaction, camunda: infrastructure.camunda, releases: releaseViews, log: app.log });
   await app.register(quoteRoutes, {
     contract, auth: config.auth, prisma: infrastructure.prisma, quotes, workItems,

@@ -1,4 +1,5 @@
 import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 import { PrismaClient } from '../generated/client';
 
 export { Prisma, PrismaClient } from '../generated/client';
@@ -19,13 +20,32 @@ export type PoolOptions = {
  * contended command ends in a refusal the caller can retry, never in an expired transaction.
  */
 export function createPrismaClient(connectionString: string, options: PoolOptions = {}): PrismaClient {
-  const adapter = new PrismaPg({
+  // One pool, ours: Prisma's adapter queries through it, and the hot command paths may run their
+  // transactions on it directly (`poolOf`; engine/src/lib/sql-transaction.ts, ADR 0014).
+  const pool = new pg.Pool({
     connectionString,
     max: options.max ?? 10,
     connectionTimeoutMillis: options.connectionWaitMs ?? 10_000,
     options: `-c lock_timeout=${options.lockTimeoutMs ?? 3000} -c idle_in_transaction_session_timeout=60000`,
+    // For queries made on the pool directly (Prisma sets its own parsers per query): a SQL
+    // date is a calendar day, read as UTC midnight like Prisma does, whatever the process's zone.
+    types: { getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === DATE_OID && format !== 'binary'
+      ? (value: string) => new Date(`${value}T00:00:00Z`)
+      : pg.types.getTypeParser(oid, format))) as typeof pg.types.getTypeParser },
   });
-  return new PrismaClient({ adapter });
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
+  pools.set(prisma, pool);
+  return prisma;
+}
+
+const DATE_OID = 1082;
+const pools = new WeakMap<PrismaClient, pg.Pool>();
+
+/** The node-postgres pool under a client made by `createPrismaClient`. */
+export function poolOf(prisma: PrismaClient): pg.Pool {
+  const pool = pools.get(prisma);
+  if (!pool) throw new Error('this Prisma client was not made by createPrismaClient: it has no pool of ours');
+  return pool;
 }
 
 /** A transaction client, as passed to `prisma.$transaction(async (tx) => ...)`. */

@@ -1,6 +1,7 @@
 import type { OperationId, ResponseOf, RouteOf, SuccessStatusOf } from '@cpq/contracts/api-types';
 import type { OpenApiDocument } from '@cpq/contracts/openapi';
-import type { PrismaClient, TransactionClient } from '@cpq/prisma';
+import type { PrismaClient } from '@cpq/prisma';
+import type { RawTx } from '../lib/sql-transaction';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from './auth';
 import { routeSchema } from './contract-routes';
@@ -15,7 +16,7 @@ export type CommandMeta = {
   /** The version in If-Match, when sent (the route decides whether it is required). */
   expectedVersion?: number;
   /** Stores the command's answer for its Idempotency-Key in the command's own transaction. */
-  complete: (tx: TransactionClient, result: unknown) => Promise<void>;
+  complete: (tx: RawTx, result: unknown) => Promise<void>;
 };
 export type CommandContext = CommandMeta & { principal: Principal };
 

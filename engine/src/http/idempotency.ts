@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
-import type { PrismaClient, TransactionClient } from '@cpq/prisma';
+import type { PrismaClient } from '@cpq/prisma';
+import type { RawTx } from '../lib/sql-transaction';
 import { classify } from './error-handler';
 import { DomainError, ERROR_CATALOG, problem, TRANSIENT_CODES, type Problem } from './errors';
 
@@ -43,7 +44,7 @@ export function commandIdOf(request: { headers: Record<string, string | string[]
 }
 
 /** Called by a command inside its own transaction, so the effect and the stored response commit together. */
-export type CompleteInTransaction = (tx: TransactionClient, response: CommandResponse) => Promise<void>;
+export type CompleteInTransaction = (tx: RawTx, response: CommandResponse) => Promise<void>;
 
 /**
  * Runs a command at most once per scope (seed section 8's uq_idempotency_scope):

@@ -1,4 +1,5 @@
 import type { PrismaClient } from '@cpq/prisma';
+import type { InSqlTransaction } from '../../lib/sql-transaction';
 import type { InTransaction } from '../../lib/transaction';
 import type { ReleaseViews } from '../catalog';
 import type { DocumentService } from '../document';
@@ -9,6 +10,8 @@ export type QuoteDeps = {
   prisma: PrismaClient;
   /** One transaction on one connection; contention becomes 409/503, never 500. */
   inTransaction: InTransaction;
+  /** The same in raw SQL on node-postgres, for the hot commands (ADR 0014). */
+  inRawTransaction: InSqlTransaction;
   releases: ReleaseViews;
   camunda: CamundaClient;
   documents: DocumentService;

@@ -1,5 +1,6 @@
 import type { EventName, EventOf, EventPayloadOf } from '@cpq/contracts/api-types';
-import { Prisma, type PrismaClient, type TransactionClient } from '@cpq/prisma';
+import { Prisma, type PrismaClient } from '@cpq/prisma';
+import type { RawTx } from '../../lib/sql-transaction';
 import { DomainError } from '../../http/errors';
 import { auditInsert } from '../audit';
 import { outboxInsert } from '../outbox';
@@ -11,7 +12,8 @@ import type { CommandContext } from './quote.types';
 export type QuoteRow = Awaited<ReturnType<PrismaClient['quote']['findFirstOrThrow']>>;
 export type RevisionRow = Awaited<ReturnType<PrismaClient['quoteRevision']['findFirstOrThrow']>>;
 export type Loaded = { quote: QuoteRow; revision: RevisionRow };
-type Db = PrismaClient | TransactionClient;
+/** Raw SQL on the pool, a Prisma transaction or a node-postgres transaction (`RawTx`). */
+type Db = PrismaClient | RawTx;
 
 export const isoDate = (d: Date) => d.toISOString().slice(0, 10);
 export const addDays = (day: string, days: number) => isoDate(new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000));
@@ -64,7 +66,7 @@ function split(row: Record<string, unknown>): Loaded {
  * quote first, then anything of the quote) and loads its current revision, checking
  * visibility, the expected version and, when given, the release read before the transaction.
  */
-export async function lock(tx: TransactionClient, quoteId: string, ctx: CommandContext, pinned?: string): Promise<Loaded> {
+export async function lock(tx: RawTx, quoteId: string, ctx: CommandContext, pinned?: string): Promise<Loaded> {
   // Two statements, not one join: a row lock that had to wait re-reads only the locked row
   // (PostgreSQL's EvalPlanQual); a joined revision would come from the older snapshot. The
   // revision is read after the lock is held, in a statement with a fresh snapshot.
@@ -113,7 +115,7 @@ export const revisionKey = (loaded: Loaded) => ({ quoteId_revision: { quoteId: l
  * next version is known here; the UPDATE checks it, and `loaded` follows it for a second event.
  */
 export async function finish<E extends QuoteEventType>(
-  tx: TransactionClient, loaded: Loaded, ctx: CommandContext, eventType: E, payload: QuoteEventFields<E>, reason?: string,
+  tx: RawTx, loaded: Loaded, ctx: CommandContext, eventType: E, payload: QuoteEventFields<E>, reason?: string,
 ): Promise<number> {
   const version = loaded.quote.version + 1;
   const audit = auditInsert({
@@ -138,7 +140,7 @@ export async function finish<E extends QuoteEventType>(
 }
 
 /** A material change makes the price and any approval stale: back to draft, material version up. */
-export async function materialChange(tx: TransactionClient, loaded: Loaded, command: QuoteCommand): Promise<void> {
+export async function materialChange(tx: RawTx, loaded: Loaded, command: QuoteCommand): Promise<void> {
   await tx.$executeRaw`
     UPDATE quote_revision SET state = ${nextState(command, loaded.revision.state as RevisionState)}, material_version = material_version + 1,
            version = version + 1, updated_at = now()
@@ -146,7 +148,7 @@ export async function materialChange(tx: TransactionClient, loaded: Loaded, comm
 }
 
 /** Ends a command's transaction: its answer is stored for the Idempotency-Key in the same commit. */
-export async function done<T>(tx: TransactionClient, ctx: CommandContext, result: T): Promise<T> {
+export async function done<T>(tx: RawTx, ctx: CommandContext, result: T): Promise<T> {
   await ctx.complete?.(tx, result);
   return result;
 }

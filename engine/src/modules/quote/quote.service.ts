@@ -1,4 +1,5 @@
-import type { PrismaClient } from '@cpq/prisma';
+import { poolOf, type PrismaClient } from '@cpq/prisma';
+import { createSqlTransactionRunner, type InSqlTransaction } from '../../lib/sql-transaction';
 import { createTransactionRunner, type InTransaction } from '../../lib/transaction';
 import { acceptQuoteCommand } from './commands/accept-quote.command';
 import { createQuoteCommand } from './commands/create-quote.command';
@@ -13,7 +14,9 @@ import { isoDate } from './quote.repository';
 export { businessKeyOf, QUOTE_APPROVAL_PROCESS } from './quote.deps';
 export { dealMetricsOf } from './quote.deal-metrics';
 
-export type QuoteServiceDeps = Omit<QuoteDeps, 'inTransaction' | 'today'> & { inTransaction?: InTransaction; today?: () => string; prisma: PrismaClient };
+export type QuoteServiceDeps = Omit<QuoteDeps, 'inTransaction' | 'inRawTransaction' | 'today'> & {
+  inTransaction?: InTransaction; inRawTransaction?: InSqlTransaction; today?: () => string; prisma: PrismaClient;
+};
 
 /**
  * The quote lifecycle: one handler per use case (commands/), composed here. Each takes what it
@@ -24,6 +27,7 @@ export function createQuoteService(input: QuoteServiceDeps) {
   const deps: QuoteDeps = {
     ...input,
     inTransaction: input.inTransaction ?? createTransactionRunner(input.prisma),
+    inRawTransaction: input.inRawTransaction ?? createSqlTransactionRunner(poolOf(input.prisma)),
     today: input.today ?? (() => isoDate(new Date())),
   };
   return {

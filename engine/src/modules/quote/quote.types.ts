@@ -1,5 +1,5 @@
 import type { BodyOf } from '@cpq/contracts/api-types';
-import type { TransactionClient } from '@cpq/prisma';
+import type { RawTx } from '../../lib/sql-transaction';
 import type { Principal } from '../../http/auth';
 
 export type CommandContext = {
@@ -9,7 +9,7 @@ export type CommandContext = {
   commandId: string;
   expectedVersion?: number;
   /** Stores the command's answer for its Idempotency-Key in the command's own transaction. */
-  complete?: (tx: TransactionClient, result: unknown) => Promise<void>;
+  complete?: (tx: RawTx, result: unknown) => Promise<void>;
 };
 
 // Command inputs are the contract's request bodies (contracts/src/generated/api.ts).

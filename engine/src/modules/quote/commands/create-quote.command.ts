@@ -6,7 +6,7 @@ import { addDays, done, finish, type Loaded } from '../quote.repository';
 import type { CommandContext, NewQuote } from '../quote.types';
 
 /** A new quote with its first revision, pinned to the tenant's current release. */
-export function createQuoteCommand({ inTransaction, releases, today }: QuoteDeps) {
+export function createQuoteCommand({ inRawTransaction, releases, today }: QuoteDeps) {
   return async (input: NewQuote, ctx: CommandContext): Promise<{ quoteId: string; version: number }> => {
     const { principal } = ctx;
     if (!principal.roles.includes('rep') && !principal.roles.includes('sales-manager')) {
@@ -15,7 +15,7 @@ export function createQuoteCommand({ inTransaction, releases, today }: QuoteDeps
     const view = await releases.get(principal.tenantId);
     const validDays = validityDays(view, input.validDays);
     const quoteId = randomUUID();
-    return inTransaction(async (tx) => {
+    return inRawTransaction(async (tx) => {
       const validUntil = addDays(today(), validDays);
       // Both rows in one statement (raw: the hot path of the most frequent command; docs/benchmarks.md).
       await tx.$executeRaw`

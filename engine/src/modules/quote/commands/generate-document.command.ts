@@ -1,6 +1,6 @@
 import type { QuoteDeps } from '../quote.deps';
 import { materialFacts } from '../quote.facts';
-import { editQuote } from '../quote.command-frame';
+import { editQuoteInPrisma } from '../quote.command-frame';
 import { actorOf, done, finish, revisionKey } from '../quote.repository';
 import type { CommandContext } from '../quote.types';
 
@@ -8,7 +8,7 @@ import type { CommandContext } from '../quote.types';
 export function generateDocumentCommand(deps: QuoteDeps) {
   const { documents } = deps;
   return async (quoteId: string, ctx: CommandContext): Promise<{ documentId: string; fileSha256: string; factsSha256: string; version: number }> => {
-    return editQuote(deps, quoteId, ctx, 'generate-document', async (tx, loaded, view) => {
+    return editQuoteInPrisma(deps, quoteId, ctx, 'generate-document', async (tx, loaded, view) => {
       const facts = await materialFacts(tx, loaded, view);
       const document = await documents.generate(tx, facts, 'quote-standard', { actor: actorOf(ctx), correlationId: ctx.correlationId });
       await tx.quoteRevision.update({

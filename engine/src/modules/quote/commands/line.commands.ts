@@ -1,4 +1,5 @@
 import type { ReleaseView } from '@cpq/metadata';
+import { Prisma } from '@cpq/prisma';
 import { DomainError } from '../../../http/errors';
 import { configure, type ConfigurationResult } from '../../configuration';
 import type { QuoteDeps } from '../quote.deps';
@@ -46,14 +47,12 @@ export function configureLineCommand(deps: QuoteDeps) {
       const current = existing.find((l) => l.lineId === lineId);
       if (!current) throw new DomainError('line-not-found', `revision ${loaded.revision.revision} has no line ${lineId}`);
       const result = configureLineOn(view, { ...line, offering: current.offering }, loaded.quote, existing.filter((l) => l.lineId !== lineId).map((l) => l.offering));
-      await tx.quoteLine.update({
-        where: { quoteId_revision_lineId: { quoteId, revision: loaded.revision.revision, lineId } },
-        data: {
-          quantity: line.quantity, selections: line.selections as object, configuration: result as unknown as object,
-          configurationHash: result.resultHash, configurationValid: result.valid,
-          manualDiscount: line.manualDiscount ? (manualDiscountRecord(line.manualDiscount, ctx) as object) : undefined,
-        },
-      });
+      const discount = line.manualDiscount ? JSON.stringify(manualDiscountRecord(line.manualDiscount, ctx)) : undefined;
+      await tx.$executeRaw`
+        UPDATE quote_line SET quantity = ${line.quantity}, selections = ${JSON.stringify(line.selections)}::jsonb, configuration = ${JSON.stringify(result)}::json,
+               configuration_hash = ${result.resultHash}, configuration_valid = ${result.valid},
+               manual_discount = ${discount === undefined ? Prisma.sql`manual_discount` : Prisma.sql`${discount}::jsonb`}
+        WHERE quote_id = ${quoteId}::uuid AND revision = ${loaded.revision.revision} AND line_id = ${lineId}`;
       await materialChange(tx, loaded, 'configure-line');
       const version = await finish(tx, loaded, ctx, 'QuoteLineConfigured', { lineId, quantity: line.quantity, valid: result.valid });
       return done(tx, ctx, { lineId, valid: result.valid, version });
