@@ -113,9 +113,15 @@ test.describe.serial('governed publish in the studio (real engine, PostgreSQL, C
     const reviewer = await open(browser);
     await signIn(reviewer, 'bert');
     // B opens the candidate by the id A sent.
+    // B finds it among the candidates awaiting review.
     await reviewer.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Release candidates' }).click();
-    await reviewer.getByLabel('Candidate id').fill(candidateUrl.split('/').pop() ?? '');
-    await reviewer.getByRole('button', { name: 'Open' }).click();
+    const row = reviewer.getByRole('table', { name: 'Candidates' }).getByRole('row').filter({ hasText: 'New price for the first entry' });
+    await expect(row).toContainText('awaiting review');
+    await expect(row).toContainText('ada');
+    await expectAccessible(reviewer);
+    await row.getByRole('link').click();
+    await expect(reviewer).toHaveURL(new RegExp(`${candidateUrl}$`));
+    await expect(reviewer.getByTestId('impact')).toBeVisible();
     await expect(reviewer.getByTestId('candidate-state')).toHaveText('in-review');
     await reviewer.getByLabel('Review comment').fill('Checked the price against the rate card.');
     await reviewer.getByRole('button', { name: 'Approve' }).click();

@@ -30,29 +30,18 @@ export default async function DraftPage({ params, searchParams }: { params: Prom
       <p><Link href="/workspace">← Workspace</Link></p>
       {!draft.ok && !publishedItem ? <ProblemView problem={draft.problem} /> : null}
       {!kinds.ok ? <ProblemView problem={kinds.problem} /> : null}
-      {draft.ok && info ? (
+      {/* One slot for both cases, so the editor keeps its state when its first save turns a published item into a draft. */}
+      {info && (draft.ok || (publishedItem && released?.ok)) ? (
         <DraftEditor
-          key={`${kind}/${key}/${draft.data.version}`}
-          mode="edit"
+          key={`${kind}/${key}`}
+          mode={draft.ok ? 'edit' : 'create'}
           kind={kind as MetadataKind}
           kindTitle={info.title}
           schema={info.schema as RJSFSchema}
           initialKey={key}
-          initialContent={draft.data.content}
-          draft={draft.data}
+          initialContent={draft.ok ? draft.data.content : publishedItem!.content}
+          {...(draft.ok ? { draft: draft.data } : { publishedIn: released?.ok ? released.data.releaseNumber : undefined })}
           initialProblem={initialProblem}
-        />
-      ) : null}
-      {!draft.ok && publishedItem && released?.ok && info ? (
-        <DraftEditor
-          mode="create"
-          kind={kind as MetadataKind}
-          kindTitle={info.title}
-          schema={info.schema as RJSFSchema}
-          initialKey={key}
-          initialContent={publishedItem.content}
-          initialProblem={initialProblem}
-          publishedIn={released.data.releaseNumber}
         />
       ) : null}
     </AdminOnly>
