@@ -177,8 +177,10 @@ if [[ -n "${WEBHOOK_URL:-}" ]]; then ROLES+=("notifications:engine/dist/notifica
 # of the engine's API. It signs the sign-in page's local identities with the engine's key
 # (ADR 0015), so it keeps AUTH_JWT_SECRET and none of the other secrets.
 : "${STUDIO_PORT:=3000}"
-# `next start` renames its process "next-server (vX)": the pid file and that title identify it.
-STUDIO_MARKER=next-server
+# The pid file and "next" identify it: its command line reads `... next start ...` while it boots,
+# then `next-server (vX)` once it renames itself (a marker of the renamed title alone raced the
+# boot: the check removed the pid file and reported a running studio as exited).
+STUDIO_MARKER=next
 studio_start() {
   local pidfile="$CPQ_RUN/pids/studio.pid" logfile="$LOGS/studio.log"
   if _jvms_pid_alive "$pidfile" "$STUDIO_MARKER"; then
