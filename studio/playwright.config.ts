@@ -31,7 +31,7 @@ export default defineConfig({
     trace: 'retain-on-failure',
   },
   webServer: {
-    // The production build (`next build` runs first in `npm run test:e2e`).
+    // The production build (`next build` into .next-e2e runs first in `npm run test:e2e`).
     command: `npx next start --hostname 127.0.0.1 --port ${process.env.E2E_STUDIO_PORT}`,
     url: `${studioUrl}/sign-in`,
     reuseExistingServer: false,
@@ -40,6 +40,7 @@ export default defineConfig({
       ENGINE_URL: `http://127.0.0.1:${process.env.E2E_ENGINE_PORT}`,
       AUTH_JWT_SECRET: process.env.E2E_AUTH_SECRET,
       NEXT_TELEMETRY_DISABLED: '1',
+      STUDIO_DIST_DIR: process.env.STUDIO_DIST_DIR ?? '.next-e2e',
     },
   },
 });

@@ -141,6 +141,9 @@ test.describe.serial('governed publish in the studio (real engine, PostgreSQL, C
     await expect(author.getByTestId('release-2')).toContainText('current');
     await shot(author, testInfo, '09-release-history');
     await expectAccessible(author);
+    await author.getByTestId('release-2').getByRole('link', { name: '2' }).click();
+    await expect(author.getByRole('table', { name: 'Changed fields' })).toContainText(NEW_PRICE);
+    await expect(author.getByTestId('release-hash')).toHaveText(/^[0-9a-f]{64}$/);
 
     const current = await apiGet<Release>('/metadata/releases/current');
     expect(current).toMatchObject({ releaseNumber: 2, publishedBy: 'ada', approvedBy: 'bert' });
@@ -213,6 +216,22 @@ test.describe.serial('governed publish in the studio (real engine, PostgreSQL, C
     await expect(page.getByTestId('empty')).toContainText('No items match these filters');
   });
 
+  test('a BPMN model opens in the JSON editor with its XML; malformed JSON is refused in place and nothing is saved', async ({ browser }, testInfo) => {
+    const page = await open(browser);
+    await signIn(page, 'ada');
+    await page.goto('/workspace?kind=bpmn-model');
+    await page.getByRole('table', { name: 'Items' }).getByRole('link').first().click();
+    await expect(page.getByRole('tab', { name: 'JSON' })).toHaveAttribute('aria-selected', 'true');
+    const editor = page.getByLabel(/Content as JSON/);
+    await expect(editor).toHaveValue(/bpmn:definitions|definitions/);
+    await editor.fill('{ "xml": ');
+    await page.getByRole('button', { name: 'Save draft' }).click();
+    await expect(page.getByRole('alert').filter({ hasText: 'Not valid JSON' })).toBeVisible();
+    await expect(page.getByTestId('draft-version')).toContainText('As published in release');
+    await shot(page, testInfo, '12-json-editor');
+    await expectAccessible(page);
+  });
+
   test('a rep sees only the release history in the navigation, and admin pages say they are for admins', async ({ browser }, testInfo) => {
     const page = await open(browser);
     await signIn(page, 'rita', ['rep']);
@@ -222,7 +241,7 @@ test.describe.serial('governed publish in the studio (real engine, PostgreSQL, C
     await expect(page.getByRole('table', { name: 'Releases' })).toContainText('bert');
     await page.goto('/workspace');
     await expect(page.getByRole('alert').filter({ hasText: 'This page is for admins' })).toContainText('drafts and release candidates need the role admin');
-    await shot(page, testInfo, '12-rep');
+    await shot(page, testInfo, '13-rep');
     await page.getByRole('button', { name: 'Sign out' }).click();
     await expect(page).toHaveURL(/\/sign-in$/);
   });

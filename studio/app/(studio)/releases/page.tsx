@@ -1,3 +1,4 @@
+import Link from 'next/link';
 import type { ReleaseHeader } from '@/lib/api';
 import { getEngine } from '@/lib/engine-client';
 import { requirePrincipal } from '@/lib/session';
@@ -21,7 +22,7 @@ export default async function ReleasesPage() {
           <tbody>
             {items.map((r, i) => (
               <tr key={r.releaseId} data-testid={`release-${r.releaseNumber}`}>
-                <td><strong>{r.releaseNumber}</strong>{i === 0 ? <> <span className="badge state-published">current</span></> : null}</td>
+                <td><Link href={`/releases/${r.releaseId}`}><strong>{r.releaseNumber}</strong></Link>{i === 0 ? <> <span className="badge state-published">current</span></> : null}</td>
                 <td>{when(r.publishedAt)}</td>
                 <td>{r.publishedBy}</td>
                 <td>{r.approvedBy}</td>
