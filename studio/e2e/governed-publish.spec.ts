@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { apiGet, expectAccessible, shot, signIn, watchedPage } from './studio-helpers';
+import { apiGet, expectAccessible, shot, signIn, tenant, watchedPage } from './studio-helpers';
 
 type PriceEntry = { type: string; price?: string; offering: string; charge: string };
 type Release = { releaseNumber: number; publishedBy: string; approvedBy: string; items: { kind: string; key: string; content: { entries?: PriceEntry[] } }[] };
@@ -93,6 +93,9 @@ test.describe.serial('governed publish in the studio (real engine, PostgreSQL, C
     await page.getByRole('button', { name: 'Request review' }).click();
     await expect(page.getByTestId('candidate-state')).toHaveText('in-review');
     await shot(page, testInfo, '05-in-review');
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Workspace' }).click();
+    await expect(page.getByRole('table', { name: 'Items' }).getByRole('row').filter({ hasText: 'Price book' }).first())
+      .toContainText('in candidate “New price for the first entry” (in-review)');
   });
 
   test('admin A alone cannot approve their own candidate and the studio says why (four-eyes, enforced by the engine)', async ({ browser }, testInfo) => {
@@ -232,10 +235,25 @@ test.describe.serial('governed publish in the studio (real engine, PostgreSQL, C
     await expectAccessible(page);
   });
 
-  test('a rep sees only the release history in the navigation, and admin pages say they are for admins', async ({ browser }, testInfo) => {
+  test('a rep signs in with the keyboard alone, sees only the release history in the navigation, and admin pages say they are for admins', async ({ browser }, testInfo) => {
     const page = await open(browser);
-    await signIn(page, 'rita', ['rep']);
+    // Keyboard only: every control of the sign-in is labelled and reachable with Tab.
+    await page.goto('/sign-in');
+    await page.getByLabel('User').focus();
+    await page.keyboard.press('ControlOrMeta+a');
+    await page.keyboard.type('rita');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('ControlOrMeta+a');
+    await page.keyboard.type(tenant());
+    await page.keyboard.press('Tab');
+    await expect(page.getByRole('checkbox', { name: 'admin', exact: true })).toBeFocused();
+    await page.keyboard.press('Space');
+    await page.keyboard.press('Tab');
+    await expect(page.getByRole('checkbox', { name: 'rep', exact: true })).toBeFocused();
+    await page.keyboard.press('Space');
+    await page.keyboard.press('Enter');
     await expect(page).toHaveURL(/\/releases$/);
+    await expect(page.getByTestId('roles')).toHaveText('rep');
     const nav = page.getByRole('navigation', { name: 'Main' });
     await expect(nav.getByRole('link')).toHaveText(['Releases']);
     await expect(page.getByRole('table', { name: 'Releases' })).toContainText('bert');

@@ -1,5 +1,5 @@
 import Link from 'next/link';
-import type { Draft, JsonObject, KindInfo, Release } from '@/lib/api';
+import type { Candidate, CandidateSummary, Draft, JsonObject, KindInfo, Release } from '@/lib/api';
 import { getEngine } from '@/lib/engine-client';
 import { workspaceItems } from '@/lib/item-state';
 import { requirePrincipal } from '@/lib/session';
@@ -19,6 +19,13 @@ export default async function WorkspacePage({ searchParams }: { searchParams: Pr
     getEngine<{ items: KindInfo[] }>('/metadata/kinds'),
     getEngine<Release>('/metadata/releases/current'),
   ]);
+  // Items in an open candidate (validated, in review or approved): a few candidates at a time.
+  const open = await getEngine<{ items: CandidateSummary[] }>('/metadata/release-candidates');
+  const openCandidates = await Promise.all((open.ok ? open.data.items : [])
+    .filter((c) => c.state === 'validated' || c.state === 'in-review' || c.state === 'approved').slice(0, 10)
+    .map((c) => getEngine<Candidate>(`/metadata/release-candidates/${c.candidateId}`)));
+  const inCandidate = new Map<string, Candidate>();
+  for (const c of openCandidates) if (c.ok) for (const i of c.data.items) if (!inCandidate.has(`${i.kind}/${i.key}`)) inCandidate.set(`${i.kind}/${i.key}`, c.data);
   const titles = new Map((kinds.ok ? kinds.data.items : []).map((k) => [k.kind, k.title]));
   const release = current.ok ? current.data : undefined;
   const needle = q.trim().toLowerCase();
@@ -73,7 +80,13 @@ export default async function WorkspacePage({ searchParams }: { searchParams: Pr
                 <td>{titles.get(item.kind as KindInfo['kind']) ?? item.kind}</td>
                 <td><Link href={`/drafts/${item.kind}/${item.key}`}>{item.key}</Link></td>
                 <td>{nameOf(item.content)}</td>
-                <td><span className={`badge state-${item.state.label}`}>{item.state.text}</span></td>
+                <td>
+                  <span className={`badge state-${item.state.label}`}>{item.state.text}</span>
+                  {inCandidate.has(`${item.kind}/${item.key}`) ? (() => {
+                    const c = inCandidate.get(`${item.kind}/${item.key}`)!;
+                    return <> <Link className="badge admin" href={`/candidates/${c.candidateId}`}>in candidate “{c.title}” ({c.state})</Link></>;
+                  })() : null}
+                </td>
                 <td>{item.draft?.version ?? <span className="muted">no draft</span>}</td>
                 <td>{item.draft ? <>{item.draft.updatedBy} <span className="muted">{when(item.draft.updatedAt)}</span></> : null}</td>
               </tr>
