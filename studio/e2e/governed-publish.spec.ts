@@ -219,6 +219,31 @@ test.describe.serial('governed publish in the studio (real engine, PostgreSQL, C
     await expect(page.getByTestId('empty')).toContainText('No items match these filters');
   });
 
+  test('a reviewer rejects with a comment, and the author reads the reason on the candidate', async ({ browser }, testInfo) => {
+    const author = await open(browser);
+    await signIn(author, 'ada');
+    await author.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Release candidates' }).click();
+    await author.getByLabel('Title').fill('Renamed price book');
+    await author.getByRole('button', { name: 'Make candidate and validate' }).click();
+    await expect(author.getByTestId('candidate-state')).toHaveText('validated');
+    const url = new URL(author.url()).pathname;
+    await author.getByRole('button', { name: 'Request review' }).click();
+    await expect(author.getByTestId('candidate-state')).toHaveText('in-review');
+
+    const reviewer = await open(browser);
+    await signIn(reviewer, 'cleo');
+    await reviewer.goto(url);
+    await expect(reviewer.getByRole('button', { name: 'Reject' })).toBeDisabled();
+    await reviewer.getByLabel('Review comment').fill('The name must stay as on the rate card.');
+    await reviewer.getByRole('button', { name: 'Reject' }).click();
+    await expect(reviewer.getByTestId('candidate-state')).toHaveText('rejected');
+
+    await author.reload();
+    await expect(author.getByTestId('candidate-state')).toHaveText('rejected');
+    await expect(author.getByText('decided by cleo (“The name must stay as on the rate card.”)')).toBeVisible();
+    await shot(author, testInfo, '12-rejected');
+  });
+
   test('a BPMN model opens in the JSON editor with its XML; malformed JSON is refused in place and nothing is saved', async ({ browser }, testInfo) => {
     const page = await open(browser);
     await signIn(page, 'ada');
@@ -231,7 +256,7 @@ test.describe.serial('governed publish in the studio (real engine, PostgreSQL, C
     await page.getByRole('button', { name: 'Save draft' }).click();
     await expect(page.getByRole('alert').filter({ hasText: 'Not valid JSON' })).toBeVisible();
     await expect(page.getByTestId('draft-version')).toContainText('As published in release');
-    await shot(page, testInfo, '12-json-editor');
+    await shot(page, testInfo, '13-json-editor');
     await expectAccessible(page);
   });
 
@@ -259,7 +284,7 @@ test.describe.serial('governed publish in the studio (real engine, PostgreSQL, C
     await expect(page.getByRole('table', { name: 'Releases' })).toContainText('bert');
     await page.goto('/workspace');
     await expect(page.getByRole('alert').filter({ hasText: 'This page is for admins' })).toContainText('drafts and release candidates need the role admin');
-    await shot(page, testInfo, '13-rep');
+    await shot(page, testInfo, '14-rep');
     await page.getByRole('button', { name: 'Sign out' }).click();
     await expect(page).toHaveURL(/\/sign-in$/);
   });
