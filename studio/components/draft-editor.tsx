@@ -1,7 +1,7 @@
 'use client';
 
 import Form from '@rjsf/core';
-import type { ErrorSchema, RJSFSchema, UiSchema } from '@rjsf/utils';
+import type { ErrorSchema, RegistryFieldsType, RJSFSchema, UiSchema } from '@rjsf/utils';
 import { customizeValidator } from '@rjsf/validator-ajv8';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import Link from 'next/link';
@@ -13,6 +13,7 @@ import { errorSchemaOf } from '@/lib/error-schema';
 import type { Problem } from '@/lib/problem';
 import { ProblemView } from './problem-view';
 import { VariantSelectWidget } from './variant-select.widget';
+import { PriceGridField } from './price-grid.field';
 import { when } from './format';
 
 // The kinds' schemas are JSON Schema 2020-12, as the engine compiles them (metadata/src/registry.ts).
@@ -21,9 +22,12 @@ const validator = customizeValidator({ AjvClass: Ajv2020 as never, ajvOptionsOve
 /** Kinds whose content is mostly a model document: the XML is edited as text until the modelers arrive. */
 const XML_KINDS = new Set(['bpmn-model', 'dmn-model']);
 const widgets = { SelectWidget: VariantSelectWidget };
+/** Custom editors where a generated form is poor. */
+const fields: RegistryFieldsType = { priceGrid: PriceGridField };
 const uiSchemaOf = (kind: string): UiSchema => ({
   'ui:submitButtonOptions': { norender: true },
   ...(XML_KINDS.has(kind) ? { xml: { 'ui:widget': 'textarea', 'ui:options': { rows: 18 } } } : {}),
+  ...(kind === 'price-book' ? { entries: { 'ui:field': 'priceGrid' } } : {}),
 });
 
 type Props = {
@@ -179,6 +183,7 @@ export function DraftEditor({ mode, kind, kindTitle, schema, initialKey, initial
             formData={content}
             validator={validator}
             widgets={widgets}
+            fields={fields}
             extraErrors={extraErrors}
             noHtml5Validate
             showErrorList={false}

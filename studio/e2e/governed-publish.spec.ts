@@ -244,6 +244,26 @@ test.describe.serial('governed publish in the studio (real engine, PostgreSQL, C
     await shot(author, testInfo, '12-rejected');
   });
 
+  test('prices pasted from a spreadsheet update the price book grid and save', async ({ browser }, testInfo) => {
+    const page = await open(browser);
+    await signIn(page, 'ada');
+    await page.goto(priceBookPath);
+    const grid = page.getByRole('table', { name: 'Price entries' });
+    const offering = await page.locator(`#${priceField.replace(/_price$/, '_offering')}`).inputValue();
+    const charge = await page.locator(`#${priceField.replace(/_price$/, '_charge')}`).inputValue();
+    await page.getByLabel('Paste from a spreadsheet').fill(`offering\tcharge\tprice\n${offering}\t${charge}\t61.00\nnew-offering\tsetup\t5.00`);
+    await page.getByRole('button', { name: 'Apply pasted prices' }).click();
+    await expect(page.getByRole('status').filter({ hasText: '1 price updated, 1 added.' })).toBeVisible();
+    await expect(page.locator(`#${priceField}`)).toHaveValue('61.00');
+    await expect(grid.getByRole('row').last()).toContainText('flat');
+    await shot(page, testInfo, '13-price-grid-paste');
+    await page.getByRole('button', { name: 'Save draft' }).click();
+    await expect(page.getByRole('status').filter({ hasText: /Saved version \d+/ })).toBeVisible();
+    const draft = await apiGet<{ content: { entries: PriceEntry[] } }>(`/metadata/drafts${priceBookPath.replace(/^\/drafts/, '')}`, 'checker', ['admin']);
+    expect(draft.content.entries.find((e) => e.offering === offering && e.charge === charge && e.type === 'flat')?.price).toBe('61.00');
+    expect(draft.content.entries.at(-1)).toEqual({ type: 'flat', offering: 'new-offering', charge: 'setup', price: '5.00' });
+  });
+
   test('a BPMN model opens in the JSON editor with its XML; malformed JSON is refused in place and nothing is saved', async ({ browser }, testInfo) => {
     const page = await open(browser);
     await signIn(page, 'ada');
@@ -256,7 +276,7 @@ test.describe.serial('governed publish in the studio (real engine, PostgreSQL, C
     await page.getByRole('button', { name: 'Save draft' }).click();
     await expect(page.getByRole('alert').filter({ hasText: 'Not valid JSON' })).toBeVisible();
     await expect(page.getByTestId('draft-version')).toContainText('As published in release');
-    await shot(page, testInfo, '13-json-editor');
+    await shot(page, testInfo, '14-json-editor');
     await expectAccessible(page);
   });
 
@@ -284,7 +304,7 @@ test.describe.serial('governed publish in the studio (real engine, PostgreSQL, C
     await expect(page.getByRole('table', { name: 'Releases' })).toContainText('bert');
     await page.goto('/workspace');
     await expect(page.getByRole('alert').filter({ hasText: 'This page is for admins' })).toContainText('drafts and release candidates need the role admin');
-    await shot(page, testInfo, '14-rep');
+    await shot(page, testInfo, '15-rep');
     await page.getByRole('button', { name: 'Sign out' }).click();
     await expect(page).toHaveURL(/\/sign-in$/);
   });
