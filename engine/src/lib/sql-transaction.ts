@@ -1,7 +1,6 @@
 import { Prisma, type TransactionClient } from '@cpq/prisma';
 import type pg from 'pg';
-import { DomainError } from '../http/errors';
-import { contentionOf, DEFAULT_TRANSACTION_SETTINGS, type TransactionSettings } from './transaction';
+import { DEFAULT_TRANSACTION_SETTINGS, withContentionAnswers, type TransactionSettings } from './transaction';
 
 /**
  * What the hot command paths use of a transaction: bound raw SQL only. A Prisma transaction
@@ -36,33 +35,21 @@ export function rawTx(client: pg.PoolClient): RawTx {
  * too long a 409, an exhausted pool a 503; never a 500 from contention.
  */
 export function createSqlTransactionRunner(pool: pg.Pool, settings: TransactionSettings = DEFAULT_TRANSACTION_SETTINGS) {
-  return async function inSqlTransaction<T>(work: (tx: RawTx) => Promise<T>): Promise<T> {
-    for (let attempt = 0; ; attempt += 1) {
-      let client: pg.PoolClient | undefined;
+  return function inSqlTransaction<T>(work: (tx: RawTx) => Promise<T>): Promise<T> {
+    return withContentionAnswers(settings, async () => {
+      const client = await pool.connect();
       try {
-        client = await pool.connect();
         await client.query(`BEGIN; SET LOCAL statement_timeout = ${Math.floor(settings.timeoutMs)}`);
         const result = await work(rawTx(client));
         await client.query('COMMIT');
         client.release();
         return result;
       } catch (error) {
-        if (client) {
-          const broken = await client.query('ROLLBACK').then(() => false, () => true);
-          client.release(broken ? (error as Error) : undefined);
-        }
-        const contention = contentionOf(error) ?? (isStatementTimeout(error) ? 'expired' : undefined);
-        if (!contention) throw error;
-        if (contention === 'deadlock' && attempt < settings.retries) {
-          await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * (attempt + 1)));
-          continue;
-        }
-        if (contention === 'deadlock' || contention === 'lock-timeout') {
-          throw new DomainError('concurrent-update', 'another command changed this resource at the same moment; read it again and retry');
-        }
-        throw new DomainError('busy', 'the engine is at capacity; nothing was changed, retry shortly');
+        const broken = await client.query('ROLLBACK').then(() => false, () => true);
+        client.release(broken ? (error as Error) : undefined);
+        throw error;
       }
-    }
+    }, (error) => (isStatementTimeout(error) ? 'expired' : undefined));
   };
 }
 

@@ -10,7 +10,7 @@ export type TransactionSettings = { maxWaitMs: number; timeoutMs: number; retrie
 
 export const DEFAULT_TRANSACTION_SETTINGS: TransactionSettings = { maxWaitMs: 10_000, timeoutMs: 15_000, retries: 2 };
 
-type Contention = 'deadlock' | 'lock-timeout' | 'pool-wait' | 'expired';
+export type Contention = 'deadlock' | 'lock-timeout' | 'pool-wait' | 'expired';
 
 /** PostgreSQL SQLSTATEs and Prisma codes that mean "someone else held it", not "it is broken". */
 export function contentionOf(error: unknown): Contention | undefined {
@@ -33,24 +33,34 @@ export function contentionOf(error: unknown): Contention | undefined {
  * Never a 500 from contention (issue: 11 of 12 parallel accepts ended in 500).
  */
 export function createTransactionRunner(prisma: PrismaClient, settings: TransactionSettings = DEFAULT_TRANSACTION_SETTINGS) {
-  return async function inTransaction<T>(work: (tx: TransactionClient) => Promise<T>): Promise<T> {
-    for (let attempt = 0; ; attempt += 1) {
-      try {
-        return await prisma.$transaction(work, { maxWait: settings.maxWaitMs, timeout: settings.timeoutMs });
-      } catch (error) {
-        const contention = contentionOf(error);
-        if (!contention) throw error;
-        if (contention === 'deadlock' && attempt < settings.retries) {
-          await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * (attempt + 1)));
-          continue;
-        }
-        if (contention === 'deadlock' || contention === 'lock-timeout') {
-          throw new DomainError('concurrent-update', 'another command changed this resource at the same moment; read it again and retry');
-        }
-        throw new DomainError('busy', 'the engine is at capacity; nothing was changed, retry shortly');
-      }
-    }
+  return function inTransaction<T>(work: (tx: TransactionClient) => Promise<T>): Promise<T> {
+    return withContentionAnswers(settings, () => prisma.$transaction(work, { maxWait: settings.maxWaitMs, timeout: settings.timeoutMs }));
   };
+}
+
+/**
+ * Runs a transaction attempt, retrying it after a deadlock or serialization failure (with
+ * jitter, up to `settings.retries`), and answers any other contention as the contract does:
+ * a lock held too long -> 409 `concurrent-update`, no connection or time left -> 503 `busy`.
+ * `classify` reads the same failures the same way where no runner is involved.
+ */
+export async function withContentionAnswers<T>(settings: TransactionSettings, attempt: () => Promise<T>, extra: (error: unknown) => Contention | undefined = () => undefined): Promise<T> {
+  for (let tries = 0; ; tries += 1) {
+    try {
+      return await attempt();
+    } catch (error) {
+      const contention = contentionOf(error) ?? extra(error);
+      if (!contention) throw error;
+      if (contention === 'deadlock' && tries < settings.retries) {
+        await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * (tries + 1)));
+        continue;
+      }
+      if (contention === 'deadlock' || contention === 'lock-timeout') {
+        throw new DomainError('concurrent-update', 'another command changed this resource at the same moment; read it again and retry');
+      }
+      throw new DomainError('busy', 'the engine is at capacity; nothing was changed, retry shortly');
+    }
+  }
 }
 
 export type InTransaction = ReturnType<typeof createTransactionRunner>;
