@@ -1,5 +1,5 @@
 import { loadApiDocument, type OpenApiDocument } from '@cpq/contracts/openapi';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { EngineConfig } from './config';
 import { authTokenRoutes } from './http/auth-token.routes';
 import { CORRELATION_HEADER, correlationIdOf } from './http/correlation';
@@ -48,7 +48,8 @@ export async function buildEngine({ config, infrastructure, contract = loadApiDo
       redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
     },
     genReqId: correlationIdOf,
-    requestIdLogLabel: 'correlationId',
+    // Every log line of a request carries its correlation id under that name.
+    logController: new LogController({ requestIdLogLabel: 'correlationId' }),
     requestIdHeader: false,
     bodyLimit: config.bodyLimitBytes,
   });
