@@ -30,9 +30,11 @@ export function rawTx(client: pg.PoolClient): RawTx {
 
 /**
  * One transaction on one pooled connection, in raw SQL, with the same guarantees as
- * `createTransactionRunner` (lib/transaction.ts): bounded waits (the pool's connection wait,
- * the session's lock_timeout, a statement timeout for the whole), deadlocks retried, a lock held
- * too long a 409, an exhausted pool a 503; never a 500 from contention.
+ * `createTransactionRunner` (lib/transaction.ts): bounded waits (the pool's connection wait, the
+ * session's lock_timeout and idle-in-transaction timeout, and a statement_timeout on each
+ * statement: PostgreSQL 15 has no timeout for a transaction as a whole), deadlocks retried, a
+ * lock held too long a 409, an exhausted pool or a statement past its time a 503; never a 500
+ * from contention.
  */
 export function createSqlTransactionRunner(pool: pg.Pool, settings: TransactionSettings = DEFAULT_TRANSACTION_SETTINGS) {
   return function inSqlTransaction<T>(work: (tx: RawTx) => Promise<T>): Promise<T> {
