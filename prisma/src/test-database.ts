@@ -42,12 +42,19 @@ export function templateName(): string {
   return `${TEMPLATE_PREFIX}${migrationsDigest()}`;
 }
 
+/**
+ * A template of another migration set may belong to a run still going in another working tree
+ * (a branch with one more migration): it is kept for this long after it was made, then dropped.
+ */
+const FOREIGN_TEMPLATE_GRACE_MS = 3 * 60 * 60 * 1000;
+
 /** Builds the template for the current migrations unless it exists; drops stale ones. */
 export async function prepareTemplate(baseUrl: string): Promise<string> {
   const name = templateName();
   await withAdmin(baseUrl, async (admin) => {
-    const { rows } = await admin.query<{ datname: string; datistemplate: boolean }>(
-      `SELECT datname, datistemplate FROM pg_database WHERE datname LIKE $1 OR datname LIKE $2`,
+    const { rows } = await admin.query<{ datname: string; datistemplate: boolean; made: string | null }>(
+      `SELECT datname, datistemplate, shobj_description(oid, 'pg_database') AS made
+         FROM pg_database WHERE datname LIKE $1 OR datname LIKE $2`,
       [`${TEMPLATE_PREFIX}%`, `${TEST_PREFIX}%`],
     );
     for (const row of rows) {
@@ -55,16 +62,34 @@ export async function prepareTemplate(baseUrl: string): Promise<string> {
       if (current) continue;
       // A test database of a run still going (another suite on this machine) is not ours to drop.
       if (row.datname.startsWith(TEST_PREFIX) && ownerAlive(row.datname)) continue;
+      if (row.datname.startsWith(TEMPLATE_PREFIX) && row.datname !== name && Date.now() - Number(row.made ?? 0) < FOREIGN_TEMPLATE_GRACE_MS) continue;
       // Leftovers of crashed runs and templates of older migration sets.
       await admin.query(`ALTER DATABASE "${row.datname}" IS_TEMPLATE false`).catch(() => {});
       await admin.query(`DROP DATABASE IF EXISTS "${row.datname}" WITH (FORCE)`);
     }
     if (rows.some((row) => row.datname === name && row.datistemplate)) return;
-    await admin.query(`CREATE DATABASE "${name}"`);
+    try {
+      await admin.query(`CREATE DATABASE "${name}"`);
+    } catch (error) {
+      // 42P04: another run on this machine is building the same template; wait for it.
+      if ((error as { code?: string }).code !== '42P04') throw error;
+      await waitForTemplate(admin, name);
+      return;
+    }
     await applyMigrations(serverUrl(baseUrl, name));
+    await admin.query(`COMMENT ON DATABASE "${name}" IS '${Date.now()}'`);
     await admin.query(`ALTER DATABASE "${name}" IS_TEMPLATE true`);
   });
   return name;
+}
+
+async function waitForTemplate(admin: pg.Client, name: string, timeoutMs = 180_000): Promise<void> {
+  for (const started = Date.now(); Date.now() - started < timeoutMs; ) {
+    const { rows } = await admin.query(`SELECT 1 FROM pg_database WHERE datname = $1 AND datistemplate`, [name]);
+    if (rows.length > 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error(`template database ${name} was not ready after ${timeoutMs} ms (another run was building it)`);
 }
 
 export type TestDatabase = { name: string; url: string; drop: () => Promise<void> };
