@@ -175,6 +175,23 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/metadata/feel/evaluate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Compiles a FEEL expression (or unary tests) with the compiler releases are validated and run with, and evaluates it against sample values: what the studio's FEEL editor shows as the admin types. An expression that does not compile, or fails on these values, is a 200 answer with `ok: false` and the error (at `from`..`to`, character offsets, for a compile error): the check worked, the expression is what is wrong. Admins only. */
+        post: operations["evaluateFeel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/metadata/kinds": {
         parameters: {
             query?: never;
@@ -947,6 +964,30 @@ export type components = {
             updatedBy: string;
             version: number;
         };
+        /** @description A FEEL expression compiled and evaluated by the engine. `ok` with the value; or not `ok` with the error: `phase` compile (does not parse: `from`..`to` are the character offsets of the fault, the message the parser's, as a candidate's feel.syntax issue reports it) or evaluate (compiled, but failed or ran too long on these sample values). */
+        FeelEvaluation: {
+            /** @enum {string} */
+            dialect: "expression" | "unary-tests";
+            /** @description The value written as FEEL (strings quoted, dates as date("...")), cut at 2000 characters; present when ok. */
+            display?: string;
+            error?: {
+                from?: number;
+                message: string;
+                /** @enum {string} */
+                phase: "compile" | "evaluate";
+                to?: number;
+            };
+            ok: boolean;
+            /**
+             * @description The FEEL type of the value; present when ok.
+             * @enum {string}
+             */
+            type?: "null" | "boolean" | "number" | "string" | "list" | "context" | "date" | "time" | "date and time" | "duration" | "range" | "function";
+            /** @description The value as JSON (temporal values as their ISO text, ranges as {start, end, start included, end included}, functions as null); present when ok. */
+            value?: unknown;
+            /** @description The names the expression reads (empty when it does not compile): the sample values it needs. */
+            variables: string[];
+        };
         /** @description Which levels were required and how each was decided, for systems (integrator); no reasons, people or authority limits. */
         IntegrationApprovalEvidence: {
             decisions: {
@@ -1682,6 +1723,48 @@ export interface operations {
             409: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
             428: components["responses"]["Problem"];
+        };
+    };
+    evaluateFeel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Sample values by name (JSON; dates as FEEL reads them, e.g. a string). Default: none. */
+                    context?: {
+                        [key: string]: unknown;
+                    };
+                    /**
+                     * @description `unary-tests` as in a decision table's input entries (`< 10, [20..30]`), tested against `input`.
+                     * @default expression
+                     * @enum {string}
+                     */
+                    dialect?: "expression" | "unary-tests";
+                    /** @description The FEEL source, as a FEEL field of a metadata item holds it (at most 4000 characters). */
+                    expression: string;
+                    /** @description unary-tests only: the value tested (`?` in the tests). Default: null. */
+                    input?: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The compile and evaluation result. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeelEvaluation"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
         };
     };
     listMetadataKinds: {

@@ -9,6 +9,7 @@ import { contractRoutes } from '../../http/contract-routes';
 import { DomainError } from '../../http/errors';
 import { expectedVersion, principalOf, requireAuthentication } from '../../http/principal';
 import type { DraftService, DraftView } from './draft.service';
+import { checkFeel } from './feel-check';
 import { diffReleases } from './release-diff';
 import type { CurrentReleasePointer, ReleaseItem, ReleaseSnapshot, ReleaseStore } from './release-store';
 import type { ImpactSource, ReleaseService } from './release.service';
@@ -56,6 +57,13 @@ export async function catalogRoutes(app: FastifyInstance, o: CatalogRoutesOption
   // by every role of the tenant: the schemas describe the product, not the tenant's data.
   route('listMetadataKinds', async () => ({ items: METADATA_KINDS.map((kind) => ({ kind, title: registry[kind].title, schema: registry[kind].schema })) }));
   route('getMetadataKindSchema', async (request) => registry[request.params.kind].schema);
+
+  // FEEL as the studio's editor checks it while the admin types: compile errors at their
+  // offsets and the value on sample values, from the compiler candidates are validated with.
+  route('evaluateFeel', async (request) => {
+    adminTenant(request);
+    return checkFeel(request.body);
+  });
 
   // Drafts.
   command('createDraft', 201, (r, ctx) => o.drafts.create(r.body, admin(ctx)).then(asDraft), { headers: etagOf });
