@@ -19,6 +19,7 @@ import { DEFAULT_TRANSACTION_SETTINGS, createTransactionRunner } from './lib/tra
 import { createImpactReplay, createQuoteService, createQuoteViews, createWorkItemService, quoteRoutes, type QuoteService, type WorkItemService } from './modules/quote';
 import { healthRoutes } from './modules/health';
 import { createTenantService, tenantRoutes } from './modules/tenant';
+import { workerTopicsRoutes } from './modules/workflow';
 import type { Infrastructure } from './plugins/external/infrastructure';
 
 export type AppOptions = { config: EngineConfig; infrastructure: Infrastructure; contract?: OpenApiDocument };
@@ -88,6 +89,7 @@ export async function buildEngine({ config, infrastructure, contract = loadApiDo
     impact: (tenantId, candidate) => replay(tenantId, candidate, (releaseId) => releaseViews.get(tenantId, releaseId)),
   });
 
+  await app.register(workerTopicsRoutes, { contract, auth: config.auth });
   await app.register(configurationRoutes, { contract, auth: config.auth, releases: releaseViews, redis: infrastructure.redis });
   const documents = createDocumentService(infrastructure.prisma);
   const settings = { ...DEFAULT_TRANSACTION_SETTINGS, maxWaitMs: config.databasePoolWaitMs };

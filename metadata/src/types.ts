@@ -32,7 +32,11 @@ export type MetadataItem<C = unknown> = ItemRef & { content: C };
  * without a severity is an error: it makes the release set invalid.
  */
 export type IssueSeverity = 'error' | 'warning';
-export type ValidationIssue = { item: ItemRef; pointer: string; code: string; message: string; severity?: IssueSeverity };
+export type ValidationIssue = {
+  item: ItemRef; pointer: string; code: string; message: string; severity?: IssueSeverity;
+  /** The BPMN/DMN element at fault (its id in the XML) when the issue is about one element: the studio marks it in the modeler. */
+  elementId?: string;
+};
 
 /** Whether an issue blocks the release set (every issue but a warning does). */
 export const isBlocking = (issue: ValidationIssue): boolean => issue.severity !== 'warning';

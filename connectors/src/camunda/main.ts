@@ -2,10 +2,9 @@
 import '../runtime/check-node-runtime';
 import { pino } from 'pino';
 import { createEngineClient } from './engine-client';
-import { platformCatalog } from './platform-catalog';
-import { quoteApprovalWorkers } from './quote-approval.workers';
 import { loadWorkerConfig } from './worker.config';
 import { startWorkerHost } from './worker-host';
+import { workersCatalog } from './worker-topics';
 
 // The `workers` process role: runs the platform's external-task catalog against Camunda.
 const config = loadWorkerConfig();
@@ -13,7 +12,7 @@ const logger = pino({ level: config.logLevel, name: 'workers' });
 
 const host = startWorkerHost({
   baseUrl: config.camundaUrl,
-  catalog: [...platformCatalog, ...quoteApprovalWorkers(createEngineClient(config.engineUrl, config.credential), config.camundaUrl)],
+  catalog: workersCatalog(createEngineClient(config.engineUrl, config.credential), config.camundaUrl),
   workerId: config.workerId,
   maxTasks: config.maxTasks,
   asyncResponseTimeout: config.asyncResponseTimeoutMs,

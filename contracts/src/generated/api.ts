@@ -431,6 +431,23 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/metadata/worker-topics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The external-task topics the platform's workers subscribe (the worker catalog the `workers` role runs), each with what it does and the process variables it reads: what an external task's camunda:topic in a BPMN model can name. The studio's modeler offers them as choices. Read-only; admins only. */
+        get: operations["listWorkerTopics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/openapi.json": {
         parameters: {
             query?: never;
@@ -1301,6 +1318,8 @@ export type components = {
         ValidationIssue: {
             /** @description Stable code (metadata/src/kinds/issue-codes.ts), e.g. schema.required, bpmn.implementation, camunda.parse. */
             code: string;
+            /** @description BPMN/DMN: the id of the element at fault when the issue is about one element (a task, an event, a decision, a table entry); the studio marks it in the modeler. */
+            elementId?: string;
             item: {
                 key: string;
                 kind: string;
@@ -1309,6 +1328,16 @@ export type components = {
             pointer: string;
             /** @enum {string} */
             severity: "error" | "warning";
+        };
+        /** @description One entry of the worker catalog (connectors/src/camunda): a topic a worker subscribes. */
+        WorkerTopic: {
+            description: string;
+            /** @description What an external task names in camunda:topic. */
+            topic: string;
+            /** @description JSON Schema (2020-12) of the process variables the worker reads. */
+            variables: {
+                [key: string]: unknown;
+            };
         };
         WorkItem: {
             assignee: string | null;
@@ -2222,6 +2251,30 @@ export interface operations {
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
+        };
+    };
+    listWorkerTopics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The topics, in the catalog's order. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["WorkerTopic"][];
+                    };
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
         };
     };
     getOpenApi: {

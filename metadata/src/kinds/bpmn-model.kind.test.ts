@@ -47,6 +47,24 @@ describe('bpmn-model', () => {
     expect([first, second]).toEqual([[], []]);
   });
 
+  it('carries the id of the element at fault, so the studio can mark it on the canvas', async () => {
+    const at = async (...changes: ((c: BpmnModelContent) => void)[]) => {
+      const issues = await validateWithFeelin(catalogWith<BpmnModelContent>(model, (c) => changes.forEach((change) => change(c))));
+      return issues.map((i) => [i.code, i.elementId]);
+    };
+    expect(await at(edit(` camunda:topic="${RECORD_APPROVAL_DECISION}"`, ''))).toEqual([['bpmn.topic', 'record']]);
+    expect(await at(edit(` camunda:type="external" camunda:topic="${RECORD_APPROVAL_DECISION}"`, ''))).toEqual([['bpmn.implementation', 'record']]);
+    expect(await at(edit(' name="Quote submitted"', ''))).toEqual([['bpmn.lint', 'submitted']]);
+    expect(await at(edit(' camunda:historyTimeToLive="P180D"', ''))).toEqual([['bpmn.history-ttl', 'quote-approval']]);
+    expect(await at(edit('isExecutable="true"', 'isExecutable="false"'))).toEqual([['bpmn.not-executable', 'quote-approval']]);
+    expect(await at(edit('sourceRef="record"', 'sourceRef="nowhere"'))).toEqual(expect.arrayContaining([['bpmn.parse', 'toDecided']]));
+  });
+
+  it('has no element id when the issue is about the document (it does not parse)', async () => {
+    const issues = await validateWithFeelin(catalogWith<BpmnModelContent>(model, (c) => (c.xml = '<bpmn:definitions')));
+    expect(issues.map((i) => [i.code, 'elementId' in i])).toEqual([['bpmn.parse', false]]);
+  });
+
   it('reads Camunda attributes under whatever prefix the document binds', async () => {
     const issues = await validateWithFeelin(catalogWith<BpmnModelContent>(model, (c) => (c.xml = c.xml.replaceAll('camunda:', 'c7:').replace('xmlns:camunda=', 'xmlns:c7='))));
     expect(issues).toEqual([]);

@@ -14,6 +14,7 @@ import { kindSchema, name, object, xmlId } from './schema-parts';
  * (warnings, never blocking): bpmnlint's recommended rules (labels, implicit ends...), moddle's
  * recoverable parse warnings, a process without historyTimeToLive (our Camunda applies its
  * global default, so it deploys). The engine also runs Camunda's own parser on the candidate.
+ * An issue about one element carries its id (`elementId`), so the studio marks it on the canvas.
  */
 export type BpmnModelContent = { name: string; processKey: string; xml: string };
 
@@ -48,11 +49,11 @@ function checkExecutable(issues: Issues, elements: ModdleElement[], camunda: Att
     if (type === 'bpmn:ServiceTask' || type === 'bpmn:SendTask' || type === 'bpmn:BusinessRuleTask') {
       const attributes = type === 'bpmn:BusinessRuleTask' ? [...IMPLEMENTATIONS, 'decisionRef'] : IMPLEMENTATIONS;
       if (!attributes.some((a) => camunda(element, a)?.trim()) && !hasConnector(element)) {
-        issues.add('/xml', 'bpmn.implementation', `${type.slice(5)} ${label(element)} has no implementation: Camunda needs one of camunda:${attributes.join(', camunda:')}${type === 'bpmn:BusinessRuleTask' ? '' : ' or a connector'}`);
+        issues.add('/xml', 'bpmn.implementation', `${type.slice(5)} ${label(element)} has no implementation: Camunda needs one of camunda:${attributes.join(', camunda:')}${type === 'bpmn:BusinessRuleTask' ? '' : ' or a connector'}`, element.id);
       }
     }
     if (camunda(element, 'type') === 'external' && !camunda(element, 'topic')?.trim()) {
-      issues.add('/xml', 'bpmn.topic', `external task ${label(element)} has no camunda:topic`);
+      issues.add('/xml', 'bpmn.topic', `external task ${label(element)} has no camunda:topic`, element.id);
     }
     if (type === 'bpmn:TimerEventDefinition') checkTimer(issues, element);
   }
@@ -62,11 +63,11 @@ function checkTimer(issues: Issues, timer: ModdleElement): void {
   const owner = (timer.$parent as ModdleElement | undefined) ?? timer;
   const [date, duration, cycle] = [bodyOf(timer.timeDate), bodyOf(timer.timeDuration), bodyOf(timer.timeCycle)].map((b) => (typeof b === 'string' ? b.trim() : ''));
   if (!date && !duration && !cycle) {
-    issues.add('/xml', 'bpmn.timer', `timer of ${label(owner)} has no definition: Camunda needs a timeDate, timeDuration or timeCycle`);
+    issues.add('/xml', 'bpmn.timer', `timer of ${label(owner)} has no definition: Camunda needs a timeDate, timeDuration or timeCycle`, owner.id);
   } else if (duration && !isExpression(duration) && !DURATION.test(duration)) {
-    issues.add('/xml', 'bpmn.timer', `timer of ${label(owner)}: timeDuration "${duration}" is not an ISO 8601 duration (e.g. PT15M, P2D)`);
+    issues.add('/xml', 'bpmn.timer', `timer of ${label(owner)}: timeDuration "${duration}" is not an ISO 8601 duration (e.g. PT15M, P2D)`, owner.id);
   } else if (date && !isExpression(date) && Number.isNaN(Date.parse(date))) {
-    issues.add('/xml', 'bpmn.timer', `timer of ${label(owner)}: timeDate "${date}" is not an ISO 8601 date-time (e.g. 2027-01-31T09:00:00Z)`);
+    issues.add('/xml', 'bpmn.timer', `timer of ${label(owner)}: timeDate "${date}" is not an ISO 8601 date-time (e.g. 2027-01-31T09:00:00Z)`, owner.id);
   }
 }
 
@@ -76,7 +77,7 @@ async function checkAcrossModels(issues: Issues, item: MetadataItem, elements: M
   for (const process of elements.filter((e) => e.$type === 'bpmn:Process' && e.isExecutable === true)) {
     const others = othersDefining(processes, String(process.id), item);
     if (others.length > 0) {
-      issues.add('/xml', 'bpmn.duplicate-process', `process "${process.id}" is also defined by ${others.join(', ')}: a release deploys as one Camunda deployment, which refuses two processes with one key`);
+      issues.add('/xml', 'bpmn.duplicate-process', `process "${process.id}" is also defined by ${others.join(', ')}: a release deploys as one Camunda deployment, which refuses two processes with one key`, process.id);
     }
   }
   const calls = elements.filter((e) => e.$type === 'bpmn:CallActivity');
@@ -84,7 +85,7 @@ async function checkAcrossModels(issues: Issues, item: MetadataItem, elements: M
     const called = typeof call.calledElement === 'string' ? call.calledElement.trim() : '';
     if (!called || isExpression(called) || camunda(call, 'calledElementTenantId')) continue;
     if (!processes.has(called)) {
-      issues.add('/xml', 'bpmn.called-element', `call activity ${label(call)} calls process "${called}", which no bpmn-model of the release defines (as an executable process)`);
+      issues.add('/xml', 'bpmn.called-element', `call activity ${label(call)} calls process "${called}", which no bpmn-model of the release defines (as an executable process)`, call.id);
     }
   }
   const ruleTasks = elements.filter((e) => e.$type === 'bpmn:BusinessRuleTask' && camunda(e, 'decisionRef')?.trim());
@@ -94,7 +95,7 @@ async function checkAcrossModels(issues: Issues, item: MetadataItem, elements: M
     const ref = camunda(task, 'decisionRef')!.trim();
     if (isExpression(ref) || camunda(task, 'decisionRefTenantId')) continue;
     if (!decisions.has(ref)) {
-      issues.add('/xml', 'bpmn.decision-ref', `business rule task ${label(task)} evaluates decision "${ref}", which no dmn-model of the release defines`);
+      issues.add('/xml', 'bpmn.decision-ref', `business rule task ${label(task)} evaluates decision "${ref}", which no dmn-model of the release defines`, task.id);
     }
   }
 }
@@ -107,7 +108,7 @@ async function validate(item: MetadataItem<BpmnModelContent>, context: SemanticC
     return issues.list;
   }
   const { rootElement: definitions, warnings } = parsed.result;
-  for (const warning of warnings) issues.warn('/xml', 'bpmn.parse', warning.message);
+  for (const warning of warnings) issues.warn('/xml', 'bpmn.parse', warning.message, warning.element?.id);
 
   const camunda = extensionAttribute(definitions, CAMUNDA_BPMN_NS);
   const elements = elementsOf(definitions);
@@ -116,7 +117,7 @@ async function validate(item: MetadataItem<BpmnModelContent>, context: SemanticC
   if (!main) {
     issues.add('/processKey', 'bpmn.process-key', `the XML has no process "${item.content.processKey}" (it has: ${processes.map((p) => p.id).join(', ') || 'none'})`);
   } else if (main.isExecutable !== true) {
-    issues.add('/processKey', 'bpmn.not-executable', `process "${main.id}" is not executable (isExecutable="true"), so Camunda would not deploy it`);
+    issues.add('/processKey', 'bpmn.not-executable', `process "${main.id}" is not executable (isExecutable="true"), so Camunda would not deploy it`, main.id);
   }
   // Camunda parses executable processes only: the rest of the document is documentation.
   const runnable = [...new Set(processes.filter((p) => p.isExecutable === true).flatMap((p) => elementsOf(p)))];
@@ -124,11 +125,11 @@ async function validate(item: MetadataItem<BpmnModelContent>, context: SemanticC
   await checkAcrossModels(issues, item, runnable, camunda, context);
   for (const process of processes) {
     if (process.isExecutable === true && !camunda(process, 'historyTimeToLive')?.trim()) {
-      issues.warn('/xml', 'bpmn.history-ttl', `process "${process.id}" has no camunda:historyTimeToLive: Camunda keeps its history for the engine's global default; set one to choose how long`);
+      issues.warn('/xml', 'bpmn.history-ttl', `process "${process.id}" has no camunda:historyTimeToLive: Camunda keeps its history for the engine's global default; set one to choose how long`, process.id);
     }
   }
   for (const problem of await lintBpmn(definitions)) {
-    issues.warn('/xml', 'bpmn.lint', `${problem.rule}: ${problem.elementId ? `element "${problem.elementId}": ` : ''}${problem.message}`);
+    issues.warn('/xml', 'bpmn.lint', `${problem.rule}: ${problem.elementId ? `element "${problem.elementId}": ` : ''}${problem.message}`, problem.elementId);
   }
   return issues.list;
 }

@@ -79,6 +79,8 @@ describe('what Camunda cannot run is an error naming the element', () => {
   ])('%s', async (_name, body, code, message) => {
     const issues = await validateWithFeelin([bpmn('p', 'p', processWith('p', body))]);
     expect(errors(issues)).toEqual([{ key: 'p', code, message: expect.stringMatching(message) }]);
+    // The element at fault, for the studio's canvas (a timer's issue is on its event).
+    expect(issues.filter(isBlocking).map((i) => i.elementId)).toEqual(['work']);
   });
 
   it.each([
@@ -117,6 +119,7 @@ describe('models of a release are checked against each other', () => {
     expect(errors(issues).map((i) => [i.key, i.code])).toEqual([
       ['country-region', 'dmn.duplicate-decision'], ['country-region', 'dmn.duplicate-decision'],
     ]);
+    expect(issues.filter(isBlocking).map((i) => i.elementId).sort()).toEqual(['fixture-region-of-country', 'fixture-region-routing']);
     expect(errors(issues).map((i) => i.message.split(':')[0]).sort()).toEqual([
       'decision "fixture-region-of-country" is also defined by dmn-model/region-routing',
       'decision "fixture-region-routing" is also defined by dmn-model/region-routing',
@@ -132,6 +135,7 @@ describe('models of a release are checked against each other', () => {
       { key: 'calls-missing', code: 'bpmn.called-element', message: 'call activity "work" calls process "nowhere", which no bpmn-model of the release defines (as an executable process)' },
       { key: 'decides-missing', code: 'bpmn.decision-ref', message: 'business rule task "work" evaluates decision "no-such-decision", which no dmn-model of the release defines' },
     ]);
+    expect(issues.filter(isBlocking).map((i) => i.elementId)).toEqual(['work', 'work']);
   });
 
   it('resolves them in the set and in the current release; expressions and other tenants are not checked', async () => {

@@ -14,18 +14,20 @@ export function pointer(...segments: (string | number)[]): string {
 
 export type Issues = {
   readonly list: ValidationIssue[];
-  add(pointer: string, code: IssueCode, message: string): void;
+  /** `elementId`: the BPMN/DMN element at fault, when a model's issue is about one element. */
+  add(pointer: string, code: IssueCode, message: string, elementId?: string): void;
   /** Advice that does not block publishing (ValidationIssue `severity: 'warning'`). */
-  warn(pointer: string, code: IssueCode, message: string): void;
+  warn(pointer: string, code: IssueCode, message: string, elementId?: string): void;
 };
 
 export function issuesFor(item: ItemRef): Issues {
   const list: ValidationIssue[] = [];
   const ref = { kind: item.kind, key: item.key };
+  const element = (id: string | undefined) => (id ? { elementId: id } : {});
   return {
     list,
-    add: (at, code, message) => list.push({ item: ref, pointer: at, code, message }),
-    warn: (at, code, message) => list.push({ item: ref, pointer: at, code, message, severity: 'warning' }),
+    add: (at, code, message, elementId) => list.push({ item: ref, pointer: at, code, message, ...element(elementId) }),
+    warn: (at, code, message, elementId) => list.push({ item: ref, pointer: at, code, message, severity: 'warning', ...element(elementId) }),
   };
 }
 

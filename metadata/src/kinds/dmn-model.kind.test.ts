@@ -29,6 +29,13 @@ describe('dmn-model', () => {
     expect(issues.map((i) => i.message)).toEqual([expect.stringMatching(/^decision "approval-level", rule "rep" input entry "rep-discount": .* at offset 2 of "<="$/)]);
   });
 
+  it('carries the id of the entry, input clause or decision at fault, so the studio can mark it in the table', async () => {
+    const at = async (change: (c: DmnModelContent) => void) => (await validateWithFeelin(catalogWith(model, change))).map((i) => [i.code, i.elementId]);
+    expect(await at(edit('<text>&lt;= 10</text>', '<text>&lt;= </text>'))).toEqual([['feel.syntax', 'rep-discount']]);
+    expect(await at(edit('<text>dealValue</text>', '<text>dealValue +</text>'))).toEqual([['feel.syntax', 'deal-value']]);
+    expect(await at(edit(' camunda:historyTimeToLive="P180D"', ''))).toEqual([['dmn.history-ttl', 'approval-level']]);
+  });
+
   it('does not check entries in another expression language as FEEL', async () => {
     const issues = await validateWithFeelin(catalogWith(model, edit('<inputEntry id="rep-discount"><text>&lt;= 10</text>', '<inputEntry id="rep-discount" expressionLanguage="juel"><text>${discountPercent le 10}</text>')));
     expect(issues).toEqual([]);

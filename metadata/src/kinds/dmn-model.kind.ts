@@ -14,7 +14,8 @@ import { kindSchema, name, object, xmlId } from './schema-parts';
  * tables and literal expressions compiles (input expressions and output entries as
  * expressions, input entries as unary tests; "-" and empty entries match anything). Warnings:
  * moddle's recoverable parse warnings and a decision without historyTimeToLive (our Camunda
- * applies its global default).
+ * applies its global default). An issue about one element carries its id (`elementId`: the
+ * decision, input clause or table entry), so the studio marks it in the decision table.
  */
 export type DmnModelContent = { name: string; decisionKey: string; xml: string };
 
@@ -42,7 +43,8 @@ function listOf(element: ModdleElement, property: string): ModdleElement[] {
   return Array.isArray(value) ? (value as ModdleElement[]) : [];
 }
 
-function checkFeel(issues: Issues, context: SemanticContext, decision: string, where: string, source: string | undefined, dialect: FeelDialect): void {
+/** `elementId`: the element holding the expression (entry, input clause, or the decision of a literal expression). */
+function checkFeel(issues: Issues, context: SemanticContext, decision: string, where: string, source: string | undefined, dialect: FeelDialect, elementId: string | undefined): void {
   const trimmed = source?.trim();
   if (trimmed === undefined || trimmed === '' || (dialect === 'unary-tests' && trimmed === '-')) return;
   const result = context.compileFeel(trimmed, dialect);
@@ -51,6 +53,7 @@ function checkFeel(issues: Issues, context: SemanticContext, decision: string, w
       '/xml',
       'feel.syntax',
       `decision "${decision}", ${where}: ${result.error.message} at offset ${result.error.from} of ${JSON.stringify(trimmed)}`,
+      elementId,
     );
   }
 }
@@ -61,20 +64,20 @@ function checkDecisionFeel(issues: Issues, context: SemanticContext, decision: M
   if (!logic) return;
   const language = (e: ModdleElement | undefined) => e?.expressionLanguage ?? defaultLanguage;
   if (logic.$type === 'dmn:LiteralExpression') {
-    if (isFeel(language(logic))) checkFeel(issues, context, id, 'literal expression', textOf(logic), 'expression');
+    if (isFeel(language(logic))) checkFeel(issues, context, id, 'literal expression', textOf(logic), 'expression', decision.id);
     return;
   }
   if (logic.$type !== 'dmn:DecisionTable') return;
   for (const input of listOf(logic, 'input')) {
     const expression = input.inputExpression as ModdleElement | undefined;
-    if (isFeel(language(expression))) checkFeel(issues, context, id, `input "${input.id ?? input.label ?? '?'}"`, textOf(expression), 'expression');
+    if (isFeel(language(expression))) checkFeel(issues, context, id, `input "${input.id ?? input.label ?? '?'}"`, textOf(expression), 'expression', input.id);
   }
   for (const rule of listOf(logic, 'rule')) {
     for (const entry of listOf(rule, 'inputEntry')) {
-      if (isFeel(language(entry))) checkFeel(issues, context, id, `rule "${rule.id ?? '?'}" input entry "${entry.id ?? '?'}"`, textOf(entry), 'unary-tests');
+      if (isFeel(language(entry))) checkFeel(issues, context, id, `rule "${rule.id ?? '?'}" input entry "${entry.id ?? '?'}"`, textOf(entry), 'unary-tests', entry.id ?? rule.id);
     }
     for (const entry of listOf(rule, 'outputEntry')) {
-      if (isFeel(language(entry))) checkFeel(issues, context, id, `rule "${rule.id ?? '?'}" output entry "${entry.id ?? '?'}"`, textOf(entry), 'expression');
+      if (isFeel(language(entry))) checkFeel(issues, context, id, `rule "${rule.id ?? '?'}" output entry "${entry.id ?? '?'}"`, textOf(entry), 'expression', entry.id ?? rule.id);
     }
   }
 }
@@ -89,7 +92,7 @@ async function validate(item: MetadataItem<DmnModelContent>, context: SemanticCo
   }
   const { rootElement: definitions, warnings } = parsed.result;
   const version = parsed.version ? `DMN ${parsed.version}: ` : '';
-  for (const warning of warnings) issues.warn('/xml', 'dmn.parse', `${version}${warning.message}`);
+  for (const warning of warnings) issues.warn('/xml', 'dmn.parse', `${version}${warning.message}`, warning.element?.id);
 
   const camunda = extensionAttribute(definitions, CAMUNDA_DMN_NS);
   const decisions = decisionsOf(definitions);
@@ -100,10 +103,10 @@ async function validate(item: MetadataItem<DmnModelContent>, context: SemanticCo
   for (const decision of decisions) {
     const others = othersDefining(owners, String(decision.id), item);
     if (others.length > 0) {
-      issues.add('/xml', 'dmn.duplicate-decision', `decision "${decision.id}" is also defined by ${others.join(', ')}: a release deploys as one Camunda deployment, which refuses two decisions with one key`);
+      issues.add('/xml', 'dmn.duplicate-decision', `decision "${decision.id}" is also defined by ${others.join(', ')}: a release deploys as one Camunda deployment, which refuses two decisions with one key`, decision.id);
     }
     if (!camunda(decision, 'historyTimeToLive')?.trim()) {
-      issues.warn('/xml', 'dmn.history-ttl', `decision "${decision.id}" has no camunda:historyTimeToLive: Camunda keeps its history for the engine's global default; set one to choose how long`);
+      issues.warn('/xml', 'dmn.history-ttl', `decision "${decision.id}" has no camunda:historyTimeToLive: Camunda keeps its history for the engine's global default; set one to choose how long`, decision.id);
     }
     checkDecisionFeel(issues, context, decision, definitions.expressionLanguage);
   }

@@ -34,7 +34,7 @@ declare module 'moddle-parse-result' {
   };
 
   /** A recoverable problem found while parsing (unknown element, unresolved reference...). */
-  export type ModdleWarning = { message: string };
+  export type ModdleWarning = { message: string; element?: ModdleElement };
 
   export type ModdleParseResult = {
     rootElement: ModdleElement;

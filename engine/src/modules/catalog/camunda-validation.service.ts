@@ -44,17 +44,19 @@ function problemText(problem: CamundaProblem): string {
  */
 export function refusalIssues(error: CamundaError, models: ModelItem[]): ValidationIssue[] {
   const byFile = new Map(models.map((m) => [modelFileName(m), m]));
-  const issue = (m: ModelItem, message: string, warning = false): ValidationIssue => ({
+  const issue = (m: ModelItem, message: string, warning = false, elementId?: unknown): ValidationIssue => ({
     item: { kind: m.kind as ValidationIssue['item']['kind'], key: m.key }, pointer: '/xml', code: 'camunda.parse', message,
     ...(warning ? { severity: 'warning' as const } : {}),
+    // The element Camunda names, so the studio marks it on the canvas.
+    ...(typeof elementId === 'string' && elementId ? { elementId } : {}),
   });
   const issues: ValidationIssue[] = [];
   const details = (typeof error.details === 'object' && error.details !== null ? error.details : {}) as Record<string, ResourceReport>;
   for (const [file, report] of Object.entries(details)) {
     const model = byFile.get(file);
     if (!model || typeof report !== 'object' || report === null) continue;
-    for (const problem of report.errors ?? []) issues.push(issue(model, problemText(problem)));
-    for (const problem of report.warnings ?? []) issues.push(issue(model, problemText(problem), true));
+    for (const problem of report.errors ?? []) issues.push(issue(model, problemText(problem), false, problem.mainElementId));
+    for (const problem of report.warnings ?? []) issues.push(issue(model, problemText(problem), true, problem.mainElementId));
   }
   if (issues.some((i) => i.severity !== 'warning')) return issues;
   const message = error.message.replace(/^Camunda POST \S+ answered \d+: /, '');

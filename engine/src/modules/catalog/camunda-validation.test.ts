@@ -14,7 +14,7 @@ const refusal = (status: number, message: string, details?: unknown) => {
 };
 
 describe('Camunda\'s refusal of a validation deployment as issues', () => {
-  it('maps its per-resource details to the items, element and line named; warnings stay warnings', () => {
+  it('maps its per-resource details to the items, element (elementId, for the studio\'s canvas) and line named; warnings stay warnings', () => {
     const error = refusal(400, 'ENGINE-09005 Could not parse BPMN process.', {
       'order.bpmn': {
         errors: [{ message: 'Event based gateway can only be connected to elements of type intermediateCatchEvent', line: 6, column: 37, mainElementId: 'g' }],
@@ -22,7 +22,7 @@ describe('Camunda\'s refusal of a validation deployment as issues', () => {
       },
     });
     expect(refusalIssues(error, models)).toEqual([
-      { item: { kind: 'bpmn-model', key: 'order' }, pointer: '/xml', code: 'camunda.parse', message: 'Camunda: element "g": Event based gateway can only be connected to elements of type intermediateCatchEvent (line 6, column 37)' },
+      { item: { kind: 'bpmn-model', key: 'order' }, pointer: '/xml', code: 'camunda.parse', message: 'Camunda: element "g": Event based gateway can only be connected to elements of type intermediateCatchEvent (line 6, column 37)', elementId: 'g' },
       { item: { kind: 'bpmn-model', key: 'order' }, pointer: '/xml', code: 'camunda.parse', message: 'Camunda: a warning (line 2, column 1)', severity: 'warning' },
     ]);
   });

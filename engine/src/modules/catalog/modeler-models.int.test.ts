@@ -109,6 +109,8 @@ describe('models made in Camunda Modeler through the governed publish (real Post
     }]);
     await noLeftovers();
     expect(await camundaGet(`/process-definition?key=fixture-refused`)).toEqual([]);
+    // The element Camunda names travels with the issue (the studio marks it on the canvas).
+    expect(c.issues.filter((i: Json) => i.severity === 'error').map((i: Json) => i.elementId)).toEqual(['Gateway_answer']);
 
     for (const command of ['request-review', 'publish']) {
       const refused = await call('alice', `/metadata/release-candidates/${c.candidateId}/commands/${command}`);
@@ -143,6 +145,9 @@ describe('models made in Camunda Modeler through the governed publish (real Post
     const c = await candidate('No implementation');
     expect(c.state).toBe('invalid');
     expect(errorsOf(c)).toEqual([{ key: 'order-handling', code: 'bpmn.implementation', message: expect.stringMatching(/^ServiceTask "Activity_book" has no implementation/) }]);
+    expect(c.issues.filter((i: Json) => i.severity === 'error').map((i: Json) => i.elementId)).toEqual(['Activity_book']);
+    const stored = await t.app.inject({ method: 'GET', url: `/metadata/release-candidates/${c.candidateId}`, headers: { authorization: `Bearer ${tokens.alice}` } });
+    expect(stored.json().issues.filter((i: Json) => i.severity === 'error').map((i: Json) => i.elementId)).toEqual(['Activity_book']);
     const refused = await call('alice', `/metadata/release-candidates/${c.candidateId}/commands/request-review`);
     expect(refused.body.errors).toEqual([expect.objectContaining({ field: 'items/bpmn-model/order-handling/xml', rule: 'bpmn.implementation' })]);
   });

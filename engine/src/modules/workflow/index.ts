@@ -6,3 +6,5 @@ export type { CamundaClient, Deployment, Incident, Task, Variables, ProcessInsta
 // Correlations (the workflow module's table): domain intent <-> process instance.
 export { correlations, ACTIVE_STATUSES } from './correlation.store';
 export type { Correlation, CorrelationStatus } from './correlation.store';
+// The worker catalog's topics for modellers (GET /metadata/worker-topics).
+export { workerTopicsRoutes } from './worker-topics.routes';
