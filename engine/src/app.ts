@@ -14,7 +14,7 @@ import {
 import { configurationRoutes } from './modules/configuration';
 import { createDocumentService } from './modules/document';
 import { poolOf } from '@cpq/prisma';
-import { createSqlTransactionRunner } from './lib/sql-transaction';
+import { createSqlStatementRunner, createSqlTransactionRunner } from './lib/sql-transaction';
 import { DEFAULT_TRANSACTION_SETTINGS, createTransactionRunner } from './lib/transaction';
 import { createImpactReplay, createQuoteService, createQuoteViews, createWorkItemService, quoteRoutes, type QuoteService, type WorkItemService } from './modules/quote';
 import { healthRoutes } from './modules/health';
@@ -95,7 +95,8 @@ export async function buildEngine({ config, infrastructure, contract = loadApiDo
   const settings = { ...DEFAULT_TRANSACTION_SETTINGS, maxWaitMs: config.databasePoolWaitMs };
   const inTransaction = createTransactionRunner(infrastructure.prisma, settings);
   const inRawTransaction = createSqlTransactionRunner(poolOf(infrastructure.prisma), settings);
-  const quotes = createQuoteService({ prisma: infrastructure.prisma, inTransaction, inRawTransaction, releases: releaseViews, camunda: infrastructure.camunda, documents, log: app.log });
+  const inRawStatement = createSqlStatementRunner(poolOf(infrastructure.prisma), settings);
+  const quotes = createQuoteService({ prisma: infrastructure.prisma, inTransaction, inRawTransaction, inRawStatement, releases: releaseViews, camunda: infrastructure.camunda, documents, log: app.log });
   const workItems = createWorkItemService({ prisma: infrastructure.prisma, inTransaction, camunda: infrastructure.camunda, releases: releaseViews, log: app.log });
   await app.register(quoteRoutes, {
     contract, auth: config.auth, prisma: infrastructure.prisma, quotes, workItems,

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEnv } from '../../../test/env';
 import { PricingInputError } from '../modules/pricing';
 import { DomainError } from './errors';
-import { idempotencyKeyOf, runIdempotent, type CompleteInTransaction, type IdempotencyScope } from './idempotency';
+import { idempotencyKeyOf, requestHash, runIdempotent, runIdempotentOptimistic, type Answer, type IdempotencyScope } from './idempotency';
 
 describe('Idempotency-Key (real PostgreSQL)', () => {
   let db: TestDatabase;
@@ -21,11 +21,11 @@ describe('Idempotency-Key (real PostgreSQL)', () => {
   let n = 0;
   const scope = (key = `key-${++n}-abcdef`): IdempotencyScope => ({ tenantId: 'acme', clientId: 'alice', operation: 'register', key });
   /** The effect under test: one tenant row per run, committed with the stored response. */
-  const register = (id: string) => (complete: CompleteInTransaction) =>
+  const register = (id: string) => (answer: Answer) =>
     prisma.$transaction(async (tx) => {
       const row = await tx.tenant.create({ data: { id, name: id } });
       const response = { status: 201, body: { tenantId: row.id } };
-      await complete(tx, response);
+      await answer.complete(tx, response);
       return response;
     });
   const effects = (id: string) => prisma.tenant.count({ where: { id } });
@@ -52,9 +52,9 @@ describe('Idempotency-Key (real PostgreSQL)', () => {
     const s = scope();
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
-    const slow = runIdempotent(prisma, s, { name: 'three' }, async (complete) => {
+    const slow = runIdempotent(prisma, s, { name: 'three' }, async (answer) => {
       await gate;
-      return register('idem-three')(complete);
+      return register('idem-three')(answer);
     });
     await new Promise((resolve) => setTimeout(resolve, 100));
     const duplicate = await runIdempotent(prisma, s, { name: 'three' }, register('idem-three')).catch((e: unknown) => e);
@@ -110,6 +110,88 @@ describe('Idempotency-Key (real PostgreSQL)', () => {
     await runIdempotent(prisma, { ...scope(key), tenantId: 'other' }, { a: 1 }, register('idem-s3'));
     await runIdempotent(prisma, { ...scope(key), operation: 'other-op' }, { a: 1 }, register('idem-s4'));
     expect(await prisma.tenant.count({ where: { id: { in: ['idem-s1', 'idem-s2', 'idem-s3', 'idem-s4'] } } })).toBe(4);
+  });
+
+  describe('optimistic mode (a command of one transaction: no claim beforehand)', () => {
+    const records = (s: IdempotencyScope) => prisma.idempotencyRecord.findMany({ where: { tenantId: s.tenantId, clientId: s.clientId, operation: s.operation, idempotencyKey: s.key } });
+
+    it('stores the answer with the effect; a replay gets it and runs nothing', async () => {
+      const s = scope();
+      const first = await runIdempotentOptimistic(prisma, s, { name: 'o1' }, register('opt-one'));
+      const second = await runIdempotentOptimistic(prisma, s, { name: 'o1' }, register('opt-one'));
+      expect(first).toEqual({ status: 201, body: { tenantId: 'opt-one' }, replayed: false });
+      expect(second).toEqual({ status: 201, body: { tenantId: 'opt-one' }, replayed: true });
+      expect(await effects('opt-one')).toBe(1);
+      expect(await records(s)).toEqual([expect.objectContaining({ status: 'completed', responseStatus: 201 })]);
+    });
+
+    it('a concurrent duplicate waits for the first to commit and gets its answer: one effect, no 409', async () => {
+      const s = scope();
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      let runs = 0;
+      // Both run their transaction; the first holds its answer's index entry until the gate opens.
+      const slow = runIdempotentOptimistic(prisma, s, { name: 'o2' }, (answer) => prisma.$transaction(async (tx) => {
+        runs += 1;
+        await tx.tenant.create({ data: { id: 'opt-two', name: 'x' } });
+        await answer.complete(tx, { status: 201, body: { tenantId: 'opt-two' } });
+        await gate;
+        return { status: 201, body: { tenantId: 'opt-two' } };
+      }));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const duplicate = runIdempotentOptimistic(prisma, s, { name: 'o2' }, (answer) => prisma.$transaction(async (tx) => {
+        runs += 1;
+        await answer.complete(tx, { status: 201, body: { tenantId: 'second' } });
+        return { status: 201, body: { tenantId: 'second' } };
+      }));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      release();
+      expect(await slow).toEqual({ status: 201, body: { tenantId: 'opt-two' }, replayed: false });
+      expect(await duplicate).toEqual({ status: 201, body: { tenantId: 'opt-two' }, replayed: true });
+      expect(runs).toBe(2);
+      expect(await effects('opt-two')).toBe(1);
+    });
+
+    it('the same key with another body is a 422', async () => {
+      const s = scope();
+      await runIdempotentOptimistic(prisma, s, { name: 'o3' }, register('opt-three'));
+      await expect(runIdempotentOptimistic(prisma, s, { name: 'other' }, register('opt-three-b'))).rejects.toMatchObject({ code: 'idempotency-key-reused' });
+      expect(await effects('opt-three-b')).toBe(0);
+    });
+
+    it('a refusal is remembered; a replay whose re-run is refused answers the first success instead', async () => {
+      const s = scope();
+      await expect(runIdempotentOptimistic(prisma, s, { r: 1 }, async () => { throw new DomainError('conflict', 'not now'); })).rejects.toMatchObject({ code: 'conflict' });
+      expect(await runIdempotentOptimistic(prisma, s, { r: 1 }, register('never'))).toMatchObject({ status: 409, replayed: true, body: { code: 'conflict' } });
+      expect(await effects('never')).toBe(0);
+
+      const t = scope();
+      await runIdempotentOptimistic(prisma, t, { r: 2 }, register('opt-four'));
+      // The world moved on: running the command again would now be refused; the key has its answer.
+      const replay = await runIdempotentOptimistic(prisma, t, { r: 2 }, async () => { throw new DomainError('conflict', 'state moved on'); });
+      expect(replay).toEqual({ status: 201, body: { tenantId: 'opt-four' }, replayed: true });
+    });
+
+    it('an unexpected failure leaves no record and no effect, so a retry runs', async () => {
+      const s = scope();
+      const crash = (answer: Answer) => prisma.$transaction(async (tx) => {
+        await tx.tenant.create({ data: { id: 'opt-crash', name: 'x' } });
+        await answer.complete(tx, { status: 201, body: {} });
+        throw new Error('database fell over');
+      });
+      await expect(runIdempotentOptimistic(prisma, s, { c: 1 }, crash)).rejects.toThrow('database fell over');
+      expect(await records(s)).toEqual([]);
+      expect((await runIdempotentOptimistic(prisma, s, { c: 1 }, register('opt-crash'))).replayed).toBe(false);
+      expect(await effects('opt-crash')).toBe(1);
+    });
+
+    it('a key claimed by the other mode and abandoned (its lease over) is taken over and run', async () => {
+      const s = scope();
+      await prisma.$executeRaw`INSERT INTO idempotency_record (tenant_id, client_id, operation, idempotency_key, request_hash, status, locked_until)
+        VALUES (${s.tenantId}, ${s.clientId}, ${s.operation}, ${s.key}, ${requestHash({ a: 9 })}, 'in-flight', now() - interval '1 minute')`;
+      expect(await runIdempotentOptimistic(prisma, s, { a: 9 }, register('opt-taken'))).toEqual({ status: 201, body: { tenantId: 'opt-taken' }, replayed: false });
+      expect(await records(s)).toEqual([expect.objectContaining({ status: 'completed' })]);
+    });
   });
 
   it.each([

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
-import type { PrismaClient } from '@cpq/prisma';
+import { Prisma, type PrismaClient } from '@cpq/prisma';
 import type { RawTx } from '../lib/sql-transaction';
 import { classify } from './error-handler';
 import { DomainError, ERROR_CATALOG, problem, TRANSIENT_CODES, type Problem } from './errors';
@@ -47,6 +47,35 @@ export function commandIdOf(request: { headers: Record<string, string | string[]
 export type CompleteInTransaction = (tx: RawTx, response: CommandResponse) => Promise<void>;
 
 /**
+ * How a command stores its answer: `complete` runs the statement in the command's transaction;
+ * `statement` hands it over to be written as part of the command's own last statement (one
+ * round trip less: a common table expression of `finish`, or a command of one statement).
+ */
+export type Answer = { complete: CompleteInTransaction; statement: (response: CommandResponse) => Prisma.Sql };
+
+const responseJson = (response: CommandResponse) => JSON.stringify(response.body ?? null);
+
+/** The stored answer of an optimistic command: inserted completed; the scope's unique index refuses a second. */
+const answerInsert = (scope: IdempotencyScope, hash: string, response: CommandResponse) => Prisma.sql`
+  INSERT INTO idempotency_record (tenant_id, client_id, operation, idempotency_key, request_hash, status, response_status, response_body, locked_until, completed_at)
+  VALUES (${scope.tenantId}, ${scope.clientId}, ${scope.operation}, ${scope.key}, ${hash}, 'completed', ${response.status}, ${responseJson(response)}::jsonb, now(), now())`;
+
+/**
+ * A unique violation of the idempotency scope: another request with this key committed first.
+ * node-postgres reports the index as `constraint`; Prisma (P2002, or 23505 under its adapter)
+ * in its meta or message.
+ */
+function isScopeTaken(error: unknown): boolean {
+  for (let e = error as Record<string, unknown> | undefined, depth = 0; e && typeof e === 'object' && depth < 6; e = e.cause as typeof e, depth += 1) {
+    const codes = [e.code, e.originalCode, (e.meta as { code?: unknown } | undefined)?.code].map(String);
+    if (!codes.some((c) => c === '23505' || c === 'P2002')) continue;
+    const where = `${String(e.constraint ?? '')} ${String(e.message ?? '')} ${JSON.stringify(e.meta ?? {})}`;
+    if (/uq_idempotency_scope|idempotency_record|idempotency_key/.test(where)) return true;
+  }
+  return false;
+}
+
+/**
  * Runs a command at most once per scope (seed section 8's uq_idempotency_scope):
  * - the first call claims the key and runs; the command stores its response through
  *   `complete` in its own transaction (so the effect and the stored response commit together);
@@ -59,7 +88,7 @@ export async function runIdempotent(
   prisma: PrismaClient,
   scope: IdempotencyScope,
   request: unknown,
-  command: (complete: CompleteInTransaction) => Promise<CommandResponse>,
+  command: (answer: Answer) => Promise<CommandResponse>,
 ): Promise<CommandResponse & { replayed: boolean }> {
   const hash = requestHash(request);
   const where = { tenantId: scope.tenantId, clientId: scope.clientId, operation: scope.operation, idempotencyKey: scope.key };
@@ -92,15 +121,18 @@ export async function runIdempotent(
   let completed = false;
   // Only this attempt's in-flight record is completed or released: never an answer already
   // stored, nor a record another attempt took over after the lease.
-  const complete: CompleteInTransaction = async (tx, response) => {
-    await tx.$executeRaw`
-      UPDATE idempotency_record SET status = 'completed', response_status = ${response.status},
-             response_body = ${JSON.stringify(response.body ?? null)}::jsonb, completed_at = now()
-      WHERE id = ${id} AND status = 'in-flight'`;
+  const statement = (response: CommandResponse) => {
     completed = true;
+    return Prisma.sql`
+      UPDATE idempotency_record SET status = 'completed', response_status = ${response.status},
+             response_body = ${responseJson(response)}::jsonb, completed_at = now()
+      WHERE id = ${id} AND status = 'in-flight'`;
+  };
+  const complete: CompleteInTransaction = async (tx, response) => {
+    await tx.$executeRaw(statement(response));
   };
   try {
-    const response = await command(complete);
+    const response = await command({ complete, statement });
     // A command that made no transaction of its own (nothing to change): store the answer now.
     if (!completed) await prisma.$transaction((tx) => complete(tx, response));
     return { ...response, replayed: false };
@@ -120,6 +152,52 @@ export async function runIdempotent(
     }
     // A crash or a "not now" (contention, dependency down): the key is free for a retry.
     await prisma.idempotencyRecord.deleteMany({ where: { id, status: 'in-flight' } }).catch(() => {});
+    throw error;
+  }
+}
+
+/**
+ * Optimistic idempotency for a command whose whole effect is one transaction (no remote call):
+ * no claim beforehand (a statement and a commit less per command); the command writes its
+ * answer as a completed record in its own transaction. A second request with the key waits on
+ * the scope's unique index until the first commits, fails there and rolls back, and is then
+ * answered like any replay by `runIdempotent`, which also handles the rare cases (the key used
+ * for another body, an abandoned claim of the other mode). A refusal is stored as an answer
+ * unless the key already has one; contention and crashes leave the key free, as in claim mode.
+ */
+export async function runIdempotentOptimistic(
+  prisma: PrismaClient,
+  scope: IdempotencyScope,
+  request: unknown,
+  command: (answer: Answer) => Promise<CommandResponse>,
+): Promise<CommandResponse & { replayed: boolean }> {
+  const hash = requestHash(request);
+  let answered = false;
+  const statement = (response: CommandResponse) => {
+    answered = true;
+    return answerInsert(scope, hash, response);
+  };
+  const answer: Answer = { statement, complete: async (tx, response) => void (await tx.$executeRaw(statement(response))) };
+  // The key has a committed record: its answer, or (a claim of the other mode left behind) a run in claim mode.
+  const replay = () => runIdempotent(prisma, scope, request, command);
+  try {
+    const response = await command(answer);
+    if (!answered) await prisma.$executeRaw(statement(response));
+    return { ...response, replayed: false };
+  } catch (error) {
+    if (isScopeTaken(error)) return replay();
+    // Re-running a command that already ran may fail on its own (its row exists, the state
+    // moved on): if the key has an answer, this request is a replay of it.
+    const [recorded] = await prisma.$queryRaw<{ id: bigint }[]>`
+      SELECT id FROM idempotency_record
+      WHERE tenant_id = ${scope.tenantId} AND client_id = ${scope.clientId} AND operation = ${scope.operation} AND idempotency_key = ${scope.key}`.catch(() => []);
+    if (recorded) return replay();
+    const refusal = classify(error);
+    if (ERROR_CATALOG[refusal.code].status >= 500 || TRANSIENT_CODES.has(refusal.code)) throw error;
+    // A refusal is an answer, unless another request with the key answered in the meantime.
+    const body: Problem = problem(refusal.code, refusal.detail, refusal.errors ? { errors: refusal.errors } : {});
+    const stored = await prisma.$executeRaw`${answerInsert(scope, hash, { status: body.status, body })} ON CONFLICT (tenant_id, client_id, operation, idempotency_key) DO NOTHING`;
+    if (stored === 0) return replay();
     throw error;
   }
 }

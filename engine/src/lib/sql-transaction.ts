@@ -14,12 +14,26 @@ type Template = TemplateStringsArray | Prisma.Sql;
 const bind = (query: Template, values: unknown[]): Prisma.Sql =>
   query instanceof Prisma.Sql ? query : Prisma.sql(query, ...values);
 
+/**
+ * Statements are prepared once per connection under a name derived from their text (as
+ * pgbench -M prepared does): PostgreSQL parses and plans a hot command's statements once,
+ * not on every call. The texts are the code's templates, so the set of names is small.
+ */
+const statementNames = new Map<string, string>();
+export function preparedQuery(sql: Prisma.Sql): pg.QueryConfig {
+  let name = statementNames.get(sql.text);
+  if (name === undefined) {
+    name = `cpq_${statementNames.size.toString(36)}`;
+    // Bounded: texts built with varying shapes (e.g. IN lists) would otherwise grow it.
+    if (statementNames.size < 2000) statementNames.set(sql.text, name);
+    else return { text: sql.text, values: sql.values };
+  }
+  return { name, text: sql.text, values: sql.values };
+}
+
 /** `$queryRaw` and `$executeRaw` over one node-postgres client, with the same binding rules. */
-export function rawTx(client: pg.PoolClient): RawTx {
-  const run = (query: Template, values: unknown[]) => {
-    const sql = bind(query, values);
-    return client.query(sql.text, sql.values);
-  };
+export function rawTx(client: pg.PoolClient | pg.Pool): RawTx {
+  const run = (query: Template, values: unknown[]) => client.query(preparedQuery(bind(query, values)));
   // The methods return plain promises where Prisma's return PrismaPromises (which also batch);
   // nothing on these paths batches, so the shapes agree where it matters.
   return {
@@ -54,6 +68,20 @@ export function createSqlTransactionRunner(pool: pg.Pool, settings: TransactionS
     }, (error) => (isStatementTimeout(error) ? 'expired' : undefined));
   };
 }
+
+/**
+ * One statement on its own (PostgreSQL's implicit transaction: atomic, one round trip, no
+ * BEGIN or COMMIT), with the same contention answers as a transaction. For a command whose
+ * whole effect fits one statement (creating a quote).
+ */
+export function createSqlStatementRunner(pool: pg.Pool, settings: TransactionSettings = DEFAULT_TRANSACTION_SETTINGS) {
+  const db = rawTx(pool);
+  return function inSqlStatement<T>(work: (db: RawTx) => Promise<T>): Promise<T> {
+    return withContentionAnswers(settings, () => work(db), (error) => (isStatementTimeout(error) ? 'expired' : undefined));
+  };
+}
+
+export type InSqlStatement = ReturnType<typeof createSqlStatementRunner>;
 
 const isStatementTimeout = (error: unknown) => (error as { code?: string } | null)?.code === '57014';
 

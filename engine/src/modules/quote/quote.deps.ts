@@ -1,5 +1,5 @@
 import type { PrismaClient } from '@cpq/prisma';
-import type { InSqlTransaction } from '../../lib/sql-transaction';
+import type { InSqlStatement, InSqlTransaction } from '../../lib/sql-transaction';
 import type { InTransaction } from '../../lib/transaction';
 import type { ReleaseViews } from '../catalog';
 import type { DocumentService } from '../document';
@@ -12,6 +12,8 @@ export type QuoteDeps = {
   inTransaction: InTransaction;
   /** The same in raw SQL on node-postgres, for the hot commands (ADR 0014). */
   inRawTransaction: InSqlTransaction;
+  /** One statement on its own (implicit transaction), for a command that fits in one. */
+  inRawStatement: InSqlStatement;
   releases: ReleaseViews;
   camunda: CamundaClient;
   documents: DocumentService;

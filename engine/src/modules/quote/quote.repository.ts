@@ -117,7 +117,27 @@ export const revisionKey = (loaded: Loaded) => ({ quoteId_revision: { quoteId: l
 export async function finish<E extends QuoteEventType>(
   tx: RawTx, loaded: Loaded, ctx: CommandContext, eventType: E, payload: QuoteEventFields<E>, reason?: string,
 ): Promise<number> {
-  const version = loaded.quote.version + 1;
+  return write(tx, loaded, ctx, eventType, payload, { reason });
+}
+
+/**
+ * The last statement of a command: `finish`, plus the command's own last writes (`also`) and
+ * its answer for the Idempotency-Key (`ctx.answer`), all in the same statement, so that a
+ * command costs one round trip for all of them. `answer` builds the response from the version.
+ */
+export async function conclude<E extends QuoteEventType, T>(
+  tx: RawTx, loaded: Loaded, ctx: CommandContext, eventType: E, payload: QuoteEventFields<E>,
+  answer: (version: number) => T, options: { also?: Prisma.Sql[]; reason?: string } = {},
+): Promise<T> {
+  const result = answer(loaded.quote.version + 1);
+  const stored = ctx.answer?.(result);
+  await write(tx, loaded, ctx, eventType, payload, { ...options, also: [...(options.also ?? []), ...(stored ? [stored] : [])] });
+  if (!stored) await ctx.complete?.(tx, result);
+  return result;
+}
+
+/** The quote's audit record and outbox event of a state change at `version`. */
+function evidenceOf<E extends QuoteEventType>(loaded: Loaded, ctx: CommandContext, eventType: E, payload: QuoteEventFields<E>, version: number, reason?: string) {
   const audit = auditInsert({
     tenantId: ctx.principal.tenantId, actor: actorOf(ctx), action: `quote.${eventType}`,
     target: { type: 'QUOTE', id: loaded.quote.id }, reason: reason ?? null, correlationId: ctx.correlationId,
@@ -129,23 +149,61 @@ export async function finish<E extends QuoteEventType>(
     // The contract's payload is these fields plus quoteId and revision, which every quote event carries.
     payload: { quoteId: loaded.quote.id, revision: loaded.revision.revision, ...payload } as unknown as EventPayloadOf<E>,
   });
+  return { audit, event };
+}
+
+/** Data-modifying statements as members of one WITH: they all run, in one round trip. */
+const members = (statements: Prisma.Sql[]) => Prisma.join(statements.map((sql, i) => Prisma.sql`${Prisma.raw(`w${i}`)} AS (${sql})`), ',\n');
+
+async function write<E extends QuoteEventType>(
+  tx: RawTx, loaded: Loaded, ctx: CommandContext, eventType: E, payload: QuoteEventFields<E>, options: { also?: Prisma.Sql[]; reason?: string },
+): Promise<number> {
+  const version = loaded.quote.version + 1;
+  const { audit, event } = evidenceOf(loaded, ctx, eventType, payload, version, options.reason);
   const [bumped] = await tx.$queryRaw<{ n: number }[]>`
     WITH v AS (UPDATE quote SET version = ${version}, updated_at = now() WHERE id = ${loaded.quote.id}::uuid AND version = ${version - 1} RETURNING 1),
-         a AS (${audit}),
-         e AS (${event})
+         ${members([audit, event, ...(options.also ?? [])])}
     SELECT count(*)::int AS n FROM v`;
   if (bumped?.n !== 1) throw new Error(`quote ${loaded.quote.id} is not at version ${version - 1} under its lock`);
   loaded.quote.version = version;
   return version;
 }
 
+/**
+ * A new quote, its first revision, audit, event and the command's answer in one statement
+ * (PostgreSQL's implicit transaction: no BEGIN or COMMIT). The quote is written at version 2,
+ * as creation followed by `finish` always left it.
+ */
+export function createStatement<T>(
+  quote: { id: string; accountId: string; customerName: string; currency: string; termMonths: number },
+  revision: { releaseId: string; validUntil: string }, ctx: CommandContext,
+  payload: QuoteEventFields<'QuoteCreated'>, answer: (version: number) => T,
+): { sql: Prisma.Sql; result: T } {
+  const version = 2;
+  const loaded = { quote: { id: quote.id, version: version - 1 }, revision: { revision: 1 } } as Loaded;
+  const { audit, event } = evidenceOf(loaded, ctx, 'QuoteCreated', payload, version);
+  const result = answer(version);
+  const stored = ctx.answer?.(result);
+  const { principal } = ctx;
+  const sql = Prisma.sql`
+    WITH q AS (
+      INSERT INTO quote (id, tenant_id, account_id, customer_name, owner_id, team, currency, term_months, version)
+      VALUES (${quote.id}::uuid, ${principal.tenantId}, ${quote.accountId}, ${quote.customerName}, ${principal.userId}, ${principal.team ?? null},
+              ${quote.currency}, ${quote.termMonths}, ${version})
+      RETURNING id),
+    r AS (
+      INSERT INTO quote_revision (tenant_id, quote_id, revision, state, release_id, valid_until)
+      SELECT ${principal.tenantId}, q.id, 1, 'draft', ${revision.releaseId}::uuid, ${revision.validUntil}::date FROM q),
+    ${members([audit, event, ...(stored ? [stored] : [])])}
+    SELECT count(*)::int AS n FROM q`;
+  return { sql, result };
+}
+
 /** A material change makes the price and any approval stale: back to draft, material version up. */
-export async function materialChange(tx: RawTx, loaded: Loaded, command: QuoteCommand): Promise<void> {
-  await tx.$executeRaw`
+export const materialChange = (loaded: Loaded, command: QuoteCommand): Prisma.Sql => Prisma.sql`
     UPDATE quote_revision SET state = ${nextState(command, loaded.revision.state as RevisionState)}, material_version = material_version + 1,
            version = version + 1, updated_at = now()
     WHERE quote_id = ${loaded.quote.id}::uuid AND revision = ${loaded.revision.revision}`;
-}
 
 /** Ends a command's transaction: its answer is stored for the Idempotency-Key in the same commit. */
 export async function done<T>(tx: RawTx, ctx: CommandContext, result: T): Promise<T> {

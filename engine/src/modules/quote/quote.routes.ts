@@ -23,13 +23,16 @@ export async function quoteRoutes(app: FastifyInstance, o: QuoteRoutesOptions): 
   const route = contractRoutes(app, o.contract);
   const command = commandRoutes(app, o.contract, o.prisma);
 
-  command('createQuote', 201, (r, ctx) => o.quotes.create(r.body, ctx));
-  command('addQuoteLine', 201, (r, ctx) => o.quotes.addLine(r.params.quoteId, r.body, ctx));
+  // The hot commands are one transaction each with no remote call: their answer is stored with
+  // their effect, without claiming the key first (command-route.ts, `singleTransaction`).
+  const single = { singleTransaction: true } as const;
+  command('createQuote', 201, (r, ctx) => o.quotes.create(r.body, ctx), single);
+  command('addQuoteLine', 201, (r, ctx) => o.quotes.addLine(r.params.quoteId, r.body, ctx), single);
   command('configureQuoteLine', 200, (r, ctx) => {
     const { lineId, ...line } = r.body;
     return o.quotes.configureLine(r.params.quoteId, lineId, line, ctx);
-  });
-  command('priceQuote', 200, (r, ctx) => o.quotes.price(r.params.quoteId, ctx));
+  }, single);
+  command('priceQuote', 200, (r, ctx) => o.quotes.price(r.params.quoteId, ctx), single);
   command('submitQuoteForApproval', 200, (r, ctx) => o.quotes.submit(r.params.quoteId, ctx));
   command('generateQuoteDocument', 201, (r, ctx) => o.quotes.generateDocument(r.params.quoteId, ctx));
   command('acceptQuote', 200, (r, ctx) => o.quotes.accept(r.params.quoteId, r.body, ctx));

@@ -1,5 +1,5 @@
 import { poolOf, type PrismaClient } from '@cpq/prisma';
-import { createSqlTransactionRunner, type InSqlTransaction } from '../../lib/sql-transaction';
+import { createSqlStatementRunner, createSqlTransactionRunner, type InSqlStatement, type InSqlTransaction } from '../../lib/sql-transaction';
 import { createTransactionRunner, type InTransaction } from '../../lib/transaction';
 import { acceptQuoteCommand } from './commands/accept-quote.command';
 import { createQuoteCommand } from './commands/create-quote.command';
@@ -14,8 +14,8 @@ import { isoDate } from './quote.repository';
 export { businessKeyOf, QUOTE_APPROVAL_PROCESS } from './quote.deps';
 export { dealMetricsOf } from './quote.deal-metrics';
 
-export type QuoteServiceDeps = Omit<QuoteDeps, 'inTransaction' | 'inRawTransaction' | 'today'> & {
-  inTransaction?: InTransaction; inRawTransaction?: InSqlTransaction; today?: () => string; prisma: PrismaClient;
+export type QuoteServiceDeps = Omit<QuoteDeps, 'inTransaction' | 'inRawTransaction' | 'inRawStatement' | 'today'> & {
+  inTransaction?: InTransaction; inRawTransaction?: InSqlTransaction; inRawStatement?: InSqlStatement; today?: () => string; prisma: PrismaClient;
 };
 
 /**
@@ -28,6 +28,7 @@ export function createQuoteService(input: QuoteServiceDeps) {
     ...input,
     inTransaction: input.inTransaction ?? createTransactionRunner(input.prisma),
     inRawTransaction: input.inRawTransaction ?? createSqlTransactionRunner(poolOf(input.prisma)),
+    inRawStatement: input.inRawStatement ?? createSqlStatementRunner(poolOf(input.prisma)),
     today: input.today ?? (() => isoDate(new Date())),
   };
   return {

@@ -1,4 +1,5 @@
 import type { BodyOf } from '@cpq/contracts/api-types';
+import type { Prisma } from '@cpq/prisma';
 import type { RawTx } from '../../lib/sql-transaction';
 import type { Principal } from '../../http/auth';
 
@@ -10,6 +11,8 @@ export type CommandContext = {
   expectedVersion?: number;
   /** Stores the command's answer for its Idempotency-Key in the command's own transaction. */
   complete?: (tx: RawTx, result: unknown) => Promise<void>;
+  /** The same as a statement, written within the command's last statement (`conclude`). */
+  answer?: (result: unknown) => Prisma.Sql;
 };
 
 // Command inputs are the contract's request bodies (contracts/src/generated/api.ts).

@@ -5,7 +5,7 @@ import { configure, type ConfigurationResult } from '../../configuration';
 import type { QuoteDeps } from '../quote.deps';
 import { editQuote } from '../quote.command-frame';
 import { manualDiscountRecord } from '../quote.guards';
-import { done, finish, lineOfferings, linesOf, materialChange, type QuoteRow } from '../quote.repository';
+import { conclude, lineOfferings, linesOf, materialChange, type QuoteRow } from '../quote.repository';
 import type { CommandContext, LineInput } from '../quote.types';
 
 type LineResult = { lineId: string; valid: boolean; version: number };
@@ -27,15 +27,15 @@ export function addLineCommand(deps: QuoteDeps) {
       const result = configureLineOn(view, line, loaded.quote, existing.map((l) => l.offering));
       const lineId = `L${existing.length + 1}`;
       const discount = line.manualDiscount ? JSON.stringify(manualDiscountRecord(line.manualDiscount, ctx)) : null;
-      await tx.$executeRaw`
+      // The line, the material change, version, audit, event and answer: one statement (`conclude`).
+      const insert = Prisma.sql`
         INSERT INTO quote_line (tenant_id, quote_id, revision, line_id, position, offering, quantity, selections, configuration,
                                 configuration_hash, configuration_valid, release_id, manual_discount)
         VALUES (${ctx.principal.tenantId}, ${quoteId}::uuid, ${loaded.revision.revision}, ${lineId}, ${existing.length + 1}, ${line.offering},
                 ${line.quantity}, ${JSON.stringify(line.selections)}::jsonb, ${JSON.stringify(result)}::json, ${result.resultHash},
                 ${result.valid}, ${loaded.revision.releaseId}::uuid, ${discount}::jsonb)`;
-      await materialChange(tx, loaded, 'add-line');
-      const version = await finish(tx, loaded, ctx, 'QuoteLineAdded', { lineId, offering: line.offering, quantity: line.quantity, valid: result.valid });
-      return done(tx, ctx, { lineId, valid: result.valid, version });
+      return conclude(tx, loaded, ctx, 'QuoteLineAdded', { lineId, offering: line.offering, quantity: line.quantity, valid: result.valid },
+        (version) => ({ lineId, valid: result.valid, version }), { also: [insert, materialChange(loaded, 'add-line')] });
     });
   };
 }
@@ -48,14 +48,13 @@ export function configureLineCommand(deps: QuoteDeps) {
       if (!current) throw new DomainError('line-not-found', `revision ${loaded.revision.revision} has no line ${lineId}`);
       const result = configureLineOn(view, { ...line, offering: current.offering }, loaded.quote, existing.filter((l) => l.lineId !== lineId).map((l) => l.offering));
       const discount = line.manualDiscount ? JSON.stringify(manualDiscountRecord(line.manualDiscount, ctx)) : undefined;
-      await tx.$executeRaw`
+      const update = Prisma.sql`
         UPDATE quote_line SET quantity = ${line.quantity}, selections = ${JSON.stringify(line.selections)}::jsonb, configuration = ${JSON.stringify(result)}::json,
                configuration_hash = ${result.resultHash}, configuration_valid = ${result.valid},
                manual_discount = ${discount === undefined ? Prisma.sql`manual_discount` : Prisma.sql`${discount}::jsonb`}
         WHERE quote_id = ${quoteId}::uuid AND revision = ${loaded.revision.revision} AND line_id = ${lineId}`;
-      await materialChange(tx, loaded, 'configure-line');
-      const version = await finish(tx, loaded, ctx, 'QuoteLineConfigured', { lineId, quantity: line.quantity, valid: result.valid });
-      return done(tx, ctx, { lineId, valid: result.valid, version });
+      return conclude(tx, loaded, ctx, 'QuoteLineConfigured', { lineId, quantity: line.quantity, valid: result.valid },
+        (version) => ({ lineId, valid: result.valid, version }), { also: [update, materialChange(loaded, 'configure-line')] });
     });
   };
 }

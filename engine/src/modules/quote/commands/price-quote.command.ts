@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { Prisma } from '@cpq/prisma';
 import { DomainError } from '../../../http/errors';
 import { price, type ManualDiscount, type PriceResult } from '../../pricing';
 import type { QuoteDeps } from '../quote.deps';
 import { editQuote } from '../quote.command-frame';
-import { done, finish, pricingLinesOf } from '../quote.repository';
+import { conclude, pricingLinesOf } from '../quote.repository';
 import { nextState, type RevisionState } from '../quote.state';
 import type { CommandContext } from '../quote.types';
 
@@ -28,18 +29,19 @@ export function priceQuoteCommand(deps: QuoteDeps) {
           ...(l.manualDiscount ? { manualDiscount: l.manualDiscount as unknown as ManualDiscount } : {}),
         })),
       }, { resultId: priceResultId });
-      // Evidence row and the revision's pointer to it in one statement (raw: a large JSON document on a hot path).
-      await tx.$executeRaw`
-        WITH p AS (
-          INSERT INTO price_result (id, tenant_id, quote_id, revision, material_version, release_id, result, result_hash, created_by)
-          VALUES (${priceResultId}::uuid, ${ctx.principal.tenantId}, ${quoteId}::uuid, ${loaded.revision.revision}, ${loaded.revision.materialVersion},
-                  ${loaded.revision.releaseId}::uuid, ${JSON.stringify(result)}::json, ${result.resultHash}, ${ctx.principal.userId})
-          RETURNING id)
-        UPDATE quote_revision SET state = ${nextState('price', loaded.revision.state as RevisionState)}, price_result_id = (SELECT id FROM p),
+      // Evidence row, the revision's pointer to it, version, audit, event and answer in one statement
+      // (raw: a large JSON document on a hot path).
+      const evidence = Prisma.sql`
+        INSERT INTO price_result (id, tenant_id, quote_id, revision, material_version, release_id, result, result_hash, created_by)
+        VALUES (${priceResultId}::uuid, ${ctx.principal.tenantId}, ${quoteId}::uuid, ${loaded.revision.revision}, ${loaded.revision.materialVersion},
+                ${loaded.revision.releaseId}::uuid, ${JSON.stringify(result)}::json, ${result.resultHash}, ${ctx.principal.userId})`;
+      // The foreign key to the evidence is checked at the end of the statement, after both rows are written.
+      const pointer = Prisma.sql`
+        UPDATE quote_revision SET state = ${nextState('price', loaded.revision.state as RevisionState)}, price_result_id = ${priceResultId}::uuid,
                priced_material_version = ${loaded.revision.materialVersion}, version = version + 1, updated_at = now()
         WHERE quote_id = ${quoteId}::uuid AND revision = ${loaded.revision.revision}`;
-      const version = await finish(tx, loaded, ctx, 'QuotePriced', { priceResultId, resultHash: result.resultHash, totals: result.totals });
-      return done(tx, ctx, { priceResultId, totals: result.totals, version });
+      return conclude(tx, loaded, ctx, 'QuotePriced', { priceResultId, resultHash: result.resultHash, totals: result.totals },
+        (version) => ({ priceResultId, totals: result.totals, version }), { also: [evidence, pointer] });
     });
   };
 }
