@@ -8,7 +8,7 @@ import { registerErrorHandling } from './http/error-handler';
 import { registerRequestValidation } from './http/request-validation';
 import { registerResponseValidation } from './http/response-validation';
 import {
-  catalogRoutes, createCurrentReleasePointer, createDraftService, createReleaseService, createReleaseStore, createReleaseViews,
+  catalogRoutes, createCurrentReleasePointer, createDraftService, createMetadataAudit, createReleaseService, createReleaseStore, createReleaseViews, publishedContentOf,
   type CurrentReleasePointer, type ReleaseService, type ReleaseViews,
 } from './modules/catalog';
 import { configurationRoutes } from './modules/configuration';
@@ -82,11 +82,12 @@ export async function buildEngine({ config, infrastructure, contract = loadApiDo
     contract,
     auth: config.auth,
     prisma: infrastructure.prisma,
-    drafts: createDraftService(infrastructure.prisma),
+    drafts: createDraftService(infrastructure.prisma, publishedContentOf(store, releasePointer)),
     releases,
     store,
     pointer: releasePointer,
     impact: (tenantId, candidate) => replay(tenantId, candidate, (releaseId) => releaseViews.get(tenantId, releaseId)),
+    audit: createMetadataAudit(infrastructure.prisma),
   });
 
   await app.register(workerTopicsRoutes, { contract, auth: config.auth });

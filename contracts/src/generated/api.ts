@@ -192,6 +192,23 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/metadata/items/{kind}/{key}/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who changed one item and when, newest first: its drafts' lives (created, edited with the fields changed, deleted) and the releases that changed it. Admins only. An item never drafted nor released has an empty history. */
+        get: operations["getItemAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/metadata/kinds": {
         parameters: {
             query?: never;
@@ -329,6 +346,23 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/metadata/release-candidates/{candidateId}/diff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What the candidate would change in the current release, item by item, with both contents (to render side by side) and the field-level changes. Admins only. */
+        get: operations["diffReleaseCandidate"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/metadata/release-candidates/{candidateId}/impact": {
         parameters: {
             query?: never;
@@ -380,6 +414,23 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/metadata/releases/{releaseId}/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who did what to make this release, newest first: its publish, its candidate's steps (made, review requested, approved or rejected with the comment, publish started or undone) and the draft edits that went into its items (each with the fields it changed). Admins only. */
+        get: operations["getReleaseAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/metadata/releases/{releaseId}/diff": {
         parameters: {
             query?: never;
@@ -408,6 +459,23 @@ export type paths = {
         get: operations["getReleaseItem"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/metadata/releases/{releaseId}/roll-forward": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A release candidate whose release would have this (older) release's content exactly: its items that differ from the current release (and the removal of items added since), validated like any candidate. It then goes through the same review and publish; the admin who asks counts as the author of every item (four-eyes: another admin approves). Nothing to roll forward (the content equals the current release's) is a 409 release-unchanged. */
+        post: operations["rollForwardRelease"];
         delete?: never;
         options?: never;
         head?: never;
@@ -867,6 +935,8 @@ export type components = {
                 kind: string;
             }[];
             reviewRequestedBy: string | null;
+            /** @description Set when the candidate rolls forward to an older release's content (rollForwardRelease): its release has exactly that content. */
+            rolledFromReleaseId: string | null;
             /**
              * @description `publishing` while a publish is under way (its steps reach Camunda), until it is published or back to approved.
              * @enum {string}
@@ -876,6 +946,29 @@ export type components = {
             /** Format: date-time */
             updatedAt: string;
             version: number;
+        };
+        CandidateDiff: {
+            /** @description The release the candidate was validated against. */
+            baseReleaseId: string | null;
+            /** Format: uuid */
+            candidateId: string;
+            /** @description The release compared with (the current one; when it differs from the base, the candidate is stale). */
+            currentReleaseId: string | null;
+            items: {
+                /** @description The content the candidate releases (null when removed). */
+                after: {
+                    [key: string]: unknown;
+                } | null;
+                /** @description The content in the current release (null when added). */
+                before: {
+                    [key: string]: unknown;
+                } | null;
+                /** @enum {string} */
+                change: "added" | "changed" | "removed" | "unchanged";
+                changes: components["schemas"]["FieldChange"][];
+                key: string;
+                kind: components["schemas"]["MetadataKind"];
+            }[];
         };
         CandidateSummary: {
             /** Format: uuid */
@@ -1005,6 +1098,12 @@ export type components = {
             /** @description The names the expression reads (empty when it does not compile): the sample values it needs. */
             variables: string[];
         };
+        /** @description One changed field: a JSON pointer into the content; `from` absent when added, `to` absent when removed. */
+        FieldChange: {
+            from?: unknown;
+            pointer: string;
+            to?: unknown;
+        };
         /** @description Which levels were required and how each was decided, for systems (integrator); no reasons, people or authority limits. */
         IntegrationApprovalEvidence: {
             decisions: {
@@ -1079,6 +1178,30 @@ export type components = {
             key: string;
             kind: string;
         };
+        MetadataAudit: {
+            items: components["schemas"]["MetadataAuditEntry"][];
+        };
+        /** @description One audit record: who (actor), what (action, target, details: e.g. the fields a draft edit changed), when, why (reason). */
+        MetadataAuditEntry: {
+            /** @description e.g. metadata.draft.edited, metadata.candidate.approve, metadata.release.published */
+            action: string;
+            actor: {
+                id: string;
+                type: string;
+            };
+            /** Format: date-time */
+            at: string;
+            correlationId: string;
+            details: {
+                [key: string]: unknown;
+            };
+            reason: string | null;
+            target: {
+                id: string;
+                /** @description METADATA_DRAFT (id kind/key), RELEASE_CANDIDATE, METADATA_RELEASE */
+                type: string;
+            };
+        };
         /** @enum {string} */
         MetadataKind: "product-specification" | "product-offering" | "bundle" | "configuration-rule-set" | "price-book" | "pricing-rule-set" | "discount-schedule" | "approval-policy" | "quote-screen-layout" | "bpmn-model" | "dmn-model" | "fulfillment-decomposition-map";
         MetadataKindInfo: {
@@ -1145,6 +1268,27 @@ export type components = {
             version: number;
             /** @constant */
             view: "internal";
+        };
+        /** @description One recent priced quote revision replayed against the candidate. */
+        QuoteImpact: {
+            approvalsAfter: string[];
+            approvalsBefore: string[];
+            currency: string;
+            delta: string | null;
+            /** @description Why the quote could not be replayed. */
+            error?: string;
+            invalidLines: {
+                lineId: string;
+                offering: string;
+                violations: string[];
+            }[];
+            newlyRequiredApprovals: string[];
+            quoteId: string;
+            revision: number;
+            /** @description Net term total against the candidate; null when it cannot be priced. */
+            termTotalAfter: string | null;
+            /** @description Net term total as priced. */
+            termTotalBefore: string | null;
         };
         /** @description A line in the internal view; manualDiscount keeps actor, reason and authority. */
         QuoteLine: {
@@ -1796,6 +1940,32 @@ export interface operations {
             403: components["responses"]["Problem"];
         };
     };
+    getItemAudit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: components["parameters"]["Key"];
+                kind: components["parameters"]["Kind"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The audit records. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MetadataAudit"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+        };
+    };
     listMetadataKinds: {
         parameters: {
             query?: never;
@@ -2086,6 +2256,32 @@ export interface operations {
             428: components["responses"]["Problem"];
         };
     };
+    diffReleaseCandidate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                candidateId: components["parameters"]["CandidateId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The items of the candidate, and the items it removes. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CandidateDiff"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
     getReleaseCandidateImpact: {
         parameters: {
             query?: never;
@@ -2106,9 +2302,7 @@ export interface operations {
                     "application/json": {
                         baseReleaseId: string | null;
                         candidateId: string;
-                        quotes: {
-                            [key: string]: unknown;
-                        }[];
+                        quotes: components["schemas"]["QuoteImpact"][];
                         quotesReplayed: number;
                         summary: {
                             [key: string]: number;
@@ -2173,6 +2367,32 @@ export interface operations {
             404: components["responses"]["Problem"];
         };
     };
+    getReleaseAudit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                releaseId: components["parameters"]["ReleaseId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The audit records. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MetadataAudit"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
     diffReleases: {
         parameters: {
             query: {
@@ -2227,6 +2447,45 @@ export interface operations {
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
+        };
+    };
+    rollForwardRelease: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Required on every command (428 when missing): 8-200 characters of [A-Za-z0-9._:-]. A replay with the same body returns the first answer; another body 422; while the first runs 409. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                releaseId: components["parameters"]["ReleaseId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description Default: "Roll forward to release N". */
+                    title?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The candidate, `validated` or `invalid` with every issue, `rolledFromReleaseId` naming the release. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Candidate"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+            428: components["responses"]["Problem"];
         };
     };
     getCurrentRelease: {

@@ -28,6 +28,7 @@ export const ERROR_CATALOG = {
   'camunda-deployment-failed': { status: 422, title: 'Camunda refused the release\'s BPMN/DMN' },
   'release-not-found': { status: 404, title: 'No such release' },
   'release-item-not-found': { status: 404, title: 'No such item in this release' },
+  'release-unchanged': { status: 409, title: 'The release has the current release\'s content: nothing to roll forward' },
   'idempotency-key-required': { status: 428, title: 'This command needs an Idempotency-Key header' },
   'idempotency-key-reused': { status: 422, title: 'The Idempotency-Key was used with a different request' },
   'idempotency-in-flight': { status: 409, title: 'A request with this Idempotency-Key is still running' },

@@ -52,3 +52,29 @@ export async function actorsOf(db: Db, target: AuditTarget, actions: string[]): 
   });
   return records.map((r) => ({ actorId: r.actorId, revision: revisionOf(r.details) }));
 }
+
+/** A record with the target it is about, for readers that ask about several targets at once. */
+export type TargetedEntry = TimelineEntry & { target: { type: string; id: string } };
+
+/**
+ * The records about any of some targets of one tenant, newest first, at most `limit` (a history
+ * page: a metadata item's drafts and releases, a release with its candidate and its items).
+ */
+export async function recordsOf(db: Db, tenantId: string, targets: { type: string; id: string }[], limit = 500): Promise<TargetedEntry[]> {
+  if (targets.length === 0) return [];
+  const records = await db.auditRecord.findMany({
+    where: { tenantId, OR: targets.map((t) => ({ targetType: t.type, targetId: t.id })) },
+    orderBy: { id: 'desc' },
+    take: limit,
+  });
+  return records.map((r) => ({
+    at: r.occurredAt.toISOString(),
+    action: r.action,
+    actor: { type: r.actorType, id: r.actorId },
+    reason: r.reason,
+    revision: revisionOf(r.details),
+    details: r.details as Record<string, unknown>,
+    correlationId: r.correlationId,
+    target: { type: r.targetType, id: r.targetId },
+  }));
+}

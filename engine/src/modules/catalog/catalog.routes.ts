@@ -9,6 +9,7 @@ import { contractRoutes } from '../../http/contract-routes';
 import { DomainError } from '../../http/errors';
 import { expectedVersion, principalOf, requireAuthentication } from '../../http/principal';
 import type { DraftService, DraftView } from './draft.service';
+import type { MetadataAudit } from './metadata-audit';
 import { checkFeel } from './feel-check';
 import { diffReleases } from './release-diff';
 import type { CurrentReleasePointer, ReleaseItem, ReleaseSnapshot, ReleaseStore } from './release-store';
@@ -23,6 +24,7 @@ export type CatalogRoutesOptions = {
   store: ReleaseStore;
   pointer: CurrentReleasePointer;
   impact: ImpactSource;
+  audit: MetadataAudit;
 };
 
 /**
@@ -33,6 +35,9 @@ export type CatalogRoutesOptions = {
 const asDraft = (draft: DraftView) => draft as ApiSchema<'Draft'>;
 const asItem = (item: ReleaseItem) => item as ApiSchema<'ReleaseItem'>;
 const asRelease = (snapshot: ReleaseSnapshot): ApiSchema<'Release'> => ({ ...snapshot, items: snapshot.items.map(asItem) });
+
+type MetadataKind = ApiSchema<'MetadataKind'>;
+type JsonObject = Record<string, unknown>;
 
 const etagOf = (draft: { version: number }) => ({ etag: `"${draft.version}"` });
 const withEtag = (reply: FastifyReply, draft: DraftView) => reply.headers(etagOf(draft)).send(draft);
@@ -80,6 +85,10 @@ export async function catalogRoutes(app: FastifyInstance, o: CatalogRoutesOption
   route('listReleaseCandidates', async (request) => ({ items: await o.releases.list(adminTenant(request), request.query?.state) }));
   route('getReleaseCandidate', async (request) => o.releases.view(adminTenant(request), request.params.candidateId));
   route('getReleaseCandidateImpact', async (request) => o.releases.impact(request.params.candidateId, adminTenant(request), o.impact));
+  route('diffReleaseCandidate', async (request) => {
+    const diff = await o.releases.diff(request.params.candidateId, adminTenant(request));
+    return { ...diff, items: diff.items.map((i) => ({ ...i, kind: i.kind as MetadataKind, before: i.before as JsonObject | null, after: i.after as JsonObject | null })) };
+  });
   command('requestReleaseReview', 200, (r, ctx) => o.releases.requestReview(r.params.candidateId, ctx.expectedVersion, admin(ctx)));
   command('approveReleaseCandidate', 200, (r, ctx) => o.releases.approve(r.params.candidateId, ctx.expectedVersion, r.body.reason, admin(ctx)));
   command('rejectReleaseCandidate', 200, (r, ctx) => o.releases.reject(r.params.candidateId, ctx.expectedVersion, r.body.reason, admin(ctx)));
@@ -104,6 +113,11 @@ export async function catalogRoutes(app: FastifyInstance, o: CatalogRoutesOption
     if (!item) throw new DomainError('release-item-not-found', `release ${releaseId} has no ${kind}/${key}`);
     return asItem(item);
   });
+  // Roll forward: a candidate restoring an older release's content, reviewed and published like any other.
+  command('rollForwardRelease', 201, (r, ctx) => o.releases.rollForward(r.params.releaseId, r.body?.title, admin(ctx)));
+  // Audit: who changed what and when; internal evidence, for admins only.
+  route('getReleaseAudit', async (request) => ({ items: await o.audit.ofRelease(adminTenant(request), request.params.releaseId) }));
+  route('getItemAudit', async (request) => ({ items: await o.audit.ofItem(adminTenant(request), request.params.kind, request.params.key) }));
   route('diffReleases', async (request) => {
     const tenantId = principalOf(request).tenantId;
     const [from, to] = await Promise.all([snapshotOf(tenantId, request.query.from), snapshotOf(tenantId, request.params.releaseId)]);

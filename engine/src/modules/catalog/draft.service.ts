@@ -3,6 +3,7 @@ import { Prisma, type PrismaClient, type TransactionClient } from '@cpq/prisma';
 import type { Principal } from '../../http/auth';
 import { DomainError } from '../../http/errors';
 import { recordAudit } from '../audit';
+import { auditedChanges } from './audit-changes';
 
 export type DraftView = {
   kind: string; key: string; content: unknown; version: number; authors: string[];
@@ -38,12 +39,15 @@ function assertShape(kind: MetadataKind, key: string, content: unknown): void {
 
 const actorOf = (p: Principal) => ({ type: 'USER' as const, id: p.userId });
 
+/** The item as the tenant's current release has it (what a new draft of a published item changes), if any. */
+export type PublishedContent = (tenantId: string, kind: string, key: string) => Promise<{ releaseNumber: number; content: unknown } | undefined>;
+
 /**
  * Drafts: freely edited by admins, guarded by optimistic concurrency (the version read must
  * be sent back; a stale edit is a 409), every change audited. Drafts take effect only through
  * a reviewed release.
  */
-export function createDraftService(prisma: PrismaClient) {
+export function createDraftService(prisma: PrismaClient, published?: PublishedContent) {
   async function load(tenantId: string, kind: string, key: string) {
     const row = await prisma.metadataDraft.findUnique({ where: { tenantId_kind_key: { tenantId, kind, key } } });
     if (!row) throw new DomainError('draft-not-found', `no draft ${kind}/${key}`);
@@ -61,6 +65,8 @@ export function createDraftService(prisma: PrismaClient) {
     async create(input: { kind: MetadataKind; key: string; content: unknown }, ctx: CommandContext): Promise<DraftView> {
       assertShape(input.kind, input.key, input.content);
       const { principal } = ctx;
+      // A draft of a published item records what it changes from the release (the audit's "what").
+      const released = await published?.(principal.tenantId, input.kind, input.key);
       try {
         return await prisma.$transaction(async (tx) => {
           const row = await tx.metadataDraft.create({
@@ -72,7 +78,7 @@ export function createDraftService(prisma: PrismaClient) {
           await recordAudit(tx, {
             tenantId: principal.tenantId, actor: actorOf(principal), action: 'metadata.draft.created',
             target: { type: 'METADATA_DRAFT', id: `${input.kind}/${input.key}` }, correlationId: ctx.correlationId,
-            details: { version: 1 },
+            details: { version: 1, ...(released ? { fromRelease: released.releaseNumber, ...auditedChanges(released.content, input.content) } : {}) },
           });
           const result = view(row);
           await ctx.complete?.(tx, result);
@@ -106,7 +112,7 @@ export function createDraftService(prisma: PrismaClient) {
         await recordAudit(tx, {
           tenantId: principal.tenantId, actor: actorOf(principal), action: 'metadata.draft.edited',
           target: { type: 'METADATA_DRAFT', id: `${kind}/${key}` }, correlationId: ctx.correlationId,
-          details: { fromVersion: expectedVersion, toVersion: expectedVersion + 1 },
+          details: { fromVersion: expectedVersion, toVersion: expectedVersion + 1, ...auditedChanges(current.content, content) },
         });
         const result = view(await tx.metadataDraft.findUniqueOrThrow({ where: { tenantId_kind_key: { tenantId: principal.tenantId, kind, key } } }));
         await ctx.complete?.(tx, result);

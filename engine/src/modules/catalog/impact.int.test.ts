@@ -50,6 +50,7 @@ describe('impact preview: recent quotes replayed against a candidate (real servi
     const mine = impact.body.quotes.find((q: Json) => q.quoteId === quoteId);
     expect(mine.invalidLines).toEqual([expect.objectContaining({ lineId: 'L1', violations: [expect.stringMatching(/^fiber-cap/)] })]);
     expect(Number(mine.delta)).toBeGreaterThan(0);
+    expect(mine).toMatchObject({ currency: 'EUR', termTotalBefore: expect.any(String), termTotalAfter: expect.any(String) });
     expect(mine.approvalsBefore).toEqual([]);
     expect(mine.newlyRequiredApprovals).toEqual(['sales-manager']);
     expect(impact.body.summary).toMatchObject({ invalidConfigurations: 1, priceChanges: 1, newlyRequiredApprovals: 1 });

@@ -7,9 +7,10 @@ import { recordAudit } from '../audit';
 import { writeOutboxEvent } from '../outbox';
 import { CamundaError, type CamundaClient } from '../workflow';
 import { isModel, isRefusal, modelFiles, refusalIssues, type ModelItem } from './camunda-validation.service';
+import { candidateRelease } from './candidate-content';
 import { blockingErrors, invalidDetail } from './candidate-issues';
 import { releaseHash } from './content-hash';
-import { mergeItems, toHeader, type CurrentReleasePointer, type ReleaseHeader, type ReleaseItem, type ReleaseStore } from './release-store';
+import { toHeader, type CurrentReleasePointer, type ReleaseHeader, type ReleaseItem, type ReleaseStore } from './release-store';
 
 /** How long a publish may stay `publishing` before the reconciler takes it over (crashed process). */
 export const PUBLISH_LEASE_MS = 120_000;
@@ -185,11 +186,8 @@ export function createPublishFlow({ prisma, camunda, store, pointer, log }: Publ
     name: 'deploy',
     async invoke(s) {
       const releaseId = need(s.releaseId, 'releaseId');
-      const base = s.baseReleaseId ? await store.header(s.tenantId, s.baseReleaseId) : undefined;
-      const baseItems = base ? await store.itemsFromDatabase(base) : [];
-      const changes = (await prisma.releaseCandidateItem.findMany({ where: { candidateId: s.candidateId, tenantId: s.tenantId } }))
-        .map((i) => ({ kind: i.kind, key: i.key, content: i.content, contentHash: i.contentHash, draftVersion: i.draftVersion }));
-      const items = mergeItems(baseItems, changes);
+      // Read from PostgreSQL itself: what is published is the authority's copy, not the cache's.
+      const { items } = await candidateRelease(prisma, store, s.tenantId, s.candidateId, (h) => store.itemsFromDatabase(h));
       const models = items.filter(isModel);
       if (models.length === 0) return { items, deploymentId: null };
 

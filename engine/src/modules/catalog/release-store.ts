@@ -112,3 +112,13 @@ export function createCurrentReleasePointer(store: ReleaseStore, options: { maxA
 }
 
 export type CurrentReleasePointer = ReturnType<typeof createCurrentReleasePointer>;
+
+/** An item as the tenant's current release has it: what a new draft of it changes (its audit record says how). */
+export function publishedContentOf(store: ReleaseStore, pointer: CurrentReleasePointer) {
+  return async (tenantId: string, kind: string, key: string): Promise<{ releaseNumber: number; content: unknown } | undefined> => {
+    const header = await pointer.get(tenantId);
+    if (!header) return undefined;
+    const item = (await store.snapshot(header)).items.find((i) => i.kind === kind && i.key === key);
+    return item ? { releaseNumber: header.releaseNumber, content: item.content } : undefined;
+  };
+}

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { ApiSchema } from '@cpq/contracts/api-types';
 import { createFeelCache } from '@cpq/metadata/feel';
 import { createReleaseView, isBlocking, validateReleaseSet, type MetadataItem, type MetadataKind, type ReleaseView, type ValidationIssue } from '@cpq/metadata';
 import type { PrismaClient, TransactionClient } from '@cpq/prisma';
@@ -7,16 +8,19 @@ import { DomainError } from '../../http/errors';
 import { recordAudit } from '../audit';
 import type { CamundaClient } from '../workflow';
 import { createCamundaValidation, isModel } from './camunda-validation.service';
+import { candidateRelease } from './candidate-content';
+import { diffCandidate } from './candidate-diff';
 import { blockingErrors, invalidDetail, withSeverity, type CandidateIssue } from './candidate-issues';
 import { itemHash, releaseHash } from './content-hash';
 import type { CommandContext } from './draft.service';
+import { diffReleases } from './release-diff';
 import { createPublishFlow } from './release-publish.service';
 import { mergeItems, type CurrentReleasePointer, type ReleaseHeader, type ReleaseItem, type ReleaseStore } from './release-store';
 
 export type CandidateState = 'invalid' | 'validated' | 'in-review' | 'approved' | 'rejected' | 'publishing' | 'published';
 
 export type CandidateView = {
-  candidateId: string; title: string; state: CandidateState; baseReleaseId: string | null;
+  candidateId: string; title: string; state: CandidateState; baseReleaseId: string | null; rolledFromReleaseId: string | null;
   issues: CandidateIssue[]; createdBy: string; reviewRequestedBy: string | null; decidedBy: string | null;
   decisionReason: string | null; version: number; createdAt: string; updatedAt: string;
   items: { kind: string; key: string; contentHash: string; authors: string[] }[];
@@ -30,10 +34,18 @@ const TRANSITIONS: Record<string, { from: CandidateState[]; to: CandidateState }
 };
 
 const actorOf = (p: Principal) => ({ type: 'USER' as const, id: p.userId });
+const idOf = (i: { kind: string; key: string }) => `${i.kind}\u0000${i.key}`;
+
+/** What a new candidate is made of: its items as snapshotted (content, where from, who wrote them). */
+type NewCandidate = {
+  title: string; base: ReleaseHeader | undefined; issues: ValidationIssue[]; rolledFromReleaseId?: string;
+  items: { kind: string; key: string; content: unknown; contentHash: string; draftVersion: number; authors: string[] }[];
+  details: Record<string, unknown>;
+};
 
 /** What replays recent quotes against a candidate (the quote module provides it; the catalog never reads quotes). */
 export type ImpactSource = (tenantId: string, candidate: ReleaseView) => Promise<ImpactEntry[]>;
-export type ImpactEntry = { quoteId: string; revision: number; delta: string | null; invalidLines: unknown[]; newlyRequiredApprovals: string[]; error?: string };
+export type ImpactEntry = ApiSchema<'QuoteImpact'>;
 
 export type ReleaseServiceDeps = {
   prisma: PrismaClient;
@@ -52,7 +64,7 @@ export function createReleaseService({ prisma, camunda, store, pointer, log }: R
     if (!row) throw new DomainError('candidate-not-found', `no release candidate ${candidateId}`);
     const items = await tx.releaseCandidateItem.findMany({ where: { candidateId, tenantId }, orderBy: [{ kind: 'asc' }, { key: 'asc' }] });
     return {
-      candidateId: row.id, title: row.title, state: row.state as CandidateState, baseReleaseId: row.baseReleaseId,
+      candidateId: row.id, title: row.title, state: row.state as CandidateState, baseReleaseId: row.baseReleaseId, rolledFromReleaseId: row.rolledFromReleaseId,
       issues: withSeverity(row.issues as ValidationIssue[]), createdBy: row.createdBy, reviewRequestedBy: row.reviewRequestedBy,
       decidedBy: row.decidedBy, decisionReason: row.decisionReason, version: row.version,
       createdAt: row.createdAt.toISOString(), updatedAt: row.updatedAt.toISOString(),
@@ -72,6 +84,48 @@ export function createReleaseService({ prisma, camunda, store, pointer, log }: R
     return [...issues, ...(await camundaParser.check(models))];
   }
 
+  /**
+   * A roll forward releases an older release's items as a whole: every item is validated again
+   * with the validators of today (references resolve within the set alone), and Camunda parses
+   * the models that differ from the current release (the others are deployed already).
+   */
+  async function validateWhole(items: ReleaseItem[], changed: ReleaseItem[]): Promise<ValidationIssue[]> {
+    const issues = await validateMetadata(items, []);
+    const refused = new Set(issues.filter(isBlocking).map((i) => `${i.item.kind}\u0000${i.item.key}`));
+    return [...issues, ...(await camundaParser.check(changed.filter((c) => isModel(c) && !refused.has(idOf(c)))))];
+  }
+
+  /** Writes a new candidate, its items and its audit record in one transaction. */
+  async function insertCandidate(c: NewCandidate, ctx: CommandContext): Promise<CandidateView> {
+    const { principal } = ctx;
+    const candidateId = randomUUID();
+    return prisma.$transaction(async (tx) => {
+      await tx.releaseCandidate.create({
+        data: {
+          id: candidateId, tenantId: principal.tenantId, title: c.title, state: c.issues.some(isBlocking) ? 'invalid' : 'validated',
+          baseReleaseId: c.base?.releaseId ?? null, rolledFromReleaseId: c.rolledFromReleaseId ?? null, issues: c.issues as object[], createdBy: principal.userId,
+        },
+      });
+      await tx.releaseCandidateItem.createMany({
+        data: c.items.map((i) => ({
+          candidateId, tenantId: principal.tenantId, kind: i.kind, key: i.key, content: i.content as object,
+          contentHash: i.contentHash, draftVersion: i.draftVersion, authors: i.authors,
+        })),
+      });
+      await recordAudit(tx, {
+        tenantId: principal.tenantId, actor: actorOf(principal), action: 'metadata.candidate.created',
+        target: { type: 'RELEASE_CANDIDATE', id: candidateId }, correlationId: ctx.correlationId,
+        details: {
+          items: c.items.length, issues: c.issues.filter(isBlocking).length, warnings: c.issues.filter((i) => !isBlocking(i)).length,
+          baseReleaseId: c.base?.releaseId ?? null, ...c.details,
+        },
+      });
+      const result = await view(principal.tenantId, candidateId, tx);
+      await ctx.complete?.(tx, result);
+      return result;
+    });
+  }
+
   async function validateMetadata(changes: ReleaseItem[], base: ReleaseItem[]): Promise<ValidationIssue[]> {
     const feel = createFeelCache();
     const changed = new Set(changes.map((c) => `${c.kind}\u0000${c.key}`));
@@ -86,13 +140,13 @@ export function createReleaseService({ prisma, camunda, store, pointer, log }: R
 
   async function transition(
     command: keyof typeof TRANSITIONS, candidateId: string, expectedVersion: number | undefined, ctx: CommandContext,
-    extra: (tx: TransactionClient, row: { createdBy: string }) => Promise<{ reason?: string | null; data?: Record<string, unknown> }>,
+    extra: (tx: TransactionClient, row: { createdBy: string; rolledFromReleaseId: string | null }) => Promise<{ reason?: string | null; data?: Record<string, unknown> }>,
   ): Promise<CandidateView> {
     const { principal } = ctx;
     const rule = TRANSITIONS[command]!;
     return prisma.$transaction(async (tx) => {
-      const rows = await tx.$queryRaw<{ id: string; state: string; version: number; created_by: string; issues: ValidationIssue[] }[]>`
-        SELECT id, state, version, created_by, issues FROM release_candidate
+      const rows = await tx.$queryRaw<{ id: string; state: string; version: number; created_by: string; rolled_from_release_id: string | null; issues: ValidationIssue[] }[]>`
+        SELECT id, state, version, created_by, rolled_from_release_id, issues FROM release_candidate
          WHERE id = ${candidateId}::uuid AND tenant_id = ${principal.tenantId} FOR UPDATE`;
       const row = rows[0];
       if (!row) throw new DomainError('candidate-not-found', `no release candidate ${candidateId}`);
@@ -103,7 +157,7 @@ export function createReleaseService({ prisma, camunda, store, pointer, log }: R
       if (!rule.from.includes(row.state as CandidateState)) {
         throw new DomainError('candidate-state', `cannot ${command} a candidate that is ${row.state} (allowed from: ${rule.from.join(', ')})`);
       }
-      const { reason, data } = await extra(tx, { createdBy: row.created_by });
+      const { reason, data } = await extra(tx, { createdBy: row.created_by, rolledFromReleaseId: row.rolled_from_release_id });
       await tx.releaseCandidate.update({
         where: { id: candidateId },
         data: { state: rule.to, version: { increment: 1 }, updatedAt: new Date(), ...data },
@@ -154,29 +208,54 @@ export function createReleaseService({ prisma, camunda, store, pointer, log }: R
       const baseItems = base ? (await store.snapshot(base)).items : [];
       const changes = chosen.map((d) => ({ kind: d.kind, key: d.key, content: d.content, contentHash: itemHash(d.content) }));
       const issues = await validate(changes, baseItems);
-      const candidateId = randomUUID();
-      return prisma.$transaction(async (tx) => {
-        await tx.releaseCandidate.create({
-          data: {
-            id: candidateId, tenantId: principal.tenantId, title: input.title, state: issues.some(isBlocking) ? 'invalid' : 'validated',
-            baseReleaseId: base?.releaseId ?? null, issues: issues as object[], createdBy: principal.userId,
-          },
-        });
-        await tx.releaseCandidateItem.createMany({
-          data: chosen.map((d, i) => ({
-            candidateId, tenantId: principal.tenantId, kind: d.kind, key: d.key, content: d.content as object,
-            contentHash: changes[i]!.contentHash, draftVersion: d.version, authors: d.authors,
-          })),
-        });
-        await recordAudit(tx, {
-          tenantId: principal.tenantId, actor: actorOf(principal), action: 'metadata.candidate.created',
-          target: { type: 'RELEASE_CANDIDATE', id: candidateId }, correlationId: ctx.correlationId,
-          details: { items: chosen.length, issues: issues.filter(isBlocking).length, warnings: issues.filter((i) => !isBlocking(i)).length, baseReleaseId: base?.releaseId ?? null },
-        });
-        const result = await view(principal.tenantId, candidateId, tx);
-        await ctx.complete?.(tx, result);
-        return result;
-      });
+      return insertCandidate({
+        title: input.title, base, issues, details: {},
+        items: chosen.map((d, i) => ({ ...changes[i]!, draftVersion: d.version, authors: d.authors })),
+      }, ctx);
+    },
+
+    /**
+     * Roll forward: a candidate whose release has an older release's content exactly. Its items
+     * are that release's items that differ from the current release (the items added since are
+     * removed by its release), snapshotted with the admin who asked as their author, so another
+     * admin must approve it; validated like any candidate, then reviewed and published the same
+     * way. No draft is read or consumed.
+     */
+    async rollForward(releaseId: string, title: string | undefined, ctx: CommandContext): Promise<CandidateView> {
+      const { principal } = ctx;
+      const target = await store.header(principal.tenantId, releaseId);
+      if (!target) throw new DomainError('release-not-found', `no release ${releaseId}`);
+      // A release exists (the target), so the tenant has a latest one; read from PostgreSQL, not the pointer.
+      const base = (await store.latest(principal.tenantId))!;
+      const [targetItems, baseItems] = await Promise.all([store.snapshot(target), store.snapshot(base)]).then((s) => s.map((r) => r.items));
+      const diff = diffReleases(baseItems!, targetItems!);
+      if (diff.added.length + diff.changed.length + diff.removed.length === 0) {
+        throw new DomainError('release-unchanged', `release ${target.releaseNumber} has the content of the current release ${base.releaseNumber}: nothing to roll forward`);
+      }
+      const differing = new Set([...diff.added, ...diff.changed].map(idOf));
+      const changes = targetItems!.filter((i) => differing.has(idOf(i)));
+      const issues = await validateWhole(targetItems!, changes);
+      return insertCandidate({
+        title: title ?? `Roll forward to release ${target.releaseNumber}`, base, issues, rolledFromReleaseId: target.releaseId,
+        // draft_version 0: the item comes from a release, not a draft (drafts start at 1; the publish consumes none).
+        items: changes.map((i) => ({ kind: i.kind, key: i.key, content: i.content, contentHash: i.contentHash, draftVersion: 0, authors: [principal.userId] })),
+        details: { rolledFromReleaseId: target.releaseId, rolledFromReleaseNumber: target.releaseNumber, removes: diff.removed.length },
+      }, ctx);
+    },
+
+    /**
+     * What the candidate changes in the current release, item by item with both contents (the
+     * reviewer's side-by-side view). Compared with the current release: a candidate made from
+     * drafts changes only its items, a roll forward also removes what its release lacks.
+     */
+    async diff(candidateId: string, tenantId: string) {
+      const candidate = await view(tenantId, candidateId);
+      const read = async (h: ReleaseHeader) => (await store.snapshot(h)).items;
+      const release = await candidateRelease(prisma, store, tenantId, candidateId, read);
+      const current = await store.latest(tenantId);
+      const currentItems = current ? await read(current) : [];
+      const released = release.rolledFromReleaseId ? release.items : mergeItems<ReleaseItem>(currentItems, release.changes);
+      return { candidateId, baseReleaseId: candidate.baseReleaseId, currentReleaseId: current?.releaseId ?? null, items: diffCandidate(release.changes, released, currentItems) };
     },
 
     /**
@@ -185,11 +264,7 @@ export function createReleaseService({ prisma, camunda, store, pointer, log }: R
      */
     async impact(candidateId: string, tenantId: string, source: ImpactSource) {
       const candidate = await view(tenantId, candidateId);
-      const base = candidate.baseReleaseId ? await store.header(tenantId, candidate.baseReleaseId) : undefined;
-      const baseItems = base ? (await store.snapshot(base)).items : [];
-      const changes = (await prisma.releaseCandidateItem.findMany({ where: { candidateId, tenantId } }))
-        .map((i) => ({ kind: i.kind, key: i.key, content: i.content, contentHash: i.contentHash }));
-      const items = mergeItems(baseItems, changes);
+      const { items } = await candidateRelease(prisma, store, tenantId, candidateId, async (h) => (await store.snapshot(h)).items);
       const candidateView = createReleaseView({ releaseId: `candidate:${candidateId}`, releaseNumber: 0, contentHash: releaseHash(items) }, items);
       const quotes = await source(tenantId, candidateView);
       return {
@@ -209,7 +284,11 @@ export function createReleaseService({ prisma, camunda, store, pointer, log }: R
 
     /** Four-eyes: the reviewer authored none of the candidate's items. */
     approve: (candidateId: string, expectedVersion: number | undefined, reason: string | undefined, ctx: CommandContext) =>
-      transition('approve', candidateId, expectedVersion, ctx, async (tx) => {
+      transition('approve', candidateId, expectedVersion, ctx, async (tx, row) => {
+        // Who asked for a roll forward chose every item's content, even when it only removes items.
+        if (row.rolledFromReleaseId && row.createdBy === ctx.principal.userId) {
+          throw new DomainError('four-eyes-violation', `${ctx.principal.userId} asked for this roll forward and cannot approve it`);
+        }
         const items = await tx.releaseCandidateItem.findMany({ where: { candidateId, tenantId: ctx.principal.tenantId }, select: { kind: true, key: true, authors: true } });
         const authored = items.filter((i) => i.authors.includes(ctx.principal.userId));
         if (authored.length > 0) {

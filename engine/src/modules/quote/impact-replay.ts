@@ -9,6 +9,8 @@ import { dealMetricsOf } from './quote.service';
 export type QuoteImpact = {
   quoteId: string;
   revision: number;
+  /** The quote's currency: the totals and the delta are in it. */
+  currency: string;
   /** Net term total before (as priced) and after (against the candidate); null when not priceable. */
   termTotalBefore: string | null;
   termTotalAfter: string | null;
@@ -42,7 +44,7 @@ export function createImpactReplay(prisma: PrismaClient) {
       const lines = await prisma.quoteLine.findMany({ where: { quoteId: revision.quoteId, revision: revision.revision }, orderBy: { position: 'asc' } });
       const before = (await prisma.priceResult.findUniqueOrThrow({ where: { id: revision.priceResultId! } })).result as unknown as PriceResult;
       const impact: QuoteImpact = {
-        quoteId: revision.quoteId, revision: revision.revision, termTotalBefore: before.totals.termTotal, termTotalAfter: null, delta: null,
+        quoteId: revision.quoteId, revision: revision.revision, currency: quote.currency, termTotalBefore: before.totals.termTotal, termTotalAfter: null, delta: null,
         invalidLines: [], approvalsBefore: roles(await current(revision.releaseId), before, quote.termMonths), approvalsAfter: [], newlyRequiredApprovals: [],
       };
       try {
