@@ -51,12 +51,27 @@ export function rawTx(client: pg.PoolClient | pg.Pool): RawTx {
  * from contention.
  */
 export function createSqlTransactionRunner(pool: pg.Pool, settings: TransactionSettings = DEFAULT_TRANSACTION_SETTINGS) {
-  return function inSqlTransaction<T>(work: (tx: RawTx) => Promise<T>): Promise<T> {
+  /**
+   * `opening`: the transaction's first statement, sent with BEGIN in one round trip (its
+   * values inlined as escaped literals; the simple protocol takes no parameters); `work`
+   * receives its rows. A statement with values that cannot be inlined runs on its own.
+   */
+  return function inSqlTransaction<T>(work: (tx: RawTx, opening: Record<string, unknown>[]) => Promise<T>, opening?: Prisma.Sql): Promise<T> {
     return withContentionAnswers(settings, async () => {
       const client = await pool.connect();
       try {
-        await client.query(`BEGIN; SET LOCAL statement_timeout = ${Math.floor(settings.timeoutMs)}`);
-        const result = await work(rawTx(client));
+        const begin = `BEGIN; SET LOCAL statement_timeout = ${Math.floor(settings.timeoutMs)}`;
+        const inlined = opening && inline(opening, client);
+        const tx = rawTx(client);
+        let rows: Record<string, unknown>[] = [];
+        if (inlined !== undefined) {
+          const results = (await client.query(`${begin}; ${inlined}`)) as unknown as pg.QueryResult[];
+          rows = results[results.length - 1]!.rows as Record<string, unknown>[];
+        } else {
+          await client.query(begin);
+          if (opening) rows = await tx.$queryRaw<Record<string, unknown>[]>(opening);
+        }
+        const result = await work(tx, rows);
         await client.query('COMMIT');
         client.release();
         return result;
@@ -67,6 +82,19 @@ export function createSqlTransactionRunner(pool: pg.Pool, settings: TransactionS
       }
     }, (error) => (isStatementTimeout(error) ? 'expired' : undefined));
   };
+}
+
+/** The statement with its values as escaped literals (strings, numbers, booleans, null), or undefined. */
+function inline(sql: Prisma.Sql, client: pg.PoolClient): string | undefined {
+  const literals: string[] = [];
+  for (const value of sql.values) {
+    if (value === null) literals.push('NULL');
+    else if (typeof value === 'string') literals.push(client.escapeLiteral(value));
+    else if (typeof value === 'number' && Number.isFinite(value)) literals.push(String(value));
+    else if (typeof value === 'boolean') literals.push(value ? 'TRUE' : 'FALSE');
+    else return undefined;
+  }
+  return sql.text.replace(/\$(\d+)/g, (_, n: string) => literals[Number(n) - 1]!);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createQuoteFixture, internetLine, type Json, type Person, type QuoteFixture } from '../../../test/quote-fixture';
+import { publishRelease, sampleCatalogWithDefaultModels } from '../../../test/release-fixture';
 
 /*
  * Contention through real HTTP on a listening engine (pool of 20 connections): many commands
@@ -106,5 +107,43 @@ describe('commands under contention (real HTTP, PostgreSQL, Camunda)', () => {
     const replay = await http('rita', 'POST', `/quotes/${quoteId}/lines`, internetLine(), key);
     expect(replay.status).toBe(201);
     expect(await prisma.quoteLine.count({ where: { quoteId } })).toBe(2);
+  });
+
+  it('a command that waited for the lock while the quote was revised works on the new revision (the lock re-reads both rows)', async () => {
+    const quoteId = await f.pricedQuote();
+    const prisma = f.t.infrastructure.prisma;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const holding = prisma.$transaction(async (tx) => {
+      await tx.$queryRaw`SELECT id FROM quote WHERE id = ${quoteId}::uuid FOR UPDATE`;
+      await gate;
+    }, { timeout: 10_000 });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Revise queues first for the lock, the line second: the line's lock wait ends on a quote whose current revision changed.
+    const revised = http('rita', 'POST', `/quotes/${quoteId}/commands/revise`);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const added = http('rita', 'POST', `/quotes/${quoteId}/lines`, internetLine());
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    release();
+    await holding;
+    expect((await revised).status).toBe(200);
+    const line = await added;
+    expect(line.status, JSON.stringify(line.body)).toBe(201);
+    const lines = await prisma.quoteLine.findMany({ where: { quoteId }, select: { revision: true, lineId: true } });
+    expect(lines.filter((l) => l.revision === 2)).toHaveLength(2); // the copied line and the new one
+    expect(lines.filter((l) => l.revision === 1)).toHaveLength(1); // the superseded revision is untouched
+  });
+
+  it('a quote revised onto a newer release: a command with the remembered (older) pin reads it again and works on the new release', async () => {
+    const quoteId = (await f.call('rita', 'POST', '/quotes', { accountId: 'acct-1', customerName: 'Pin GmbH', currency: 'EUR', termMonths: 24 })).body.quoteId as string;
+    expect((await f.call('rita', 'POST', `/quotes/${quoteId}/lines`, internetLine())).status).toBe(201); // the pin is remembered
+    const items = sampleCatalogWithDefaultModels().map((item) => item.kind === 'product-offering'
+      ? { ...item, content: { ...(item.content as Json), description: 'release two' } } : item);
+    const second = await publishRelease(f.t.app, f.t.config, f.tenant, items);
+    expect((await f.call('rita', 'POST', `/quotes/${quoteId}/commands/revise`)).status).toBe(200);
+    const added = await f.call('rita', 'POST', `/quotes/${quoteId}/lines`, internetLine());
+    expect(added.status, JSON.stringify(added.body)).toBe(201);
+    const lines = await f.t.infrastructure.prisma.quoteLine.findMany({ where: { quoteId, revision: 2 }, select: { releaseId: true } });
+    expect(lines.map((l) => l.releaseId)).toEqual([second.releaseId, second.releaseId]); // the copied line and the new one
   });
 });

@@ -4,6 +4,7 @@ import type { InTransaction } from '../../lib/transaction';
 import type { ReleaseViews } from '../catalog';
 import type { DocumentService } from '../document';
 import type { CamundaClient } from '../workflow';
+import type { PinnedReleases } from './quote.pins';
 
 /** What every quote command handler is built from (one object, made once per app). */
 export type QuoteDeps = {
@@ -15,6 +16,8 @@ export type QuoteDeps = {
   /** One statement on its own (implicit transaction), for a command that fits in one. */
   inRawStatement: InSqlStatement;
   releases: ReleaseViews;
+  /** The release each quote is pinned to, remembered (checked under the lock). */
+  pins: PinnedReleases;
   camunda: CamundaClient;
   documents: DocumentService;
   log: { warn(o: object, m: string): void; error(o: object, m: string): void };

@@ -75,15 +75,39 @@ export async function lock(tx: RawTx, quoteId: string, ctx: CommandContext, pinn
   const rows = quotes[0] ? await tx.$queryRaw<Record<string, unknown>[]>`
     SELECT ${QUOTE_COLUMNS}, ${REVISION_COLUMNS}
     FROM quote q JOIN quote_revision r ON r.quote_id = q.id AND r.revision = q.current_revision WHERE q.id = ${quoteId}::uuid` : [];
-  const loaded = rows[0] ? split(rows[0]) : undefined;
+  return checked(rows[0] ? split(rows[0]) : undefined, quoteId, ctx, pinned);
+}
+
+/**
+ * The same lock as one statement, to open the command's transaction with (sent with BEGIN in
+ * one round trip: `inRawTransaction`'s opening): it locks the quote and its current revision
+ * together, so a lock that had to wait re-reads both rows (EvalPlanQual re-fetches every
+ * locked row). If the wait ended on a quote whose current revision changed, the join finds
+ * no row: `lockOpened` then falls back to `lock`.
+ */
+export const lockStatement = (quoteId: string, ctx: CommandContext): Prisma.Sql => Prisma.sql`
+  SELECT ${QUOTE_COLUMNS}, ${REVISION_COLUMNS}
+  FROM quote q JOIN quote_revision r ON r.quote_id = q.id AND r.revision = q.current_revision
+  WHERE q.id = ${quoteId}::uuid AND q.tenant_id = ${ctx.principal.tenantId} FOR UPDATE OF q, r`;
+
+export async function lockOpened(tx: RawTx, opened: Record<string, unknown>[], quoteId: string, ctx: CommandContext, pinned?: string): Promise<Loaded> {
+  return opened[0] ? checked(split(opened[0]), quoteId, ctx, pinned) : lock(tx, quoteId, ctx, pinned);
+}
+
+/** Thrown when the revision is no longer on the release read before the transaction. */
+export class PinnedReleaseMoved extends DomainError {
+  constructor() {
+    super('concurrent-update', 'the quote was revised while this command ran; read it again and retry');
+  }
+}
+
+function checked(loaded: Loaded | undefined, quoteId: string, ctx: CommandContext, pinned?: string): Loaded {
   if (!loaded || !canSee(ctx.principal, loaded.quote)) throw new DomainError('quote-not-found', `no quote ${quoteId}`);
   const { quote, revision } = loaded;
   if (ctx.expectedVersion !== undefined && quote.version !== ctx.expectedVersion) {
     throw new DomainError('version-conflict', `quote is at version ${quote.version}, not ${ctx.expectedVersion}; read it again`);
   }
-  if (pinned !== undefined && revision.releaseId !== pinned) {
-    throw new DomainError('concurrent-update', 'the quote was revised while this command ran; read it again and retry');
-  }
+  if (pinned !== undefined && revision.releaseId !== pinned) throw new PinnedReleaseMoved();
   return loaded;
 }
 

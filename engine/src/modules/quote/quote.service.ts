@@ -9,12 +9,13 @@ import { addLineCommand, configureLineCommand } from './commands/line.commands';
 import { priceQuoteCommand } from './commands/price-quote.command';
 import { recoverWorkflowsCommand, submitForApprovalCommand } from './commands/submit-for-approval.command';
 import type { QuoteDeps } from './quote.deps';
+import { createPinnedReleases } from './quote.pins';
 import { isoDate } from './quote.repository';
 
 export { businessKeyOf, QUOTE_APPROVAL_PROCESS } from './quote.deps';
 export { dealMetricsOf } from './quote.deal-metrics';
 
-export type QuoteServiceDeps = Omit<QuoteDeps, 'inTransaction' | 'inRawTransaction' | 'inRawStatement' | 'today'> & {
+export type QuoteServiceDeps = Omit<QuoteDeps, 'inTransaction' | 'inRawTransaction' | 'inRawStatement' | 'today' | 'pins'> & {
   inTransaction?: InTransaction; inRawTransaction?: InSqlTransaction; inRawStatement?: InSqlStatement; today?: () => string; prisma: PrismaClient;
 };
 
@@ -30,6 +31,7 @@ export function createQuoteService(input: QuoteServiceDeps) {
     inRawTransaction: input.inRawTransaction ?? createSqlTransactionRunner(poolOf(input.prisma)),
     inRawStatement: input.inRawStatement ?? createSqlStatementRunner(poolOf(input.prisma)),
     today: input.today ?? (() => isoDate(new Date())),
+    pins: createPinnedReleases(),
   };
   return {
     create: createQuoteCommand(deps),

@@ -10,7 +10,7 @@ import type { CommandContext, NewQuote } from '../quote.types';
  * frequent command, and one statement: quote, revision, audit, event and the stored answer
  * (docs/benchmarks.md).
  */
-export function createQuoteCommand({ inRawStatement, releases, today }: QuoteDeps) {
+export function createQuoteCommand({ inRawStatement, releases, today, pins }: QuoteDeps) {
   return async (input: NewQuote, ctx: CommandContext): Promise<{ quoteId: string; version: number }> => {
     const { principal } = ctx;
     if (!principal.roles.includes('rep') && !principal.roles.includes('sales-manager')) {
@@ -26,6 +26,7 @@ export function createQuoteCommand({ inRawStatement, releases, today }: QuoteDep
       (version) => ({ quoteId, version }),
     );
     await inRawStatement((db) => db.$executeRaw(sql));
+    pins.set(principal.tenantId, quoteId, view.releaseId);
     return result;
   };
 }
