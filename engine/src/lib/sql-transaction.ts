@@ -52,24 +52,26 @@ export function rawTx(client: pg.PoolClient | pg.Pool): RawTx {
  */
 export function createSqlTransactionRunner(pool: pg.Pool, settings: TransactionSettings = DEFAULT_TRANSACTION_SETTINGS) {
   /**
-   * `opening`: the transaction's first statement, sent with BEGIN in one round trip (its
-   * values inlined as escaped literals; the simple protocol takes no parameters); `work`
-   * receives its rows. A statement with values that cannot be inlined runs on its own.
+   * `opening`: the transaction's first statements, sent with BEGIN in one round trip (their
+   * values inlined as escaped literals: the simple protocol takes no parameters; each statement
+   * still reads a snapshot of its own, taken after the one before it finished, e.g. after its
+   * lock); `work` receives the rows of each. Statements with values that cannot be inlined
+   * run one by one.
    */
-  return function inSqlTransaction<T>(work: (tx: RawTx, opening: Record<string, unknown>[]) => Promise<T>, opening?: Prisma.Sql): Promise<T> {
+  return function inSqlTransaction<T>(work: (tx: RawTx, opened: Record<string, unknown>[][]) => Promise<T>, opening: Prisma.Sql[] = []): Promise<T> {
     return withContentionAnswers(settings, async () => {
       const client = await pool.connect();
       try {
         const begin = `BEGIN; SET LOCAL statement_timeout = ${Math.floor(settings.timeoutMs)}`;
-        const inlined = opening && inline(opening, client);
+        const inlined = opening.map((sql) => inline(sql, client));
         const tx = rawTx(client);
-        let rows: Record<string, unknown>[] = [];
-        if (inlined !== undefined) {
-          const results = (await client.query(`${begin}; ${inlined}`)) as unknown as pg.QueryResult[];
-          rows = results[results.length - 1]!.rows as Record<string, unknown>[];
+        let rows: Record<string, unknown>[][] = [];
+        if (opening.length > 0 && inlined.every((text) => text !== undefined)) {
+          const results = (await client.query(`${begin}; ${inlined.join('; ')}`)) as unknown as pg.QueryResult[];
+          rows = results.slice(-opening.length).map((r) => r.rows as Record<string, unknown>[]);
         } else {
           await client.query(begin);
-          if (opening) rows = await tx.$queryRaw<Record<string, unknown>[]>(opening);
+          for (const sql of opening) rows.push(await tx.$queryRaw<Record<string, unknown>[]>(sql));
         }
         const result = await work(tx, rows);
         await client.query('COMMIT');

@@ -1,5 +1,5 @@
 import type { ReleaseView } from '@cpq/metadata';
-import type { TransactionClient } from '@cpq/prisma';
+import type { Prisma, TransactionClient } from '@cpq/prisma';
 import type { RawTx } from '../../lib/sql-transaction';
 import type { QuoteDeps } from './quote.deps';
 import { guard, requireEditor } from './quote.guards';
@@ -8,6 +8,7 @@ import type { QuoteCommand } from './quote.state';
 import type { CommandContext } from './quote.types';
 
 type Work<Tx, T> = (tx: Tx, loaded: Loaded, view: ReleaseView) => Promise<T>;
+type WorkWithReads<T> = (tx: RawTx, loaded: Loaded, view: ReleaseView, read: Record<string, unknown>[]) => Promise<T>;
 type FrameDeps = Pick<QuoteDeps, 'releases' | 'pins' | 'inRawStatement'>;
 
 /**
@@ -17,11 +18,15 @@ type FrameDeps = Pick<QuoteDeps, 'releases' | 'pins' | 'inRawStatement'>;
  * node-postgres (ADR 0014), the lock sent with BEGIN; `editQuoteInPrisma` for work that needs
  * Prisma's models.
  */
-export function editQuote<T>(deps: FrameDeps & Pick<QuoteDeps, 'inRawTransaction'>, quoteId: string, ctx: CommandContext, command: QuoteCommand, work: Work<RawTx, T>): Promise<T> {
+export function editQuote<T>(
+  deps: FrameDeps & Pick<QuoteDeps, 'inRawTransaction'>, quoteId: string, ctx: CommandContext, command: QuoteCommand, work: WorkWithReads<T>,
+  /** What the work reads of the quote once it is locked (of its current revision), sent in the same round trip. */
+  read?: Prisma.Sql,
+): Promise<T> {
   return pinned(deps, quoteId, ctx, (view) => deps.inRawTransaction(async (tx, opened) => {
-    const loaded = await lockOpened(tx, opened, quoteId, ctx, view.releaseId);
-    return checked(ctx, command, () => work(tx, loaded, view), loaded);
-  }, lockStatement(quoteId, ctx)));
+    const loaded = await lockOpened(tx, opened[0]!, quoteId, ctx, view.releaseId);
+    return checked(ctx, command, () => work(tx, loaded, view, opened[1] ?? []), loaded);
+  }, read ? [lockStatement(quoteId, ctx), read] : [lockStatement(quoteId, ctx)]));
 }
 
 export function editQuoteInPrisma<T>(deps: FrameDeps & Pick<QuoteDeps, 'inTransaction'>, quoteId: string, ctx: CommandContext, command: QuoteCommand, work: Work<TransactionClient, T>): Promise<T> {

@@ -119,17 +119,21 @@ export const linesOf = (db: Db, quoteId: string, revision: number): Promise<Line
          release_id::text AS "releaseId", manual_discount AS "manualDiscount"
   FROM quote_line WHERE quote_id = ${quoteId}::uuid AND revision = ${revision} ORDER BY position`;
 
+/*
+ * The same reads of the quote's current revision, as statements to send with the lock
+ * (`editQuote`'s read): they run after the lock is held, on a snapshot of their own.
+ */
+const currentLinesOf = (quoteId: string) => Prisma.sql`
+  FROM quote_line l JOIN quote q ON q.id = l.quote_id AND l.revision = q.current_revision WHERE q.id = ${quoteId}::uuid`;
 /** What pricing needs of each line: the normalized selections, not the whole configuration document. */
-export const pricingLinesOf = (db: Db, quoteId: string, revision: number) => db.$queryRaw<{
-  lineId: string; offering: string; quantity: number; configurationValid: boolean | null; selections: Record<string, unknown> | null; manualDiscount: unknown;
-}[]>`
-  SELECT line_id AS "lineId", offering, quantity, configuration_valid AS "configurationValid",
-         configuration -> 'normalized' -> 'selections' AS selections, manual_discount AS "manualDiscount"
-  FROM quote_line WHERE quote_id = ${quoteId}::uuid AND revision = ${revision} ORDER BY position`;
-
-/** Just what adding a line needs of the others (their offerings), without their configuration documents. */
-export const lineOfferings = (db: Db, quoteId: string, revision: number): Promise<{ lineId: string; offering: string }[]> => db.$queryRaw`
-  SELECT line_id AS "lineId", offering FROM quote_line WHERE quote_id = ${quoteId}::uuid AND revision = ${revision} ORDER BY position`;
+export type PricingLine = { lineId: string; offering: string; quantity: number; configurationValid: boolean | null; selections: Record<string, unknown> | null; manualDiscount: unknown };
+export const currentPricingLines = (quoteId: string) => Prisma.sql`
+  SELECT l.line_id AS "lineId", l.offering, l.quantity, l.configuration_valid AS "configurationValid",
+         l.configuration -> 'normalized' -> 'selections' AS selections, l.manual_discount AS "manualDiscount"
+  ${currentLinesOf(quoteId)} ORDER BY l.position`;
+/** Just what adding or configuring a line needs of the others (their offerings). */
+export const currentLineOfferings = (quoteId: string) => Prisma.sql`
+  SELECT l.line_id AS "lineId", l.offering ${currentLinesOf(quoteId)} ORDER BY l.position`;
 
 export const revisionKey = (loaded: Loaded) => ({ quoteId_revision: { quoteId: loaded.quote.id, revision: loaded.revision.revision } });
 

@@ -5,7 +5,7 @@ import { configure, type ConfigurationResult } from '../../configuration';
 import type { QuoteDeps } from '../quote.deps';
 import { editQuote } from '../quote.command-frame';
 import { manualDiscountRecord } from '../quote.guards';
-import { conclude, lineOfferings, linesOf, materialChange, type QuoteRow } from '../quote.repository';
+import { conclude, currentLineOfferings, materialChange, type QuoteRow } from '../quote.repository';
 import type { CommandContext, LineInput } from '../quote.types';
 
 type LineResult = { lineId: string; valid: boolean; version: number };
@@ -22,8 +22,8 @@ export function configureLineOn(view: ReleaseView, line: LineInput, quote: Quote
 /** Adds a configured line (configuration runs now, against the revision's pinned release). */
 export function addLineCommand(deps: QuoteDeps) {
   return async (quoteId: string, line: LineInput, ctx: CommandContext): Promise<LineResult> => {
-    return editQuote(deps, quoteId, ctx, 'add-line', async (tx, loaded, view) => {
-      const existing = await lineOfferings(tx, quoteId, loaded.revision.revision);
+    return editQuote(deps, quoteId, ctx, 'add-line', async (tx, loaded, view, read) => {
+      const existing = read as { lineId: string; offering: string }[];
       const result = configureLineOn(view, line, loaded.quote, existing.map((l) => l.offering));
       const lineId = `L${existing.length + 1}`;
       const discount = line.manualDiscount ? JSON.stringify(manualDiscountRecord(line.manualDiscount, ctx)) : null;
@@ -36,14 +36,14 @@ export function addLineCommand(deps: QuoteDeps) {
                 ${result.valid}, ${loaded.revision.releaseId}::uuid, ${discount}::jsonb)`;
       return conclude(tx, loaded, ctx, 'QuoteLineAdded', { lineId, offering: line.offering, quantity: line.quantity, valid: result.valid },
         (version) => ({ lineId, valid: result.valid, version }), { also: [insert, materialChange(loaded, 'add-line')] });
-    });
+    }, currentLineOfferings(quoteId));
   };
 }
 
 export function configureLineCommand(deps: QuoteDeps) {
   return async (quoteId: string, lineId: string, line: Omit<LineInput, 'offering'>, ctx: CommandContext): Promise<LineResult> => {
-    return editQuote(deps, quoteId, ctx, 'configure-line', async (tx, loaded, view) => {
-      const existing = await linesOf(tx, quoteId, loaded.revision.revision);
+    return editQuote(deps, quoteId, ctx, 'configure-line', async (tx, loaded, view, read) => {
+      const existing = read as { lineId: string; offering: string }[];
       const current = existing.find((l) => l.lineId === lineId);
       if (!current) throw new DomainError('line-not-found', `revision ${loaded.revision.revision} has no line ${lineId}`);
       const result = configureLineOn(view, { ...line, offering: current.offering }, loaded.quote, existing.filter((l) => l.lineId !== lineId).map((l) => l.offering));
@@ -55,6 +55,6 @@ export function configureLineCommand(deps: QuoteDeps) {
         WHERE quote_id = ${quoteId}::uuid AND revision = ${loaded.revision.revision} AND line_id = ${lineId}`;
       return conclude(tx, loaded, ctx, 'QuoteLineConfigured', { lineId, quantity: line.quantity, valid: result.valid },
         (version) => ({ lineId, valid: result.valid, version }), { also: [update, materialChange(loaded, 'configure-line')] });
-    });
+    }, currentLineOfferings(quoteId));
   };
 }

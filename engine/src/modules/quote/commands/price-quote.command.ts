@@ -4,7 +4,7 @@ import { DomainError } from '../../../http/errors';
 import { price, type ManualDiscount, type PriceResult } from '../../pricing';
 import type { QuoteDeps } from '../quote.deps';
 import { editQuote } from '../quote.command-frame';
-import { conclude, pricingLinesOf } from '../quote.repository';
+import { conclude, currentPricingLines, type PricingLine } from '../quote.repository';
 import { nextState, type RevisionState } from '../quote.state';
 import type { CommandContext } from '../quote.types';
 
@@ -12,8 +12,8 @@ import type { CommandContext } from '../quote.types';
 export function priceQuoteCommand(deps: QuoteDeps) {
   const { today } = deps;
   return async (quoteId: string, ctx: CommandContext): Promise<{ priceResultId: string; totals: PriceResult['totals']; version: number }> => {
-    return editQuote(deps, quoteId, ctx, 'price', async (tx, loaded, view) => {
-      const lines = await pricingLinesOf(tx, quoteId, loaded.revision.revision);
+    return editQuote(deps, quoteId, ctx, 'price', async (tx, loaded, view, read) => {
+      const lines = read as PricingLine[];
       const invalid = lines.filter((l) => !l.configurationValid);
       if (invalid.length > 0) {
         throw new DomainError('configuration-invalid', `lines ${invalid.map((l) => l.lineId).join(', ')} are not validly configured`,
@@ -42,6 +42,6 @@ export function priceQuoteCommand(deps: QuoteDeps) {
         WHERE quote_id = ${quoteId}::uuid AND revision = ${loaded.revision.revision}`;
       return conclude(tx, loaded, ctx, 'QuotePriced', { priceResultId, resultHash: result.resultHash, totals: result.totals },
         (version) => ({ priceResultId, totals: result.totals, version }), { also: [evidence, pointer] });
-    });
+    }, currentPricingLines(quoteId));
   };
 }
