@@ -1,3 +1,5 @@
+import { fileURLToPath } from 'node:url';
+import { playwright } from '@vitest/browser-playwright';
 import { defineConfig } from 'vitest/config';
 import { nodeRuntimeProblem } from './connectors/src/runtime/node-runtime.ts';
 
@@ -8,12 +10,16 @@ if (runtimeProblem !== undefined) throw new Error(runtimeProblem);
 
 const workspaces = '{contracts,metadata,prisma,engine,connectors,bpmn,deploy}';
 
-// Two projects, one run (`npm test` runs both):
+// Three projects, one run (`npm test` runs them all):
 // - unit (`*.test.ts`): no service at all, no global setup; `npm run test:unit` runs only these,
 //   so they must pass with PostgreSQL, Redis, Kafka and Camunda unreachable.
 // - integration (`*.int.test.ts`): the real PostgreSQL, Redis, Kafka and Camunda. The global
 //   setup checks that PostgreSQL is reachable and builds the migrated template database once
 //   per run; each test file clones it.
+// - studio (`studio/components/**/*.test.tsx`): the studio's React components (custom form
+//   widgets, modelers) rendered in Debian's Chromium through vitest's browser mode (Playwright
+//   provider, no browser download): real layout, focus and events, which CodeMirror and bpmn-js
+//   need and jsdom does not have. No service; `npx vitest run --project studio` runs it alone.
 export default defineConfig({
   test: {
     exclude: ['**/node_modules/**'],
@@ -30,6 +36,24 @@ export default defineConfig({
           name: 'unit',
           include: [`${workspaces}/**/*.test.ts`],
           exclude: ['**/node_modules/**', '**/*.int.test.ts'],
+        },
+      },
+      {
+        extends: true,
+        resolve: { alias: { '@': fileURLToPath(new URL('./studio', import.meta.url)) } },
+        // The studio's own JSX setting (tsconfig: react-jsx), for the components under test.
+        oxc: { jsx: { runtime: 'automatic' } },
+        test: {
+          name: 'studio',
+          include: ['studio/components/**/*.test.tsx'],
+          browser: {
+            enabled: true,
+            headless: true,
+            provider: playwright({ launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium' } }),
+            instances: [{ browser: 'chromium' }],
+            viewport: { width: 1280, height: 800 },
+            screenshotFailures: false,
+          },
         },
       },
       {
