@@ -234,6 +234,14 @@ describe('database guards', () => {
       expect(rows.map((r) => r.table)).toEqual([]);
     });
   });
+
+  it('large evidence documents are compressed with lz4 (the price command writes one on every call)', async () => {
+    const { rows } = await client.query<{ column: string; compression: string }>(`
+      SELECT c.relname || '.' || a.attname AS column, a.attcompression AS compression
+        FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+       WHERE (c.relname, a.attname) IN (('price_result', 'result'), ('quote_line', 'configuration')) ORDER BY 1`);
+    expect(rows).toEqual([{ column: 'price_result.result', compression: 'l' }, { column: 'quote_line.configuration', compression: 'l' }]);
+  });
 });
 
 describe('quote_document.quote_id from varchar to uuid (expand, then contract)', () => {
