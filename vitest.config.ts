@@ -40,12 +40,25 @@ export default defineConfig({
       },
       {
         extends: true,
+        // Rooted in studio/ so dependencies resolve as the studio's build resolves them (its own ajv 8).
+        root: fileURLToPath(new URL('./studio', import.meta.url)),
         resolve: { alias: { '@': fileURLToPath(new URL('./studio', import.meta.url)) } },
         // The studio's own JSX setting (tsconfig: react-jsx), for the components under test.
         oxc: { jsx: { runtime: 'automatic' } },
+        // Bundled before the first test: a dependency found later makes vite reload the page
+        // mid-run and fail the file (CI starts with no cache).
+        optimizeDeps: {
+          include: [
+            'react', 'react-dom', 'react-dom/client', 'react/jsx-runtime', 'react/jsx-dev-runtime', 'vitest-browser-react',
+            '@rjsf/core', '@rjsf/utils', '@rjsf/validator-ajv8', 'ajv/dist/2020.js', 'ajv-formats',
+            '@codemirror/state', '@codemirror/view', '@codemirror/language', '@codemirror/lint', '@codemirror/commands', '@bpmn-io/lang-feel', '@lezer/highlight',
+            // The FEEL compiler's (@cpq/metadata/feel, the engine's, used by the FEEL editor's tests).
+            'feelin', 'temporal-polyfill',
+          ],
+        },
         test: {
           name: 'studio',
-          include: ['studio/components/**/*.test.tsx'],
+          include: ['components/**/*.test.tsx'],
           browser: {
             enabled: true,
             headless: true,

@@ -14,6 +14,8 @@ import type { Problem } from '@/lib/problem';
 import { ProblemView } from './problem-view';
 import { VariantSelectWidget } from './variant-select.widget';
 import { PriceGridField } from './price-grid.field';
+import { customFields, customWidgets } from './widgets/custom-registry';
+import { customUiSchema, formStateBehavior } from './widgets/ui-schema';
 import { when } from './format';
 
 // The kinds' schemas are JSON Schema 2020-12, as the engine compiles them (metadata/src/registry.ts).
@@ -21,13 +23,14 @@ const validator = customizeValidator({ AjvClass: Ajv2020 as never, ajvOptionsOve
 
 /** Kinds whose content is mostly a model document: the XML is edited as text until the modelers arrive. */
 const XML_KINDS = new Set(['bpmn-model', 'dmn-model']);
-const widgets = { SelectWidget: VariantSelectWidget };
-/** Custom editors where a generated form is poor. */
-const fields: RegistryFieldsType = { priceGrid: PriceGridField };
+const widgets = { SelectWidget: VariantSelectWidget, ...customWidgets };
+/** Custom editors where a generated form is poor (most of them chosen in ./widgets/ui-schema.ts). */
+const fields: RegistryFieldsType = { priceGrid: PriceGridField, ...customFields };
 const uiSchemaOf = (kind: string): UiSchema => ({
   'ui:submitButtonOptions': { norender: true },
   ...(XML_KINDS.has(kind) ? { xml: { 'ui:widget': 'textarea', 'ui:options': { rows: 18 } } } : {}),
   ...(kind === 'price-book' ? { entries: { 'ui:field': 'priceGrid' } } : {}),
+  ...customUiSchema(kind),
 });
 
 type Props = {
@@ -187,6 +190,7 @@ export function DraftEditor({ mode, kind, kindTitle, schema, initialKey, initial
             extraErrors={extraErrors}
             noHtml5Validate
             showErrorList={false}
+            experimental_defaultFormStateBehavior={formStateBehavior}
             focusOnFirstError
             onChange={(e) => setContent(e.formData as JsonObject)}
             onSubmit={(e) => save(e.formData as JsonObject)}

@@ -24,7 +24,7 @@ describe('FeelEditor', () => {
     const editor = screen.getByRole('textbox', { name: 'condition' });
     await expect.element(screen.getByRole('status')).toHaveTextContent('Compiles; reads access.');
     // Highlighting: the string literal is its own styled token.
-    expect([...document.querySelectorAll('.cm-content span')].map((span) => span.textContent)).toContain('"copper"');
+    await expect.poll(() => [...document.querySelectorAll('.cm-content span')].map((span) => span.textContent)).toContain('"copper"');
 
     await userEvent.click(editor);
     await userEvent.keyboard('{End} and quantity >= ');
