@@ -72,6 +72,40 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/fallout-work-items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The operators' fallout inbox: cases with category, reason, SLA and allowed actions (ops, admin). */
+        get: operations["listFalloutWorkItems"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fallout-work-items/{workItemId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One fallout case (ops, admin). */
+        get: operations["getFalloutWorkItem"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health/live": {
         parameters: {
             query?: never;
@@ -533,6 +567,248 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Orders the caller may see, newest first, paged; filter by quote or state. */
+        get: operations["listOrders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orders/{orderId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The order with its lines (each with its explicit action, O2) and the state of its fulfillment. */
+        get: operations["getOrder"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orders/{orderId}/commands/complete-fulfillment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The fulfillment process reached its end; the order is fulfilled when every step is completed or resolved (role integrator). */
+        post: operations["completeOrderFulfillment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orders/{orderId}/commands/finish-cancellation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The compensation ran for every step that needed it; the order is cancelled (role integrator). */
+        post: operations["finishOrderCancellation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orders/{orderId}/commands/record-fulfillment-callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A target system reports the outcome of a request it accepted earlier (role integrator).
+         * @description Deduplicated by external reference: a second callback with the same reference and outcome is recorded as a duplicate and changes nothing. A callback that arrives after the order's cancellation was requested is recorded and routed (to the compensation, or to a fallout case when its step was already compensated), never applied blindly. A callback naming a request this order never sent is recorded as unmatched and opens a fallout case.
+         */
+        post: operations["recordFulfillmentCallback"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orders/{orderId}/commands/request-cancellation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel the order (O5).
+         * @description Before any side effect (no step was sent to a target system) the order simply cancels. After side effects it becomes cancelling: the steps that may have acted are compensated in reverse order by the fulfillment process, each outcome recorded; a failed compensation becomes a fallout case. A fulfilled or cancelled order is a 409 order-state.
+         */
+        post: operations["requestOrderCancellation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orders/{orderId}/fulfillment-plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The stored plan (steps with dependencies, target systems, state), versioned with the release it came from.
+         * @description Internal readers only (not customers). 404 plan-not-found while the order is not decomposed yet.
+         */
+        get: operations["getFulfillmentPlan"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orders/{orderId}/steps/{stepKey}/commands/begin": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A worker is about to act on a step; the engine says how (role integrator).
+         * @description `mode` execute (a new attempt with a new request key), resume (an attempt whose outcome was never recorded: ask the target system by the request key first), reconcile (the outcome is unknown, O4: only the target system's answer decides), wait (accepted, the callback is due), skip (already completed or resolved) or stop (the order is cancelled or cancelling).
+         */
+        post: operations["beginFulfillmentStep"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orders/{orderId}/steps/{stepKey}/commands/begin-compensation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A worker is about to reverse a step of a cancelling order (role integrator).
+         * @description `mode` reverse (ask the target system to reverse our request key) or skip (the step never acted).
+         */
+        post: operations["beginStepCompensation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orders/{orderId}/steps/{stepKey}/commands/record-compensation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** What the target system answered to the reversal (role integrator); a failure opens a fallout case. */
+        post: operations["recordStepCompensation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orders/{orderId}/steps/{stepKey}/commands/record-outcome": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * What the target system answered to an attempt (role integrator).
+         * @description completed, accepted (a callback will follow), failed (the target refused: a business fallout case opens), unknown (no answer: a timeout is neither success nor failure, O4), or not-found (asked by the request key, the target never received it: safe to send again). Only transitions of the step table are allowed (409 step-state otherwise).
+         */
+        post: operations["recordStepOutcome"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orders/{orderId}/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every command, step outcome, callback and fallout decision in order, with actor and reason (internal readers only). */
+        get: operations["getOrderTimeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orders/from-accepted-quote": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create the primary order of a quote's accepted revision, from that revision's snapshot (O1).
+         * @description At most one primary order per accepted revision (a unique index): the first call creates it (201); any later or concurrent call for the same revision is a 409 order-exists whose detail and errors name the existing order (GET /orders?quoteId= finds it too). A quote without an accepted revision is a 409 quote-not-accepted. The order is then decomposed from the release's fulfillment decomposition maps and its fulfillment process started; when Camunda is down the order stays planned and the reconciler starts it.
+         */
+        post: operations["createOrderFromAcceptedQuote"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/quotes": {
         parameters: {
             query?: never;
@@ -886,6 +1162,26 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/work-items/{workItemId}/commands/resolve-fallout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resolve a fallout case with one of its allowed actions and an audit reason (ops).
+         * @description retry (run the step or its compensation again), resolve (done by hand: evidence required), compensate (reverse the step at its target system), cancel (request the order's cancellation). The decision commits first; the fulfillment process is moved on after it (a task completion or a retry in Camunda), by the reconciler when Camunda is down. An action the case does not allow is a 422 naming body/action.
+         */
+        post: operations["resolveFallout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 };
 export type webhooks = Record<string, never>;
 export type components = {
@@ -917,6 +1213,17 @@ export type components = {
             revision: number;
             /** @constant */
             view: "internal";
+        };
+        CallbackReceipt: {
+            /**
+             * @description applied (the step moved), duplicate (this reference was recorded already), after-cancellation (recorded and left to the compensation), routed-to-fallout (recorded; a fallout case opened), unmatched (no step of this order sent that request; a fallout case opened).
+             * @enum {string}
+             */
+            disposition: "applied" | "duplicate" | "after-cancellation" | "routed-to-fallout" | "unmatched";
+            externalReference: string;
+            orderId: string;
+            stepKey: string | null;
+            stepState: components["schemas"]["StepState"] | null;
         };
         Candidate: {
             baseReleaseId: string | null;
@@ -1008,6 +1315,16 @@ export type components = {
             /** @enum {string} */
             status: "up" | "down";
         };
+        CompensationDispatch: {
+            action: string;
+            /** @enum {string} */
+            mode: "reverse" | "skip";
+            orderId: string;
+            requestKey: string | null;
+            state: components["schemas"]["StepState"];
+            stepKey: string;
+            targetSystem: string;
+        };
         /** @description A listed quote for role customer (no internal owner). */
         CustomerQuoteSummary: {
             accountId: string;
@@ -1074,6 +1391,34 @@ export type components = {
             updatedBy: string;
             version: number;
         };
+        /** @enum {string} */
+        FalloutAction: "retry" | "resolve" | "compensate" | "cancel";
+        /** @enum {string} */
+        FalloutCategory: "technical-retry" | "unknown-outcome" | "business-fallout" | "model-defect";
+        FalloutWorkItem: {
+            allowedActions: components["schemas"]["FalloutAction"][];
+            camundaIncidentId: string | null;
+            category: components["schemas"]["FalloutCategory"];
+            createdAt: string;
+            /** @constant */
+            kind: "order-fallout";
+            orderId: string;
+            reason: string;
+            resolution: {
+                action: components["schemas"]["FalloutAction"];
+                evidence: string | null;
+                reason: string;
+                resolvedAt: string;
+                resolvedBy: string;
+            } | null;
+            slaDueAt: string;
+            /** @enum {string} */
+            source: "step-failure" | "compensation-failure" | "incident" | "callback" | "decomposition";
+            /** @enum {string} */
+            state: "open" | "resolved";
+            stepKey: string | null;
+            workItemId: string;
+        };
         /** @description A FEEL expression compiled and evaluated by the engine. `ok` with the value; or not `ok` with the error: `phase` compile (does not parse: `from`..`to` are the character offsets of the fault, the message the parser's, as a candidate's feel.syntax issue reports it) or evaluate (compiled, but failed or ran too long on these sample values). */
         FeelEvaluation: {
             /** @enum {string} */
@@ -1103,6 +1448,36 @@ export type components = {
             from?: unknown;
             pointer: string;
             to?: unknown;
+        };
+        FulfillmentPlan: {
+            createdAt: string;
+            orderId: string;
+            planVersion: number;
+            /** @description The release whose fulfillment decomposition maps made this plan. */
+            releaseId: string;
+            steps: components["schemas"]["FulfillmentStep"][];
+            waves: string[][];
+        };
+        FulfillmentStep: {
+            action: string;
+            attempt: number;
+            dependsOn: string[];
+            externalReference: string | null;
+            lineId: string;
+            /** @description The fulfillment decomposition map the step came from. */
+            mapKey: string;
+            name: string | null;
+            orderId: string;
+            position: number;
+            reason: string | null;
+            /** @description The key of the current attempt (the target system's Idempotency-Key). */
+            requestKey: string | null;
+            state: components["schemas"]["StepState"];
+            stepKey: string;
+            targetSystem: string;
+            updatedAt: string;
+            /** @description Steps of one wave have no dependency on each other and run in parallel. */
+            wave: number;
         };
         /** @description Which levels were required and how each was decided, for systems (integrator); no reasons, people or authority limits. */
         IntegrationApprovalEvidence: {
@@ -1178,6 +1553,11 @@ export type components = {
             key: string;
             kind: string;
         };
+        /**
+         * @description What the order does to the customer's installed base for this line (O2); never implied.
+         * @enum {string}
+         */
+        LineAction: "add" | "modify" | "disconnect" | "no-change";
         MetadataAudit: {
             items: components["schemas"]["MetadataAuditEntry"][];
         };
@@ -1211,6 +1591,101 @@ export type components = {
                 [key: string]: unknown;
             };
             title: string;
+        };
+        Order: {
+            accountId: string;
+            cancellation: {
+                reason: string;
+                requestedAt: string;
+                requestedBy: string;
+            } | null;
+            createdAt: string;
+            currency: string;
+            customerName: string;
+            documentId: string;
+            lines: components["schemas"]["OrderLine"][];
+            /** @description Fallout cases of this order still open. */
+            openFallout: number;
+            orderId: string;
+            ownerId: string;
+            plan: {
+                planVersion: number;
+                releaseId: string;
+                steps: number;
+                /** @description How many steps are in each state. */
+                stepStates: {
+                    [key: string]: number;
+                };
+            } | null;
+            priceResultId: string;
+            quoteId: string;
+            quoteRevision: number;
+            /** @description The release the accepted revision was pinned to. */
+            releaseId: string;
+            /** @description sha256 of the canonical accepted snapshot the order was made from (O1). */
+            snapshotSha256: string;
+            /** @enum {string} */
+            source: "command" | "event";
+            state: components["schemas"]["OrderState"];
+            termMonths: number;
+            updatedAt: string;
+            version: number;
+        };
+        OrderCreation: {
+            orderId: string;
+            state: components["schemas"]["OrderState"];
+            version: number;
+        };
+        OrderLine: {
+            action: components["schemas"]["LineAction"];
+            /** @description The accepted price of the line, per charge (from the accepted price result). */
+            charges: {
+                charge: string;
+                chargeType: string;
+                lineNet: string;
+                period?: string;
+                quantity: number;
+                unitNetPrice: string;
+            }[];
+            configurationHash: string | null;
+            lineId: string;
+            offering: string;
+            position: number;
+            quantity: number;
+            selections: {
+                [key: string]: unknown;
+            };
+        };
+        /**
+         * @description The order's transition table is engine/src/modules/order/order.state.ts (and the order_state_transition table).
+         * @enum {string}
+         */
+        OrderState: "created" | "planned" | "in-progress" | "fulfilled" | "cancelling" | "cancelled";
+        OrderSummary: {
+            accountId: string;
+            createdAt: string;
+            customerName: string;
+            orderId: string;
+            quoteId: string;
+            quoteRevision: number;
+            state: components["schemas"]["OrderState"];
+        };
+        /** @description The audit trail of an order (internal readers). */
+        OrderTimeline: {
+            entries: {
+                action: string;
+                actor: {
+                    id: string;
+                    type: string;
+                };
+                at: string;
+                correlationId: string;
+                details: {
+                    [key: string]: unknown;
+                };
+                reason: string | null;
+            }[];
+            orderId: string;
         };
         /** @description What was priced, per charge list -> net, and the totals (customer, integrator); no floors, trace or rule internals. */
         PriceBreakdown: {
@@ -1446,6 +1921,28 @@ export type components = {
             /** @description The tenant the token acts for. */
             tenant: string;
         };
+        StepDispatch: {
+            action: string;
+            attempt: number;
+            line: {
+                action: components["schemas"]["LineAction"];
+                lineId: string;
+                offering: string;
+                quantity: number;
+                selections: {
+                    [key: string]: unknown;
+                };
+            };
+            /** @enum {string} */
+            mode: "execute" | "resume" | "reconcile" | "wait" | "skip" | "stop";
+            orderId: string;
+            requestKey: string | null;
+            state: components["schemas"]["StepState"];
+            stepKey: string;
+            targetSystem: string;
+        };
+        /** @enum {string} */
+        StepState: "pending" | "in-progress" | "awaiting-callback" | "unknown" | "completed" | "failed" | "resolved" | "cancelled" | "compensating" | "compensated" | "compensation-failed";
         Tenant: {
             /** Format: date-time */
             createdAt: string;
@@ -1520,6 +2017,7 @@ export type components = {
     };
     parameters: {
         CandidateId: string;
+        FalloutWorkItemId: string;
         /** @description Required on every command (428 when missing): 8-200 characters of [A-Za-z0-9._:-]. A replay with the same body returns the first answer; another body 422; while the first runs 409. */
         IdempotencyKey: string;
         /** @description Required: the version read, as an ETag ("3") or a bare number; missing -> 428, stale -> 409. */
@@ -1527,7 +2025,10 @@ export type components = {
         IfMatchOptional: string;
         Key: components["schemas"]["ItemKey"];
         Kind: components["schemas"]["MetadataKind"];
+        OrderId: string;
         ReleaseId: string;
+        /** @description The plan's step key, `<lineId>.<step key of the decomposition map>`. */
+        StepKey: string;
     };
     requestBodies: never;
     headers: never;
@@ -1677,6 +2178,60 @@ export interface operations {
             401: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
+        };
+    };
+    listFalloutWorkItems: {
+        parameters: {
+            query?: {
+                orderId?: string;
+                state?: "open" | "resolved";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["FalloutWorkItem"][];
+                    };
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+        };
+    };
+    getFalloutWorkItem: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workItemId: components["parameters"]["FalloutWorkItemId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FalloutWorkItem"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
         };
     };
     getLiveness: {
@@ -2558,6 +3113,460 @@ export interface operations {
             };
         };
     };
+    listOrders: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+                quoteId?: string;
+                state?: components["schemas"]["OrderState"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["OrderSummary"][];
+                        limit: number;
+                        offset: number;
+                        total: number;
+                    };
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+        };
+    };
+    getOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orderId: components["parameters"]["OrderId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    completeOrderFulfillment: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Required on every command (428 when missing): 8-200 characters of [A-Za-z0-9._:-]. A replay with the same body returns the first answer; another body 422; while the first runs 409. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                orderId: components["parameters"]["OrderId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+            428: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+        };
+    };
+    finishOrderCancellation: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Required on every command (428 when missing): 8-200 characters of [A-Za-z0-9._:-]. A replay with the same body returns the first answer; another body 422; while the first runs 409. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                orderId: components["parameters"]["OrderId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+            428: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+        };
+    };
+    recordFulfillmentCallback: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Required on every command (428 when missing): 8-200 characters of [A-Za-z0-9._:-]. A replay with the same body returns the first answer; another body 422; while the first runs 409. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                orderId: components["parameters"]["OrderId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    externalReference: string;
+                    /** @enum {string} */
+                    outcome: "completed" | "failed";
+                    reason?: string;
+                    /** @description The request key the order sent (the target's Idempotency-Key). */
+                    requestKey: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Recorded; `disposition` says what was done with it. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallbackReceipt"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+            428: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+        };
+    };
+    requestOrderCancellation: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Required on every command (428 when missing): 8-200 characters of [A-Za-z0-9._:-]. A replay with the same body returns the first answer; another body 422; while the first runs 409. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                orderId: components["parameters"]["OrderId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Done. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+            428: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+        };
+    };
+    getFulfillmentPlan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orderId: components["parameters"]["OrderId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FulfillmentPlan"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    beginFulfillmentStep: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Required on every command (428 when missing): 8-200 characters of [A-Za-z0-9._:-]. A replay with the same body returns the first answer; another body 422; while the first runs 409. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                orderId: components["parameters"]["OrderId"];
+                /** @description The plan's step key, `<lineId>.<step key of the decomposition map>`. */
+                stepKey: components["parameters"]["StepKey"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StepDispatch"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+            428: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+        };
+    };
+    beginStepCompensation: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Required on every command (428 when missing): 8-200 characters of [A-Za-z0-9._:-]. A replay with the same body returns the first answer; another body 422; while the first runs 409. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                orderId: components["parameters"]["OrderId"];
+                /** @description The plan's step key, `<lineId>.<step key of the decomposition map>`. */
+                stepKey: components["parameters"]["StepKey"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompensationDispatch"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+            428: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+        };
+    };
+    recordStepCompensation: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Required on every command (428 when missing): 8-200 characters of [A-Za-z0-9._:-]. A replay with the same body returns the first answer; another body 422; while the first runs 409. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                orderId: components["parameters"]["OrderId"];
+                /** @description The plan's step key, `<lineId>.<step key of the decomposition map>`. */
+                stepKey: components["parameters"]["StepKey"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    outcome: "compensated" | "nothing-to-reverse" | "failed";
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Done. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FulfillmentStep"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+            428: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+        };
+    };
+    recordStepOutcome: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Required on every command (428 when missing): 8-200 characters of [A-Za-z0-9._:-]. A replay with the same body returns the first answer; another body 422; while the first runs 409. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                orderId: components["parameters"]["OrderId"];
+                /** @description The plan's step key, `<lineId>.<step key of the decomposition map>`. */
+                stepKey: components["parameters"]["StepKey"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    externalReference?: string;
+                    /** @enum {string} */
+                    outcome: "completed" | "accepted" | "failed" | "unknown" | "not-found";
+                    reason?: string;
+                    requestKey: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Done. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FulfillmentStep"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+            428: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+        };
+    };
+    getOrderTimeline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orderId: components["parameters"]["OrderId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderTimeline"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    createOrderFromAcceptedQuote: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Required on every command (428 when missing): 8-200 characters of [A-Za-z0-9._:-]. A replay with the same body returns the first answer; another body 422; while the first runs 409. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    quoteId: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderCreation"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+            428: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+        };
+    };
     listQuotes: {
         parameters: {
             query?: {
@@ -3306,6 +4315,47 @@ export interface operations {
                     "application/json": {
                         [key: string]: unknown;
                     };
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+            428: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+        };
+    };
+    resolveFallout: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Required on every command (428 when missing): 8-200 characters of [A-Za-z0-9._:-]. A replay with the same body returns the first answer; another body 422; while the first runs 409. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                workItemId: components["parameters"]["FalloutWorkItemId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    action: components["schemas"]["FalloutAction"];
+                    evidence?: string;
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Done. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FalloutWorkItem"];
                 };
             };
             400: components["responses"]["Problem"];

@@ -80,6 +80,53 @@ export type components = {
             "event-version": string;
             "tenant-id": string;
         };
+        FalloutCaseOpened: components["schemas"]["EventEnvelope"] & {
+            /** @constant */
+            aggregateType: "ORDER";
+            /** @constant */
+            eventType: "FalloutCaseOpened";
+            payload: {
+                allowedActions: ("retry" | "resolve" | "compensate" | "cancel")[];
+                caseId: string;
+                /** @enum {unknown} */
+                category: "technical-retry" | "unknown-outcome" | "business-fallout" | "model-defect";
+                orderId: string;
+                reason: string;
+                /** Format: date-time */
+                slaDueAt: string;
+                /** @enum {unknown} */
+                source: "step-failure" | "compensation-failure" | "incident" | "callback" | "decomposition";
+                stepKey: string | null;
+            };
+        };
+        FalloutCaseResolved: components["schemas"]["EventEnvelope"] & {
+            /** @constant */
+            aggregateType: "ORDER";
+            /** @constant */
+            eventType: "FalloutCaseResolved";
+            payload: {
+                /** @enum {unknown} */
+                action: "retry" | "resolve" | "compensate" | "cancel";
+                caseId: string;
+                orderId: string;
+                resolvedBy: string;
+            };
+        };
+        FulfillmentCallbackRecorded: components["schemas"]["EventEnvelope"] & {
+            /** @constant */
+            aggregateType: "ORDER";
+            /** @constant */
+            eventType: "FulfillmentCallbackRecorded";
+            payload: {
+                /** @enum {unknown} */
+                disposition: "applied" | "duplicate" | "after-cancellation" | "routed-to-fallout" | "unmatched";
+                externalReference: string;
+                orderId: string;
+                /** @enum {unknown} */
+                outcome: "completed" | "failed";
+                stepKey: string | null;
+            };
+        };
         MetadataReleasePublished: components["schemas"]["EventEnvelope"] & {
             /** @constant */
             aggregateType: "RELEASE";
@@ -97,6 +144,95 @@ export type components = {
                 releaseId: string;
                 releaseNumber: number;
                 tenantId: string;
+            };
+        };
+        OrderCancellationRequested: components["schemas"]["EventEnvelope"] & {
+            /** @constant */
+            aggregateType: "ORDER";
+            /** @constant */
+            eventType: "OrderCancellationRequested";
+            payload: {
+                compensation: string[];
+                orderId: string;
+                reason: string;
+            };
+        };
+        OrderCancelled: components["schemas"]["EventEnvelope"] & {
+            /** @constant */
+            aggregateType: "ORDER";
+            /** @constant */
+            eventType: "OrderCancelled";
+            payload: {
+                compensated: string[];
+                orderId: string;
+            };
+        };
+        OrderCreated: components["schemas"]["EventEnvelope"] & {
+            /** @constant */
+            aggregateType: "ORDER";
+            /** @constant */
+            eventType: "OrderCreated";
+            payload: {
+                accountId: string;
+                lines: number;
+                orderId: string;
+                quoteId: string;
+                quoteRevision: number;
+                snapshotSha256: string;
+                /** @enum {unknown} */
+                source: "command" | "event";
+            };
+        };
+        OrderFulfilled: components["schemas"]["EventEnvelope"] & {
+            /** @constant */
+            aggregateType: "ORDER";
+            /** @constant */
+            eventType: "OrderFulfilled";
+            payload: {
+                orderId: string;
+                planVersion: number;
+            };
+        };
+        OrderFulfillmentStarted: components["schemas"]["EventEnvelope"] & {
+            /** @constant */
+            aggregateType: "ORDER";
+            /** @constant */
+            eventType: "OrderFulfillmentStarted";
+            payload: {
+                businessKey: string;
+                orderId: string;
+                processInstanceId: string;
+            };
+        };
+        OrderPlanned: components["schemas"]["EventEnvelope"] & {
+            /** @constant */
+            aggregateType: "ORDER";
+            /** @constant */
+            eventType: "OrderPlanned";
+            payload: {
+                orderId: string;
+                planVersion: number;
+                releaseId: string;
+                steps: number;
+                waves: number;
+            };
+        };
+        /** @enum {unknown} */
+        OrderStepState: "pending" | "in-progress" | "awaiting-callback" | "unknown" | "completed" | "failed" | "resolved" | "cancelled" | "compensating" | "compensated" | "compensation-failed";
+        OrderStepStateChanged: components["schemas"]["EventEnvelope"] & {
+            /** @constant */
+            aggregateType: "ORDER";
+            /** @constant */
+            eventType: "OrderStepStateChanged";
+            payload: {
+                attempt: number;
+                externalReference: string | null;
+                from: components["schemas"]["OrderStepState"];
+                orderId: string;
+                reason: string | null;
+                requestKey: string | null;
+                stepKey: string;
+                to: components["schemas"]["OrderStepState"];
             };
         };
         QuoteAccepted: components["schemas"]["EventEnvelope"] & {
@@ -304,7 +440,17 @@ export type operations = Record<string, never>;
 export type messages = {
     ApprovalLevelApproved: components["schemas"]["ApprovalLevelApproved"];
     ApprovalRequested: components["schemas"]["ApprovalRequested"];
+    FalloutCaseOpened: components["schemas"]["FalloutCaseOpened"];
+    FalloutCaseResolved: components["schemas"]["FalloutCaseResolved"];
+    FulfillmentCallbackRecorded: components["schemas"]["FulfillmentCallbackRecorded"];
     MetadataReleasePublished: components["schemas"]["MetadataReleasePublished"];
+    OrderCancellationRequested: components["schemas"]["OrderCancellationRequested"];
+    OrderCancelled: components["schemas"]["OrderCancelled"];
+    OrderCreated: components["schemas"]["OrderCreated"];
+    OrderFulfilled: components["schemas"]["OrderFulfilled"];
+    OrderFulfillmentStarted: components["schemas"]["OrderFulfillmentStarted"];
+    OrderPlanned: components["schemas"]["OrderPlanned"];
+    OrderStepStateChanged: components["schemas"]["OrderStepStateChanged"];
     QuoteAccepted: components["schemas"]["QuoteAccepted"];
     QuoteApproved: components["schemas"]["QuoteApproved"];
     QuoteCreated: components["schemas"]["QuoteCreated"];
