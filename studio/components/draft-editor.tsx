@@ -17,11 +17,12 @@ import { PriceGridField } from './price-grid.field';
 import { customFields, customWidgets } from './widgets/custom-registry';
 import { customUiSchema, formStateBehavior } from './widgets/ui-schema';
 import { when } from './format';
+import { ModelEditor, type ModelEditorProps } from './modeler/model-editor';
 
 // The kinds' schemas are JSON Schema 2020-12, as the engine compiles them (metadata/src/registry.ts).
 const validator = customizeValidator({ AjvClass: Ajv2020 as never, ajvOptionsOverrides: { discriminator: true } });
 
-/** Kinds whose content is mostly a model document: the XML is edited as text until the modelers arrive. */
+/** Kinds whose content is mostly a model document: edited in a modeler (bpmn-js, dmn-js), the XML as text as a fallback. */
 const XML_KINDS = new Set(['bpmn-model', 'dmn-model']);
 const widgets = { SelectWidget: VariantSelectWidget, ...customWidgets };
 /** Custom editors where a generated form is poor (most of them chosen in ./widgets/ui-schema.ts). */
@@ -45,21 +46,23 @@ type Props = {
   initialProblem?: Problem;
   /** Set when the item is published and has no draft yet: saving starts one under this key. */
   publishedIn?: number;
+  /** BPMN and DMN: the worker catalog's topics and the candidate's issues on this model. */
+  model?: Pick<ModelEditorProps, 'topics' | 'topicsProblem' | 'issues' | 'issuesFrom'>;
 };
 
-type Tab = 'form' | 'json';
+type Tab = 'model' | 'form' | 'json';
 
 /**
  * One draft in a form generated from its kind's schema (served by the engine), with the raw JSON
  * as a fallback. Saves through the engine's commands; a version conflict shows theirs next to
  * yours and lets the admin keep either.
  */
-export function DraftEditor({ mode, kind, kindTitle, schema, initialKey, initialContent, draft, initialProblem, publishedIn }: Props) {
+export function DraftEditor({ mode, kind, kindTitle, schema, initialKey, initialContent, draft, initialProblem, publishedIn, model }: Props) {
   const router = useRouter();
   const [content, setContent] = useState<JsonObject>(initialContent);
   const [key, setKey] = useState(initialKey);
   const [saved, setSaved] = useState<Draft | undefined>(draft);
-  const [tab, setTab] = useState<Tab>(XML_KINDS.has(kind) ? 'json' : 'form');
+  const [tab, setTab] = useState<Tab>(XML_KINDS.has(kind) ? 'model' : 'form');
   const [jsonText, setJsonText] = useState(() => JSON.stringify(initialContent, null, 2));
   const [jsonError, setJsonError] = useState<string>();
   const [problem, setProblem] = useState<Problem | undefined>(initialProblem);
@@ -175,10 +178,26 @@ export function DraftEditor({ mode, kind, kindTitle, schema, initialKey, initial
         </div>
       ) : null}
       <div className="tabs" role="tablist" aria-label="Editor">
+        {XML_KINDS.has(kind) ? <button type="button" role="tab" aria-selected={tab === 'model'} onClick={() => switchTab('model')}>Modeler</button> : null}
         <button type="button" role="tab" aria-selected={tab === 'form'} onClick={() => switchTab('form')}>Form</button>
         <button type="button" role="tab" aria-selected={tab === 'json'} onClick={() => switchTab('json')}>JSON</button>
       </div>
-      {tab === 'form' ? (
+      {tab === 'model' ? (
+        <ModelEditor
+          kind={kind as ModelEditorProps['kind']}
+          itemKey={saved?.key ?? key}
+          content={content}
+          topics={model?.topics ?? []}
+          topicsProblem={model?.topicsProblem}
+          issues={model?.issues ?? []}
+          issuesFrom={model?.issuesFrom}
+          pending={pending}
+          saveLabel={mode === 'create' && !saved && publishedIn === undefined ? 'Create draft' : 'Save draft'}
+          onContent={setContent}
+          onSave={save}
+          onKeySuggestion={mode === 'create' && !saved ? (k) => setKey((current) => current || k) : undefined}
+        />
+      ) : tab === 'form' ? (
         <div className="panel rjsf">
           <Form
             schema={schema}

@@ -264,11 +264,13 @@ test.describe.serial('governed publish in the studio (real engine, PostgreSQL, C
     expect(draft.content.entries.at(-1)).toEqual({ type: 'flat', offering: 'new-offering', charge: 'setup', price: '5.00' });
   });
 
-  test('a BPMN model opens in the JSON editor with its XML; malformed JSON is refused in place and nothing is saved', async ({ browser }, testInfo) => {
+  test('a BPMN model opens in the modeler, its JSON tab holds the XML as a fallback; malformed JSON is refused in place and nothing is saved', async ({ browser }, testInfo) => {
     const page = await open(browser);
     await signIn(page, 'ada');
     await page.goto('/workspace?kind=bpmn-model');
     await page.getByRole('table', { name: 'Items' }).getByRole('link').first().click();
+    await expect(page.getByRole('tab', { name: 'Modeler' })).toHaveAttribute('aria-selected', 'true');
+    await page.getByRole('tab', { name: 'JSON' }).click();
     await expect(page.getByRole('tab', { name: 'JSON' })).toHaveAttribute('aria-selected', 'true');
     const editor = page.getByLabel(/Content as JSON/);
     await expect(editor).toHaveValue(/bpmn:definitions|definitions/);

@@ -44,7 +44,7 @@ export default async function CandidatePage({ params }: { params: Promise<{ id: 
           <tbody>
             {c.issues.map((issue, i) => (
               <tr key={i}>
-                <td><Link href={`/drafts/${issue.item.kind}/${issue.item.key}?pointer=${encodeURIComponent(issue.pointer)}&message=${encodeURIComponent(issue.message)}&rule=${encodeURIComponent(issue.code)}`}>{issue.item.kind} / {issue.item.key}</Link></td>
+                <td><Link href={`/drafts/${issue.item.kind}/${issue.item.key}?pointer=${encodeURIComponent(issue.pointer)}&message=${encodeURIComponent(issue.message)}&rule=${encodeURIComponent(issue.code)}&candidate=${c.candidateId}`}>{issue.item.kind} / {issue.item.key}</Link></td>
                 <td><code>{issue.pointer || '(whole item)'}</code></td>
                 <td>{issue.code}</td>
                 <td>{issue.message}</td>

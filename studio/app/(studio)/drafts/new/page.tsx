@@ -6,6 +6,7 @@ import { requirePrincipal } from '@/lib/session';
 import { AdminOnly } from '@/components/admin-only';
 import { DraftEditor } from '@/components/draft-editor';
 import { ProblemView } from '@/components/problem-view';
+import { modelContextOf } from '@/components/modeler/model-context';
 
 /** A new draft: pick a kind, then fill its generated form; `from` duplicates an existing draft. */
 export default async function NewDraftPage({ searchParams }: { searchParams: Promise<{ kind?: string; from?: string }> }) {
@@ -18,6 +19,7 @@ export default async function NewDraftPage({ searchParams }: { searchParams: Pro
   const released = source && !source.ok && source.problem.code === 'draft-not-found' ? await getEngine<Release>('/metadata/releases/current') : undefined;
   const releasedItem = released?.ok ? released.data.items.find((i) => i.kind === kind && i.key === from) : undefined;
   const content: JsonObject = source?.ok ? source.data.content : releasedItem?.content ?? {};
+  const model = info ? await modelContextOf(info.kind, '', undefined) : undefined;
   return (
     <AdminOnly principal={principal}>
       <p><Link href="/workspace">← Workspace</Link></p>
@@ -43,6 +45,7 @@ export default async function NewDraftPage({ searchParams }: { searchParams: Pro
           schema={info.schema as RJSFSchema}
           initialKey={from ? `${from}-copy` : ''}
           initialContent={content}
+          model={model}
         />
       ) : null}
     </AdminOnly>

@@ -6,8 +6,10 @@ import { requirePrincipal } from '@/lib/session';
 import { AdminOnly } from '@/components/admin-only';
 import { DraftEditor } from '@/components/draft-editor';
 import { ProblemView } from '@/components/problem-view';
+import { modelContextOf } from '@/components/modeler/model-context';
 
-type IssueLink = { pointer?: string; message?: string; rule?: string };
+/** A candidate's issue linked to this item (`candidate`: BPMN and DMN show all its issues on their elements). */
+type IssueLink = { pointer?: string; message?: string; rule?: string; candidate?: string };
 
 export default async function DraftPage({ params, searchParams }: { params: Promise<{ kind: string; key: string }>; searchParams: Promise<IssueLink> }) {
   const principal = await requirePrincipal();
@@ -17,9 +19,10 @@ export default async function DraftPage({ params, searchParams }: { params: Prom
   const initialProblem = issue.message !== undefined
     ? { title: 'Validation issue of the release candidate', status: 422, errors: [{ field: issue.pointer ?? '', rule: issue.rule ?? '', message: issue.message }] }
     : undefined;
-  const [draft, kinds] = await Promise.all([
+  const [draft, kinds, model] = await Promise.all([
     getEngine<Draft>(`/metadata/drafts/${encodeURIComponent(kind)}/${encodeURIComponent(key)}`),
     getEngine<{ items: KindInfo[] }>('/metadata/kinds'),
+    modelContextOf(kind, key, issue.candidate),
   ]);
   const info = kinds.ok ? kinds.data.items.find((k) => k.kind === kind) : undefined;
   // A published item without a draft: edit its released content, saving starts the draft.
@@ -41,7 +44,8 @@ export default async function DraftPage({ params, searchParams }: { params: Prom
           initialKey={key}
           initialContent={draft.ok ? draft.data.content : publishedItem!.content}
           {...(draft.ok ? { draft: draft.data } : { publishedIn: released?.ok ? released.data.releaseNumber : undefined })}
-          initialProblem={initialProblem}
+          initialProblem={model?.issues.length ? undefined : initialProblem}
+          model={model}
         />
       ) : null}
     </AdminOnly>
