@@ -7,12 +7,14 @@
 //    admin `ada` creates every item of deploy/demo/demo-release.ts as a draft, gathers them in
 //    a release candidate and requests review; admin `ben` (who authored nothing: four-eyes)
 //    approves; `ada` publishes release 1, whose BPMN/DMN the engine deploys to Camunda.
+// 3. the demo accounts (deploy/demo/demo-accounts.ts), created by `ada`; existing ones are kept.
 //
 // Drafts left by an interrupted run are reused (and brought back to the demo content).
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { loadConfig } from '@cpq/engine/config';
 import { issueToken, type Principal } from '@cpq/engine/http/auth';
+import { demoAccounts } from '../demo/demo-accounts';
 import { demoCatalog } from '../demo/demo-release';
 
 const TENANT = 'demo';
@@ -101,6 +103,15 @@ if (current.status === 200) {
 } else {
   fail('reading the current release', current);
 }
+
+// 3. The accounts quotes are made for.
+let accountsCreated = 0;
+for (const account of demoAccounts()) {
+  const answer = await call(ada, 'POST', '/accounts', account);
+  if (answer.status === 201) accountsCreated += 1;
+  else if (answer.status !== 409) fail(`creating account ${account.accountId}`, answer);
+}
+console.log(`accounts: ${accountsCreated} created, ${demoAccounts().length - accountsCreated} already present (${demoAccounts().map((a) => `${a.accountId} ${a.segment}/${a.channel}`).join(', ')})`);
 
 console.log(`demo admins: ada (authors) and ben (reviews). Tokens:
   npm run token -- --user ada --tenant ${TENANT} --roles admin

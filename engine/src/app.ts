@@ -11,6 +11,7 @@ import {
   catalogRoutes, createCurrentReleasePointer, createDraftService, createMetadataAudit, createReleaseService, createReleaseStore, createReleaseViews, publishedContentOf,
   type CurrentReleasePointer, type ReleaseService, type ReleaseViews,
 } from './modules/catalog';
+import { accountRoutes, createAccountService } from './modules/account';
 import { configurationRoutes } from './modules/configuration';
 import { createDocumentService } from './modules/document';
 import { poolOf } from '@cpq/prisma';
@@ -103,5 +104,8 @@ export async function buildEngine({ config, infrastructure, contract = loadApiDo
     contract, auth: config.auth, prisma: infrastructure.prisma, quotes, workItems,
     views: createQuoteViews(infrastructure.prisma, documents),
   });
-  return { app, releasePointer, releaseViews, quotes, workItems, releases };
+  await app.register(accountRoutes, { contract, auth: config.auth, prisma: infrastructure.prisma, accounts: createAccountService(infrastructure.prisma) });
+  const orders = createOrderService({ prisma: infrastructure.prisma, inTransaction, releases: releaseViews, camunda: infrastructure.camunda, log: app.log });
+  await app.register(orderRoutes, { contract, auth: config.auth, prisma: infrastructure.prisma, orders, views: createOrderViews(infrastructure.prisma) });
+  return { app, releasePointer, releaseViews, quotes, workItems, releases, orders };
 }

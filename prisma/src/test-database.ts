@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { applyMigrations, migrationsDigest } from './migrate';
 
@@ -38,8 +38,31 @@ function ownerAlive(database: string): boolean {
   }
 }
 
+/**
+ * Test data every test database has: each tenant a test creates gets the test accounts (a quote
+ * must name an active account of its tenant; issue 11). acct-1 and acct-2 are enterprise
+ * customers buying direct (the sample catalog sells everything to them), acct-smb a small
+ * business through a partner. Tests of the account module itself use other ids.
+ */
+export const TEST_ACCOUNTS = [
+  { id: 'acct-1', name: 'Acme GmbH', segment: 'enterprise', channel: 'direct', currency: 'EUR' },
+  { id: 'acct-2', name: 'Beta AG', segment: 'enterprise', channel: 'direct', currency: 'EUR' },
+  { id: 'acct-smb', name: 'Corner Shop', segment: 'smb', channel: 'partner', currency: 'EUR' },
+] as const;
+const TEMPLATE_SEED = `
+  CREATE FUNCTION test_seed_accounts() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    INSERT INTO account (tenant_id, id, name, segment, channel, currency, created_by)
+    SELECT NEW.id, a.id, a.name, a.segment, a.channel, a.currency, 'test-seed'
+      FROM jsonb_to_recordset('${JSON.stringify(TEST_ACCOUNTS)}'::jsonb) AS a(id text, name text, segment text, channel text, currency text)
+    ON CONFLICT DO NOTHING;
+    RETURN NEW;
+  END $$;
+  CREATE TRIGGER tg_test_seed_accounts AFTER INSERT ON tenant FOR EACH ROW EXECUTE FUNCTION test_seed_accounts();`;
+
 export function templateName(): string {
-  return `${TEMPLATE_PREFIX}${migrationsDigest()}`;
+  const seed = createHash('sha256').update(TEMPLATE_SEED).digest('hex').slice(0, 6);
+  return `${TEMPLATE_PREFIX}${migrationsDigest()}_${seed}`;
 }
 
 /**
@@ -77,10 +100,21 @@ export async function prepareTemplate(baseUrl: string): Promise<string> {
       return;
     }
     await applyMigrations(serverUrl(baseUrl, name));
+    await seedTemplate(serverUrl(baseUrl, name));
     await admin.query(`COMMENT ON DATABASE "${name}" IS '${Date.now()}'`);
     await admin.query(`ALTER DATABASE "${name}" IS_TEMPLATE true`);
   });
   return name;
+}
+
+async function seedTemplate(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(TEMPLATE_SEED);
+  } finally {
+    await client.end();
+  }
 }
 
 async function waitForTemplate(admin: pg.Client, name: string, timeoutMs = 180_000): Promise<void> {

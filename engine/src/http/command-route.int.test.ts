@@ -20,6 +20,7 @@ const BODIES: Record<string, unknown> = {
   rejectReleaseCandidate: { reason: 'not yet' },
   registerTenant: { tenantId: 'idem-walk-co', name: 'Idempotency Walk' },
   createQuote: { accountId: 'acct-1', customerName: 'Acme', currency: 'EUR', termMonths: 12 },
+  createAccount: { accountId: 'idem-walk-account', name: 'Idempotency Walk', segment: 'smb', channel: 'direct', currency: 'EUR' },
   addQuoteLine: { offering: 'business-internet', quantity: 1, selections: {} },
   configureQuoteLine: { lineId: 'L1', quantity: 1, selections: {} },
   acceptQuote: { documentId: randomUUID() },

@@ -28,7 +28,7 @@ describe('impact preview: recent quotes replayed against a candidate (real servi
   };
 
   it('reports invalid configurations, price deltas and newly required approvals, and writes nothing', async () => {
-    const quoteId = (await call('rita', 'POST', '/quotes', { accountId: 'a', customerName: 'Acme', currency: 'EUR', termMonths: 24 })).body.quoteId;
+    const quoteId = (await call('rita', 'POST', '/quotes', { accountId: 'acct-1', customerName: 'Acme', currency: 'EUR', termMonths: 24 })).body.quoteId;
     await call('rita', 'POST', `/quotes/${quoteId}/lines`, { offering: 'business-internet', quantity: 1, selections: { access: 'fiber', bandwidth: 500, slaTier: 'standard' }, manualDiscount: { percent: '5', reason: 'goodwill' } });
     const priced = await call('rita', 'POST', `/quotes/${quoteId}/commands/price`);
     expect(priced.status).toBe(200);

@@ -4,6 +4,7 @@ import Decimal from 'decimal.js';
 import { evaluateApprovalPolicy } from '../approval';
 import { configure } from '../configuration';
 import { price, type ManualDiscount, type PriceResult } from '../pricing';
+import { customerContext } from './commands/line.commands';
 import { dealMetricsOf } from './quote.service';
 
 export type QuoteImpact = {
@@ -52,14 +53,14 @@ export function createImpactReplay(prisma: PrismaClient) {
           line,
           result: configure(candidate, {
             offering: line.offering, selections: line.selections as Record<string, unknown>,
-            context: { quantity: line.quantity, termMonths: quote.termMonths, quoteOfferings: lines.filter((l) => l.lineId !== line.lineId).map((l) => l.offering) },
+            context: { quantity: line.quantity, termMonths: quote.termMonths, quoteOfferings: lines.filter((l) => l.lineId !== line.lineId).map((l) => l.offering), ...customerContext(quote) },
           }),
         }));
         impact.invalidLines = configured.filter((c) => !c.result.valid).map((c) => ({
           lineId: c.line.lineId, offering: c.line.offering, violations: c.result.violations.map((v) => `${v.ruleId}: ${v.message}`),
         }));
         const after = price(candidate, {
-          currency: quote.currency, pricingDate: before.pricingDate, termMonths: quote.termMonths, customer: { accountId: quote.accountId },
+          currency: quote.currency, pricingDate: before.pricingDate, termMonths: quote.termMonths, customer: { accountId: quote.accountId, ...customerContext(quote) },
           lines: configured.map(({ line, result }) => ({
             lineId: line.lineId, offering: line.offering, quantity: line.quantity, characteristics: result.normalized.selections,
             ...(line.manualDiscount ? { manualDiscount: line.manualDiscount as unknown as ManualDiscount } : {}),

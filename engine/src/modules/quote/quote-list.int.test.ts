@@ -9,7 +9,7 @@ describe('GET /quotes: visibility, state filter and paging in the database', () 
 
   beforeAll(async () => {
     f = await createQuoteFixture('quote_list');
-    for (const [name, owner, account] of [['r1', 'rita', 'acct-1'], ['r2', 'rita', 'acct-2'], ['r3', 'rita', 'acct-2'], ['b1', 'rob', 'acct-3']] as const) {
+    for (const [name, owner, account] of [['r1', 'rita', 'acct-1'], ['r2', 'rita', 'acct-2'], ['r3', 'rita', 'acct-2'], ['b1', 'rob', 'acct-smb']] as const) {
       ids[name] = (await call(owner, 'POST', '/quotes', { accountId: account, customerName: name, currency: 'EUR', termMonths: 12 })).body.quoteId;
     }
     await call('rita', 'POST', `/quotes/${ids.r2}/lines`, { offering: 'business-internet', quantity: 1, selections: { access: 'fiber', bandwidth: 500, slaTier: 'standard' } });

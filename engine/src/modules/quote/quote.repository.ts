@@ -42,7 +42,8 @@ export async function pinnedRelease(db: Db, quoteId: string, tenantId: string): 
 
 // The columns of a quote and of its current revision, under the names of the Prisma models.
 const QUOTE_COLUMNS = Prisma.sql`q.id::text AS "id", q.tenant_id AS "tenantId", q.account_id AS "accountId", q.customer_name AS "customerName",
-  q.owner_id AS "ownerId", q.team AS "team", q.currency AS "currency", q.term_months AS "termMonths", q.current_revision AS "currentRevision",
+  q.owner_id AS "ownerId", q.team AS "team", q.currency AS "currency", q.term_months AS "termMonths", q.segment AS "segment", q.channel AS "channel",
+  q.current_revision AS "currentRevision",
   q.version AS "version", q.created_at AS "createdAt", q.updated_at AS "updatedAt"`;
 const REVISION_COLUMNS = Prisma.sql`r.tenant_id AS "r_tenantId", r.quote_id::text AS "r_quoteId", r.revision AS "r_revision", r.state AS "r_state",
   r.release_id::text AS "r_releaseId", r.material_version AS "r_materialVersion", r.price_result_id::text AS "r_priceResultId",
@@ -199,11 +200,13 @@ async function write<E extends QuoteEventType>(
 
 /**
  * A new quote, its first revision, audit, event and the command's answer in one statement
- * (PostgreSQL's implicit transaction: no BEGIN or COMMIT). The quote is written at version 2,
- * as creation followed by `finish` always left it.
+ * (PostgreSQL's implicit transaction: no BEGIN or COMMIT). The account is read in the same
+ * statement through the account module's row source (its segment and channel are kept on the
+ * quote; its name is the default customer name); an unknown account raises and nothing is
+ * written. The quote is written at version 2, as creation followed by `finish` always left it.
  */
 export function createStatement<T>(
-  quote: { id: string; accountId: string; customerName: string; currency: string; termMonths: number },
+  quote: { id: string; accountId: string; customerName?: string; currency: string; termMonths: number }, account: Prisma.Sql,
   revision: { releaseId: string; validUntil: string }, ctx: CommandContext,
   payload: QuoteEventFields<'QuoteCreated'>, answer: (version: number) => T,
 ): { sql: Prisma.Sql; result: T } {
@@ -214,10 +217,12 @@ export function createStatement<T>(
   const stored = ctx.answer?.(result);
   const { principal } = ctx;
   const sql = Prisma.sql`
-    WITH q AS (
-      INSERT INTO quote (id, tenant_id, account_id, customer_name, owner_id, team, currency, term_months, version)
-      VALUES (${quote.id}::uuid, ${principal.tenantId}, ${quote.accountId}, ${quote.customerName}, ${principal.userId}, ${principal.team ?? null},
-              ${quote.currency}, ${quote.termMonths}, ${version})
+    WITH a AS (${account}),
+    q AS (
+      INSERT INTO quote (id, tenant_id, account_id, customer_name, owner_id, team, currency, term_months, segment, channel, version)
+      SELECT ${quote.id}::uuid, ${principal.tenantId}, ${quote.accountId}, coalesce(${quote.customerName ?? null}::varchar, a.name), ${principal.userId},
+             ${principal.team ?? null}, ${quote.currency}, ${quote.termMonths}, a.segment, a.channel, ${version}
+      FROM a
       RETURNING id),
     r AS (
       INSERT INTO quote_revision (tenant_id, quote_id, revision, state, release_id, valid_until)

@@ -10,12 +10,19 @@ import type { CommandContext, LineInput } from '../quote.types';
 
 type LineResult = { lineId: string; valid: boolean; version: number };
 
+/** The quote's segment and channel, where it has them (quotes made before accounts have none). */
+export const customerContext = (quote: Pick<QuoteRow, 'segment' | 'channel'>) => ({
+  ...(quote.segment ? { segment: quote.segment } : {}),
+  ...(quote.channel ? { channel: quote.channel } : {}),
+});
+
 /** Configures against the revision's release; a typed input error becomes a 422 in the error handler. */
 export function configureLineOn(view: ReleaseView, line: LineInput, quote: QuoteRow, otherOfferings: string[]): ConfigurationResult {
   return configure(view, {
     offering: line.offering,
     selections: line.selections,
-    context: { quantity: line.quantity, termMonths: quote.termMonths, quoteOfferings: otherOfferings },
+    // The segment and channel the quote was made for (its account's): offerings not sold to them are refused.
+    context: { quantity: line.quantity, termMonths: quote.termMonths, quoteOfferings: otherOfferings, ...customerContext(quote) },
   });
 }
 

@@ -4,6 +4,7 @@ import { DomainError } from '../../../http/errors';
 import { price, type ManualDiscount, type PriceResult } from '../../pricing';
 import type { QuoteDeps } from '../quote.deps';
 import { editQuote } from '../quote.command-frame';
+import { customerContext } from './line.commands';
 import { conclude, currentPricingLines, type PricingLine } from '../quote.repository';
 import { nextState, type RevisionState } from '../quote.state';
 import type { CommandContext } from '../quote.types';
@@ -22,7 +23,8 @@ export function priceQuoteCommand(deps: QuoteDeps) {
       const priceResultId = randomUUID();
       const result = price(view, {
         currency: loaded.quote.currency, pricingDate: today(), termMonths: loaded.quote.termMonths,
-        customer: { accountId: loaded.quote.accountId },
+        // The customer-phase rules read the segment and channel the quote was made for.
+        customer: { accountId: loaded.quote.accountId, ...customerContext(loaded.quote) },
         lines: lines.map((l) => ({
           lineId: l.lineId, offering: l.offering, quantity: l.quantity,
           characteristics: l.selections ?? {},
