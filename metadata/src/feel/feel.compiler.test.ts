@@ -271,7 +271,7 @@ describe('compileFeel: bounded evaluation (deliberate difference: feelin hangs o
   });
 
   it('iterates reachable ranges exactly as feelin does', () => {
-    for (const source of ['for i in 0.5..2.5 return i', 'for i in 3..1 return i', 'for i in (1..3) return i', 'for i in [1..1) return i', 'for c in "a".."e" return c']) {
+    for (const source of ['for i in 0.5..2.5 return i', 'for i in 3..1 return i', 'for i in (1..3) return i', 'for i in [1..1) return i']) {
       expectSameAsFeelin(source, 'expression', {});
     }
   });
@@ -292,11 +292,12 @@ describe('compileFeel: variables and fallback', () => {
   });
 
   it('falls back to feelin for what it does not compile, with the same results', () => {
-    const fallback = compiled('x instance of number');
+    const fallback = compiled('(function(a) external {java: {class: "java.lang.Math", method signature: "abs(double)"}})(x)');
     expect(usesFallback(fallback)).toBe(true);
-    expect(fallback.evaluate({ x: 1 })).toBe(true);
+    expect(fallback.evaluate({ x: -1 })).toBe(feelinEvaluate(fallback.source, { x: -1 }).value);
     expect(fallback.variables).toEqual(['x']);
     expect(usesFallback(compiled('bandwidth >= 1000'))).toBe(false);
+    expect(usesFallback(compiled('x instance of number'))).toBe(false);
   });
 
   it('caches by dialect and source, failures included', () => {
@@ -344,6 +345,8 @@ function typedValue(name: string) {
     : BOOLEAN_NAMES.includes(name) ? fc.boolean()
     : LIST_NAMES.includes(name) ? fc.oneof(fc.array(fc.integer({ min: -3, max: 20 }), { maxLength: 5 }), fc.array(recordValue, { maxLength: 4 }))
     : recordValue;
+  // Lists stay lists: filtering a non-list is a difference (DMN 1.5: `1[true]` is [1]; feelin: 1).
+  if (LIST_NAMES.includes(name)) return likely;
   return fc.oneof({ weight: 4, arbitrary: likely }, { weight: 1, arbitrary: anyValue });
 }
 const contextArb = fc.record(Object.fromEntries([...ALL_NAMES.map((name) => [name, typedValue(name)] as const), ['?', anyValue] as const]), { requiredKeys: [], noNullPrototype: true }) as fc.Arbitrary<FeelContext>;
@@ -358,8 +361,10 @@ const literal = fc.oneof(numberLiteral, stringLiteral, fc.constantFrom('true', '
 const name = (names: string[]) => fc.constantFrom(...names, 'missing', 'static  ip count');
 const p = (source: string) => `(${source})`;
 const comparator = fc.constantFrom('=', '!=', '<', '<=', '>', '>=');
+// Literal endpoints only: a null one (a missing name) is unknown in DMN 1.5 (membership null),
+// open in feelin (deliberate difference, conformance/ranges.test.ts).
 const interval = fc
-  .tuple(fc.constantFrom('[', '(', ']'), numberLiteral, fc.oneof(numberLiteral, fc.constant('null'), name(NUMBER_NAMES)), fc.constantFrom(']', ')', '['))
+  .tuple(fc.constantFrom('[', '(', ']'), numberLiteral, numberLiteral, fc.constantFrom(']', ')', '['))
   .map(([open, a, b, close]) => `${open}${a}..${b}${close}`);
 const simpleTest = fc.oneof(
   literal,
@@ -368,7 +373,7 @@ const simpleTest = fc.oneof(
 );
 
 const dateLiteral = fc.constantFrom('date("2024-01-31")', 'date("2024-02-29")', 'date(s)', '@"2024-03-01"', 'date("2024-13-01")', 'date and time("2024-01-31T10:00:00")');
-const listTerminal = fc.oneof(name(LIST_NAMES), fc.array(literal, { maxLength: 4 }).map((items) => `[${items.join(', ')}]`));
+const listTerminal = fc.oneof(fc.constantFrom(...LIST_NAMES, 'missing'), fc.array(literal, { maxLength: 4 }).map((items) => `[${items.join(', ')}]`));
 
 type Grammar = { any: string; num: string; bool: string; str: string; list: string };
 const depth = { depthIdentifier: 'feel', maxDepth: 4 };
@@ -445,15 +450,19 @@ const grammar = fc.letrec<Grammar>((tie) => ({
     fc.tuple(tie('list'), stringLiteral).map(([list, s]) => `${p(list)}[${s}]`),
     fc.constantFrom('lines.qty', 'lines.name', 'lines[qty > 5].name', 'items[item > n]'),
     fc.tuple(tie('list'), tie('num')).map(([list, b]) => `for v in ${p(list)} return v * ${p(b)}`),
-    fc.tuple(fc.integer({ min: -2, max: 4 }), fc.integer({ min: -2, max: 4 })).map(([a, b]) => `for i in ${a}..${b} return i`),
+    // Not `..0`: feelin iterates `a..0` as `a` alone (null), DMN from a down to 0.
+    fc.tuple(fc.integer({ min: -2, max: 4 }), fc.constantFrom(-2, -1, 1, 2, 3, 4)).map(([a, b]) => `for i in ${a}..${b} return i`),
     // Both sources terminal: nested cartesian products would grow without bound.
     fc.tuple(listTerminal, listTerminal).map(([a, b]) => `for x in ${p(a)}, y in ${p(b)} return [x, y]`),
   ),
 }));
 
+// Boolean tests mention `?`: DMN 1.5 compares a boolean test that does not with the input
+// (`flag` means `? = flag`), feelin takes it as the outcome (conformance/unary-tests.test.ts).
+const inputTest = grammar.bool.map((b) => `(? = null) or ${p(b)}`);
 const unaryTestsArb = fc.oneof(
   { weight: 1, arbitrary: fc.constant('-') },
-  { weight: 6, arbitrary: fc.array(fc.oneof(simpleTest, grammar.bool, fc.constantFrom('? > 3', '? = "a"', '? in [1..5]', 'n', '[1, 2]')), { minLength: 1, maxLength: 4 }).map((tests) => tests.join(', ')) },
+  { weight: 6, arbitrary: fc.array(fc.oneof(simpleTest, inputTest, fc.constantFrom('? > 3', '? = "a"', '? in [1..5]', 'n', '[1, 2]')), { minLength: 1, maxLength: 4 }).map((tests) => tests.join(', ')) },
   { weight: 2, arbitrary: fc.array(simpleTest, { minLength: 1, maxLength: 3 }).map((tests) => `not(${tests.join(', ')})`) },
 );
 const unaryContextArb = fc.tuple(contextArb, fc.option(anyValue, { nil: undefined })).map(([context, input]) => (input === undefined ? context : { ...context, '?': input }));
@@ -475,7 +484,11 @@ describe('property: compiled closures agree with feelin on generated input', () 
 
   it('unary tests over random inputs (3000 cases)', () => {
     fc.assert(
-      fc.property(unaryTestsArb, unaryContextArb, (source, context) => expectSameAsFeelin(source, 'unary-tests', context)),
+      fc.property(unaryTestsArb, unaryContextArb, (source, context) => {
+        // The bare name `n` holding a boolean is the difference above.
+        fc.pre(!(typeof context.n === 'boolean' && /(^|, )n(,|$)/.test(source)));
+        expectSameAsFeelin(source, 'unary-tests', context);
+      }),
       { numRuns: 3000 * SCALE, seed: SEED + 2 },
     );
   });

@@ -8,13 +8,18 @@
  * What the compiler does not know (`instance of`, external functions, ...) makes THAT
  * expression fall back to feelin's own `evaluate` / `unaryTest` of the source (see README).
  */
-import { evaluate as feelinEvaluate, unaryTest as feelinUnaryTest, FeelFunction } from 'feelin';
-import type { CompiledFeel, FeelCompileResult, FeelContext, FeelDialect } from './feel.types';
+import { evaluate as feelinEvaluate, unaryTest as feelinUnaryTest, FeelDuration, FeelFunction, FeelRange } from 'feelin';
+import type { CompiledFeel, FeelCompileOptions, FeelCompileResult, FeelContext, FeelDialect } from './feel.types';
 import { parseFeel, type FeelNode } from './feel.tree';
 import {
-  betweenPrimitives, budget, compareIn, compareValue, createRange, delegateArithmetic, equals, getBuiltin, getType, invoke, isRange, isTruthy,
-  lookup, MAX_ITERATIONS, nameRef, parseParameterNames, parseString, rangeElements, rangeMatcher, spend, wrapFunction, type Dict, type FeelType, type JsFunction,
+  betweenOrdered, betweenPrimitives, budget, compareIn, compareValue, createRange, equals, getBuiltin, getType, invoke, isRange, isTruthy,
+  iterationElements, lookup, MAX_ITERATIONS, nameRef, parseParameterNames, parseString, rangeElements, rangeMatcher, spend, wrapFunction,
+  type Dict, type FeelType, type JsFunction,
 } from './feel.runtime';
+import { setRangeParser } from './feel.builtins';
+import { comparisonRange, compareValues, intervalRange, type RangeOp } from './feel.ranges';
+import { compileType } from './feel.instance-of';
+import { compareTemporal, isTemporalValue, negateDuration, temporalAdd, temporalDivide, temporalMultiply, temporalSubtract } from './feel.temporal';
 
 type Scope = Dict;
 type Eval = (scope: Scope) => unknown;
@@ -39,8 +44,12 @@ export function usesFallback(compiled: CompiledFeel): boolean {
   return fallbacks.has(compiled);
 }
 
-export function compileFeel(source: string, dialect: FeelDialect): FeelCompileResult {
-  const parsed = parseFeel(source, dialect);
+/**
+ * Compiles once; `options.names` are the names in scope (see FeelNames): pass them wherever
+ * they are known, so names with spaces, keywords or operators parse as names.
+ */
+export function compileFeel(source: string, dialect: FeelDialect, options: FeelCompileOptions = {}): FeelCompileResult {
+  const parsed = parseFeel(source, dialect, options.names);
   if (!parsed.ok) return { ok: false, error: parsed.error };
   const variables = collectVariables(parsed.root);
   let root: (context: FeelContext) => unknown;
@@ -166,18 +175,33 @@ function compile(node: FeelNode): Compiled {
       return compileSimpleTest(node);
     case 'Interval':
       return compileInterval(node);
+    case 'InstanceOfExpression':
+      return compileInstanceOf(node);
     case '?': {
       // feelin: `getFromContext('?', context)` — undefined, not null, when absent.
       const ref = nameRef('?');
       return tagged((scope) => lookup(ref, scope), undefined);
     }
     case 'SpecialFunctionName': {
-      const builtin = getBuiltin(node.text);
+      const builtin = getBuiltin(node.text.replace(/\s+/g, ' '));
       return tagged(() => builtin, undefined);
     }
     default:
       throw new Unsupported(node.name);
   }
+}
+
+/** `value instance of T`: T compiled once (feel.instance-of.ts). */
+function compileInstanceOf(node: FeelNode): Compiled {
+  expectShape(node, [null, 'instance', 'of', 'Type']);
+  const value = compile(child(node, 0)).fn;
+  let test: ReturnType<typeof compileType>;
+  try {
+    test = compileType(child(node, 3), joinedName);
+  } catch (err) {
+    throw new Unsupported(`instance of: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  return tagged((scope) => test(value(scope), scope), 'test');
 }
 
 /** VariableName: the context first, then a built-in function of that name, else null. */
@@ -225,7 +249,8 @@ function compileFilter(node: FeelNode): Compiled {
         const value = target(scope);
         if (value === null) return null;
         const index = test(scope);
-        if (typeof index === 'boolean') return index ? value : [];
+        // DMN 1.5: a non-list filtered is a singleton list (`1[true]` is [1]; feelin: 1).
+        if (typeof index === 'boolean') return index ? (Array.isArray(value) ? value : [value]) : [];
         if (typeof index !== 'number') return [];
         const list = Array.isArray(value) ? value : [value];
         const found: unknown = list[index < 0 ? list.length + index : index - 1];
@@ -337,7 +362,6 @@ const ARITHMETIC_TYPES: Record<string, readonly FeelType[]> = {
   '**': ['number'],
   '^': ['number'],
 };
-const TEMPORAL_TYPES: ReadonlySet<FeelType> = new Set<FeelType>(['date', 'time', 'date time', 'duration']);
 
 function applyNumeric(op: string, a: number, b: number): unknown {
   switch (op) {
@@ -349,15 +373,23 @@ function applyNumeric(op: string, a: number, b: number): unknown {
   }
 }
 
+/** Temporal operands: DMN 1.5's tables (feel.temporal.ts); anything else with them is null. */
+function temporalArithmetic(op: string, left: unknown, right: unknown): unknown {
+  switch (op) {
+    case '+': return temporalAdd(left, right);
+    case '-': return temporalSubtract(left, right);
+    case '*': return temporalMultiply(left, right);
+    case '/': return temporalDivide(left, right);
+    default: return null;
+  }
+}
+
 /** feelin ArithOp `nullable(...)`: only same-typed operands of an accepted type. */
 function arithmetic(op: string, types: readonly FeelType[], left: unknown, right: unknown): unknown {
   if (Array.isArray(left) || Array.isArray(right)) return null;
+  if (isTemporalValue(left) || isTemporalValue(right)) return temporalArithmetic(op, left, right);
   const leftType = getType(left);
   const rightType = getType(right);
-  if (TEMPORAL_TYPES.has(leftType)) {
-    if (!TEMPORAL_TYPES.has(rightType)) return null;
-    return delegateArithmetic(op, left, right);
-  }
   if (leftType !== rightType || !types.includes(leftType)) return null;
   if (leftType === 'string') return (left as string) + (right as string);
   return applyNumeric(op, left as number, right as number);
@@ -372,7 +404,9 @@ function compileArithmetic(node: FeelNode): Compiled {
     const value = operand.fn;
     return tagged((scope) => {
       const right = value(scope);
-      return typeof right === 'number' ? applyNumeric(op, 0, right) : null;
+      if (typeof right === 'number') return applyNumeric(op, 0, right);
+      // DMN 1.5: `-duration` negates it (feelin: null).
+      return op === '-' && right instanceof FeelDuration ? negateDuration(right) : null;
     }, operand.type);
   }
   expectShape(node, [null, 'ArithOp', null]);
@@ -411,9 +445,21 @@ function relational(op: string, left: unknown, right: unknown): unknown {
       default: return !(l < r);
     }
   }
+  if (isTemporalValue(left) || isTemporalValue(right)) {
+    if (left === null || left === undefined || right === null || right === undefined) return null;
+    const order = compareTemporal(left, right);
+    if (order === null) return null;
+    switch (op) {
+      case '<': return order < 0;
+      case '<=': return order <= 0;
+      case '>': return order > 0;
+      default: return order >= 0;
+    }
+  }
   return rangeFor(op, right).includes(left);
 }
 
+/** feelin's range for `<` etc. against a non-temporal bound (it throws for booleans, lists). */
 function rangeFor(op: string, bound: unknown) {
   switch (op) {
     case '<': return createRange(null, bound, false, false);
@@ -468,6 +514,7 @@ function compileComparison(node: FeelNode): Compiled {
       if (start === null || end === null) return null;
       const kind = typeof start;
       if ((kind === 'number' || kind === 'string') && typeof end === kind) return betweenPrimitives(value(scope), start as number, end as number);
+      if (isTemporalValue(start) || isTemporalValue(end)) return betweenOrdered(value(scope), start, end);
       // feelin creates the range before evaluating the probe (the order decides which error wins).
       const range = createRange(start, end);
       return range.includes(value(scope));
@@ -561,20 +608,35 @@ function constantMatchers(node: FeelNode): Matcher[] | null {
 }
 
 /** PositiveUnaryTest: a boolean-tagged test is compared strictly with `?` when one is given. */
-function compilePositiveUnaryTest(node: FeelNode): Eval {
+function mentionsInput(node: FeelNode): boolean {
+  return node.name === '?' || node.children.some(mentionsInput);
+}
+
+/**
+ * PositiveUnaryTest. In a unary-tests cell (`forInput`), a test that does not mention `?` is a
+ * value the input must equal (DMN 1.5 10.3.2.9: `e` means `? = e`), so a boolean it yields is
+ * compared with the input (`flag` matches when the input equals flag); one that mentions `?`
+ * (`? > 3`) is the outcome itself. feelin compares only boolean literals (also in `x in (...)`
+ * when the scope has a `?`, kept) and takes any other boolean as the outcome.
+ */
+function compilePositiveUnaryTest(node: FeelNode, forInput = false): Eval {
   expectShape(node, [null]);
   const inner = compile(child(node, 0));
   const test = inner.fn;
-  if (inner.type === 'boolean') {
-    return (scope) => (scope !== null && scope !== undefined && Object.prototype.hasOwnProperty.call(scope, '?') ? test(scope) === scope['?'] : test(scope));
+  if (inner.type === 'boolean' || (forInput && !mentionsInput(node))) {
+    return (scope) => {
+      const result = test(scope);
+      if (typeof result !== 'boolean' || scope === null || scope === undefined || !Object.prototype.hasOwnProperty.call(scope, '?')) return result;
+      return result === scope['?'];
+    };
   }
   return test;
 }
 
-function compilePositiveUnaryTests(node: FeelNode): Eval {
+function compilePositiveUnaryTests(node: FeelNode, forInput = false): Eval {
   const tests = node.children.map((test) => {
     if (test.name !== 'PositiveUnaryTest') throw new Unsupported(`unary tests with ${test.name}`);
-    return compilePositiveUnaryTest(test);
+    return compilePositiveUnaryTest(test, forInput);
   });
   return (scope) => tests.map((test) => test(scope));
 }
@@ -589,26 +651,13 @@ function compileSimpleTest(node: FeelNode): Compiled {
   const op = child(node, 0).text;
   const operand = compile(child(node, 1));
   const value = operand.fn;
-  let build: (bound: unknown) => unknown;
-  switch (op) {
-    case '<':
-    case '<=':
-    case '>':
-    case '>=':
-      build = (bound) => rangeFor(op, bound);
-      break;
-    case '=':
-      build = (bound) => (probe: unknown) => equals(probe, bound);
-      break;
-    case '!=':
-      build = (bound) => (probe: unknown) => {
-        const result = equals(probe, bound);
-        return result === null ? null : !result;
-      };
-      break;
-    default:
-      throw new Unsupported(`unary test ${op}`);
-  }
+  if (!['<', '<=', '>', '>=', '=', '!='].includes(op)) throw new Unsupported(`unary test ${op}`);
+  // DMN 1.5: a unary comparison is a range value of its own kind (`(< 10).end` is 10, `(= 10)`
+  // is not `[10..10]`); `< true` keeps feelin's error ("unsupported range").
+  const build = (bound: unknown): unknown => {
+    if (op !== '=' && op !== '!=' && bound !== null && !isOrderable(bound)) return rangeFor(op, bound);
+    return comparisonRange(op as RangeOp, bound);
+  };
   const folded = operand.constant ? tryFold(() => build(operand.constant!.value)) : undefined;
   if (folded) return { fn: () => folded.value, type: 'test', constant: folded };
   return tagged((scope) => build(value(scope)), 'test');
@@ -623,14 +672,21 @@ function tryFold(compute: () => unknown): { value: unknown } | undefined {
   }
 }
 
-/** Interval `[a..b]`, `(a..b]`, `]a..b[`: an endpoint that is null is open. */
+function isOrderable(value: unknown): boolean {
+  return typeof value === 'number' || typeof value === 'string' || isTemporalValue(value);
+}
+
+/**
+ * Interval `[a..b]`, `(a..b]`, `]a..b[`. DMN 1.5: an endpoint that is null is unknown (membership
+ * is null), not open as in feelin; open ends are written `< b` / `> a`.
+ */
 function compileInterval(node: FeelNode): Compiled {
   expectShape(node, [null, null, '..', null, null]);
   const startBracket = child(node, 0).name === '[';
   const endBracket = child(node, 4).name === ']';
   const startNode = compile(child(node, 1));
   const endNode = compile(child(node, 3));
-  const build = (start: unknown, end: unknown) => createRange(start, end, start !== null && startBracket, end !== null && endBracket);
+  const build = (start: unknown, end: unknown) => intervalRange(start, end, startBracket, endBracket);
   if (startNode.constant && endNode.constant) {
     const folded = tryFold(() => build(startNode.constant!.value, endNode.constant!.value));
     if (folded) return { fn: () => folded.value, type: 'test', constant: folded };
@@ -690,10 +746,12 @@ function compileInExpressions(node: FeelNode, bindingsOnly: boolean): (scope: Sc
     const source = compileIterationContext(child(inExpression, 2));
     return (scope: Scope): Dict[] | null => {
       const target = source(scope);
-      let values: unknown[];
+      let values: unknown[] | null;
       if (Array.isArray(target)) values = target;
       else if (isRange(target)) values = rangeElements(target);
+      else if (target instanceof IterationSpan) values = iterationElements(target.start, target.end);
       else return null;
+      if (values === null) return null;
       spend(values.length);
       return values.map((value) => ({ [name]: value }));
     };
@@ -756,17 +814,21 @@ function readsOnly(node: FeelNode, allowed: ReadonlySet<string>): boolean {
   return SCOPE_FREE.has(node.name) && node.children.every((part) => readsOnly(part, allowed));
 }
 
-/** IterationContext: a list, or `a..b` (a range only when `b` is truthy, as in feelin). */
+/** `for i in a..b`: the two ends, stepped through by `iterationElements`. */
+class IterationSpan {
+  constructor(readonly start: unknown, readonly end: unknown) {}
+}
+
+/**
+ * IterationContext: a list, a range value, or `a..b` — numbers in unit steps up or down, dates
+ * day by day (DMN 1.5 10.3.2.14); anything else (`"a".."z"`) is null.
+ */
 function compileIterationContext(node: FeelNode): Eval {
   if (node.children.length === 1) return compile(child(node, 0)).fn;
   expectShape(node, [null, '..', null]);
   const start = compile(child(node, 0)).fn;
   const end = compile(child(node, 2)).fn;
-  return (scope) => {
-    const a = start(scope);
-    const b = end(scope);
-    return b ? createRange(a, b) : a;
-  };
+  return (scope) => new IterationSpan(start(scope), end(scope));
 }
 
 /** `some` / `every x in list satisfies condition`. */
@@ -825,6 +887,8 @@ function compileContext(node: FeelNode): Compiled {
     else throw new Unsupported(`context key ${keyPart.name}`);
     return { key, value: compile(child(entry, 1)).fn };
   });
+  // DMN 1.5 10.3.2.6: the keys of a context are distinct; `{a: 1, a: 2}` is an error, null.
+  if (new Set(entries.map((entry) => entry.key)).size !== entries.length) return tagged(() => null, undefined);
   return tagged((scope) => {
     const merged = Object.assign({}, scope) as Scope;
     const result: Dict = {};
@@ -837,47 +901,70 @@ function compileContext(node: FeelNode): Compiled {
   }, undefined);
 }
 
-/** `function(a, b) body`: a closure over the defining scope (external functions fall back). */
+/**
+ * `function(a, b) body`, `function(a: number) body`: a closure over the defining scope (external
+ * functions fall back). DMN 1.5: an argument that is not an instance of its parameter's type
+ * makes the invocation an error, null (feelin ignores the types).
+ */
 function compileFunctionDefinition(node: FeelNode): Compiled {
   expectShape(node, ['function', '(', 'FormalParameters', ')', 'FunctionBody']);
-  const names = child(node, 2).children.map((parameter) => {
+  const parameters = child(node, 2).children.map((parameter) => {
     if (parameter.name !== 'FormalParameter') throw new Unsupported(`parameter ${parameter.name}`);
     const parameterName = child(parameter, 0);
     if (parameterName.name !== 'ParameterName') throw new Unsupported(`parameter ${parameterName.name}`);
-    return joinedName(parameterName);
+    const typeNode = parameter.children.find((part) => part.name === 'Type');
+    let type: ReturnType<typeof compileType> | null = null;
+    if (typeNode) {
+      try {
+        type = compileType(typeNode, joinedName);
+      } catch (err) {
+        throw new Unsupported(`parameter type: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+    return { name: joinedName(parameterName), type };
   });
+  const names = parameters.map((parameter) => parameter.name);
+  const typed = parameters.some((parameter) => parameter.type !== null);
   const bodyNode = child(node, 4);
   expectShape(bodyNode, [null]);
   const body = compile(child(bodyNode, 0)).fn;
   return tagged((scope) => wrapFunction((...args: unknown[]) => {
     const local = Object.assign({}, scope) as Scope;
-    names.forEach((name, index) => {
-      local[name] = args[index];
-    });
+    for (let index = 0; index < parameters.length; index++) {
+      const { name, type } = parameters[index]!;
+      const arg = args[index];
+      if (typed && type && arg !== null && arg !== undefined && !type(arg, scope)) return null;
+      local[name] = arg;
+    }
     return body(local);
   }, names), undefined);
 }
 
 /**
- * DateTimeLiteral `date("2024-01-01")`, `@"P1D"`: feelin folds constant ones at build time;
- * we let feelin compute them, once. Others call the constructor built-in per evaluation.
+ * DateTimeLiteral `date("2024-01-01")`, `@"P1D"`: constant ones are computed once, by our
+ * constructors (feel.builtins.ts); others call the constructor per evaluation.
  */
 function compileDateTimeLiteral(node: FeelNode): Compiled {
   const first = child(node, 0);
   if (first.name !== 'AtLiteral') expectShape(node, ['DateTimeConstructor', '(', null, ')']);
   const params = first.name === 'AtLiteral' ? null : child(node, 2);
-  const foldable = params === null || (params.name === 'PositionalParameters' && params.children.every((arg) => compile(arg).constant));
-  if (foldable) {
-    try {
-      const value: unknown = feelinEvaluate(node.text, {}).value;
+  if (params === null) {
+    // AtLiteral `@"..."`: a string literal, folded once.
+    const literal = compile(child(first, 0));
+    const at = wrapFunction(getBuiltin('@'));
+    if (literal.constant && at) {
+      const value = invoke(at, [literal.constant.value]);
       return { fn: () => value, type: 'date', constant: { value } };
-    } catch (err) {
-      return tagged(() => {
-        throw err;
-      }, 'date');
     }
+    const text = literal.fn;
+    return tagged((scope) => (at ? invoke(at, [text(scope)]) : null), 'date');
   }
-  const builtin = getBuiltin(first.text);
+  // `date and\n time(...)`: the constructor's words may be split over lines.
+  const builtin = getBuiltin(first.text.replace(/\s+/g, ' '));
+  if (params.name === 'PositionalParameters' && params.children.every((arg) => compile(arg).constant) && builtin) {
+    const value = invoke(wrapFunction(builtin)!, params.children.map((arg) => compile(arg).constant!.value));
+    return { fn: () => value, type: 'date', constant: { value } };
+  }
   const fn = builtin ? wrapFunction(builtin) : null;
   const args = compileParameters(child(node, 2));
   return tagged((scope) => (fn ? invoke(fn, args(scope)) : null), 'date');
@@ -899,7 +986,7 @@ function compileUnaryTestsRoot(root: FeelNode): (context: FeelContext) => unknow
   if (testsNode.name !== 'PositiveUnaryTests') throw new Unsupported(`unary tests ${testsNode.name}`);
   const constantSet = constantMembers(testsNode);
   const matchers = constantSet ? null : constantMatchers(testsNode);
-  const tests = compilePositiveUnaryTests(testsNode);
+  const tests = compilePositiveUnaryTests(testsNode, true);
   const probeOf = (context: FeelContext) => (context['?'] !== undefined ? context['?'] : null);
   const general = (context: FeelContext, value: unknown): boolean => {
     const results = tests(context) as unknown[];
@@ -1032,3 +1119,39 @@ function safeJoinedName(node: FeelNode): string | null {
     return null;
   }
 }
+
+// --- range(from) --------------------------------------------------------------------------------
+
+const LITERAL_ENDPOINTS = new Set(['NumericLiteral', 'StringLiteral', 'DateTimeLiteral']);
+
+/** An endpoint of `range("...")`: a literal, `-` a number, or a temporal constructor of a string literal. */
+function isLiteralEndpoint(node: FeelNode): boolean {
+  if (node.name === 'ArithmeticExpression') return node.children.length === 2 && node.children[1]!.name === 'NumericLiteral';
+  if (!LITERAL_ENDPOINTS.has(node.name)) return false;
+  if (node.name !== 'DateTimeLiteral') return true;
+  const args = node.children[0]?.name === 'AtLiteral' ? node.children[0].children : node.children[2]?.children;
+  return !!args && args.length === 1 && args[0]!.name === 'StringLiteral';
+}
+
+/**
+ * range(from) (DMN 1.5 10.3.4.9): the range a literal's text denotes, with literal endpoints of
+ * one type in ascending order; anything else (a unary test, a name, null endpoints) is null.
+ */
+function rangeFromText(text: string): FeelRange | null {
+  const parsed = parseFeel(text.trim(), 'expression');
+  if (!parsed.ok || parsed.root.name !== 'Expression') return null;
+  let interval = parsed.root.children[0];
+  if (interval?.name === 'SimplePositiveUnaryTest' && interval.children.length === 1) interval = interval.children[0];
+  if (interval?.name !== 'Interval' || interval.children.length !== 5) return null;
+  const [, start, , end] = interval.children;
+  if (!isLiteralEndpoint(start!) || !isLiteralEndpoint(end!)) return null;
+  try {
+    const range = compileInterval(interval).fn({}) as FeelRange;
+    const order = compareValues(range.start, range.end);
+    return order === null || order > 0 ? null : range;
+  } catch {
+    return null;
+  }
+}
+
+setRangeParser(rangeFromText);

@@ -5,11 +5,14 @@
  * input, so each function below mirrors its feelin counterpart line by line (named in the
  * comment); do not "improve" one without changing the property tests' reference too.
  *
- * Where feelin's code needs its internal Temporal plumbing (temporal arithmetic, duration
- * equality) we do not re-implement it: we ask feelin itself, one operation at a time
- * (`delegate*`). That path is slow (it parses a tiny expression) but rare in business rules.
+ * Where DMN 1.5 and feelin 8.2 disagree, the DMN semantics win and live in their own modules:
+ * temporal values (feel.temporal.ts), ranges (feel.ranges.ts) and the built-ins that change
+ * (feel.builtins.ts); the functions here route to them.
  */
 import { FeelDate, FeelDateTime, FeelDuration, FeelFunction, FeelRange, FeelTime, evaluate as feelinEvaluate } from 'feelin';
+import { builtinOverrides } from './feel.builtins';
+import { compareValues, Range, rangeEquals, rangeIncludes, setRangeEquality } from './feel.ranges';
+import { addDays, isTemporalValue, temporalEquals } from './feel.temporal';
 
 export type Dict = Record<string, unknown>;
 export type FeelType =
@@ -128,28 +131,26 @@ export function lookup(ref: NameRef, target: unknown): unknown {
 
 // --- equality and ranges ----------------------------------------------------------------------
 
-const TEMPORAL_INSTANTS: ReadonlySet<FeelType> = new Set<FeelType>(['date time', 'time', 'date']);
 const RANGE_TYPES: ReadonlySet<FeelType> = new Set<FeelType>(['string', 'number', 'duration', 'time', 'date time', 'date']);
 
-function isZoned(value: unknown): boolean {
-  return (value instanceof FeelTime || value instanceof FeelDateTime) && value.zone !== null;
-}
-
-/** feelin `equals` (non-strict): `null` when the types are not comparable. */
+/**
+ * FEEL `=` (feelin `equals`, non-strict): `null` when the types are not comparable. Temporal
+ * values and ranges follow DMN 1.5 (feel.temporal.ts, feel.ranges.ts): durations of different
+ * kinds are not comparable, a zoned and a local date-time are not equal, ranges equal by kind,
+ * bounds and inclusion.
+ */
 export function equals(left: unknown, right: unknown): boolean | null {
   let a = left;
   let b = right;
   if ((a === null && b !== null) || (a !== null && b === null)) return false;
   if (Array.isArray(a) && a.length < 2) a = a[0];
   if (Array.isArray(b) && b.length < 2) b = b[0];
+  if (isTemporalValue(a) || isTemporalValue(b)) {
+    if (!isTemporalValue(a) || !isTemporalValue(b)) return null;
+    return temporalEquals(a, b);
+  }
   const aType = getType(a);
   const bType = getType(b);
-  if (TEMPORAL_INSTANTS.has(aType)) {
-    if (!TEMPORAL_INSTANTS.has(bType) || aType !== bType) return null;
-    if (isZoned(a) !== isZoned(b)) return false;
-    // feelin compares the instants' comparable numbers; its own range code does exactly that.
-    return new FeelRange({ start: b, end: b, 'start included': true, 'end included': true, valueType: bType }).includes(a) === true;
-  }
   if (aType !== bType) return null;
   switch (aType) {
     case 'nil':
@@ -160,24 +161,20 @@ export function equals(left: unknown, right: unknown): boolean | null {
       if (as.length !== bs.length) return false;
       return as.every((element, index) => equals(element, bs[index]));
     }
-    case 'duration':
-      return delegateEquals(a, b);
     case 'context': {
       const aEntries = Object.entries(a as Dict);
       const bObject = b as Dict;
       if (aEntries.length !== Object.keys(bObject).length) return false;
       return aEntries.every(([key, value]) => has(bObject, key) && equals(value, bObject[key]));
     }
-    case 'range': {
-      const ar = a as FeelRange;
-      const br = b as FeelRange;
-      return ar['start included'] === br['start included'] && ar['end included'] === br['end included']
-        && equals(ar.start, br.start) === true && equals(ar.end, br.end) === true;
-    }
+    case 'range':
+      return rangeEquals(a as FeelRange, b as FeelRange);
   }
   // feelin: `a == b`; both operands have the same FEEL type here, so `==` and `===` agree.
   return a === b;
 }
+
+setRangeEquality(equals);
 
 /** feelin `createRange`: infers the element type and throws for bounds it cannot order. */
 export function createRange(start: unknown, end: unknown, startIncluded = true, endIncluded = true): FeelRange {
@@ -205,13 +202,17 @@ function isPrimitiveProbe(value: unknown): boolean {
 }
 
 /**
- * `range.includes` for a range known at compile time. For a number or string range and a
- * number, string or boolean probe, feelin's `rangeIncludes` reduces to JS relational operators
- * on the raw values (its `cmp`, after ordering descending bounds); anything else asks feelin.
+ * `range.includes` for a range known at compile time. For a number or string range with both
+ * bounds known (or an open side from `< x` / `> x`) and a number or string probe of its type,
+ * membership reduces to JS relational operators on the raw values; anything else takes the
+ * general path (feel.ranges.ts `rangeIncludes`).
  */
 export function rangeMatcher(range: FeelRange): (probe: unknown) => boolean | null {
   const { valueType } = range;
-  if ((valueType !== 'number' && valueType !== 'string') || (range.start === null && range.end === null)) return (probe) => range.includes(probe);
+  const op = range instanceof Range ? range.op : null;
+  const general = (probe: unknown) => rangeIncludes(range, probe);
+  if ((valueType !== 'number' && valueType !== 'string') || op === '=' || op === '!=') return general;
+  if (op === null && (range.start === null || range.end === null)) return general;
   let low: unknown = range.start;
   let high: unknown = range.end;
   let lowIncluded = range['start included'];
@@ -221,7 +222,7 @@ export function rangeMatcher(range: FeelRange): (probe: unknown) => boolean | nu
     [lowIncluded, highIncluded] = [highIncluded, lowIncluded];
   }
   return (probe) => {
-    if (!isPrimitiveProbe(probe)) return range.includes(probe);
+    if (typeof probe !== valueType) return general(probe);
     if (low !== null) {
       const c = cmp(probe, low);
       if (lowIncluded ? c < 0 : c <= 0) return false;
@@ -244,10 +245,24 @@ export function betweenPrimitives(probe: unknown, start: number | string, end: n
   return cmp(probe, low) >= 0 && cmp(probe, high) <= 0;
 }
 
+/**
+ * `probe between start and end` for temporal bounds (DMN: `start <= probe and probe <= end`,
+ * descending bounds reordered as feelin does); null when they do not compare.
+ */
+export function betweenOrdered(probe: unknown, start: unknown, end: unknown): boolean | null {
+  let low = start;
+  let high = end;
+  if (compareValues(low, high) === 1) [low, high] = [high, low];
+  const above = compareValues(probe, low);
+  const below = compareValues(probe, high);
+  if (above === null || below === null) return null;
+  return above >= 0 && below <= 0;
+}
+
 /** feelin `compareValue`: a test is a function, a range or a value to equal. */
 export function compareValue(test: unknown, value: unknown): unknown {
   if (typeof test === 'function') return (test as JsFunction)(value);
-  if (test instanceof FeelRange) return test.includes(value);
+  if (test instanceof FeelRange) return rangeIncludes(test, value);
   return equals(test, value);
 }
 
@@ -284,27 +299,58 @@ export function spend(steps: number): void {
 }
 
 /**
- * The elements of a range, as feelin's `FeelRange#map` yields them (`numberRangeMap`: unit steps
- * from start towards end, skipping an excluded start, stopping at the end), but metered.
+ * The elements a `for` / `some` / `every` iterates over a range value, metered: a number range
+ * in unit steps from its start upwards (`[1..3]`), a date range day by day (DMN 1.5 10.3.2.14).
+ * Null (an error) for a descending range literal, a character range or an unknown endpoint.
  */
-export function rangeElements(range: FeelRange): unknown[] {
+export function rangeElements(range: FeelRange): unknown[] | null {
   const { start, end } = range;
-  if (range.valueType === 'number' && typeof start === 'number' && typeof end === 'number') {
-    const startIncluded = range['start included'];
-    const endIncluded = range['end included'];
-    const direction = start > end ? -1 : 1;
-    const result: number[] = [];
-    for (let i = start; ; i += direction) {
-      spend(1);
-      if (i === start && !startIncluded) continue;
-      if (i === end && !endIncluded) break;
-      result.push(i);
-      if (i === end) break;
-    }
-    return result;
+  const startIncluded = range['start included'];
+  const endIncluded = range['end included'];
+  if (typeof start === 'number' && typeof end === 'number') {
+    if (start > end) return null;
+    return steps(start, end, startIncluded, endIncluded);
   }
-  // Empty and character ranges, or feelin's own "unsupported range operation" error.
-  return range.map((value: unknown) => value);
+  if (start instanceof FeelDate && end instanceof FeelDate) {
+    if (compareValues(start, end) === 1) return null;
+    return dateSteps(start, end, startIncluded, endIncluded);
+  }
+  return null;
+}
+
+/** `for i in a..b`: unit steps up or down between two numbers, or days between two dates. */
+export function iterationElements(start: unknown, end: unknown): unknown[] | null {
+  if (typeof start === 'number' && typeof end === 'number') return steps(start, end, true, true);
+  if (start instanceof FeelDate && end instanceof FeelDate) return dateSteps(start, end, true, true);
+  return null;
+}
+
+/** feelin `numberRangeMap`: unit steps from start towards end, skipping an excluded start. */
+function steps(start: number, end: number, startIncluded: boolean, endIncluded: boolean): number[] {
+  const direction = start > end ? -1 : 1;
+  const result: number[] = [];
+  for (let i = start; ; i += direction) {
+    spend(1);
+    if (i === start && !startIncluded) continue;
+    if (i === end && !endIncluded) break;
+    result.push(i);
+    if (i === end) break;
+  }
+  return result;
+}
+
+function dateSteps(start: FeelDate, end: FeelDate, startIncluded: boolean, endIncluded: boolean): FeelDate[] | null {
+  const direction = compareValues(start, end) === 1 ? -1 : 1;
+  const result: FeelDate[] = [];
+  for (let day: FeelDate | null = start; day !== null; day = addDays(day, direction)) {
+    spend(1);
+    const atEnd = compareValues(day, end) === 0;
+    if (day === start && !startIncluded && !atEnd) continue;
+    if (atEnd && !endIncluded) break;
+    result.push(day);
+    if (atEnd) break;
+  }
+  return result;
 }
 
 // --- functions --------------------------------------------------------------------------------
@@ -337,7 +383,7 @@ export function parseParameterNames(fn: JsFunction): string[] {
 export function wrapFunction(fn: unknown, parameterNames: string[] | null = null): FeelFunction | null {
   if (!fn) return null;
   if (fn instanceof FeelFunction) return fn;
-  if (fn instanceof FeelRange) return new FeelFunction((value: unknown) => fn.includes(value), ['value']);
+  if (fn instanceof FeelRange) return new FeelFunction((value: unknown) => rangeIncludes(fn, value), ['value']);
   if (typeof fn !== 'function') return null;
   return new FeelFunction(fn as JsFunction, parameterNames ?? parseParameterNames(fn as JsFunction));
 }
@@ -349,13 +395,22 @@ export function invoke(fn: FeelFunction, args: unknown): unknown {
 }
 
 const builtinCache = new Map<string, JsFunction | undefined>();
+let overrides: Record<string, JsFunction> | null = null;
+
+/**
+ * The built-in function of that name: ours where DMN 1.5 and feelin differ (feel.builtins.ts),
+ * else feelin's. Called at compile time only, once per name.
+ */
+export function getBuiltin(name: string): JsFunction | undefined {
+  overrides ??= builtinOverrides(feelinBuiltin);
+  return Object.prototype.hasOwnProperty.call(overrides, name) ? overrides[name] : feelinBuiltin(name);
+}
 
 /**
  * feelin `getBuiltin`. The table is private, but a name bound to `undefined` in the context
  * makes feelin parse it as one variable and fall back to the built-in — which it returns.
- * Called at compile time only, once per name.
  */
-export function getBuiltin(name: string): JsFunction | undefined {
+function feelinBuiltin(name: string): JsFunction | undefined {
   if (builtinCache.has(name)) return builtinCache.get(name);
   let fn: JsFunction | undefined;
   try {
@@ -366,17 +421,6 @@ export function getBuiltin(name: string): JsFunction | undefined {
   }
   builtinCache.set(name, fn);
   return fn;
-}
-
-// --- delegation to feelin (temporal values) ---------------------------------------------------
-
-function delegateEquals(a: unknown, b: unknown): boolean | null {
-  return feelinEvaluate('a = b', { a, b }).value as boolean | null;
-}
-
-/** Temporal arithmetic (date - date, date + duration, ...) exactly as feelin computes it. */
-export function delegateArithmetic(op: string, a: unknown, b: unknown): unknown {
-  return feelinEvaluate(`a ${op} b`, { a, b }).value;
 }
 
 // --- literals ---------------------------------------------------------------------------------

@@ -4,7 +4,7 @@
  * refusing input beyond the size and depth we accept from the studio (STYLE habit 5).
  */
 import { parseExpression, parseUnaryTests } from 'feelin';
-import type { FeelDialect, FeelSyntaxError } from './feel.types';
+import type { FeelDialect, FeelNames, FeelSyntaxError } from './feel.types';
 
 type Tree = ReturnType<typeof parseExpression>;
 type IterateSpec = Parameters<Tree['iterate']>[0];
@@ -25,11 +25,25 @@ class StopWalk {
   constructor(readonly error: FeelSyntaxError) {}
 }
 
-export function parseFeel(source: string, dialect: FeelDialect): ParseResult {
+/** The names in scope as the context shape lezer-feel's variable tracker reads (keys only). */
+export function scopeShape(names: FeelNames | undefined): Record<string, unknown> {
+  if (!names) return {};
+  if (Array.isArray(names)) return Object.fromEntries((names as readonly string[]).map((name) => [name, null]));
+  return names as Record<string, unknown>;
+}
+
+/**
+ * `names`: the names in scope. lezer-feel reads a name containing spaces, keywords or operators
+ * as one VariableName (children per word) only when it is in scope, as feelin does with the keys
+ * of its evaluation context; without them `Date-Time` parses as a subtraction.
+ */
+export function parseFeel(source: string, dialect: FeelDialect, names?: FeelNames): ParseResult {
   if (source.length > MAX_SOURCE_LENGTH) {
     return { ok: false, error: { message: `Expression longer than ${MAX_SOURCE_LENGTH} characters`, from: MAX_SOURCE_LENGTH, to: source.length } };
   }
-  const tree = dialect === 'unary-tests' ? parseUnaryTests(source, {}, undefined) : parseExpression(source, {}, undefined);
+  const shape = scopeShape(names);
+  const { text, rangeTypes } = rewriteRangeTypes(source);
+  const tree = dialect === 'unary-tests' ? parseUnaryTests(text, shape, undefined) : parseExpression(text, shape, undefined);
   const root: FeelNode = { name: '__ROOT', from: 0, to: source.length, text: source, children: [] };
   const stack: FeelNode[] = [root];
   try {
@@ -42,7 +56,8 @@ export function parseFeel(source: string, dialect: FeelDialect): ParseResult {
         if (stack.length > MAX_TREE_DEPTH) {
           throw new StopWalk({ message: `Expression nested deeper than ${MAX_TREE_DEPTH} levels`, from: ref.from, to: ref.to });
         }
-        stack.push({ name: ref.name, from: ref.from, to: ref.to, text: source.slice(ref.from, ref.to), children: [] });
+        const name = ref.name === 'ListType' && rangeTypes.has(ref.from) ? 'RangeType' : ref.name;
+        stack.push({ name, from: ref.from, to: ref.to, text: source.slice(ref.from, ref.to), children: [] });
         return undefined;
       },
       leave(ref: NodeRef) {
@@ -58,6 +73,21 @@ export function parseFeel(source: string, dialect: FeelDialect): ParseResult {
   const top = root.children[root.children.length - 1];
   if (!top) return { ok: false, error: { message: 'Empty parse tree', from: 0, to: source.length } };
   return { ok: true, root: top };
+}
+
+/**
+ * DMN 1.5 `range<T>` types (`x instance of range<number>`), which lezer-feel does not parse: the
+ * word `range` in a type position is read as `list ` (same length, so every position holds) and
+ * the list type starting there is renamed `RangeType`.
+ */
+function rewriteRangeTypes(source: string): { text: string; rangeTypes: Set<number> } {
+  const rangeTypes = new Set<number>();
+  if (!/\binstance\s+of\b/.test(source)) return { text: source, rangeTypes };
+  const text = source.replace(/(?<=(?:\bof|[<,:])\s*)range(?=\s*<)/g, (_word, offset: number) => {
+    rangeTypes.add(offset);
+    return 'list ';
+  });
+  return { text, rangeTypes };
 }
 
 /** feelin `lintErrorDetails`. */

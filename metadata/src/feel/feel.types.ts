@@ -10,6 +10,17 @@ export type FeelSyntaxError = { message: string; from: number; to: number };
 
 export type FeelContext = Record<string, unknown>;
 
+/**
+ * The names in scope where an expression sits (a DMN model's inputs and decisions, a release's
+ * characteristics, ...), known at compile time. The parser reads a name that contains spaces,
+ * keywords or operators (`Date-Time`, `values in a list`, `terms and conditions`) as one name
+ * only when it is in scope, as FEEL defines. A list of names, or a context shape whose nested
+ * objects name the entries of nested contexts (`{ Applicant: { 'Monthly-Income': null } }`).
+ */
+export type FeelNames = readonly string[] | { readonly [name: string]: unknown };
+
+export type FeelCompileOptions = { names?: FeelNames };
+
 export type CompiledFeel = {
   source: string;
   dialect: FeelDialect;
