@@ -282,7 +282,7 @@ test.describe.serial('governed publish in the studio (real engine, PostgreSQL, C
     await expectAccessible(page);
   });
 
-  test('a rep signs in with the keyboard alone, sees only the release history in the navigation, and admin pages say they are for admins', async ({ browser }, testInfo) => {
+  test('a rep signs in with the keyboard alone, sees the quotes and the release history in the navigation, and admin pages say they are for admins', async ({ browser }, testInfo) => {
     const page = await open(browser);
     // Keyboard only: every control of the sign-in is labelled and reachable with Tab.
     await page.goto('/sign-in');
@@ -299,10 +299,11 @@ test.describe.serial('governed publish in the studio (real engine, PostgreSQL, C
     await expect(page.getByRole('checkbox', { name: 'rep', exact: true })).toBeFocused();
     await page.keyboard.press('Space');
     await page.keyboard.press('Enter');
-    await expect(page).toHaveURL(/\/releases$/);
+    await expect(page).toHaveURL(/\/quotes$/);
     await expect(page.getByTestId('roles')).toHaveText('rep');
     const nav = page.getByRole('navigation', { name: 'Main' });
-    await expect(nav.getByRole('link')).toHaveText(['Releases']);
+    await expect(nav.getByRole('link')).toHaveText(['Quotes', 'Releases']);
+    await nav.getByRole('link', { name: 'Releases' }).click();
     await expect(page.getByRole('table', { name: 'Releases' })).toContainText('bert');
     await page.goto('/workspace');
     await expect(page.getByRole('alert').filter({ hasText: 'This page is for admins' })).toContainText('drafts and release candidates need the role admin');

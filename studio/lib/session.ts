@@ -26,7 +26,8 @@ function settings() {
 export async function signIn(principal: Principal): Promise<void> {
   const s = settings();
   if (!s.configured) throw new Error('AUTH_JWT_SECRET is not set: the studio cannot sign in local identities');
-  const token = await new SignJWT({ tenant: principal.tenantId, roles: principal.roles })
+  // The engine's claims: `team` for reps and sales managers, `account` for customer users.
+  const token = await new SignJWT({ tenant: principal.tenantId, roles: principal.roles, ...(principal.team ? { team: principal.team } : {}), ...(principal.accountId ? { account: principal.accountId } : {}) })
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject(principal.userId)
     .setIssuer(s.issuer)
@@ -55,7 +56,10 @@ export async function currentPrincipal(): Promise<Principal | undefined> {
     const { payload } = await jwtVerify(token, s.secret, { issuer: s.issuer, audience: s.audience, algorithms: ['HS256'] });
     const roles = Array.isArray(payload.roles) ? payload.roles.map(String).filter(isRole) : [];
     if (typeof payload.sub !== 'string' || typeof payload.tenant !== 'string' || roles.length === 0) return undefined;
-    return { userId: payload.sub, tenantId: payload.tenant, roles: roles as Role[] };
+    return {
+      userId: payload.sub, tenantId: payload.tenant, roles: roles as Role[],
+      ...(typeof payload.team === 'string' ? { team: payload.team } : {}), ...(typeof payload.account === 'string' ? { accountId: payload.account } : {}),
+    };
   } catch {
     return undefined;
   }

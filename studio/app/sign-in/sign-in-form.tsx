@@ -27,6 +27,16 @@ export function SignInForm() {
           </label>
         ))}
       </fieldset>
+      <div className="field">
+        <label htmlFor="team">Team</label>
+        <input id="team" name="team" type="text" defaultValue="" aria-describedby="team-hint" />
+        <p id="team-hint" className="muted">Reps and sales managers: the team whose quotes they share.</p>
+      </div>
+      <div className="field">
+        <label htmlFor="account">Account</label>
+        <input id="account" name="account" type="text" defaultValue="" aria-describedby="account-hint" />
+        <p id="account-hint" className="muted">Customers: the account they buy for.</p>
+      </div>
       {state.error ? <p role="alert" className="problem">{state.error}</p> : null}
       <button type="submit" disabled={pending}>{pending ? 'Signing in…' : 'Sign in'}</button>
     </form>

@@ -159,7 +159,7 @@ describe('redactions are built from allow-lists', () => {
   });
 
   it('a customer\'s listing has no internal owner', () => {
-    const summary = customerQuoteSummary({ quoteId: 'q1', accountId: 'acct-1', customerName: 'Acme', ownerId: 'rita', currency: 'EUR', currentRevision: 1, state: 'approved', createdAt: 'x' });
+    const summary = customerQuoteSummary({ quoteId: 'q1', accountId: 'acct-1', customerName: 'Acme', ownerId: 'rita', currency: 'EUR', currentRevision: 1, state: 'approved', validUntil: '2026-12-31', createdAt: 'x' });
     expect(conforms('CustomerQuoteSummary', summary)).toEqual([]);
     expect(summary).not.toHaveProperty('ownerId');
   });

@@ -67,22 +67,24 @@ export function createQuoteViews(prisma: PrismaClient, documents: DocumentServic
       }
     },
 
-    /** Paged in the database: the state filter reads each quote's current revision. */
-    async list(principal: Principal, filter: { state?: string; accountId?: string; limit: number; offset: number }) {
+    /** Paged in the database: the state and validity filters read each quote's current revision. */
+    async list(principal: Principal, filter: { state?: string; accountId?: string; validUntilFrom?: string; validUntilTo?: string; limit: number; offset: number }) {
       const where = Prisma.sql`${visibilitySql(principal)}
         ${filter.accountId ? Prisma.sql`AND q.account_id = ${filter.accountId}` : Prisma.empty}
-        ${filter.state ? Prisma.sql`AND r.state = ${filter.state}` : Prisma.empty}`;
+        ${filter.state ? Prisma.sql`AND r.state = ${filter.state}` : Prisma.empty}
+        ${filter.validUntilFrom ? Prisma.sql`AND r.valid_until >= ${filter.validUntilFrom}::date` : Prisma.empty}
+        ${filter.validUntilTo ? Prisma.sql`AND r.valid_until <= ${filter.validUntilTo}::date` : Prisma.empty}`;
       const from = Prisma.sql`FROM quote q JOIN quote_revision r ON r.quote_id = q.id AND r.revision = q.current_revision WHERE ${where}`;
       const [rows, counted] = await Promise.all([
-        prisma.$queryRaw<{ id: string; tenant_id: string; account_id: string; customer_name: string; owner_id: string; team: string | null; currency: string; current_revision: number; state: string; created_at: Date }[]>`
-          SELECT q.id, q.tenant_id, q.account_id, q.customer_name, q.owner_id, q.team, q.currency, q.current_revision, r.state, q.created_at
+        prisma.$queryRaw<{ id: string; tenant_id: string; account_id: string; customer_name: string; owner_id: string; team: string | null; currency: string; current_revision: number; state: string; valid_until: Date; created_at: Date }[]>`
+          SELECT q.id, q.tenant_id, q.account_id, q.customer_name, q.owner_id, q.team, q.currency, q.current_revision, r.state, r.valid_until, q.created_at
           ${from} ORDER BY q.created_at DESC, q.id LIMIT ${filter.limit} OFFSET ${filter.offset}`,
         prisma.$queryRaw<{ total: bigint }[]>`SELECT count(*) AS total ${from}`,
       ]);
       const items = rows.flatMap((q) => {
         const summary: QuoteSummary = {
           quoteId: q.id, accountId: q.account_id, customerName: q.customer_name, ownerId: q.owner_id, currency: q.currency.trim(),
-          currentRevision: q.current_revision, state: q.state, createdAt: q.created_at.toISOString(),
+          currentRevision: q.current_revision, state: q.state, validUntil: isoDate(q.valid_until), createdAt: q.created_at.toISOString(),
         };
         // Per row: a caller with several roles may see some quotes as staff and others as their customer.
         switch (decideView('listQuotes', principal, { tenantId: q.tenant_id, ownerId: q.owner_id, team: q.team, accountId: q.account_id })) {

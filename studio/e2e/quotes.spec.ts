@@ -1,0 +1,89 @@
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import { expectAccessible, shot, watchedPage } from './studio-helpers';
+import { ensureAccount } from './quote-helpers';
+import { signInAs } from './quote-helpers';
+
+// Issue 10 (Studio II): reps quote from screens generated from the published release, against
+// the real engine (its own process and database, e2e/engine-fixture.ts). One story in order:
+// the steps share the quote the rep makes.
+
+const ACCOUNT = 'acct-e2e-acme';
+const CUSTOMER = 'Acme Logistics GmbH';
+const pages: { page: Page; errors: string[] }[] = [];
+const story: { quoteId?: string; accounts?: boolean } = {};
+
+async function open(browser: Browser): Promise<Page> {
+  const watched = await watchedPage(browser);
+  pages.push(watched);
+  return watched.page;
+}
+
+test.describe.serial('the rep workspace, configurator, pricing, approvals and the customer view (real engine)', () => {
+  test.beforeAll(async () => {
+    story.accounts = await ensureAccount(ACCOUNT, CUSTOMER);
+  });
+
+  test.afterEach(async () => {
+    // Any console error or page error on any page of the step fails it.
+    const errors = pages.flatMap((p) => p.errors);
+    pages.length = 0;
+    expect(errors).toEqual([]);
+  });
+
+  test('a rep lists quotes, creates one for an account, currency and term, and adds a line of the current release', async ({ browser }, testInfo) => {
+    const page = await open(browser);
+    await signInAs(page, 'rita', ['rep'], { team: 'north' });
+    await expect(page).toHaveURL(/\/quotes$/);
+    await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link')).toHaveText(['Quotes', 'Releases']);
+    await expect(page.getByTestId('empty')).toContainText('No quotes yet');
+    await shot(page, testInfo, '01-quotes-empty');
+    await expectAccessible(page);
+
+    await page.getByRole('link', { name: 'New quote' }).click();
+    await expect(page.getByRole('heading', { name: 'New quote' })).toBeVisible();
+    if (story.accounts) {
+      await page.getByLabel('Search accounts by name or id').fill('Acme');
+      await page.getByRole('button', { name: new RegExp(CUSTOMER) }).click();
+      await expect(page.getByLabel('Account id')).toHaveValue(ACCOUNT);
+    } else {
+      await expect(page.getByTestId('free-text-account')).toBeVisible();
+      await page.getByLabel('Account id').fill(ACCOUNT);
+      await page.getByLabel('Customer name').fill(CUSTOMER);
+    }
+    await page.getByLabel('Currency').fill('EUR');
+    await page.getByLabel('Term (months)').fill('24');
+    await shot(page, testInfo, '02-new-quote');
+    await expectAccessible(page);
+    await page.getByRole('button', { name: 'Create quote' }).click();
+
+    await expect(page.getByRole('heading', { name: `Quote for ${CUSTOMER}` })).toBeVisible();
+    story.quoteId = page.url().split('/quotes/')[1];
+    await expect(page.getByLabel('Quote terms')).toContainText('24 months');
+    await expect(page.getByTestId('quote-state')).toHaveText('draft');
+    await expect(page.getByTestId('no-lines')).toBeVisible();
+    await page.getByLabel('Offering (release 1)').selectOption({ label: 'Business Internet' });
+    await page.getByRole('button', { name: /^Add/ }).click();
+    await expect(page.getByRole('table', { name: 'Lines' })).toContainText('Business Internet');
+    await expect(page.getByTestId('line-L1')).toContainText('valid');
+    await shot(page, testInfo, '03-quote-with-line');
+    await expectAccessible(page);
+
+    // The list filters in the engine: state, account, validity (the policy keeps it 45 days).
+    await page.goto('/quotes');
+    await expect(page.getByRole('table', { name: 'Quotes' })).toContainText(CUSTOMER);
+    await page.getByLabel('State').selectOption('approved');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await expect(page.getByTestId('empty')).toContainText('No quotes match these filters');
+    await page.getByLabel('State').selectOption('draft');
+    await page.getByLabel('Account id').fill(ACCOUNT);
+    await page.getByLabel('Validity').selectOption('expiring');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await expect(page.getByTestId('empty')).toBeVisible();
+    await page.getByLabel('Validity').selectOption('valid');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await expect(page.getByRole('table', { name: 'Quotes' })).toContainText(CUSTOMER);
+    await expect(page.getByTestId('quote-count')).toHaveText('1–1 of 1');
+    await shot(page, testInfo, '04-quotes-filtered');
+    await expectAccessible(page);
+  });
+});

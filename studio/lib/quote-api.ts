@@ -1,0 +1,84 @@
+import type { ApiSchema, BodyOf, ResponseOf } from '@cpq/contracts/api-types';
+
+/**
+ * The quote contract's shapes the rep, approver and customer screens read
+ * (contracts/openapi/quote-api.yaml, workflow-task-api.yaml, configuration-api.yaml).
+ */
+export type QuoteSummary = ApiSchema<'QuoteSummary'>;
+export type CustomerQuoteSummary = ApiSchema<'CustomerQuoteSummary'>;
+export type QuoteList = ResponseOf<'listQuotes'>;
+/** The internal view (rep, sales-manager, finance, admin). */
+export type Quote = ApiSchema<'Quote'>;
+export type QuoteLine = ApiSchema<'QuoteLine'>;
+/** What a customer user gets of its quote: the offer, nothing internal. */
+export type CustomerQuote = ApiSchema<'CustomerQuoteView'>;
+export type QuoteView = ResponseOf<'getQuote'>;
+export type ChargeTerms = ApiSchema<'ChargeTerms'>;
+export type TotalsTerms = ApiSchema<'TotalsTerms'>;
+export type PriceTraceView = ApiSchema<'QuotePriceTrace'>;
+export type PriceBreakdown = ApiSchema<'PriceBreakdown'>;
+export type ApprovalEvidence = ApiSchema<'ApprovalEvidence'>;
+export type Timeline = ApiSchema<'QuoteTimeline'>;
+export type TimelineEntry = Timeline['entries'][number];
+export type WorkItem = ApiSchema<'WorkItem'>;
+export type NewQuote = BodyOf<'createQuote'>;
+export type NewLine = BodyOf<'addQuoteLine'>;
+export type ManualDiscountInput = NonNullable<NewLine['manualDiscount']>;
+export type AcceptInput = BodyOf<'acceptQuote'>;
+export type ConfigurationInput = BodyOf<'evaluateConfiguration'>;
+
+/** Revision states the list filters by (the contract's enum). */
+export const QUOTE_STATES = ['draft', 'priced', 'submitted', 'approved', 'rejected', 'accepted', 'expired', 'withdrawn', 'superseded'] as const;
+export type QuoteState = (typeof QUOTE_STATES)[number];
+
+// --- the price result as the trace carries it (engine/src/modules/pricing/pricing.types.ts) --
+// The contract types `result` as an open object; these are the fields the screens draw.
+
+export type TraceSource =
+  | { kind: 'price-book'; key: string; version: string }
+  | { kind: 'pricing-rule-set'; key: string; ruleId: string; version: string }
+  | { kind: 'discount-schedule'; key: string; version: string }
+  | { kind: 'manual'; key: string; version: 'input'; actor: string; reason: string; authority: string }
+  | { kind: 'rounding'; key: string; version: string };
+
+export type TraceStep = {
+  step: number;
+  phase: string;
+  source: TraceSource;
+  operation: { type: string; value: string; mode?: string };
+  amountIn: string;
+  adjustment: string;
+  amountOut: string;
+  reason: string;
+};
+
+export type PricedCharge = {
+  charge: string;
+  quantity: number;
+  chargeType: 'one-time' | 'recurring';
+  period?: 'monthly' | 'annual';
+  unitListPrice: string;
+  trace: TraceStep[];
+  unitNetPrice: string;
+  lineNet: string;
+  termTotal: string;
+  floorReached: boolean;
+};
+
+export type PricedLine = { lineId: string; offering: string; quantity: number; charges: PricedCharge[] };
+
+export type PriceTotals = TotalsTerms & { byChargeType?: Record<'one-time' | 'monthly' | 'annual', { net: string; termTotal: string }> };
+
+export type PriceResult = {
+  releaseId: string;
+  releaseNumber: number;
+  currency: string;
+  pricingDate: string;
+  termMonths: number | null;
+  lines: PricedLine[];
+  totals: PriceTotals;
+  resultHash: string;
+};
+
+/** The price result inside a trace view (typed open in the contract). */
+export const priceResultOf = (trace: PriceTraceView): PriceResult => trace.result as unknown as PriceResult;
