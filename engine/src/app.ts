@@ -19,6 +19,7 @@ import { createSqlStatementRunner, createSqlTransactionRunner } from './lib/sql-
 import { DEFAULT_TRANSACTION_SETTINGS, createTransactionRunner } from './lib/transaction';
 import { createImpactReplay, createQuoteService, createQuoteViews, createWorkItemService, quoteRoutes, type QuoteService, type WorkItemService } from './modules/quote';
 import { healthRoutes } from './modules/health';
+import { createOrderService, createOrderViews, orderRoutes, type OrderService } from './modules/order';
 import { createTenantService, tenantRoutes } from './modules/tenant';
 import { workerTopicsRoutes } from './modules/workflow';
 import type { Infrastructure } from './plugins/external/infrastructure';
@@ -33,6 +34,7 @@ export type EngineApp = {
   quotes: QuoteService;
   workItems: WorkItemService;
   releases: ReleaseService;
+  orders: OrderService;
 };
 
 /**

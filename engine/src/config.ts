@@ -35,6 +35,10 @@ export type EngineConfig = {
   bodyLimitBytes: number;
   /** How often the quote expiry sweep and the approval-task reconciler run (0: never). */
   sweepIntervalMs: number;
+  /** How often the order reconciler runs: Camunda effects left by outages, incidents -> fallout cases (0: never). */
+  orderReconcileIntervalMs: number;
+  /** Orders from QuoteAccepted on Kafka (the idempotent consumer `orders`) in this API process. */
+  orderConsumer: boolean;
 };
 
 export class ConfigError extends Error {
@@ -112,6 +116,8 @@ export function loadConfig(env: Env = process.env): EngineConfig {
     validateResponses: (env.VALIDATE_RESPONSES ?? (environment === 'production' ? 'false' : 'true')) === 'true',
     bodyLimitBytes: integer('BODY_LIMIT_BYTES', 1_048_576, 1024, 50 * 1_048_576),
     sweepIntervalMs: integer('SWEEP_INTERVAL_MS', 60_000, 0, 86_400_000),
+    orderReconcileIntervalMs: integer('ORDER_RECONCILE_INTERVAL_MS', 5_000, 0, 86_400_000),
+    orderConsumer: oneOf('ORDER_CONSUMER', 'on', ['on', 'off'] as const) === 'on',
   };
   if (config.kafkaBrokers.length === 0) problems.push('KAFKA_BROKERS must name at least one host:port');
   if (problems.length > 0) throw new ConfigError(problems);

@@ -3,13 +3,14 @@ import '@cpq/connectors/runtime/check-node-runtime';
 import { buildEngine } from './app';
 import { loadConfig } from './config';
 import { startReleaseFeed } from './modules/catalog';
+import { consumerContext, createOrderConsumer } from './modules/order';
 import { createInfrastructure } from './plugins/external/infrastructure';
 
 // The API process role: listen, and on SIGTERM/SIGINT stop taking requests, finish the
 // ones in flight, then close connections to every dependency.
 const config = loadConfig();
 const infrastructure = await createInfrastructure(config);
-const { app, releasePointer, quotes, workItems, releases } = await buildEngine({ config, infrastructure });
+const { app, releasePointer, quotes, workItems, releases, orders } = await buildEngine({ config, infrastructure });
 // Follow releases published by any instance; a broker outage only delays the pointer (reads
 // fall back to PostgreSQL for tenants not seen yet).
 const releaseFeed = await startReleaseFeed(infrastructure.kafka, releasePointer, app.log).catch((error: Error) => {
@@ -31,6 +32,23 @@ const sweep = config.sweepIntervalMs > 0
   : undefined;
 sweep?.unref();
 
+// The order reconciler (Camunda effects an outage left after a commit, incidents -> fallout
+// cases), more often than the sweep: a callback's message waits on it when it raced its process.
+const orderSweep = config.orderReconcileIntervalMs > 0
+  ? setInterval(() => void orders.reconcile().catch((error: Error) => app.log.warn({ err: error.message }, 'order reconciler failed')), config.orderReconcileIntervalMs)
+  : undefined;
+orderSweep?.unref();
+
+// Orders from QuoteAccepted (idempotent consumer, group `orders`): Kafka shares the partitions
+// between API instances; the fulfillment starts after each order's commit.
+const orderConsumer = config.orderConsumer
+  ? createOrderConsumer({
+      prisma: infrastructure.prisma, kafka: infrastructure.kafka, logger: app.log,
+      onOrderCreated: async (orderId, event) => void (await orders.startFulfillment(orderId, consumerContext(event))),
+    })
+  : undefined;
+void orderConsumer?.run().catch((error: Error) => app.log.warn({ err: error.message }, 'order consumer stopped; orders from QuoteAccepted wait for it'));
+
 let closing = false;
 async function shutdown(signal: string): Promise<void> {
   if (closing) return;
@@ -39,6 +57,8 @@ async function shutdown(signal: string): Promise<void> {
   const force = setTimeout(() => process.exit(1), 15_000);
   force.unref();
   clearInterval(sweep);
+  clearInterval(orderSweep);
+  await orderConsumer?.stop().catch(() => {});
   await app.close();
   await releaseFeed?.close();
   await infrastructure.close();

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { MetadataItem } from '@cpq/metadata';
 import type { Principal } from '../src/http/auth';
 import { cleanCamunda, publishRelease, tokensFor } from './release-fixture';
 import { createTestApp, type TestApp } from './test-app';
@@ -45,12 +46,12 @@ export const internetLine = (discountPercent?: string) => ({
 });
 
 /** The engine on its own database with a published release and the cast's tokens: the typed setup of quote tests. */
-export async function createQuoteFixture(label: string, env: Record<string, string> = {}): Promise<QuoteFixture> {
+export async function createQuoteFixture(label: string, env: Record<string, string> = {}, options: { items?: MetadataItem[] } = {}): Promise<QuoteFixture> {
   const t = await createTestApp(label, { env });
   const tenant = `${label.replace(/_/g, '-').slice(0, 20)}-${Date.now().toString(36)}`;
   const otherTenant = `${tenant}-x`;
   await t.infrastructure.prisma.tenant.createMany({ data: [{ id: tenant, name: label }, { id: otherTenant, name: `${label} (other)` }] });
-  await publishRelease(t.app, t.config, tenant);
+  await publishRelease(t.app, t.config, tenant, options.items);
   const tokens = await tokensFor(t.config, Object.fromEntries(Object.entries(CAST).map(([id, p]) =>
     [id, { tenantId: OUTSIDERS.has(id as Person) ? otherTenant : tenant, ...p }]))) as Record<Person, string>;
 

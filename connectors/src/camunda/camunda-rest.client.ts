@@ -23,6 +23,8 @@ export type Task = {
 export type Incident = {
   id: string; processInstanceId: string; incidentType: string; incidentMessage: string | null;
   activityId: string; configuration: string | null;
+  /** Present in Camunda's answer; the order module maps incidents to fallout cases by tenant. */
+  tenantId?: string | null; incidentTimestamp?: string;
 };
 export type HistoricProcessInstance = {
   id: string; businessKey: string | null; processDefinitionKey: string; state: string; endTime: string | null;
@@ -109,11 +111,16 @@ export function createCamundaClient(baseUrl: string, options: { timeoutMs?: numb
     processInstances: (params: { businessKey?: string; processDefinitionKey?: string }) =>
       call<ProcessInstance[]>('GET', `/process-instance${query(params)}`),
 
-    correlateMessage(input: { messageName: string; businessKey?: string; processInstanceId?: string; processVariables?: Variables; tenantId?: string }) {
+    /**
+     * `processVariablesLocal` lands on the execution that received the message (a step of a
+     * parallel multi-instance), not on the process instance.
+     */
+    correlateMessage(input: { messageName: string; businessKey?: string; processInstanceId?: string; processVariables?: Variables; processVariablesLocal?: Variables; tenantId?: string }) {
       return call<unknown>('POST', '/message', { ...input, resultEnabled: true });
     },
 
-    tasks: (params: { processInstanceId?: string; processInstanceBusinessKey?: string; taskDefinitionKey?: string; assignee?: string; candidateGroup?: string }) =>
+    /** `taskVariables` filters on task-local variables, e.g. `stepRef_eq_L1.reserve-access`. */
+    tasks: (params: { processInstanceId?: string; processInstanceBusinessKey?: string; taskDefinitionKey?: string; assignee?: string; candidateGroup?: string; taskVariables?: string; tenantIdIn?: string }) =>
       call<Task[]>('GET', `/task${query(params)}`),
     task: (taskId: string) => call<Task>('GET', `/task/${encodeURIComponent(taskId)}`),
     claimTask: (taskId: string, userId: string) => call<void>('POST', `/task/${encodeURIComponent(taskId)}/claim`, { userId }),
@@ -126,7 +133,14 @@ export function createCamundaClient(baseUrl: string, options: { timeoutMs?: numb
       call<void>('DELETE', `/process-instance/${encodeURIComponent(id)}${query({ skipCustomListeners: true, deleteReason: reason })}`),
     completeTask: (taskId: string, variables: Variables = {}) => call<void>('POST', `/task/${encodeURIComponent(taskId)}/complete`, { variables }),
 
-    incidents: (params: { processInstanceId?: string; incidentType?: string }) => call<Incident[]>('GET', `/incident${query(params)}`),
+    incidents: (params: { incidentId?: string; processInstanceId?: string; incidentType?: string; processDefinitionKeyIn?: string; tenantIdIn?: string }) => call<Incident[]>('GET', `/incident${query(params)}`),
+    externalTask: (id: string) => call<{ id: string; executionId: string; processInstanceId: string; activityId: string; tenantId: string | null; retries: number | null }>(
+      'GET', `/external-task/${encodeURIComponent(id)}`),
+    /** The variables of exactly this execution (no parent scope), e.g. an activity's input mapping. */
+    localVariables: (executionId: string) => call<Record<string, { value: unknown; type: string }>>('GET', `/execution/${encodeURIComponent(executionId)}/localVariables`),
+    /** Gives a failed external task new retries: its incident resolves and a worker fetches it again. */
+    setExternalTaskRetries: (externalTaskId: string, retries: number) =>
+      call<void>('PUT', `/external-task/${encodeURIComponent(externalTaskId)}/retries`, { retries }),
     historicProcessInstances: (params: { processInstanceId?: string; processInstanceBusinessKey?: string }) =>
       call<HistoricProcessInstance[]>('GET', `/history/process-instance${query(params)}`),
   };

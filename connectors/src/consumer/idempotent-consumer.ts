@@ -19,6 +19,12 @@ export type IdempotentConsumerOptions = {
   deadLetterTopic?: (topic: string) => string;
   fromBeginning?: boolean;
   logger?: ConsumerLogger;
+  /**
+   * Runs after the handler's transaction committed, for work that must not run inside it (a
+   * remote call, ADR 0013). Not retried and never undoes the commit: it must be finished by a
+   * reconciler when it fails.
+   */
+  onApplied?: (event: EventEnvelope) => Promise<void>;
 };
 
 
@@ -128,8 +134,9 @@ export function createIdempotentConsumer(options: IdempotentConsumerOptions) {
     }
     const event = check.envelope;
     for (;;) {
+      let outcome: 'applied' | 'duplicate' | 'stale';
       try {
-        return await applyOnce(event);
+        outcome = await applyOnce(event);
       } catch (error) {
         const attempts = await recordFailure(event, error);
         if (attempts >= maxAttempts) {
@@ -143,7 +150,13 @@ export function createIdempotentConsumer(options: IdempotentConsumerOptions) {
         const delay = Math.min(backoff.initialMs * backoff.factor ** (attempts - 1), backoff.maxMs);
         logger?.warn({ consumer: name, eventId: event.eventId, attempts, delayMs: delay, err: (error as Error).message }, 'event handler failed; retrying');
         await new Promise((resolve) => setTimeout(resolve, delay));
+        continue;
       }
+      if (outcome === 'applied' && options.onApplied) {
+        await options.onApplied(event).catch((error: unknown) =>
+          logger?.warn({ consumer: name, eventId: event.eventId, err: (error as Error).message }, 'after-commit work failed; its reconciler finishes it'));
+      }
+      return outcome;
     }
   }
 

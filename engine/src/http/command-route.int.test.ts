@@ -27,6 +27,12 @@ const BODIES: Record<string, unknown> = {
   withdrawQuote: { reason: 'customer left' },
   approveQuote: { reason: 'fine' },
   rejectQuote: { reason: 'too cheap' },
+  createOrderFromAcceptedQuote: { quoteId: randomUUID() },
+  requestOrderCancellation: { reason: 'customer changed their mind' },
+  recordFulfillmentCallback: { externalReference: 'ext-1', requestKey: 'rk-1', outcome: 'completed' },
+  recordStepOutcome: { requestKey: 'rk-1', outcome: 'completed' },
+  recordStepCompensation: { outcome: 'compensated' },
+  resolveFallout: { action: 'retry', reason: 'fixed upstream' },
 };
 /** Commands that need If-Match to reach their work. */
 const IF_MATCH = new Set(['editDraft', 'deleteDraft']);
@@ -37,6 +43,7 @@ function valueFor(schema: JsonSchema, name: string): string {
   if (schema.$ref === '#/components/schemas/ItemKey') return specification.key;
   if (schema.format === 'uuid') return randomUUID();
   if (schema.pattern === '^[A-Za-z0-9-]{1,64}$') return 'idem-walk-1';
+  if (schema.pattern === '^[A-Za-z0-9][A-Za-z0-9._-]{0,139}$') return 'L1.reserve-access';
   throw new Error(`add a value for path parameter ${name} (${JSON.stringify(schema)}) to this test`);
 }
 

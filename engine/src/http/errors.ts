@@ -58,6 +58,16 @@ export const ERROR_CATALOG = {
   'concurrent-update': { status: 409, title: 'Another command changed this resource at the same moment' },
   'busy': { status: 503, title: 'The engine is at capacity; retry shortly' },
   'work-item-claimed': { status: 409, title: 'Another approver holds this work item' },
+  'order-not-found': { status: 404, title: 'No such order' },
+  'quote-not-accepted': { status: 409, title: 'The quote has no accepted revision to order' },
+  'order-exists': { status: 409, title: 'The accepted revision already has its primary order' },
+  'order-state': { status: 409, title: 'The order is not in a state that allows this' },
+  'plan-not-found': { status: 404, title: 'The order is not decomposed yet' },
+  'step-not-found': { status: 404, title: 'No such step in the order\'s plan' },
+  'step-state': { status: 409, title: 'The fulfillment step is not in a state that allows this' },
+  'fallout-not-found': { status: 404, title: 'No such fallout case' },
+  'fallout-state': { status: 409, title: 'The fallout case was resolved already' },
+  'fallout-action': { status: 422, title: 'The fallout case does not allow this action' },
   'internal': { status: 500, title: 'Internal error' },
 } as const satisfies Record<string, { status: number; title: string }>;
 

@@ -9,3 +9,6 @@ export { quoteRoutes } from './quote.routes';
 export { TRANSITIONS, allowed, nextState } from './quote.state';
 export { createImpactReplay } from './impact-replay';
 export type { ImpactReplay, QuoteImpact } from './impact-replay';
+// What an accepted revision committed to, for the order module (read through here, never its tables).
+export { acceptedRevisionSnapshot } from './quote.accepted-snapshot';
+export type { AcceptedSnapshot, AcceptedLine, AcceptedCharge } from './quote.accepted-snapshot';

@@ -67,6 +67,10 @@ export const correlations = {
 
   byId: (db: Db, id: string): Promise<Correlation | null> => db.workflowCorrelation.findUnique({ where: { id } }),
 
+  /** The active correlation of a domain intent, if any (at most one: a partial unique index). */
+  activeOf: (db: Db, tenantId: string, domainType: string, domainId: string): Promise<Correlation | null> =>
+    db.workflowCorrelation.findFirst({ where: { tenantId, domainType, domainId, status: { in: [...ACTIVE_STATUSES] } } }),
+
   byInstance: (db: Db, tenantId: string, processInstanceId: string): Promise<Correlation | null> =>
     db.workflowCorrelation.findFirst({ where: { tenantId, processInstanceId } }),
 

@@ -1,0 +1,83 @@
+import type { PrismaClient } from '@cpq/prisma';
+import type { RawTx } from '../../lib/sql-transaction';
+
+/** Raw SQL on the pool, a Prisma transaction or a node-postgres transaction. */
+type Db = PrismaClient | RawTx;
+
+/** A charge of a line as it was accepted (from the accepted price result). */
+export type AcceptedCharge = { charge: string; chargeType: string; period?: string; quantity: number; unitNetPrice: string; lineNet: string };
+
+export type AcceptedLine = {
+  lineId: string;
+  position: number;
+  offering: string;
+  quantity: number;
+  /** The normalized selections of the line's configuration (what was priced). */
+  selections: Record<string, unknown>;
+  configurationHash: string | null;
+  releaseId: string;
+  charges: AcceptedCharge[];
+};
+
+/**
+ * What an accepted revision committed the customer and us to: the facts an order is made from
+ * (seed section 5, O1). Read only through the quote module (the order module never reads the
+ * quote tables); immutable once accepted, since an accepted revision takes no command.
+ */
+export type AcceptedSnapshot = {
+  tenantId: string;
+  quoteId: string;
+  revision: number;
+  accountId: string;
+  customerName: string;
+  ownerId: string;
+  team: string | null;
+  currency: string;
+  termMonths: number;
+  releaseId: string;
+  priceResultId: string;
+  documentId: string;
+  acceptedBy: string;
+  acceptedAt: string;
+  lines: AcceptedLine[];
+};
+
+type Head = Omit<AcceptedSnapshot, 'lines' | 'acceptedAt'> & { acceptedAt: Date; priced: { lineId: string; charges: AcceptedCharge[] }[] | null };
+
+/**
+ * The accepted revision of a quote with its lines and accepted prices, or null when the quote
+ * has no accepted revision (or is not the tenant's). Three statements, no lock: an accepted
+ * revision no longer changes. The price result is read per line (`result -> 'lines'`), not as a
+ * whole trace.
+ */
+export async function acceptedRevisionSnapshot(db: Db, tenantId: string, quoteId: string): Promise<AcceptedSnapshot | null> {
+  const [head] = await db.$queryRaw<Head[]>`
+    SELECT q.tenant_id AS "tenantId", q.id::text AS "quoteId", r.revision, q.account_id AS "accountId", q.customer_name AS "customerName",
+           q.owner_id AS "ownerId", q.team, q.currency, q.term_months AS "termMonths", r.release_id::text AS "releaseId",
+           r.price_result_id::text AS "priceResultId", r.document_id::text AS "documentId", r.accepted_by AS "acceptedBy", r.accepted_at AS "acceptedAt",
+           (SELECT json_agg(json_build_object('lineId', l ->> 'lineId', 'charges', l -> 'charges'))
+              FROM json_array_elements(p.result -> 'lines') l) AS priced
+    FROM quote q
+    JOIN quote_revision r ON r.quote_id = q.id AND r.state = 'accepted'
+    JOIN price_result p ON p.id = r.price_result_id
+    WHERE q.id = ${quoteId}::uuid AND q.tenant_id = ${tenantId}`;
+  if (!head) return null;
+  const lines = await db.$queryRaw<Omit<AcceptedLine, 'charges'>[]>`
+    SELECT line_id AS "lineId", position, offering, quantity,
+           COALESCE(configuration -> 'normalized' -> 'selections', to_json(selections)) AS selections,
+           configuration_hash AS "configurationHash", release_id::text AS "releaseId"
+    FROM quote_line WHERE quote_id = ${quoteId}::uuid AND revision = ${head.revision} ORDER BY position`;
+  const chargesOf = new Map((head.priced ?? []).map((p) => [p.lineId, p.charges]));
+  const { priced: _priced, acceptedAt, ...rest } = head;
+  return {
+    ...rest,
+    acceptedAt: new Date(acceptedAt).toISOString(),
+    lines: lines.map((line) => ({
+      ...line,
+      charges: (chargesOf.get(line.lineId) ?? []).map((c) => ({
+        charge: c.charge, chargeType: c.chargeType, ...(c.period ? { period: c.period } : {}), quantity: c.quantity,
+        unitNetPrice: c.unitNetPrice, lineNet: c.lineNet,
+      })),
+    })),
+  };
+}
