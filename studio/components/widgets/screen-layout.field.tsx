@@ -105,11 +105,11 @@ export function ScreenLayoutField({ formData, onChange, errorSchema, fieldPathId
                   {section.fields.map((field, f) => (
                     <li key={f} className="row">
                       <div className={`form-group${errors('sections', s, 'fields', f, 'characteristic').length ? ' has-error' : ''}`}>
-                        <input id={at('fields', f, 'characteristic')} aria-label={`Characteristic of field ${f + 1} in ${name}`} list={listId} value={field.characteristic} disabled={locked} size={14}
+                        <input id={at('fields', f, 'characteristic')} aria-label={`Characteristic of field ${f + 1} in ${name}`} list={listId} value={field.characteristic} disabled={locked} size={12}
                           onChange={(e) => setField(s, f, { characteristic: e.target.value })} aria-invalid={errors('sections', s, 'fields', f, 'characteristic').length > 0} />
                         <ErrorDetail messages={errors('sections', s, 'fields', f, 'characteristic')} />
                       </div>
-                      {input({ id: at('fields', f, 'help'), label: `Help of field ${field.characteristic || f + 1}`, value: field.help, onChange: (v) => setField(s, f, { help: v || undefined }), messages: errors('sections', s, 'fields', f, 'help'), disabled: locked, size: 20, placeholder: 'help (optional)' })}
+                      {input({ id: at('fields', f, 'help'), label: `Help of field ${field.characteristic || f + 1}`, value: field.help, onChange: (v) => setField(s, f, { help: v || undefined }), messages: errors('sections', s, 'fields', f, 'help'), disabled: locked, size: 16, placeholder: 'help (optional)' })}
                       <label className="inline"><input type="checkbox" checked={field.readOnly ?? false} disabled={locked} onChange={(e) => setField(s, f, { readOnly: e.target.checked || undefined })} /> read-only</label>
                       <button type="button" className="secondary small" disabled={locked || f === 0} onClick={() => setSection(s, { fields: move(section.fields, f, -1) })} aria-label={`Move field ${field.characteristic || f + 1} up`}>↑</button>
                       <button type="button" className="secondary small" disabled={locked} onClick={() => setSection(s, { fields: section.fields.filter((_, j) => j !== f) })} aria-label={`Remove field ${field.characteristic || f + 1}`}>Remove</button>
