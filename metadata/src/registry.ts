@@ -1,6 +1,7 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
-import type { FeelCompileResult, FeelDialect } from './feel/feel.types';
+import { significantNames } from './feel/feel.names';
+import type { FeelCompileOptions, FeelCompileResult, FeelDialect } from './feel/feel.types';
 import { approvalPolicyKind } from './kinds/approval-policy.kind';
 import { bpmnModelKind } from './kinds/bpmn-model.kind';
 import { bundleKind } from './kinds/bundle.kind';
@@ -44,7 +45,7 @@ export const ITEM_KEY_SCHEMA: Readonly<Record<string, unknown>> = itemKeySchema;
 /** Content nested deeper than this is refused before any schema runs (untrusted input). */
 export const MAX_CONTENT_DEPTH = 32;
 
-export type CompileFeel = (source: string, dialect: FeelDialect) => FeelCompileResult;
+export type CompileFeel = (source: string, dialect: FeelDialect, options?: FeelCompileOptions) => FeelCompileResult;
 
 // Schemas are ours (not user-authored), compiled once at module load; strict mode makes a
 // mistake in one of them fail at startup rather than let content through.
@@ -171,12 +172,13 @@ export async function validateReleaseSet(items: MetadataItem[], options: Validat
   for (const item of valid) visible.set(id(item), item);
 
   const compiled = new Map<string, FeelCompileResult>();
-  const compileFeel: CompileFeel = (source, dialect) => {
-    const cacheKey = `${dialect}\u0000${source}`;
+  const compileFeel: CompileFeel = (source, dialect, feelOptions) => {
+    // Only the names that can change a parse are part of the key (feel/feel.names.ts).
+    const cacheKey = `${dialect}\u0000${significantNames(feelOptions?.names)}\u0000${source}`;
     let result = compiled.get(cacheKey);
     if (!result) {
       try {
-        result = options.compileFeel(source, dialect);
+        result = feelOptions ? options.compileFeel(source, dialect, feelOptions) : options.compileFeel(source, dialect);
       } catch (error) {
         result = { ok: false, error: { message: error instanceof Error ? error.message : String(error), from: 0, to: source.length } };
       }

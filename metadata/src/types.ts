@@ -1,4 +1,4 @@
-import type { FeelCompileResult, FeelDialect } from './feel/feel.types';
+import type { FeelCompileOptions, FeelCompileResult, FeelDialect } from './feel/feel.types';
 
 /**
  * The metadata model's shared types. Every metadata kind is one entry in the registry
@@ -51,7 +51,8 @@ export type ExpressionSite = { pointer: string; source: string; dialect: FeelDia
 export type SemanticContext = {
   resolve<C = unknown>(ref: ItemRef): MetadataItem<C> | undefined;
   items(kind?: MetadataKind): MetadataItem[];
-  compileFeel(source: string, dialect: FeelDialect): FeelCompileResult;
+  /** `options.names`: the names in scope where the expression sits (see FeelNames). */
+  compileFeel(source: string, dialect: FeelDialect, options?: FeelCompileOptions): FeelCompileResult;
 };
 
 export type KindDefinition<C = unknown> = {

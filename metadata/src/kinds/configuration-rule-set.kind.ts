@@ -117,15 +117,17 @@ function checkCharacteristic(issues: Issues, targets: TargetSpecs, characteristi
 }
 
 /** Variables the expression reads (undefined if it does not compile: reported as feel.syntax). */
-function variablesOf(context: SemanticContext, source: string): string[] | undefined {
-  const result = context.compileFeel(source, 'expression');
+function variablesOf(context: SemanticContext, source: string, names?: string[]): string[] | undefined {
+  const result = context.compileFeel(source, 'expression', names ? { names } : undefined);
   return result.ok ? result.compiled.variables : undefined;
 }
 
 function checkExpressionNames(issues: Issues, context: SemanticContext, targets: TargetSpecs, sites: ExpressionSite[]): void {
   const reserved = new Set<string>(CONFIGURATION_CONTEXT);
+  // The names in scope: the targets' characteristics and the configuration context.
+  const names = [...new Set([...reserved, ...targets.flatMap((t) => [...t.characteristics.keys()])])];
   for (const site of sites) {
-    for (const variable of variablesOf(context, site.source) ?? []) {
+    for (const variable of variablesOf(context, site.source, names) ?? []) {
       if (!reserved.has(variable)) checkCharacteristic(issues, targets, variable, site.pointer);
     }
   }

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { compileFeel } from '../feel';
+import { validateReleaseSet } from '../registry';
 import type { DmnModelContent } from './dmn-model.kind';
 import { catalogWith, kindCases, ref, validateWithFeelin, type InvalidCase } from './test-support';
 
@@ -34,6 +36,17 @@ describe('dmn-model', () => {
     expect(await at(edit('<text>&lt;= 10</text>', '<text>&lt;= </text>'))).toEqual([['feel.syntax', 'rep-discount']]);
     expect(await at(edit('<text>dealValue</text>', '<text>dealValue +</text>'))).toEqual([['feel.syntax', 'deal-value']]);
     expect(await at(edit(' camunda:historyTimeToLive="P180D"', ''))).toEqual([['dmn.history-ttl', 'approval-level']]);
+  });
+
+  it('compiles FEEL with the model\'s names in scope: an input named "for loop count" is a name, not a for loop', async () => {
+    // Given an input data whose name starts with a FEEL keyword, read by an input expression
+    const items = catalogWith(model, (c: DmnModelContent) => {
+      edit('<text>dealValue</text>', '<text>for loop count</text>')(c);
+      edit('<decision id="approval-level"', '<inputData id="loop" name="for loop count"/>\n  <decision id="approval-level"')(c);
+    });
+    // when validated with our compiler, then it parses (alone, without the names, it does not)
+    expect(compileFeel('for loop count', 'expression').ok).toBe(false);
+    expect((await validateReleaseSet(items, { compileFeel })).filter((i) => i.code === 'feel.syntax')).toEqual([]);
   });
 
   it('does not check entries in another expression language as FEEL', async () => {

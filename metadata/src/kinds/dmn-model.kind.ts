@@ -1,7 +1,7 @@
-import type { FeelDialect } from '../feel/feel.types';
+import type { FeelDialect, FeelNames } from '../feel/feel.types';
 import type { KindDefinition, MetadataItem, SemanticContext, ValidationIssue } from '../types';
 import { issuesFor, type Issues } from './checks';
-import { CAMUNDA_DMN_NS, extensionAttribute, parseDmnOf, SUPPORTED_DMN_VERSIONS, type ModdleElement } from './moddle';
+import { CAMUNDA_DMN_NS, elementsOf, extensionAttribute, parseDmnOf, SUPPORTED_DMN_VERSIONS, type ModdleElement } from './moddle';
 import { MAX_MODEL_XML } from './bpmn-model.kind';
 import { decisionOwners, decisionsOf, othersDefining } from './model-keys';
 import { kindSchema, name, object, xmlId } from './schema-parts';
@@ -58,6 +58,19 @@ function checkFeel(issues: Issues, context: SemanticContext, decision: string, w
   }
 }
 
+/**
+ * The names a decision's FEEL may read: the model's input data, decisions, knowledge models and
+ * services (name and variable name), so `Date-Time` or `Another Date and Time` parse as names.
+ */
+function namesInScope(definitions: ModdleElement): FeelNames {
+  const names = new Set<string>();
+  for (const element of elementsOf(definitions)) {
+    if (!['dmn:InputData', 'dmn:Decision', 'dmn:BusinessKnowledgeModel', 'dmn:DecisionService'].includes(String(element.$type))) continue;
+    for (const name of [element.name, (element.variable as ModdleElement | undefined)?.name]) if (typeof name === 'string' && name) names.add(name);
+  }
+  return [...names];
+}
+
 function checkDecisionFeel(issues: Issues, context: SemanticContext, decision: ModdleElement, defaultLanguage: unknown): void {
   const logic = decision.decisionLogic as ModdleElement | undefined;
   const id = decision.id ?? '?';
@@ -100,6 +113,8 @@ async function validate(item: MetadataItem<DmnModelContent>, context: SemanticCo
     issues.add('/decisionKey', 'dmn.decision-key', `the XML has no decision "${item.content.decisionKey}" (it has: ${decisions.map((d) => d.id).join(', ') || 'none'})`);
   }
   const owners = await decisionOwners(context);
+  const names = namesInScope(definitions);
+  const scoped: SemanticContext = { ...context, compileFeel: (source, dialect, options) => context.compileFeel(source, dialect, options ?? { names }) };
   for (const decision of decisions) {
     const others = othersDefining(owners, String(decision.id), item);
     if (others.length > 0) {
@@ -108,7 +123,7 @@ async function validate(item: MetadataItem<DmnModelContent>, context: SemanticCo
     if (!camunda(decision, 'historyTimeToLive')?.trim()) {
       issues.warn('/xml', 'dmn.history-ttl', `decision "${decision.id}" has no camunda:historyTimeToLive: Camunda keeps its history for the engine's global default; set one to choose how long`, decision.id);
     }
-    checkDecisionFeel(issues, context, decision, definitions.expressionLanguage);
+    checkDecisionFeel(issues, scoped, decision, definitions.expressionLanguage);
   }
   return issues.list;
 }

@@ -133,7 +133,7 @@ export function createReleaseService({ prisma, camunda, store, pointer, log }: R
       changes.map((c) => ({ kind: c.kind as MetadataKind, key: c.key, content: c.content })),
       {
         base: base.filter((b) => !changed.has(`${b.kind}\u0000${b.key}`)).map((b) => ({ kind: b.kind as MetadataKind, key: b.key, content: b.content })) as MetadataItem[],
-        compileFeel: (source, dialect) => feel.compile(source, dialect),
+        compileFeel: (source, dialect, options) => feel.compile(source, dialect, options),
       },
     );
   }

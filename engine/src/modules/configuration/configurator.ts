@@ -163,10 +163,12 @@ function buildPlan(release: ReleaseView, index: ReleaseIndex, offering: string):
   if (!spec) throw new Error(`release ${release.releaseId}: "${offering}" refers to the missing specification "${offeringItem.content.specification}"`);
   const characteristics = new Map(spec.content.characteristics.map((c) => [c.key, c]));
   const known = (name: string) => characteristics.has(name) || CONTEXT_NAMES.has(name);
+  // The names in scope, so a name with spaces, keywords or operators parses as one name.
+  const names = [...characteristics.keys(), ...CONTEXT_NAMES];
 
   const compile = (source: string | undefined): { compiled?: CompiledFeel; error?: string; reads: string[] } => {
     if (source === undefined) return { reads: [] };
-    const result = release.feel.compile(source, 'expression');
+    const result = release.feel.compile(source, 'expression', { names });
     if (!result.ok) return { error: `"${source}" does not compile: ${result.error.message}`, reads: [] };
     return { compiled: result.compiled, reads: result.compiled.variables.filter(known) };
   };

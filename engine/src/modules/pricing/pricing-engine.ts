@@ -167,6 +167,8 @@ const entryKey = (offering: string, charge: string) => `${offering}\n${charge}`;
 const CHARGE_NAMES: ReadonlySet<string> = new Set(['charge', 'chargeType', 'period']);
 /** Every name the engine puts in the FEEL context; a characteristic of the same name is hidden. */
 const CONTEXT_NAMES: ReadonlySet<string> = new Set(['offering', 'quantity', 'termMonths', 'segment', 'channel', 'accountId', 'currency', 'pricingDate', ...CHARGE_NAMES]);
+/** The names pricing conditions are compiled with (the line's characteristics come on top, unknown here). */
+const PRICING_NAMES: readonly string[] = [...CONTEXT_NAMES];
 /** Never copied from a request into the context (assigning it would replace the object's prototype). */
 const UNSAFE_NAMES: ReadonlySet<string> = new Set(['__proto__']);
 const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -296,7 +298,7 @@ function compileBookPlan(release: ReleaseView, plan: CurrencyPlan, book: Book, s
       const { action } = rule;
       // An amount in another currency does not apply when pricing in this one (pricing-rule-set.kind.ts).
       if (action.currency !== undefined && action.currency !== plan.currency) continue;
-      const compiled = release.feel.compile(rule.condition, 'expression');
+      const compiled = release.feel.compile(rule.condition, 'expression', { names: PRICING_NAMES });
       const fixed = fixedOp(action.type, action.value, plan.scale);
       // What was applied, as the trace shows it (an amount at the working scale, a percentage as authored).
       const value = fixed.den === 1n ? formatFixed(fixed.amount, plan.scale, plan.decimals) : action.value;
