@@ -48,6 +48,14 @@ describe('BpmnCanvas (bpmn-js with the Camunda 7 properties panel)', () => {
     expect(await handle.exportXml()).toContain('<bpmn:serviceTask id="record-approval-decision" name="Record approval decision" camunda:type="external" camunda:topic="platform.ping">');
   });
 
+  it('takes a typed topic at once (no debounce): a Save right after typing saves it', async () => {
+    const { handle } = await mount();
+    await userEvent.click(shape('record-approval-decision')!);
+    await openImplementation();
+    await userEvent.fill(document.querySelector<HTMLInputElement>('#bio-properties-panel-externalTopic')!, 'order.book');
+    expect(await handle.exportXml()).toContain('camunda:topic="order.book"');
+  });
+
   it('keeps a topic the catalog lacks, and says so', async () => {
     await mount([], quoteApproval.replace('camunda:topic="quote.escalate-approval"', 'camunda:topic="order.book"'));
     await userEvent.click(shape('escalate-approval')!);

@@ -49,6 +49,8 @@ export default function BpmnCanvas({ xml, issues, onChange, onReady, onImported,
       additionalModules: [BpmnPropertiesPanelModule, BpmnPropertiesProviderModule, CamundaPlatformPropertiesProviderModule, CamundaBehaviorsModule, TopicCatalogModule],
       moddleExtensions: { camunda: camundaModdle },
       workerTopics: topics,
+      // Every edit of a panel field is a command at once: a Save right after typing saves it all.
+      debounceInput: false,
     });
     modelerRef.current = modeler;
     const dirty = () => modeler.get<CommandStack>('commandStack').canUndo();

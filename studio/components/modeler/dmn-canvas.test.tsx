@@ -55,8 +55,12 @@ describe('DmnCanvas (dmn-js)', () => {
     await expect.poll(() => cell('Out_emea') !== null).toBe(true);
     await userEvent.click(cell('Out_emea')!.querySelector<HTMLElement>('[contenteditable]') ?? cell('Out_emea')!);
     await userEvent.keyboard('{End}-x');
-    await expect.poll(() => changes.at(-1) ?? '').toContain('"sales-emea"-x');
+    // At once, no debounce: a Save right after typing saves every key.
     expect(await handle.exportXml()).toContain('"sales-emea"-x');
+    await expect.poll(() => changes.at(-1) ?? '').toContain('"sales-emea"-x');
+    await userEvent.click(document.querySelector<HTMLElement>('.cpq-dmn-canvas td.annotation[data-row-id="Rule_emea"]')!);
+    await userEvent.keyboard('Europe first');
+    expect(await handle.exportXml()).toContain('<description>Europe first</description>');
   });
 
   it('shows DMN 1.1 migrated to 1.3, says so, and keeps the 1.1 bytes while nothing changed', async () => {

@@ -41,7 +41,8 @@ export default function DmnCanvas({ xml, issues, onChange, onReady, onImported, 
   const [active, setActive] = useState<DmnView>();
 
   useEffect(() => {
-    const modeler = new DmnModeler({ container: containerRef.current! });
+    // Every edit of a cell is a command at once: a Save right after typing saves it all.
+    const modeler = new DmnModeler({ container: containerRef.current!, common: { debounceInput: false } });
     modelerRef.current = modeler;
     const dirty = () => [...viewers.current].some((v) => v.get<CommandStack>('commandStack').canUndo());
     const changed = () => {
