@@ -126,6 +126,19 @@ node_runtime_check() {
   echo "Node.js $version ($NODE)"
 }
 
+# promtool (Prometheus's rule checker, from Debian's prometheus package) for the alert-rule tests
+# (deploy/observability/). Unpacked into .run/tools rather than installed: installing the package
+# would also start a Prometheus service on machines with systemd.
+promtool_install() {
+  local dir="$CPQ_RUN/tools/prometheus"
+  if command -v promtool >/dev/null || [[ -x "$dir/usr/bin/promtool" ]]; then echo "promtool present"; return 0; fi
+  local tmp; tmp=$(mktemp -d)
+  (cd "$tmp" && { apt-get download prometheus 2>/dev/null || { as_root apt-get update -q && apt-get download prometheus; }; }) || { rm -rf "$tmp"; return 1; }
+  mkdir -p "$dir" && dpkg -x "$tmp"/prometheus_*.deb "$dir"
+  rm -rf "$tmp"
+  "$dir/usr/bin/promtool" --version | head -n 1
+}
+
 migrate() {
   npm run --silent db:generate
   npm run --silent db:migrate
@@ -188,7 +201,7 @@ studio_start() {
     return 0
   fi
   _jvms_rotate_log "$logfile"
-  _jvms_launch "$pidfile" "$logfile" env -u PLATFORM_ADMIN_TOKEN -u WORKER_CLIENT_SECRET -u SERVICE_CLIENTS -u DATABASE_URL \
+  _jvms_launch "$pidfile" "$logfile" env -u PLATFORM_ADMIN_TOKEN -u WORKER_CLIENT_SECRET -u SERVICE_CLIENTS -u METRICS_TOKEN -u DATABASE_URL \
     NODE_ENV=production NEXT_TELEMETRY_DISABLED=1 ENGINE_URL="http://$ENGINE_HOST:$ENGINE_PORT" \
     "$NODE" "$ROOT/node_modules/next/dist/bin/next" start "$ROOT/studio" --hostname 127.0.0.1 --port "$STUDIO_PORT"
   echo "studio started (pid $(cat "$pidfile")), log $logfile"
@@ -209,6 +222,7 @@ infra_up() {
   step "Debian packages (postgresql, redis-server, java, maven, poppler-utils)" apt_install_missing
   step "npm dependencies" npm_install
   step "Node.js $NODE_MAJOR from node_modules" node_runtime_check
+  step "promtool (alert rule tests)" promtool_install
   step "PostgreSQL on 127.0.0.1:$POSTGRES_PORT" postgres_start
   step "Redis on 127.0.0.1:$REDIS_PORT" redis_start
   step "Kafka jars from Maven Central" kafka_resolve
@@ -258,6 +272,7 @@ status() {
   echo
   echo "Studio       http://127.0.0.1:$STUDIO_PORT  (sign in as ada or ben, tenant demo, role admin)"
   echo "Engine API   http://$ENGINE_HOST:$ENGINE_PORT  (OpenAPI: /openapi.json, readiness: /health/ready)"
+  echo "Metrics      engine /metrics; relay :${RELAY_METRICS_PORT:-9101}, workers :${WORKERS_METRICS_PORT:-9102}, notifications :${NOTIFICATIONS_METRICS_PORT:-9103} (bearer: $SECRETS_DIR/metrics-token; docs/observability.md)"
   echo "Logs         $LOGS  (Kafka: $CPQ_RUN/kafka, Camunda: $CPQ_RUN/camunda)"
   echo "Stop         npm run platform:stop"
 }

@@ -56,7 +56,7 @@ async function startEngine(databaseUrl: string): Promise<Engine> {
     DATABASE_URL: databaseUrl, REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
     CAMUNDA_URL: process.env.CAMUNDA_URL ?? 'http://127.0.0.1:8080/engine-rest', PLATFORM_ADMIN_TOKEN: randomBytes(24).toString('hex'), AUTH_JWT_SECRET: secret,
     SERVICE_CLIENTS: JSON.stringify([{ clientId: 'bench', secretSha256: createHash('sha256').update(randomBytes(16)).digest('hex'), roles: ['integrator'], tenants: ['*'] }]),
-    SWEEP_INTERVAL_MS: '0',
+    SWEEP_INTERVAL_MS: '0', METRICS_TOKEN: randomBytes(24).toString('hex'),
   };
   // BENCH_PROFILE=<dir>: a V8 CPU profile of the engine (open in Chrome DevTools or speedscope; see docs/benchmarks.md).
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE] : [];

@@ -35,10 +35,10 @@ describe('npm run build', () => {
 
   it('in production, each role loads and refuses a bad setting and missing secrets by name', () => {
     const expected: Record<string, string[]> = {
-      engine: ['LOG_LEVEL must be one of', 'AUTH_JWT_SECRET must be set', 'PLATFORM_ADMIN_TOKEN must be set', 'SERVICE_CLIENTS must list'],
-      relay: ['LOG_LEVEL'],
-      workers: ['LOG_LEVEL', 'WORKER_CLIENT_SECRET must be set'],
-      notifications: ['LOG_LEVEL', 'WEBHOOK_SECRET is required'],
+      engine: ['LOG_LEVEL must be one of', 'AUTH_JWT_SECRET must be set', 'PLATFORM_ADMIN_TOKEN must be set', 'SERVICE_CLIENTS must list', 'METRICS_TOKEN must be set'],
+      relay: ['LOG_LEVEL', 'METRICS_TOKEN must be set'],
+      workers: ['LOG_LEVEL', 'WORKER_CLIENT_SECRET must be set', 'METRICS_TOKEN must be set'],
+      notifications: ['LOG_LEVEL', 'WEBHOOK_SECRET is required', 'METRICS_TOKEN must be set'],
     };
     for (const role of built) {
       const { status, output } = run(role.launcher, { NODE_ENV: 'production', LOG_LEVEL: 'loud' });

@@ -22,7 +22,8 @@ secret_value() {
 }
 
 # name of the variable : name of the file
-_SECRETS=("AUTH_JWT_SECRET:auth-jwt-secret" "PLATFORM_ADMIN_TOKEN:platform-admin-token" "WORKER_CLIENT_SECRET:workers-client-secret")
+# METRICS_TOKEN: the Prometheus scrape token; every role serves /metrics behind it (ADR 0018).
+_SECRETS=("AUTH_JWT_SECRET:auth-jwt-secret" "PLATFORM_ADMIN_TOKEN:platform-admin-token" "WORKER_CLIENT_SECRET:workers-client-secret" "METRICS_TOKEN:metrics-token")
 
 # The engine's service clients (engine/src/http/service-clients.ts): the workers, by the SHA-256
 # of their secret; the engine never sees the secret itself.

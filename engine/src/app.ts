@@ -21,6 +21,7 @@ import { createImpactReplay, createQuoteService, createQuoteViews, createWorkIte
 import { healthRoutes } from './modules/health';
 import { createOrderService, createOrderViews, orderRoutes, type OrderService } from './modules/order';
 import { createTenantService, tenantRoutes } from './modules/tenant';
+import { registerObservability } from './observability';
 import { workerTopicsRoutes } from './modules/workflow';
 import type { Infrastructure } from './plugins/external/infrastructure';
 
@@ -65,6 +66,7 @@ export async function buildEngine({ config, infrastructure, contract = loadApiDo
   registerContractSchemas(app, contract);
   registerRequestValidation(app, contract);
   if (config.validateResponses) registerResponseValidation(app, contract);
+  registerObservability(app, { contract, prisma: infrastructure.prisma, config });
 
   app.route({ ...routeSchema(contract, 'getOpenApi'), handler: async () => contract });
   await app.register(healthRoutes, { contract, checks: infrastructure.checks, timeoutMs: config.healthCheckTimeoutMs });

@@ -29,6 +29,7 @@ describe('loadConfig', () => {
       'ENGINE_PORT must be an integer from 0 to 65535, got "eighty"',
       'KAFKA_CLIENT must be one of kafkajs, platformatic, got "rdkafka"',
       'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"',
+      'METRICS_TOKEN must be set to at least 16 characters (the Prometheus scrape token)',
       'PLATFORM_ADMIN_TOKEN must be set to at least 16 characters',
       'SERVICE_CLIENTS must list the service clients (the workers at least) in production',
     ]);
@@ -38,6 +39,16 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/PLATFORM_ADMIN_TOKEN/);
     expect(() => loadConfig({ NODE_ENV: 'production', PLATFORM_ADMIN_TOKEN: 'p'.repeat(32) })).toThrow(/AUTH_JWT_SECRET/);
     const serviceClients = JSON.stringify([{ clientId: 'workers', secretSha256: 'a'.repeat(64), roles: ['integrator'], tenants: ['*'] }]);
-    expect(loadConfig({ NODE_ENV: 'production', PLATFORM_ADMIN_TOKEN: 'p'.repeat(32), AUTH_JWT_SECRET: 's'.repeat(32), SERVICE_CLIENTS: serviceClients }).validateResponses).toBe(false);
+    const secrets = { NODE_ENV: 'production', PLATFORM_ADMIN_TOKEN: 'p'.repeat(32), AUTH_JWT_SECRET: 's'.repeat(32), SERVICE_CLIENTS: serviceClients };
+    // The scrape token has no default in production either (ADR 0018).
+    expect(() => loadConfig(secrets)).toThrow(/METRICS_TOKEN/);
+    expect(loadConfig({ ...secrets, METRICS_TOKEN: 'm'.repeat(24) }).validateResponses).toBe(false);
+  });
+
+  it('reads the scrape token and the business-signal settings; a development default outside production only', () => {
+    expect(loadConfig({}).metricsToken).toBe('dev-metrics-scrape-token-0123456789');
+    const config = loadConfig({ METRICS_TOKEN: 't'.repeat(20), QUOTE_STUCK_BEFORE_PRICING_SECONDS: '900', METRICS_SIGNALS_MAX_AGE_MS: '0' });
+    expect(config).toMatchObject({ metricsToken: 't'.repeat(20), quoteStuckBeforePricingSeconds: 900, metricsSignalsMaxAgeMs: 0 });
+    expect(() => loadConfig({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN must be set to at least 16 characters/);
   });
 });

@@ -1,4 +1,5 @@
 import type { KafkaClientName } from '@cpq/connectors/kafka/kafka.factory';
+import { metricsTokenOf } from '@cpq/connectors/observability/scrape-token';
 import { developmentServiceClients, parseServiceClients, type ServiceClient } from './http/service-clients';
 
 /**
@@ -33,6 +34,12 @@ export type EngineConfig = {
   /** Validate every response against its contract (on outside production). */
   validateResponses: boolean;
   bodyLimitBytes: number;
+  /** The Prometheus scrape token: it reads /metrics and nothing else (ADR 0018). */
+  metricsToken: string;
+  /** A draft quote with lines untouched this long counts as stuck before pricing (metrics). */
+  quoteStuckBeforePricingSeconds: number;
+  /** How long one reading of the business signals serves /metrics scrapes. */
+  metricsSignalsMaxAgeMs: number;
   /** How often the quote expiry sweep and the approval-task reconciler run (0: never). */
   sweepIntervalMs: number;
   /** How often the order reconciler runs: Camunda effects left by outages, incidents -> fallout cases (0: never). */
@@ -115,6 +122,9 @@ export function loadConfig(env: Env = process.env): EngineConfig {
     healthCheckTimeoutMs: integer('HEALTH_CHECK_TIMEOUT_MS', 2000, 50, 60_000),
     validateResponses: (env.VALIDATE_RESPONSES ?? (environment === 'production' ? 'false' : 'true')) === 'true',
     bodyLimitBytes: integer('BODY_LIMIT_BYTES', 1_048_576, 1024, 50 * 1_048_576),
+    metricsToken: metricsTokenOf(env, environment, problems),
+    quoteStuckBeforePricingSeconds: integer('QUOTE_STUCK_BEFORE_PRICING_SECONDS', 3600, 1, 30 * 86_400),
+    metricsSignalsMaxAgeMs: integer('METRICS_SIGNALS_MAX_AGE_MS', 15_000, 0, 3_600_000),
     sweepIntervalMs: integer('SWEEP_INTERVAL_MS', 60_000, 0, 86_400_000),
     orderReconcileIntervalMs: integer('ORDER_RECONCILE_INTERVAL_MS', 5_000, 0, 86_400_000),
     orderConsumer: oneOf('ORDER_CONSUMER', 'on', ['on', 'off'] as const) === 'on',

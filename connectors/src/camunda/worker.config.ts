@@ -1,3 +1,4 @@
+import { readMetricsSettings, type MetricsSettings } from '../observability/metrics.config';
 import { createEnvReader, LOG_LEVELS } from '../shared/env-reader';
 import { hostname } from 'node:os';
 
@@ -22,6 +23,8 @@ export type WorkerConfig = {
    * tokens (client credentials). The workers hold no signing key.
    */
   credential: { clientId: string; clientSecret: string };
+  /** `/metrics` of the workers (WORKERS_METRICS_PORT): Camunda incidents and backlogs, task outcomes. */
+  metrics: MetricsSettings;
 };
 
 /**
@@ -56,6 +59,7 @@ export function loadWorkerConfig(env: Record<string, string | undefined> = proce
     logLevel,
     engineUrl: text('ENGINE_URL', `http://127.0.0.1:${text('ENGINE_PORT', '4000')}`),
     credential: { clientId: text('WORKER_CLIENT_ID', 'workers'), clientSecret },
+    metrics: readMetricsSettings(env, 'WORKERS_METRICS_PORT', 9102, problems),
   };
   if (problems.length > 0) throw new WorkerConfigError(problems);
   return config;

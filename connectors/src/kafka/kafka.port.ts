@@ -40,11 +40,17 @@ export type KafkaConsumer = {
 };
 
 export type TopicSpec = { topic: string; partitions: number };
+export type PartitionRange = { topic: string; partition: number; start: bigint; end: bigint };
+export type CommittedOffset = { topic: string; partition: number; offset: bigint };
 
 export type KafkaAdmin = {
   createTopics(topics: TopicSpec[]): Promise<void>;
   /** Fetches cluster metadata; throws when no broker answers within `timeoutMs`. */
   describeCluster(timeoutMs: number): Promise<{ brokers: number; controllerId: number | null }>;
+  /** Per partition, the first offset still held and the next offset to be written (end - start = messages held). */
+  topicOffsets(topics: string[]): Promise<PartitionRange[]>;
+  /** The offsets a consumer group committed, on every topic it committed on (none: empty). */
+  groupOffsets(groupId: string): Promise<CommittedOffset[]>;
   close(): Promise<void>;
 };
 

@@ -142,6 +142,19 @@ export function createKafkajsClient(options: KafkaClientOptions): KafkaClient {
           );
           return { brokers: cluster.brokers.length, controllerId: cluster.controller };
         },
+        async topicOffsets(topics) {
+          await connected();
+          const perTopic = await Promise.all(topics.map(async (topic) =>
+            (await admin.fetchTopicOffsets(topic)).map((p) => ({ topic, partition: p.partition, start: BigInt(p.low), end: BigInt(p.high) }))));
+          return perTopic.flat();
+        },
+        async groupOffsets(groupId) {
+          await connected();
+          const answer = await admin.fetchOffsets({ groupId });
+          // kafkajs answers -1 for a partition the group never committed.
+          return answer.flatMap((t) => t.partitions.filter((p) => Number(p.offset) >= 0)
+            .map((p) => ({ topic: t.topic, partition: p.partition, offset: BigInt(p.offset) })));
+        },
         close: () => admin.disconnect(),
       };
     },

@@ -140,6 +140,24 @@ export function createPlatformaticClient(options: KafkaClientOptions): KafkaClie
           const metadata = await withTimeout(admin.metadata({ topics: [], forceUpdate: true }), timeoutMs, 'kafka metadata');
           return { brokers: metadata.brokers.size, controllerId: metadata.controllerId };
         },
+        async topicOffsets(topics) {
+          if (topics.length === 0) return [];
+          const metadata = await admin.metadata({ topics, forceUpdate: true });
+          // ListOffsets with timestamp -2 answers the earliest offset, -1 the latest.
+          const at = async (timestamp: bigint) => admin.listOffsets({
+            topics: topics.map((name) => ({
+              name, partitions: Array.from({ length: metadata.topics.get(name)?.partitionsCount ?? 0 }, (_, partitionIndex) => ({ partitionIndex, timestamp })),
+            })),
+          });
+          const [earliest, latest] = await Promise.all([at(-2n), at(-1n)]);
+          const start = new Map(earliest.flatMap((t) => t.partitions.map((p) => [`${t.name}/${p.partitionIndex}`, p.offset] as const)));
+          return latest.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex, start: start.get(`${t.name}/${p.partitionIndex}`) ?? 0n, end: p.offset })));
+        },
+        async groupOffsets(groupId) {
+          const [group] = await admin.listConsumerGroupOffsets({ groups: [groupId] });
+          return (group?.topics ?? []).flatMap((t) => t.partitions.filter((p) => p.committedOffset >= 0n)
+            .map((p) => ({ topic: t.name, partition: p.partitionIndex, offset: p.committedOffset })));
+        },
         close: () => admin.close(),
       };
     },

@@ -22,6 +22,8 @@ export type OutboxRelayOptions = {
   /** The claim transaction's limit; a publish still running then is retried (at least once). */
   transactionTimeoutMs?: number;
   logger?: RelayLogger;
+  /** After a batch's commit: when each published event occurred (for the publish-lag metric). */
+  onPublished?: (occurredAt: Date[]) => void;
 };
 
 export function toEnvelope(row: OutboxRow): EventEnvelope {
@@ -77,8 +79,9 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
   /** One claim-publish-mark cycle; returns how many events were published. */
   async function publishBatch(): Promise<number> {
     let claimed: bigint[] = [];
+    let occurred: Date[] = [];
     try {
-      return await prisma.$transaction(
+      const published = await prisma.$transaction(
         async (tx) => {
           const rows = await tx.$queryRaw<OutboxRow[]>`
             SELECT position, event_id::text, event_type, event_version, tenant_id, aggregate_type, aggregate_id,
@@ -104,6 +107,7 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
           const publishable = rows.filter((r) => !isBlocked.has(`${r.aggregate_type}\u0000${r.aggregate_id}`));
           if (publishable.length === 0) return 0;
           claimed = publishable.map((r) => r.position);
+          occurred = publishable.map((r) => r.occurred_at);
 
           const byTopic = new Map<string, OutboxRow[]>();
           for (const row of publishable) byTopic.set(row.topic, [...(byTopic.get(row.topic) ?? []), row]);
@@ -117,6 +121,8 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
         },
         { timeout: transactionTimeoutMs, maxWait: transactionTimeoutMs },
       );
+      if (published > 0) options.onPublished?.(occurred);
+      return published;
     } catch (error) {
       if (claimed.length > 0) {
         const message = (error as Error).message.slice(0, 2000);

@@ -1,5 +1,6 @@
 import { createEnvReader, LOG_LEVELS, type LogLevel } from '../shared/env-reader';
 import type { KafkaClientName } from '../kafka/kafka.factory';
+import { readMetricsSettings, type MetricsSettings } from '../observability/metrics.config';
 
 /** The relay process's settings; the only place in the relay that reads `process.env`. */
 export type RelayConfig = {
@@ -9,6 +10,10 @@ export type RelayConfig = {
   batchSize: number;
   pollIntervalMs: number;
   logLevel: LogLevel;
+  /** `/metrics` of the relay (RELAY_METRICS_PORT): outbox backlog and lag, consumer lag, dead letters. */
+  metrics: MetricsSettings;
+  /** Durable consumer groups whose lag the relay reports (it watches the whole event pipeline). */
+  watchedConsumerGroups: string[];
 };
 
 export function loadRelayConfig(env: Record<string, string | undefined> = process.env): RelayConfig {
@@ -20,6 +25,8 @@ export function loadRelayConfig(env: Record<string, string | undefined> = proces
     batchSize: integer('RELAY_BATCH_SIZE', 200, 1, 10_000),
     pollIntervalMs: integer('RELAY_POLL_INTERVAL_MS', 200, 1, 60_000),
     logLevel: oneOf('LOG_LEVEL', 'info', LOG_LEVELS),
+    metrics: readMetricsSettings(env, 'RELAY_METRICS_PORT', 9101, problems),
+    watchedConsumerGroups: list('METRICS_CONSUMER_GROUPS', 'notifications,orders,projector-quotes'),
   };
   if (problems.length > 0) throw new Error(`invalid relay configuration:\n- ${problems.join('\n- ')}`);
   return config;

@@ -1,4 +1,5 @@
 import type { KafkaClientName } from '@cpq/connectors/kafka/kafka.factory';
+import { readMetricsSettings, type MetricsSettings } from '@cpq/connectors/observability/metrics.config';
 import { createEnvReader, LOG_LEVELS } from '@cpq/connectors/shared/env-reader';
 
 /**
@@ -22,6 +23,8 @@ export type NotificationsConfig = {
   };
   dispatch: { batchSize: number; pollIntervalMs: number };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** `/metrics` of the role (NOTIFICATIONS_METRICS_PORT). */
+  metrics: MetricsSettings;
 };
 
 export class NotificationsConfigError extends Error {
@@ -62,6 +65,7 @@ export function loadNotificationsConfig(env: Record<string, string | undefined> 
       pollIntervalMs: integer('NOTIFICATIONS_POLL_INTERVAL_MS', 500, 10, 60_000),
     },
     logLevel,
+    metrics: readMetricsSettings(env, 'NOTIFICATIONS_METRICS_PORT', 9103, problems),
   };
   if (config.webhook.backoffMaxMs < config.webhook.backoffInitialMs) problems.push('WEBHOOK_BACKOFF_MAX_MS must not be below WEBHOOK_BACKOFF_INITIAL_MS');
   if (problems.length > 0) throw new NotificationsConfigError(problems);

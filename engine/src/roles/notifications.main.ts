@@ -7,7 +7,10 @@
 // First: a wrong Node.js major stops here, before anything else loads (ADR 0010).
 import '@cpq/connectors/runtime/check-node-runtime';
 import { createKafkaClient } from '@cpq/connectors/kafka/kafka.factory';
-import { createPrismaClient } from '@cpq/prisma';
+import { createMetricsRegistry } from '@cpq/connectors/observability/metrics-registry';
+import { startMetricsServer } from '@cpq/connectors/observability/metrics-server';
+import { registerPoolMetrics } from '@cpq/connectors/observability/pool-metrics';
+import { createPrismaClient, poolOf } from '@cpq/prisma';
 import { pino } from 'pino';
 import { createNotificationConsumer, createNotificationDispatcher } from '../modules/notification';
 import { loadNotificationsConfig } from './notifications.config';
@@ -29,13 +32,19 @@ const dispatcher = createNotificationDispatcher({
   logger,
 });
 
+// Runtime and pool metrics; its consumer lag is reported by the relay (METRICS_CONSUMER_GROUPS).
+const registry = createMetricsRegistry('notifications');
+registerPoolMetrics(registry, poolOf(prisma));
+const metricsServer = config.metrics.port === undefined ? undefined
+  : await startMetricsServer({ registry, host: config.metrics.host, port: config.metrics.port, token: config.metrics.token });
+
 let stopping = false;
 async function shutdown(reason: string, code: number): Promise<void> {
   if (stopping) return;
   stopping = true;
   logger.info({ reason }, 'stopping notifications');
   try {
-    await Promise.all([consumer.stop(), dispatcher.stop()]);
+    await Promise.all([consumer.stop(), dispatcher.stop(), metricsServer?.close()]);
     await prisma.$disconnect();
   } catch (error) {
     logger.error({ err: error }, 'notifications did not stop cleanly');

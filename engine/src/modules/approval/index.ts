@@ -7,3 +7,6 @@ export type { RequirementRecord, DecisionRecord } from './approval.records';
 // Its evidence for readers (the quote views), in full: redaction is the reader's decision.
 export { approvalEvidenceOf } from './approval.queries';
 export type { ApprovalEvidence, DecisionEvidence, RequirementEvidence } from './approval.queries';
+// Approvals past their due time, for the operations metrics (engine/src/observability).
+export { overdueApprovals } from './approval.signals';
+export type { OverdueApproval } from './approval.signals';

@@ -12,3 +12,6 @@ export type { ImpactReplay, QuoteImpact } from './impact-replay';
 // What an accepted revision committed to, for the order module (read through here, never its tables).
 export { acceptedRevisionSnapshot } from './quote.accepted-snapshot';
 export type { AcceptedSnapshot, AcceptedLine, AcceptedCharge } from './quote.accepted-snapshot';
+// Business signals for the operations metrics (engine/src/observability).
+export { quoteSignals } from './quote.signals';
+export type { QuoteSignals } from './quote.signals';

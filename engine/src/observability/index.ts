@@ -1,0 +1,60 @@
+// Public surface of the engine's observability: metrics of the API process role (ADR 0018).
+import { createMetricsRegistry } from '@cpq/connectors/observability/metrics-registry';
+import { registerPoolMetrics } from '@cpq/connectors/observability/pool-metrics';
+import type { OpenApiDocument } from '@cpq/contracts/openapi';
+import { poolOf, type PrismaClient } from '@cpq/prisma';
+import type { FastifyInstance } from 'fastify';
+import type { Registry } from 'prom-client';
+import type { EngineConfig } from '../config';
+import { quoteSignals } from '../modules/quote';
+import { registerBusinessMetrics, type SignalSource } from './business-metrics';
+import { registerHttpMetrics } from './http-metrics';
+import { metricsRoute } from './metrics.routes';
+
+export type { SignalSource } from './business-metrics';
+
+export type ObservabilityOptions = {
+  contract: OpenApiDocument;
+  prisma: PrismaClient;
+  config: Pick<EngineConfig, 'metricsToken' | 'quoteStuckBeforePricingSeconds' | 'metricsSignalsMaxAgeMs'>;
+  /** Signals of other modules (e.g. orders: fallout cases by age) added to the quote signals. */
+  signals?: SignalSource[];
+};
+
+/** The quote lifecycle's signals, from the quote module's port. */
+export function quoteSignalSource(prisma: PrismaClient, stuckAfterSeconds: number): SignalSource {
+  return {
+    gauges: {
+      cpq_quotes_awaiting_price: 'Current quote revisions in draft with lines, waiting for a price.',
+      cpq_quotes_stuck_before_pricing: 'Draft quotes with lines untouched for longer than QUOTE_STUCK_BEFORE_PRICING_SECONDS.',
+      cpq_quotes_oldest_awaiting_price_seconds: 'Seconds since the least recently touched draft quote with lines changed.',
+      cpq_approvals_overdue: 'Submitted quote revisions whose approval is past its due time (SLA breached).',
+      cpq_approvals_most_overdue_seconds: 'Seconds past due of the most overdue approval.',
+    },
+    async read() {
+      const s = await quoteSignals(prisma, { stuckAfterSeconds });
+      return {
+        cpq_quotes_awaiting_price: s.awaitingPrice,
+        cpq_quotes_stuck_before_pricing: s.stuckBeforePricing,
+        cpq_quotes_oldest_awaiting_price_seconds: s.oldestAwaitingPriceSeconds,
+        cpq_approvals_overdue: s.approvalsOverdue,
+        cpq_approvals_most_overdue_seconds: s.mostOverdueApprovalSeconds,
+      };
+    },
+  };
+}
+
+/**
+ * Metrics of the API role: HTTP latency by operation, the pool, business signals, the Node.js
+ * runtime; served at GET /metrics behind the scrape token. Registered before the routes (the
+ * latency hook sees every route), once per app (tests build several apps in one process).
+ */
+export function registerObservability(app: FastifyInstance, options: ObservabilityOptions): Registry {
+  const registry = createMetricsRegistry('api');
+  registerHttpMetrics(app, registry, options.contract);
+  registerPoolMetrics(registry, poolOf(options.prisma));
+  const { config } = options;
+  registerBusinessMetrics(registry, [quoteSignalSource(options.prisma, config.quoteStuckBeforePricingSeconds), ...(options.signals ?? [])], config.metricsSignalsMaxAgeMs);
+  metricsRoute(app, { contract: options.contract, registry, token: config.metricsToken });
+  return registry;
+}

@@ -1,0 +1,20 @@
+import { isScrapeAuthorized } from '@cpq/connectors/observability/scrape-token';
+import type { OpenApiDocument } from '@cpq/contracts/openapi';
+import type { FastifyInstance } from 'fastify';
+import type { Registry } from 'prom-client';
+import { routeSchema } from '../http/contract-routes';
+import { DomainError } from '../http/errors';
+
+/** GET /metrics: the Prometheus exposition of this process, for holders of the scrape token only (ADR 0018). */
+export function metricsRoute(app: FastifyInstance, options: { contract: OpenApiDocument; registry: Registry; token: string }): void {
+  app.route({
+    ...routeSchema(options.contract, 'getMetrics'),
+    handler: async (request, reply) => {
+      if (!isScrapeAuthorized(request.headers.authorization, options.token)) {
+        throw new DomainError('unauthenticated', 'the Prometheus scrape token is required as a bearer token');
+      }
+      const text = await options.registry.metrics();
+      return reply.type(options.registry.contentType).send(text);
+    },
+  });
+}
