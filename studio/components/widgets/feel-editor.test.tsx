@@ -101,4 +101,19 @@ describe('FeelEditor', () => {
     await expect.element(screen.getByRole('status')).toHaveTextContent('Compiles.');
     expect(evaluate.calls.map((c) => c.expression)).toEqual(['1 + 2 + 3']);
   });
+
+  it('asks the engine only once the editor has been on screen (a rule set may hold hundreds)', async () => {
+    const evaluate = engineFeel();
+    const screen = await render(
+      <div>
+        <div style={{ height: 3000 }} />
+        <FeelEditor id="far" label="far condition" value="quantity > 1" onChange={() => undefined} evaluate={evaluate} debounceMs={20} />
+      </div>,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(evaluate.calls).toEqual([]);
+    screen.getByRole('textbox', { name: 'far condition' }).element().scrollIntoView();
+    await expect.element(screen.getByRole('status')).toHaveTextContent('Compiles; reads quantity.');
+    expect(evaluate.calls).toHaveLength(1);
+  });
 });

@@ -40,6 +40,9 @@ export function FeelEditor({ id, label, value, onChange, onBlur, evaluate, diale
   // The names of the last expression that compiled: while a half-typed one does not, the admin
   // keeps the sample values already entered.
   const [names, setNames] = useState<string[]>([]);
+  // A rule set may hold hundreds of FEEL fields, and the engine is asked through server actions,
+  // which run one at a time: an editor asks only once it has been on screen.
+  const [seen, setSeen] = useState(false);
   const statusId = `${id}__feel-status`;
 
   useEffect(() => {
@@ -80,11 +83,26 @@ export function FeelEditor({ id, label, value, onChange, onBlur, evaluate, diale
   useEffect(() => view.current?.setDisabled(Boolean(disabled)), [disabled]);
 
   useEffect(() => {
+    const element = host.current;
+    if (seen || !element) return;
+    if (typeof IntersectionObserver === 'undefined') {
+      setSeen(true);
+      return;
+    }
+    const observer = new IntersectionObserver((entries) => {
+      if (entries.some((e) => e.isIntersecting)) setSeen(true);
+    });
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, [seen]);
+
+  useEffect(() => {
     if (text.trim() === '') {
       setCheck({ state: 'idle' });
       view.current?.showError(undefined);
       return;
     }
+    if (!seen) return;
     let cancelled = false;
     setCheck({ state: 'checking' });
     const timer = setTimeout(() => {
@@ -109,7 +127,7 @@ export function FeelEditor({ id, label, value, onChange, onBlur, evaluate, diale
       clearTimeout(timer);
     };
     // `names` changes only as a result of a check: leaving it out avoids asking twice.
-  }, [text, samples, input, dialect, evaluate, debounceMs]);
+  }, [text, samples, input, dialect, evaluate, debounceMs, seen]);
 
   const result = check.state === 'done' ? check.result : undefined;
   const compileError = result?.error?.phase === 'compile' ? result.error : undefined;
@@ -118,7 +136,7 @@ export function FeelEditor({ id, label, value, onChange, onBlur, evaluate, diale
     <div className="feel-editor" data-feel-state={check.state === 'done' ? (compileError ? 'invalid' : 'valid') : check.state}>
       <div ref={host} className="feel-editor-input" />
       <p id={statusId} className={`feel-status${compileError || check.state === 'unavailable' ? ' feel-status-error' : ''}`} role="status" aria-live="polite">
-        {check.state === 'idle' ? (required ? 'Required: write a FEEL expression.' : 'Empty: no expression.') : null}
+        {check.state === 'idle' && text.trim() === '' ? (required ? 'Required: write a FEEL expression.' : 'Empty: no expression.') : null}
         {check.state === 'checking' ? 'Checking with the engine…' : null}
         {check.state === 'unavailable' ? `The engine could not check it: ${check.problem.title}${check.problem.detail ? ` (${check.problem.detail})` : ''}` : null}
         {compileError ? `Does not compile at ${positionText(compileError.from ?? 0, compileError.to ?? 0)}: ${compileError.message}` : null}
