@@ -1,21 +1,19 @@
 import Link from 'next/link';
-import type { Candidate, Impact } from '@/lib/api';
+import type { Candidate } from '@/lib/api';
 import { getEngine } from '@/lib/engine-client';
 import { requirePrincipal } from '@/lib/session';
 import { AdminOnly } from '@/components/admin-only';
 import { CandidateFlow } from '@/components/candidate-flow';
 import { ProblemView } from '@/components/problem-view';
 import { when } from '@/components/format';
+import { CandidateReview } from '@/components/review/candidate-review';
 
 const STEPS = ['validated', 'in-review', 'approved', 'published'] as const;
 
 export default async function CandidatePage({ params }: { params: Promise<{ id: string }> }) {
   const principal = await requirePrincipal();
   const { id } = await params;
-  const [result, impact] = await Promise.all([
-    getEngine<Candidate>(`/metadata/release-candidates/${encodeURIComponent(id)}`),
-    getEngine<Impact>(`/metadata/release-candidates/${encodeURIComponent(id)}/impact`),
-  ]);
+  const result = await getEngine<Candidate>(`/metadata/release-candidates/${encodeURIComponent(id)}`);
   if (!result.ok) return <AdminOnly principal={principal}><ProblemView problem={result.problem} /></AdminOnly>;
   const c = result.data;
   const reached = STEPS.indexOf(c.state as (typeof STEPS)[number]);
@@ -54,26 +52,7 @@ export default async function CandidatePage({ params }: { params: Promise<{ id: 
         </table>
       )}
 
-      <h2>Impact on recent quotes</h2>
-      {!impact.ok ? <ProblemView problem={impact.problem} /> : impact.data.quotesReplayed === 0 ? (
-        <p className="muted" data-testid="impact">No recent quotes to replay against this candidate.</p>
-      ) : (
-        <>
-          <p data-testid="impact">{impact.data.quotesReplayed} recent quotes replayed: {Object.entries(impact.data.summary).map(([k, v]) => `${k} ${v}`).join(' · ')}</p>
-          <table aria-label="Impact">
-            <thead><tr><th>Quote</th><th>Revision</th><th>Price change</th><th>Invalid lines</th><th>Approvals newly required</th></tr></thead>
-            <tbody>
-              {impact.data.quotes.map((q, i) => (
-                <tr key={`${q.quoteId ?? i}/${q.revision ?? ''}`}>
-                  <td><code>{q.quoteId}</code></td><td>{q.revision}</td>
-                  <td>{q.error ? <span className="problem-title">{q.error}</span> : q.delta ?? 'none'}</td>
-                  <td>{q.invalidLines?.length ?? 0}</td><td>{q.newlyRequiredApprovals?.join(', ')}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </>
-      )}
+      <CandidateReview candidate={c} />
 
       <CandidateFlow candidate={c} authoredByMe={authored.map((i) => `${i.kind}/${i.key}`)} />
 

@@ -5,6 +5,7 @@ import { getEngine } from '@/lib/engine-client';
 import { requirePrincipal } from '@/lib/session';
 import { ProblemView } from '@/components/problem-view';
 import { when } from '@/components/format';
+import { ReleaseReview } from '@/components/review/release-review';
 
 type Diff = ApiSchema<'ReleaseDiff'>;
 
@@ -12,7 +13,7 @@ const show = (value: unknown) => (value === undefined ? '—' : JSON.stringify(v
 
 /** One release: who, when, its hash, and what changed from the release it was based on (field by field). */
 export default async function ReleasePage({ params }: { params: Promise<{ id: string }> }) {
-  await requirePrincipal();
+  const principal = await requirePrincipal();
   const { id } = await params;
   const release = await getEngine<Release>(`/metadata/releases/${encodeURIComponent(id)}`);
   if (!release.ok) return <ProblemView problem={release.problem} />;
@@ -47,6 +48,8 @@ export default async function ReleasePage({ params }: { params: Promise<{ id: st
           )}
         </>
       )}
+      {/* Roll forward and the audit are for admins (the engine refuses them to other roles). */}
+      {principal.roles.includes('admin') ? <ReleaseReview release={r} /> : null}
     </>
   );
 }

@@ -6,6 +6,7 @@ import { requirePrincipal } from '@/lib/session';
 import { AdminOnly } from '@/components/admin-only';
 import { DraftEditor } from '@/components/draft-editor';
 import { ProblemView } from '@/components/problem-view';
+import { ItemHistory } from '@/components/review/release-review';
 import { modelContextOf } from '@/components/modeler/model-context';
 
 /** A candidate's issue linked to this item (`candidate`: BPMN and DMN show all its issues on their elements). */
@@ -48,6 +49,7 @@ export default async function DraftPage({ params, searchParams }: { params: Prom
           model={model}
         />
       ) : null}
+      {draft.ok || publishedItem ? <ItemHistory kind={kind} itemKey={key} /> : null}
     </AdminOnly>
   );
 }
