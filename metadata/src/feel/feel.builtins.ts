@@ -193,7 +193,8 @@ export function xsdRegExp(pattern: string, flags: string, extra = ''): RegExp | 
   if (!/^[smixq]*$/.test(flags)) return null;
   let source = pattern;
   if (flags.includes('q')) {
-    source = source.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+    // `-` and `/` need no escape outside a class (and `\-` is a syntax error with the u flag).
+    source = source.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   } else {
     if (flags.includes('x')) source = stripWhitespace(source);
     // \0 is not an XML Schema escape; JS would read it as NUL.

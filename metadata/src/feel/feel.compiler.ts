@@ -13,7 +13,7 @@ import type { CompiledFeel, FeelCompileOptions, FeelCompileResult, FeelContext, 
 import { parseFeel, type FeelNode } from './feel.tree';
 import {
   betweenOrdered, betweenPrimitives, budget, compareIn, compareValue, createRange, equals, getBuiltin, getType, invoke, isRange, isTruthy,
-  iterationElements, lookup, MAX_ITERATIONS, nameRef, parseParameterNames, parseString, rangeElements, rangeMatcher, spend, wrapFunction,
+  iterationElements, lookup, MAX_ITERATIONS, nameRef, normalizeContextKey, parseParameterNames, parseString, rangeElements, rangeMatcher, spend, wrapFunction,
   type Dict, type FeelType, type JsFunction,
 } from './feel.runtime';
 import { setRangeParser } from './feel.builtins';
@@ -51,7 +51,7 @@ export function usesFallback(compiled: CompiledFeel): boolean {
 export function compileFeel(source: string, dialect: FeelDialect, options: FeelCompileOptions = {}): FeelCompileResult {
   const parsed = parseFeel(source, dialect, options.names);
   if (!parsed.ok) return { ok: false, error: parsed.error };
-  const variables = collectVariables(parsed.root);
+  const variables = spelledAsInScope(collectVariables(parsed.root), options.names);
   let root: (context: FeelContext) => unknown;
   try {
     root = dialect === 'unary-tests' ? compileUnaryTestsRoot(parsed.root) : compileExpressionRoot(parsed.root);
@@ -1029,6 +1029,17 @@ function compileUnaryTestsRoot(root: FeelNode): (context: FeelContext) => unknow
  * minus built-in functions that are called. Names inside a filter may also be the elements'
  * own entries; they are listed (an over-approximation, never a miss).
  */
+/**
+ * A variable read through a name in scope is listed as the scope spells it (`Date-Time`, not
+ * the parse's `Date - Time`): callers match variables against their names.
+ */
+function spelledAsInScope(variables: string[], names: FeelCompileOptions['names']): string[] {
+  if (!names) return variables;
+  const keys = Array.isArray(names) ? (names as readonly string[]) : Object.keys(names);
+  const byNormalForm = new Map(keys.map((key) => [normalizeContextKey(key), key]));
+  return variables.map((variable) => byNormalForm.get(normalizeContextKey(variable)) ?? variable);
+}
+
 function collectVariables(root: FeelNode): string[] {
   const found = new Set<string>();
   const visit = (node: FeelNode, bound: ReadonlySet<string>): void => {
