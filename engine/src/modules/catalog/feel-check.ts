@@ -12,10 +12,10 @@ export type FeelEvaluation = ApiSchema<'FeelEvaluation'>;
 type FeelType = NonNullable<FeelEvaluation['type']>;
 
 /**
- * Evaluation is bounded in time as well as in iterations: an expression the compiler hands to
- * feelin (its fallback) has no iteration budget, and feelin 8.2 never ends iterating some
- * ranges (`for i in 1..1.5 return i`, metadata/src/feel/README.md, difference 3). A check runs
- * on every keystroke, so it must not be able to hold the event loop.
+ * Evaluation is bounded in time as well as in the compiler's iteration steps: an expression the
+ * compiler hands to feelin (its fallback) has no iteration budget, and feelin 8.2 never ends
+ * iterating some ranges (metadata/src/feel/README.md, difference 3). A check runs on every
+ * pause in typing, so no expression may hold the event loop, whatever the compiler does.
  */
 export const EVALUATION_TIMEOUT_MS = 1000;
 /** A value whose JSON is larger than this is not sent back (`for i in 1..999999 return i`). */
@@ -27,10 +27,11 @@ const MAX_DISPLAY_CHARS = 2000;
 const sandbox = createContext({ run: (): unknown => undefined });
 const runScript = new Script('run()');
 
-function evaluateBounded(run: () => unknown): unknown {
+/** Runs `run` and stops it after `timeoutMs` (throws, code ERR_SCRIPT_EXECUTION_TIMEOUT). */
+export function evaluateBounded(run: () => unknown, timeoutMs = EVALUATION_TIMEOUT_MS): unknown {
   sandbox.run = run;
   try {
-    return runScript.runInContext(sandbox, { timeout: EVALUATION_TIMEOUT_MS });
+    return runScript.runInContext(sandbox, { timeout: timeoutMs });
   } finally {
     sandbox.run = () => undefined;
   }
@@ -64,6 +65,7 @@ export function checkFeel({ expression, dialect = 'expression', context = {}, in
 /** feelin's value classes, by constructor name: they are not exported as types we can test with instanceof. */
 const TEMPORAL: Record<string, FeelType> = { FeelDate: 'date', FeelTime: 'time', FeelDateTime: 'date and time', FeelDuration: 'duration' };
 
+const RANGE_KEYS = ['start', 'end', 'start included', 'end included'];
 const className = (value: object): string => (value.constructor as { name?: string } | undefined)?.name ?? '';
 const isPlain = (value: object): boolean => {
   const proto = Object.getPrototypeOf(value) as unknown;
@@ -79,7 +81,9 @@ function feelType(value: unknown): FeelType {
   if (Array.isArray(value)) return 'list';
   const name = className(value);
   if (TEMPORAL[name]) return TEMPORAL[name];
-  if (name === 'FeelRange') return 'range';
+  // A range by its shape (feelin's FeelRange and the compiler's own range class alike); a
+  // context literal with the same keys is still a context.
+  if (!isPlain(value) && RANGE_KEYS.every((key) => key in value)) return 'range';
   if (name === 'FeelFunction') return 'function';
   return 'context';
 }
