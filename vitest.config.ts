@@ -54,6 +54,9 @@ export default defineConfig({
             '@codemirror/state', '@codemirror/view', '@codemirror/language', '@codemirror/lint', '@codemirror/commands', '@bpmn-io/lang-feel', '@lezer/highlight',
             // The FEEL compiler's (@cpq/metadata/feel, the engine's, used by the FEEL editor's tests).
             'feelin', 'temporal-polyfill',
+            // The modelers (components/modeler).
+            'bpmn-js/lib/Modeler', 'bpmn-js/lib/util/ModelUtil', 'bpmn-js-properties-panel', '@bpmn-io/properties-panel',
+            'camunda-bpmn-js-behaviors/lib/camunda-platform', 'dmn-js/lib/Modeler', '@bpmn-io/dmn-migrate',
           ],
         },
         test: {
