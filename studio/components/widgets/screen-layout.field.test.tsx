@@ -61,5 +61,7 @@ describe('ScreenLayoutField (quote-screen-layout)', () => {
     await expect.element(screen.getByText('Not a characteristic of this offering.')).toBeVisible();
     await userEvent.fill(screen.getByLabelText('Offering laid out'), 'nothing-here');
     await expect.element(screen.getByTestId('layout-source')).toHaveTextContent('Characteristics unavailable: No product-offering "nothing-here"');
+    await userEvent.fill(screen.getByLabelText('Offering laid out'), '');
+    await expect.element(screen.getByTestId('layout-source')).toHaveTextContent('Name the offering to lay out: its specification’s characteristics fill the choices and the preview.');
   });
 });

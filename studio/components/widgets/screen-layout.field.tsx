@@ -83,7 +83,9 @@ export function ScreenLayoutField({ formData, onChange, errorSchema, fieldPathId
         <div className="layout-editor">
           {input({ id: `${id}_offering`, label: 'Offering laid out', showLabel: true, value: layout.offering, onChange: (v) => update({ offering: v }), messages: errors('offering'), disabled: locked, size: 26 })}
           <p className="muted" data-testid="layout-source">
-            {spec?.problem ? `Characteristics unavailable: ${spec.problem}` : spec?.specification ? `Characteristics of specification ${spec.specification}: ${known.size}.` : 'Reading the offering’s characteristics…'}
+            {!layout.offering.trim() ? 'Name the offering to lay out: its specification’s characteristics fill the choices and the preview.'
+              : spec?.offering !== layout.offering.trim() ? 'Reading the offering’s characteristics…'
+                : spec.problem ? `Characteristics unavailable: ${spec.problem}` : `Characteristics of specification ${spec.specification}: ${known.size}.`}
           </p>
           <datalist id={listId}>{[...known.values()].map((c) => <option key={c.key} value={c.key}>{c.name}</option>)}</datalist>
           <ErrorDetail messages={[...errors(), ...errors('sections')]} />
