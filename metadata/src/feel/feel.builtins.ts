@@ -10,7 +10,8 @@
  * - is(), abs() of a duration: kinds and zones kept apart;
  * - list replace(): negative positions count from the end, a position outside the list or a
  *   match function without two parameters is null;
- * - range(): a range from a literal's text; before() ... coincides(): all of table 78;
+ * - range(): a range from a literal's text; before() ... coincides(): every signature of
+ *   the range functions (10.3.4.7);
  * - round up/down/half up/half down(), decimal(): the scale is an integer within
  *   [-6111..6176] (decimal128), else null;
  * - matches(), replace(), split(): XML Schema regular expressions with the `x` and `q` flags,
@@ -161,7 +162,8 @@ export function setRangeParser(parse: (text: string) => FeelRange | null): void 
 
 const range = builtin(['from'], (from) => (isString(from) ? rangeFromText(from) : null));
 
-/** Interval functions take points or ranges under the names table 78 gives each signature. */
+/** Interval functions take points or ranges under the names the specification gives each
+ * signature (`point1, point2`, `point, range`, `range, point`, `range1, range2`; 10.3.4.7). */
 function interval(fn: (a: unknown, b: unknown) => boolean | null, ranges: 'a' | 'b' | 'both' | 'none'): JsFunction {
   return builtin(['point1', 'point2', 'point', 'range', 'range1', 'range2'], (...args) => {
     const given = args.length <= 2 ? args : args.filter((a) => a !== undefined);

@@ -614,7 +614,7 @@ function mentionsInput(node: FeelNode): boolean {
 
 /**
  * PositiveUnaryTest. In a unary-tests cell (`forInput`), a test that does not mention `?` is a
- * value the input must equal (DMN 1.5 10.3.2.9: `e` means `? = e`), so a boolean it yields is
+ * value the input must equal (DMN 1.5 unary test semantics: `e` means `? = e`), so a boolean it yields is
  * compared with the input (`flag` matches when the input equals flag); one that mentions `?`
  * (`? > 3`) is the outcome itself. feelin compares only boolean literals (also in `x in (...)`
  * when the scope has a `?`, kept) and takes any other boolean as the outcome.
@@ -821,7 +821,7 @@ class IterationSpan {
 
 /**
  * IterationContext: a list, a range value, or `a..b` — numbers in unit steps up or down, dates
- * day by day (DMN 1.5 10.3.2.14); anything else (`"a".."z"`) is null.
+ * day by day (DMN 1.5 iteration contexts); anything else (`"a".."z"`) is null.
  */
 function compileIterationContext(node: FeelNode): Eval {
   if (node.children.length === 1) return compile(child(node, 0)).fn;
@@ -1145,7 +1145,7 @@ function isLiteralEndpoint(node: FeelNode): boolean {
 }
 
 /**
- * range(from) (DMN 1.5 10.3.4.9): the range a literal's text denotes, with literal endpoints of
+ * range(from) (DMN 1.5 10.3.4.1): the range a literal's text denotes, with literal endpoints of
  * one type in ascending order; anything else (a unary test, a name, null endpoints) is null.
  */
 function rangeFromText(text: string): FeelRange | null {

@@ -1,5 +1,5 @@
 /**
- * Ranges as FEEL values (DMN 1.5 10.3.2.7, 10.3.4.9), on feelin's FeelRange so feelin's own
+ * Ranges as FEEL values (DMN 1.5 10.3.2.7; range functions 10.3.4.7), on feelin's FeelRange so feelin's own
  * code still recognises them. Where DMN 1.5 differs from feelin 8.2:
  *
  * - an interval literal's endpoint that is null is unknown, not open: `5 in [1..null]` is null

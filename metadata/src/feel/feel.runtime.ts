@@ -300,7 +300,7 @@ export function spend(steps: number): void {
 
 /**
  * The elements a `for` / `some` / `every` iterates over a range value, metered: a number range
- * in unit steps from its start upwards (`[1..3]`), a date range day by day (DMN 1.5 10.3.2.14).
+ * in unit steps from its start upwards (`[1..3]`), a date range day by day (DMN 1.5: iteration contexts of `for`).
  * Null (an error) for a descending range literal, a character range or an unknown endpoint.
  */
 export function rangeElements(range: FeelRange): unknown[] | null {

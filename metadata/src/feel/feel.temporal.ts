@@ -1,6 +1,6 @@
 /**
- * The FEEL temporal model of DMN 1.5 (10.3.2.3 and the tables of 10.3.2.3.7, "Specific
- * semantics of addition and subtraction" / "multiplication and division"), over feelin's value
+ * The FEEL temporal model of DMN 1.5 (10.3.2.3 and its tables of the specific
+ * semantics of addition and subtraction, multiplication and division), over feelin's value
  * classes (FeelDate, FeelTime, FeelDateTime, FeelDuration wrap Temporal values), so feelin's
  * other built-ins keep accepting our values. feelin 8.2 gets these wrong and they are the bulk
  * of the DMN TCK's arithmetic cases:
@@ -306,7 +306,7 @@ function dateTimeInstant(value: FeelDateTime): bigint {
   return instantOf(value.value as Temporal.PlainDateTime, value.zone);
 }
 
-/** A date meeting a date-time is its midnight in UTC (DMN 1.5 10.3.2.3.7). */
+/** A date meeting a date-time is its midnight in UTC (DMN 1.5 10.3.2.3). */
 function dateAsDateTime(value: FeelDate): FeelDateTime {
   return makeDateTime((value.value as Temporal.PlainDate).toPlainDateTime(), 'UTC');
 }

@@ -4,6 +4,7 @@
  * refusing input beyond the size and depth we accept from the studio (STYLE habit 5).
  */
 import { parseExpression, parseUnaryTests } from 'feelin';
+import { isSignificantName } from './feel.names';
 import type { FeelDialect, FeelNames, FeelSyntaxError } from './feel.types';
 
 type Tree = ReturnType<typeof parseExpression>;
@@ -25,10 +26,13 @@ class StopWalk {
   constructor(readonly error: FeelSyntaxError) {}
 }
 
-/** The names in scope as the context shape lezer-feel's variable tracker reads (keys only). */
+/**
+ * The names in scope as the context shape lezer-feel's variable tracker reads (keys only); of a
+ * list, only the names that can change a parse (the tracker's cost grows with every name).
+ */
 export function scopeShape(names: FeelNames | undefined): Record<string, unknown> {
   if (!names) return {};
-  if (Array.isArray(names)) return Object.fromEntries((names as readonly string[]).map((name) => [name, null]));
+  if (Array.isArray(names)) return Object.fromEntries((names as readonly string[]).filter(isSignificantName).map((name) => [name, null]));
   return names as Record<string, unknown>;
 }
 
