@@ -62,7 +62,10 @@ test.describe.serial('the rep workspace, configurator, pricing, approvals and th
     await expect(page.getByTestId('quote-state')).toHaveText('draft');
     await expect(page.getByTestId('no-lines')).toBeVisible();
     await page.getByLabel('Offering (release 1)').selectOption({ label: 'Business Internet' });
-    await page.getByRole('button', { name: /^Add/ }).click();
+    await page.getByRole('button', { name: 'Add and configure' }).click();
+    // The engine configured the line with the specification's defaults; the rep lands in its configurator.
+    await expect(page.getByRole('heading', { name: 'Business Internet: line 1' })).toBeVisible();
+    await page.getByRole('link', { name: /^Back to the quote/ }).click();
     await expect(page.getByRole('table', { name: 'Lines' })).toContainText('Business Internet');
     await expect(page.getByTestId('line-L1')).toContainText('valid');
     await shot(page, testInfo, '03-quote-with-line');
@@ -85,5 +88,36 @@ test.describe.serial('the rep workspace, configurator, pricing, approvals and th
     await expect(page.getByTestId('quote-count')).toHaveText('1–1 of 1');
     await shot(page, testInfo, '04-quotes-filtered');
     await expectAccessible(page);
+  });
+
+  test('the line\'s form is generated from the release; a rule disables a value and says why; a violation sits at its field and one click applies the engine\'s fix', async ({ browser }, testInfo) => {
+    const page = await open(browser);
+    await signInAs(page, 'rita', ['rep'], { team: 'north' });
+    await page.goto(`/quotes/${story.quoteId}`);
+    await page.getByRole('table', { name: 'Lines' }).getByRole('link', { name: 'Business Internet' }).click();
+    await expect(page.getByRole('heading', { name: 'Business Internet: line 1' })).toBeVisible();
+    // The sections and fields of the published quote screen layout, labels and units from the specification.
+    await expect(page.locator('fieldset legend')).toHaveText(['Access', 'Service level', 'Installation']);
+    await expect(page.getByTestId('preview-status')).toHaveText('Valid configuration.');
+    await page.getByLabel('Access technology').selectOption({ label: 'Copper (VDSL)' });
+    // The compatibility table disables the premium SLA on copper: disabled in the select, the rule named.
+    await expect(page.getByRole('option', { name: 'Premium (4 hours, 24/7)' })).toBeDisabled();
+    await expect(page.getByTestId('disabled-slaTier-premium')).toContainText('rule access-sla');
+    await expect(page.getByTestId('allowed-bandwidth')).toContainText('copper-bandwidth');
+    await page.getByLabel('Bandwidth (Mbit/s)').fill('500');
+    await expect(page.getByTestId('preview-status')).toHaveText('1 rule broken: see the fields below.');
+    const issue = page.getByTestId('issue-copper-bandwidth');
+    await expect(issue).toContainText('Copper access carries at most 100 Mbit/s');
+    await shot(page, testInfo, '05-configurator-violation');
+    await expectAccessible(page);
+    await issue.getByRole('button', { name: 'Apply fix: Set bandwidth to 100' }).click();
+    await expect(page.getByTestId('preview-status')).toHaveText('Valid configuration.');
+    await expect(page.getByLabel('Bandwidth (Mbit/s)')).toHaveValue('100');
+    await page.getByLabel('Static IP addresses').fill('4');
+    await shot(page, testInfo, '06-configurator-fixed');
+    await page.getByRole('button', { name: 'Save line' }).click();
+    await expect(page.getByRole('heading', { name: `Quote for ${CUSTOMER}` })).toBeVisible();
+    await expect(page.getByTestId('line-L1')).toContainText('valid');
+    await expect(page.getByTestId('line-L1')).toContainText('access=copper, bandwidth=100, staticIps=4');
   });
 });

@@ -26,7 +26,7 @@ export function AddLineForm({ quoteId, version, releaseNumber, offerings }: Prop
     setProblem(undefined);
     const result = await addLineAction(quoteId, version, { offering, quantity: Number(quantity), selections: {} });
     if (!result.ok) return setProblem(result.problem);
-    router.refresh();
+    router.push(`/quotes/${quoteId}/lines/${result.data.lineId}`);
   });
 
   if (offerings.length === 0) return <p className="muted">Release {releaseNumber} has no offering on sale today.</p>;
@@ -44,7 +44,7 @@ export function AddLineForm({ quoteId, version, releaseNumber, offerings }: Prop
           <label htmlFor="new-line-quantity">Quantity</label>
           <input id="new-line-quantity" type="number" min={1} max={100000} value={quantity} onChange={(e) => setQuantity(e.target.value)} />
         </div>
-        <button type="button" onClick={add} disabled={pending || !offering}>{pending ? 'Adding…' : 'Add line'}</button>
+        <button type="button" onClick={add} disabled={pending || !offering}>{pending ? 'Adding…' : 'Add and configure'}</button>
       </div>
       {chosen?.description ? <p className="muted">{chosen.description}</p> : null}
       {chosen ? <p className="muted">Charges: {chosen.charges.map((c) => `${c.name} (${c.type === 'recurring' ? c.period : 'one-time'})`).join(', ') || 'none'}</p> : null}

@@ -38,7 +38,7 @@ export default async function QuotePage({ params }: { params: Promise<{ id: stri
       <QuoteHeader quote={quote} releaseNumber={release.ok ? release.data.releaseNumber : undefined} />
       {!release.ok ? <ProblemView problem={release.problem} /> : null}
       <h2>Lines</h2>
-      <LinesTable quoteId={quote.quoteId} lines={revision.lines} names={offeringNames(items)} editable={false} />
+      <LinesTable quoteId={quote.quoteId} lines={revision.lines} names={offeringNames(items)} editable={editable} />
       {editable && release.ok ? <AddLineForm quoteId={quote.quoteId} version={quote.version} releaseNumber={release.data.releaseNumber} offerings={offeringsOf(items, today)} /> : null}
     </>
   );
