@@ -1,5 +1,6 @@
 import type { KafkaClientName } from '@cpq/connectors/kafka/kafka.factory';
 import { metricsTokenOf } from '@cpq/connectors/observability/scrape-token';
+import { readTracingSettings, type TracingSettings } from '@cpq/connectors/observability/tracing.config';
 import { developmentServiceClients, parseServiceClients, type ServiceClient } from './http/service-clients';
 
 /**
@@ -40,6 +41,8 @@ export type EngineConfig = {
   quoteStuckBeforePricingSeconds: number;
   /** How long one reading of the business signals serves /metrics scrapes. */
   metricsSignalsMaxAgeMs: number;
+  /** OpenTelemetry traces (OTEL_TRACES_EXPORTER, default none; ADR 0019). */
+  tracing: TracingSettings;
   /** How often the quote expiry sweep and the approval-task reconciler run (0: never). */
   sweepIntervalMs: number;
   /** How often the order reconciler runs: Camunda effects left by outages, incidents -> fallout cases (0: never). */
@@ -125,6 +128,7 @@ export function loadConfig(env: Env = process.env): EngineConfig {
     metricsToken: metricsTokenOf(env, environment, problems),
     quoteStuckBeforePricingSeconds: integer('QUOTE_STUCK_BEFORE_PRICING_SECONDS', 3600, 1, 30 * 86_400),
     metricsSignalsMaxAgeMs: integer('METRICS_SIGNALS_MAX_AGE_MS', 15_000, 0, 3_600_000),
+    tracing: readTracingSettings(env, 'api', problems),
     sweepIntervalMs: integer('SWEEP_INTERVAL_MS', 60_000, 0, 86_400_000),
     orderReconcileIntervalMs: integer('ORDER_RECONCILE_INTERVAL_MS', 5_000, 0, 86_400_000),
     orderConsumer: oneOf('ORDER_CONSUMER', 'on', ['on', 'off'] as const) === 'on',

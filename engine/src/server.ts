@@ -4,11 +4,14 @@ import { buildEngine } from './app';
 import { loadConfig } from './config';
 import { startReleaseFeed } from './modules/catalog';
 import { consumerContext, createOrderConsumer } from './modules/order';
+import { startTracing } from './observability';
 import { createInfrastructure } from './plugins/external/infrastructure';
 
 // The API process role: listen, and on SIGTERM/SIGINT stop taking requests, finish the
 // ones in flight, then close connections to every dependency.
 const config = loadConfig();
+// Before any client is created (OTEL_TRACES_EXPORTER; none by default, ADR 0019).
+const tracing = startTracing(config.tracing);
 const infrastructure = await createInfrastructure(config);
 const { app, releasePointer, quotes, workItems, releases, orders } = await buildEngine({ config, infrastructure });
 // Follow releases published by any instance; a broker outage only delays the pointer (reads
@@ -62,6 +65,7 @@ async function shutdown(signal: string): Promise<void> {
   await app.close();
   await releaseFeed?.close();
   await infrastructure.close();
+  await tracing?.shutdown();
   process.exit(0);
 }
 process.on('SIGTERM', () => void shutdown('SIGTERM'));

@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import { registerCamundaMetrics } from '../observability/camunda-metrics';
 import { createMetricsRegistry } from '../observability/metrics-registry';
 import { startMetricsServer } from '../observability/metrics-server';
+import { startTracing } from '../observability/tracing';
 import { createEngineClient } from './engine-client';
 import { loadWorkerConfig } from './worker.config';
 import { startWorkerHost } from './worker-host';
@@ -12,6 +13,8 @@ import { workersCatalog } from './worker-topics';
 // The `workers` process role: runs the platform's external-task catalog against Camunda.
 const config = loadWorkerConfig();
 const logger = pino({ level: config.logLevel, name: 'workers' });
+// Calls to Camunda and to the engine (fetch) carry the trace (ADR 0019).
+const tracing = startTracing(config.tracing);
 
 // Camunda's incidents and backlogs as the workers' operators see them (Camunda REST, at scrape time).
 const registry = createMetricsRegistry('workers');
@@ -37,6 +40,7 @@ async function shutdown(signal: NodeJS.Signals): Promise<void> {
   try {
     await host.stop();
     await metricsServer?.close();
+    await tracing?.shutdown();
     process.exit(0);
   } catch (error) {
     logger.error({ err: error }, 'workers did not stop cleanly');

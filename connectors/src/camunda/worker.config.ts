@@ -1,4 +1,5 @@
 import { readMetricsSettings, type MetricsSettings } from '../observability/metrics.config';
+import { readTracingSettings, type TracingSettings } from '../observability/tracing.config';
 import { createEnvReader, LOG_LEVELS } from '../shared/env-reader';
 import { hostname } from 'node:os';
 
@@ -25,6 +26,7 @@ export type WorkerConfig = {
   credential: { clientId: string; clientSecret: string };
   /** `/metrics` of the workers (WORKERS_METRICS_PORT): Camunda incidents and backlogs, task outcomes. */
   metrics: MetricsSettings;
+  tracing: TracingSettings;
 };
 
 /**
@@ -60,6 +62,7 @@ export function loadWorkerConfig(env: Record<string, string | undefined> = proce
     engineUrl: text('ENGINE_URL', `http://127.0.0.1:${text('ENGINE_PORT', '4000')}`),
     credential: { clientId: text('WORKER_CLIENT_ID', 'workers'), clientSecret },
     metrics: readMetricsSettings(env, 'WORKERS_METRICS_PORT', 9102, problems),
+    tracing: readTracingSettings(env, 'workers', problems),
   };
   if (problems.length > 0) throw new WorkerConfigError(problems);
   return config;

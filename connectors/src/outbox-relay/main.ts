@@ -8,12 +8,14 @@ import { createKafkaClient } from '../kafka/kafka.factory';
 import { registerKafkaMetrics } from '../observability/kafka-metrics';
 import { createMetricsRegistry } from '../observability/metrics-registry';
 import { startMetricsServer } from '../observability/metrics-server';
+import { startTracing } from '../observability/tracing';
 import { registerPoolMetrics } from '../observability/pool-metrics';
 import { registerOutboxMetrics } from './outbox-metrics';
 import { createOutboxRelay } from './outbox-relay';
 import { loadRelayConfig } from './relay.config';
 
 const config = loadRelayConfig();
+const tracing = startTracing(config.tracing);
 const logger = pino({ name: 'outbox-relay', level: config.logLevel });
 const prisma = createPrismaClient(config.databaseUrl, { max: 4 });
 const kafka = await createKafkaClient(config.kafkaClient, { brokers: config.kafkaBrokers, clientId: 'cpq-outbox-relay' });
@@ -43,6 +45,7 @@ async function shutdown(signal: string): Promise<void> {
   await admin?.then((a) => a.close()).catch(() => {});
   await producer.close();
   await prisma.$disconnect();
+  await tracing?.shutdown();
   process.exit(0);
 }
 process.on('SIGTERM', () => void shutdown('SIGTERM'));

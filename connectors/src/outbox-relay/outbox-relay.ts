@@ -1,3 +1,6 @@
+import { context, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import { suppressTracing } from '@opentelemetry/core';
+import { contextOfTraceparent, EVENT_TRACEPARENT_HEADER, traceparentOf } from '../observability/trace-context';
 import { createPollingLoop } from '../shared/polling-loop';
 import type { EventEnvelope } from '@cpq/contracts/event-envelope';
 import type { PrismaClient } from '@cpq/prisma';
@@ -7,7 +10,7 @@ type OutboxRow = {
   position: bigint; event_id: string; event_type: string; event_version: number; tenant_id: string;
   aggregate_type: string; aggregate_id: string; aggregate_version: bigint; occurred_at: Date;
   correlation_id: string; causation_id: string | null; actor: EventEnvelope['actor'];
-  payload: Record<string, unknown>; topic: string;
+  payload: Record<string, unknown>; topic: string; trace_parent: string | null;
 };
 
 export type RelayLogger = { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
@@ -43,7 +46,7 @@ export function toEnvelope(row: OutboxRow): EventEnvelope {
   };
 }
 
-function toMessage(row: OutboxRow): OutgoingMessage {
+function toMessage(row: OutboxRow, traceparent: string | null): OutgoingMessage {
   return {
     key: row.aggregate_id,
     value: JSON.stringify(toEnvelope(row)),
@@ -54,8 +57,29 @@ function toMessage(row: OutboxRow): OutgoingMessage {
       'tenant-id': row.tenant_id,
       'correlation-id': row.correlation_id,
       'content-type': 'application/json',
+      // The event's trace (ADR 0019): consumers continue the trace of the command that wrote it.
+      ...(traceparent ? { traceparent, [EVENT_TRACEPARENT_HEADER]: traceparent } : {}),
     },
   };
+}
+
+const tracer = trace.getTracer('cpq-outbox-relay');
+
+/**
+ * One PRODUCER span per event, a child of the span that wrote it (its stored traceparent), so a
+ * command's trace goes on through Kafka into its consumers. Without a tracer (tracing off) the
+ * spans are no-ops and the stored traceparent is forwarded as it is.
+ */
+function publishSpan(row: OutboxRow): { span: Span; traceparent: string | null } {
+  const span = tracer.startSpan(`publish ${row.event_type}`, {
+    kind: SpanKind.PRODUCER,
+    attributes: {
+      'messaging.system': 'kafka', 'messaging.destination.name': row.topic, 'messaging.message.id': row.event_id,
+      'cpq.event_type': row.event_type, 'cpq.tenant_id': row.tenant_id, 'cpq.aggregate_type': row.aggregate_type,
+      'cpq.aggregate_id': row.aggregate_id, 'cpq.correlation_id': row.correlation_id,
+    },
+  }, contextOfTraceparent(row.trace_parent));
+  return { span, traceparent: traceparentOf(trace.setSpan(context.active(), span)) ?? row.trace_parent };
 }
 
 /**
@@ -80,12 +104,13 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
   async function publishBatch(): Promise<number> {
     let claimed: bigint[] = [];
     let occurred: Date[] = [];
+    let spans: Span[] = [];
     try {
       const published = await prisma.$transaction(
         async (tx) => {
           const rows = await tx.$queryRaw<OutboxRow[]>`
             SELECT position, event_id::text, event_type, event_version, tenant_id, aggregate_type, aggregate_id,
-                   aggregate_version, occurred_at, correlation_id, causation_id, actor, payload, topic
+                   aggregate_version, occurred_at, correlation_id, causation_id, actor, payload, topic, trace_parent
               FROM outbox_event
              WHERE published_at IS NULL
              ORDER BY position
@@ -109,9 +134,16 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
           claimed = publishable.map((r) => r.position);
           occurred = publishable.map((r) => r.occurred_at);
 
-          const byTopic = new Map<string, OutboxRow[]>();
-          for (const row of publishable) byTopic.set(row.topic, [...(byTopic.get(row.topic) ?? []), row]);
-          for (const [topic, topicRows] of byTopic) await producer.send(topic, topicRows.map(toMessage));
+          const byTopic = new Map<string, OutgoingMessage[]>();
+          for (const row of publishable) {
+            const traced = publishSpan(row);
+            spans.push(traced.span);
+            byTopic.set(row.topic, [...(byTopic.get(row.topic) ?? []), toMessage(row, traced.traceparent)]);
+          }
+          // The client's own per-message send spans would each start a trace of their own (the
+          // relay's loop has no parent): the publish spans above stand for them.
+          const quiet = suppressTracing(context.active());
+          for (const [topic, messages] of byTopic) await context.with(quiet, () => producer.send(topic, messages));
 
           await tx.$executeRaw`
             UPDATE outbox_event
@@ -121,9 +153,15 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
         },
         { timeout: transactionTimeoutMs, maxWait: transactionTimeoutMs },
       );
+      for (const span of spans) span.end();
       if (published > 0) options.onPublished?.(occurred);
       return published;
     } catch (error) {
+      for (const span of spans) {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+        span.end();
+      }
+      spans = [];
       if (claimed.length > 0) {
         const message = (error as Error).message.slice(0, 2000);
         await prisma.$executeRaw`

@@ -1,6 +1,7 @@
 import { createEnvReader, LOG_LEVELS, type LogLevel } from '../shared/env-reader';
 import type { KafkaClientName } from '../kafka/kafka.factory';
 import { readMetricsSettings, type MetricsSettings } from '../observability/metrics.config';
+import { readTracingSettings, type TracingSettings } from '../observability/tracing.config';
 
 /** The relay process's settings; the only place in the relay that reads `process.env`. */
 export type RelayConfig = {
@@ -14,6 +15,7 @@ export type RelayConfig = {
   metrics: MetricsSettings;
   /** Durable consumer groups whose lag the relay reports (it watches the whole event pipeline). */
   watchedConsumerGroups: string[];
+  tracing: TracingSettings;
 };
 
 export function loadRelayConfig(env: Record<string, string | undefined> = process.env): RelayConfig {
@@ -27,6 +29,7 @@ export function loadRelayConfig(env: Record<string, string | undefined> = proces
     logLevel: oneOf('LOG_LEVEL', 'info', LOG_LEVELS),
     metrics: readMetricsSettings(env, 'RELAY_METRICS_PORT', 9101, problems),
     watchedConsumerGroups: list('METRICS_CONSUMER_GROUPS', 'notifications,orders,projector-quotes'),
+    tracing: readTracingSettings(env, 'relay', problems),
   };
   if (problems.length > 0) throw new Error(`invalid relay configuration:\n- ${problems.join('\n- ')}`);
   return config;

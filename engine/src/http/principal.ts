@@ -11,6 +11,11 @@ export function requireAuthentication(app: FastifyInstance, settings: AuthSettin
   });
 }
 
+/** The principal when the route authenticated one (observability: a span's tenant), else undefined. */
+export function knownPrincipal(request: FastifyRequest): Principal | undefined {
+  return principals.get(request);
+}
+
 export function principalOf(request: FastifyRequest): Principal {
   const principal = principals.get(request);
   if (!principal) throw new Error('principalOf called on a route without requireAuthentication');

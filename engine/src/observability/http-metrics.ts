@@ -11,7 +11,7 @@ const NAME = 'cpq_http_request_duration_seconds';
 type Series = { labels: { operation: string; method: string; status: string }; counts: Float64Array; sum: number; count: number };
 
 /** `GET /quotes/:quoteId` -> `getQuote`, from the contract (the routes are registered from it). */
-function operationIndex(contract: OpenApiDocument): Map<string, string> {
+export function operationIndex(contract: OpenApiDocument): Map<string, string> {
   const index = new Map<string, string>();
   for (const [path, item] of Object.entries(contract.paths)) {
     for (const [method, operation] of Object.entries(item)) {

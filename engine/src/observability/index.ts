@@ -8,7 +8,8 @@ import type { Registry } from 'prom-client';
 import type { EngineConfig } from '../config';
 import { quoteSignals } from '../modules/quote';
 import { registerBusinessMetrics, type SignalSource } from './business-metrics';
-import { registerHttpMetrics } from './http-metrics';
+import { operationIndex, registerHttpMetrics } from './http-metrics';
+import { registerTraceAttributes } from './trace-attributes';
 import { metricsRoute } from './metrics.routes';
 
 export type { SignalSource } from './business-metrics';
@@ -16,7 +17,7 @@ export type { SignalSource } from './business-metrics';
 export type ObservabilityOptions = {
   contract: OpenApiDocument;
   prisma: PrismaClient;
-  config: Pick<EngineConfig, 'metricsToken' | 'quoteStuckBeforePricingSeconds' | 'metricsSignalsMaxAgeMs'>;
+  config: Pick<EngineConfig, 'metricsToken' | 'quoteStuckBeforePricingSeconds' | 'metricsSignalsMaxAgeMs' | 'tracing'>;
   /** Signals of other modules (e.g. orders: fallout cases by age) added to the quote signals. */
   signals?: SignalSource[];
 };
@@ -44,6 +45,8 @@ export function quoteSignalSource(prisma: PrismaClient, stuckAfterSeconds: numbe
   };
 }
 
+export { startTracing } from '@cpq/connectors/observability/tracing';
+
 /**
  * Metrics of the API role: HTTP latency by operation, the pool, business signals, the Node.js
  * runtime; served at GET /metrics behind the scrape token. Registered before the routes (the
@@ -56,5 +59,10 @@ export function registerObservability(app: FastifyInstance, options: Observabili
   const { config } = options;
   registerBusinessMetrics(registry, [quoteSignalSource(options.prisma, config.quoteStuckBeforePricingSeconds), ...(options.signals ?? [])], config.metricsSignalsMaxAgeMs);
   metricsRoute(app, { contract: options.contract, registry, token: config.metricsToken });
+  // Span names and journey attributes, only when this process traces (ADR 0019).
+  if (config.tracing.exporter !== 'none') {
+    const operations = operationIndex(options.contract);
+    registerTraceAttributes(app, (method, route) => (route === undefined ? 'unmatched' : operations.get(`${method} ${route}`) ?? route));
+  }
   return registry;
 }

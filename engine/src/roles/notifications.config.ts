@@ -1,5 +1,6 @@
 import type { KafkaClientName } from '@cpq/connectors/kafka/kafka.factory';
 import { readMetricsSettings, type MetricsSettings } from '@cpq/connectors/observability/metrics.config';
+import { readTracingSettings, type TracingSettings } from '@cpq/connectors/observability/tracing.config';
 import { createEnvReader, LOG_LEVELS } from '@cpq/connectors/shared/env-reader';
 
 /**
@@ -25,6 +26,7 @@ export type NotificationsConfig = {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** `/metrics` of the role (NOTIFICATIONS_METRICS_PORT). */
   metrics: MetricsSettings;
+  tracing: TracingSettings;
 };
 
 export class NotificationsConfigError extends Error {
@@ -66,6 +68,7 @@ export function loadNotificationsConfig(env: Record<string, string | undefined> 
     },
     logLevel,
     metrics: readMetricsSettings(env, 'NOTIFICATIONS_METRICS_PORT', 9103, problems),
+    tracing: readTracingSettings(env, 'notifications', problems),
   };
   if (config.webhook.backoffMaxMs < config.webhook.backoffInitialMs) problems.push('WEBHOOK_BACKOFF_MAX_MS must not be below WEBHOOK_BACKOFF_INITIAL_MS');
   if (problems.length > 0) throw new NotificationsConfigError(problems);

@@ -9,6 +9,7 @@ import '@cpq/connectors/runtime/check-node-runtime';
 import { createKafkaClient } from '@cpq/connectors/kafka/kafka.factory';
 import { createMetricsRegistry } from '@cpq/connectors/observability/metrics-registry';
 import { startMetricsServer } from '@cpq/connectors/observability/metrics-server';
+import { startTracing } from '@cpq/connectors/observability/tracing';
 import { registerPoolMetrics } from '@cpq/connectors/observability/pool-metrics';
 import { createPrismaClient, poolOf } from '@cpq/prisma';
 import { pino } from 'pino';
@@ -17,6 +18,8 @@ import { loadNotificationsConfig } from './notifications.config';
 
 const config = loadNotificationsConfig();
 const logger = pino({ name: 'notifications', level: config.logLevel });
+// Consumed events continue the trace of the command that wrote them (ADR 0019).
+const tracing = startTracing(config.tracing);
 const prisma = createPrismaClient(config.databaseUrl, { max: 4 });
 const kafka = await createKafkaClient(config.kafkaClient, { brokers: config.kafkaBrokers, clientId: 'cpq-notifications' });
 const consumer = createNotificationConsumer({ prisma, kafka, maxAttempts: config.consumerMaxAttempts, logger });
@@ -46,6 +49,7 @@ async function shutdown(reason: string, code: number): Promise<void> {
   try {
     await Promise.all([consumer.stop(), dispatcher.stop(), metricsServer?.close()]);
     await prisma.$disconnect();
+    await tracing?.shutdown();
   } catch (error) {
     logger.error({ err: error }, 'notifications did not stop cleanly');
     code = 1;

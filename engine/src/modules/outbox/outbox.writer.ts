@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { checkEnvelope, type Actor, type EventEnvelope } from '@cpq/contracts/event-envelope';
 import type { EventName, EventPayloadOf } from '@cpq/contracts/api-types';
 import { topicFor } from '@cpq/contracts/topics';
+import { traceparentOf } from '@cpq/connectors/observability/trace-context';
 import { Prisma, type TransactionClient } from '@cpq/prisma';
 
 /**
@@ -71,9 +72,10 @@ export function outboxInsert<E extends EventName>(event: NewEvent<E>): { envelop
   if (!check.ok) throw new Error(`outbox event ${event.eventType} breaks the envelope contract: ${check.errors.join('; ')}`);
   const sql = Prisma.sql`
     INSERT INTO outbox_event (event_id, event_type, event_version, tenant_id, aggregate_type, aggregate_id, aggregate_version,
-                              occurred_at, correlation_id, causation_id, actor, payload, topic)
+                              occurred_at, correlation_id, causation_id, actor, payload, topic, trace_parent)
     VALUES (${envelope.eventId}::uuid, ${envelope.eventType}, ${envelope.eventVersion}, ${envelope.tenantId}, ${envelope.aggregateType},
             ${envelope.aggregateId}, ${envelope.aggregateVersion}, ${envelope.occurredAt}::timestamptz, ${envelope.correlationId},
-            ${event.causationId}, ${JSON.stringify(envelope.actor)}::jsonb, ${JSON.stringify(envelope.payload)}::jsonb, ${event.topic ?? topicFor(event.aggregateType)})`;
+            ${event.causationId}, ${JSON.stringify(envelope.actor)}::jsonb, ${JSON.stringify(envelope.payload)}::jsonb, ${event.topic ?? topicFor(event.aggregateType)},
+            ${traceparentOf()})`;
   return { envelope, sql };
 }
