@@ -25,7 +25,8 @@ source "$ROOT/deploy/lib/secrets.sh"
 : "${KAFKA_BROKERS:=$KAFKA_HOST:$KAFKA_PORT}"
 : "${CAMUNDA_URL:=http://127.0.0.1:$CAMUNDA_PORT/engine-rest}"
 : "${NODE_MAJOR:=24}"
-export ENGINE_PORT ENGINE_HOST DATABASE_URL REDIS_URL KAFKA_BROKERS CAMUNDA_URL
+: "${TARGET_SYSTEMS_PORT:=4100}"
+export TARGET_SYSTEMS_PORT ENGINE_PORT ENGINE_HOST DATABASE_URL REDIS_URL KAFKA_BROKERS CAMUNDA_URL
 # Every Node.js step after `npm ci` runs on the project's pinned Node.js (ADR 0010): npm
 # installs it as node_modules/.bin/node, and npm run puts that folder first on PATH as well.
 NODE="$ROOT/node_modules/.bin/node"
@@ -158,9 +159,10 @@ node_role_start() {
   # token and the clients' hashes; the workers their client secret and nothing to sign with.
   local -a drop
   case "$name" in
-    engine) drop=(-u WORKER_CLIENT_SECRET) ;;
-    workers) drop=(-u AUTH_JWT_SECRET -u PLATFORM_ADMIN_TOKEN -u SERVICE_CLIENTS) ;;
-    *) drop=(-u AUTH_JWT_SECRET -u PLATFORM_ADMIN_TOKEN -u WORKER_CLIENT_SECRET -u SERVICE_CLIENTS) ;;
+    engine) drop=(-u WORKER_CLIENT_SECRET -u TARGET_SYSTEMS_CLIENT_SECRET) ;;
+    workers) drop=(-u AUTH_JWT_SECRET -u PLATFORM_ADMIN_TOKEN -u SERVICE_CLIENTS -u TARGET_SYSTEMS_CLIENT_SECRET) ;;
+    target-systems) drop=(-u AUTH_JWT_SECRET -u PLATFORM_ADMIN_TOKEN -u WORKER_CLIENT_SECRET -u SERVICE_CLIENTS) ;;
+    *) drop=(-u AUTH_JWT_SECRET -u PLATFORM_ADMIN_TOKEN -u WORKER_CLIENT_SECRET -u SERVICE_CLIENTS -u TARGET_SYSTEMS_CLIENT_SECRET) ;;
   esac
   _jvms_launch "$pidfile" "$logfile" env "${drop[@]}" NODE_ENV=production "$NODE" --enable-source-maps "$ROOT/$script"
   echo "$name started (pid $(cat "$pidfile")), log $logfile"
@@ -182,7 +184,9 @@ engine_wait_ready() {
 
 # The bundles of deploy/build/build.ts.
 ENGINE_BUNDLE=engine/dist/engine.js
-ROLES=("engine:$ENGINE_BUNDLE" "relay:connectors/dist/relay.js" "workers:connectors/dist/workers.js")
+# target-systems: the simulated inventory, provisioning and billing systems the fulfillment
+# workers call (connectors/src/target-systems), on 127.0.0.1:$TARGET_SYSTEMS_PORT.
+ROLES=("engine:$ENGINE_BUNDLE" "relay:connectors/dist/relay.js" "target-systems:connectors/dist/target-systems.js" "workers:connectors/dist/workers.js")
 # The notifications role delivers to a webhook: it runs when one is configured.
 if [[ -n "${WEBHOOK_URL:-}" ]]; then ROLES+=("notifications:engine/dist/notifications.js"); fi
 
@@ -272,6 +276,7 @@ status() {
   echo
   echo "Studio       http://127.0.0.1:$STUDIO_PORT  (sign in as ada or ben, tenant demo, role admin)"
   echo "Engine API   http://$ENGINE_HOST:$ENGINE_PORT  (OpenAPI: /openapi.json, readiness: /health/ready)"
+  echo "Targets      http://127.0.0.1:$TARGET_SYSTEMS_PORT  (simulated inventory, provisioning, billing; failure modes: POST /control/rules)"
   echo "Metrics      engine /metrics; relay :${RELAY_METRICS_PORT:-9101}, workers :${WORKERS_METRICS_PORT:-9102}, notifications :${NOTIFICATIONS_METRICS_PORT:-9103} (bearer: $SECRETS_DIR/metrics-token; docs/observability.md)"
   echo "Logs         $LOGS  (Kafka: $CPQ_RUN/kafka, Camunda: $CPQ_RUN/camunda)"
   echo "Stop         npm run platform:stop"

@@ -1,13 +1,24 @@
 import { connect } from 'node:net';
 import { prepareTemplate } from '@cpq/prisma/test-database';
+import type { TestProject } from 'vitest/node';
 import { testEnv } from './env';
+import { startTargetSystemsProcess, type TargetSystemsHandle } from './services/target-systems';
+
+declare module 'vitest' {
+  // Declaration merging with vitest's own interface needs an interface.
+  // eslint-disable-next-line @typescript-eslint/consistent-type-definitions
+  export interface ProvidedContext {
+    /** The simulated target systems of the run (order fulfillment), with their service credential. */
+    targetSystems: TargetSystemsHandle;
+  }
+}
 
 /**
  * Once per run of the integration project (unit tests have no global setup): every service
  * must answer, or the run stops at once naming the ones that do not, instead of each file
  * timing out on its own; then the migrated template database that each test file clones.
  */
-export default async function setup(): Promise<void> {
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const services = [
     ['PostgreSQL', testEnv.postgresUrl],
     ['Redis', testEnv.redisUrl],
@@ -22,6 +33,11 @@ export default async function setup(): Promise<void> {
     );
   }
   await prepareTemplate(testEnv.postgresUrl);
+  // One target-systems process for the run (a real HTTP service, like the platform's role):
+  // order tests key their failure modes by their own order ids.
+  const targetSystems = await startTargetSystemsProcess();
+  project.provide('targetSystems', { url: targetSystems.url, clientId: targetSystems.clientId, clientSecret: targetSystems.clientSecret });
+  return () => targetSystems.stop();
 }
 
 function reachable(url: string, timeoutMs = 3000): Promise<boolean> {

@@ -23,14 +23,17 @@ secret_value() {
 
 # name of the variable : name of the file
 # METRICS_TOKEN: the Prometheus scrape token; every role serves /metrics behind it (ADR 0018).
-_SECRETS=("AUTH_JWT_SECRET:auth-jwt-secret" "PLATFORM_ADMIN_TOKEN:platform-admin-token" "WORKER_CLIENT_SECRET:workers-client-secret" "METRICS_TOKEN:metrics-token")
+# TARGET_SYSTEMS_CLIENT_SECRET: the simulated target systems' credential for their callbacks.
+_SECRETS=("AUTH_JWT_SECRET:auth-jwt-secret" "PLATFORM_ADMIN_TOKEN:platform-admin-token" "WORKER_CLIENT_SECRET:workers-client-secret" "METRICS_TOKEN:metrics-token" "TARGET_SYSTEMS_CLIENT_SECRET:target-systems-client-secret")
 
-# The engine's service clients (engine/src/http/service-clients.ts): the workers, by the SHA-256
-# of their secret; the engine never sees the secret itself.
+# The engine's service clients (engine/src/http/service-clients.ts): the workers and the target
+# systems (their fulfillment callbacks), by the SHA-256 of their secret; the engine never sees a
+# secret itself.
 _service_clients() {
-  local hash
-  hash=$(printf '%s' "$WORKER_CLIENT_SECRET" | sha256sum | cut -c1-64)
-  printf '[{"clientId":"workers","secretSha256":"%s","roles":["integrator"],"tenants":["*"]}]' "$hash"
+  local workers target
+  workers=$(printf '%s' "$WORKER_CLIENT_SECRET" | sha256sum | cut -c1-64)
+  target=$(printf '%s' "$TARGET_SYSTEMS_CLIENT_SECRET" | sha256sum | cut -c1-64)
+  printf '[{"clientId":"workers","secretSha256":"%s","roles":["integrator"],"tenants":["*"]},{"clientId":"target-systems","secretSha256":"%s","roles":["integrator"],"tenants":["*"]}]' "$workers" "$target"
 }
 
 secrets_export() {
