@@ -83,7 +83,7 @@ function feelType(value: unknown): FeelType {
   if (TEMPORAL[name]) return TEMPORAL[name];
   // A range by its shape (feelin's FeelRange and the compiler's own range class alike); a
   // context literal with the same keys is still a context.
-  if (!isPlain(value) && RANGE_KEYS.every((key) => key in value)) return 'range';
+  if (!isPlain(value) && RANGE_KEYS.every((key) => key in (value as object))) return 'range';
   if (name === 'FeelFunction') return 'function';
   return 'context';
 }
