@@ -17,7 +17,7 @@ import { createDocumentService } from './modules/document';
 import { poolOf } from '@cpq/prisma';
 import { createSqlStatementRunner, createSqlTransactionRunner } from './lib/sql-transaction';
 import { DEFAULT_TRANSACTION_SETTINGS, createTransactionRunner } from './lib/transaction';
-import { createImpactReplay, createQuoteService, createQuoteViews, createWorkItemService, quoteRoutes, type QuoteService, type WorkItemService } from './modules/quote';
+import { approvalPreviewRoutes, createImpactReplay, createQuoteService, createQuoteViews, createWorkItemService, quoteRoutes, type QuoteService, type WorkItemService } from './modules/quote';
 import { healthRoutes } from './modules/health';
 import { createOrderService, createOrderViews, orderRoutes, type OrderService } from './modules/order';
 import { createTenantService, tenantRoutes } from './modules/tenant';
@@ -108,6 +108,7 @@ export async function buildEngine({ config, infrastructure, contract = loadApiDo
     contract, auth: config.auth, prisma: infrastructure.prisma, quotes, workItems,
     views: createQuoteViews(infrastructure.prisma, documents),
   });
+  await app.register(approvalPreviewRoutes, { contract, auth: config.auth, prisma: infrastructure.prisma, releases: releaseViews });
   await app.register(accountRoutes, { contract, auth: config.auth, prisma: infrastructure.prisma, accounts: createAccountService(infrastructure.prisma) });
   const orders = createOrderService({ prisma: infrastructure.prisma, inTransaction, releases: releaseViews, camunda: infrastructure.camunda, log: app.log });
   await app.register(orderRoutes, { contract, auth: config.auth, prisma: infrastructure.prisma, orders, views: createOrderViews(infrastructure.prisma) });

@@ -120,4 +120,44 @@ test.describe.serial('the rep workspace, configurator, pricing, approvals and th
     await expect(page.getByTestId('line-L1')).toContainText('valid');
     await expect(page.getByTestId('line-L1')).toContainText('access=copper, bandwidth=100, staticIps=4');
   });
+
+  test('the rep prices the quote, reads the totals and each charge\'s waterfall with its rules, and a discount says at once that it needs the sales manager', async ({ browser }, testInfo) => {
+    const page = await open(browser);
+    await signInAs(page, 'rita', ['rep'], { team: 'north' });
+    await page.goto(`/quotes/${story.quoteId}`);
+    await page.getByRole('button', { name: 'Price the quote' }).click();
+    const price = page.getByRole('region', { name: 'Price' });
+    await expect(price.getByTestId('price-freshness')).toContainText('Current: priced against release 1');
+    await expect(price.getByRole('table', { name: 'Totals' })).toContainText('Total over the term');
+    await expect(price.getByTestId('total-monthly')).toContainText('per month');
+    // The monthly fee goes from list to net through the release's rules, each named.
+    const fee = price.getByTestId('waterfall-monthly-fee');
+    await expect(fee.getByRole('img')).toHaveAttribute('aria-label', /^Monthly fee: list 49\.00 to net [0-9.]+ EUR per unit, [1-9] steps?$/);
+    await fee.getByText('Steps of Monthly fee').click();
+    await expect(fee.getByRole('table', { name: 'Price steps of Monthly fee' })).toContainText('discount schedule term-discounts');
+    await shot(page, testInfo, '07-priced-waterfall');
+    await expectAccessible(page);
+
+    // A manual discount: the engine evaluates the approval policy as the rep types.
+    const discount = page.getByRole('group', { name: /Manual discount on line 1/ });
+    await discount.getByLabel('Percent').fill('5');
+    await expect(page.getByTestId('approval-verdict-L1')).toContainText('Within your authority: no approval needed.');
+    await discount.getByLabel('Percent').fill('15');
+    await expect(page.getByTestId('approval-verdict-L1')).toContainText('Needs approval from Sales manager.');
+    await expect(page.getByTestId('required-level-2')).toContainText('Level 2: Sales manager (role sales-manager), because maxDiscountPercent');
+    await discount.getByLabel('Reason').fill('Competitive offer from a regional carrier');
+    await shot(page, testInfo, '08-discount-needs-approval');
+    await expectAccessible(page);
+    await discount.getByRole('button', { name: 'Apply discount' }).click();
+    await expect(page.getByTestId('price-stale')).toBeVisible();
+    await expect(page.getByTestId('line-L1')).toContainText('15 %');
+    await page.getByRole('button', { name: 'Price again' }).click();
+    await expect(price.getByTestId('price-freshness')).toContainText('Current:');
+    // The steps may still be open from before the refresh.
+    const steps = fee.getByRole('table', { name: 'Price steps of Monthly fee' });
+    if (!(await steps.isVisible())) await fee.getByText('Steps of Monthly fee').click();
+    await expect(steps).toContainText('manual discount by rita (rep): Competitive offer from a regional carrier');
+    await expect(fee.getByRole('img')).toHaveAttribute('aria-label', /[2-9] steps$/);
+    await shot(page, testInfo, '09-repriced-with-discount');
+  });
 });

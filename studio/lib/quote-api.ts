@@ -26,6 +26,9 @@ export type NewLine = BodyOf<'addQuoteLine'>;
 export type ManualDiscountInput = NonNullable<NewLine['manualDiscount']>;
 export type AcceptInput = BodyOf<'acceptQuote'>;
 export type ConfigurationInput = BodyOf<'evaluateConfiguration'>;
+/** Whether discounts being typed need approval, and from whom (POST /quotes/{id}/approval-preview). */
+export type ApprovalPreview = ApiSchema<'ApprovalPreview'>;
+export type ApprovalPreviewInput = BodyOf<'previewQuoteApproval'>;
 
 /** Revision states the list filters by (the contract's enum). */
 export const QUOTE_STATES = ['draft', 'priced', 'submitted', 'approved', 'rejected', 'accepted', 'expired', 'withdrawn', 'superseded'] as const;

@@ -922,6 +922,26 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/quotes/{quoteId}/approval-preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Whether manual discounts being typed would need approval, and from whom (the pinned release's policy, evaluated by the engine).
+         * @description The current revision's lines are priced against its pinned release as the price command would price them, with the manual discounts named here instead of the stored ones (lines not named keep theirs; null removes one), and the release's approval policy decides the levels required, as submission would. For whoever may edit the quote (its owner, or a rep or sales manager of its team); others who see it get 403. Nothing is written.
+         */
+        post: operations["previewQuoteApproval"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/quotes/{quoteId}/commands/accept": {
         parameters: {
             query?: never;
@@ -1284,6 +1304,39 @@ export type components = {
             revision: number;
             /** @constant */
             view: "internal";
+        };
+        /** @description What submitting the quote with these discounts would require (nothing is written). */
+        ApprovalPreview: {
+            /** @description The lowest level whose limits cover the deal. */
+            authorityLevel: number;
+            /** @description What the policy measures (the discount is the deviation from the standard price, over the term). */
+            metrics: {
+                currency: string;
+                dealValue: string;
+                discountPercent: string;
+                marginPercent?: string;
+                termMonths: number;
+            };
+            /** @description The release's approval policy and its version (content hash); null when the release has none (nothing is ever required). */
+            policy: null | {
+                key: string;
+                name: string;
+                version: string;
+            };
+            quoteId: string;
+            releaseId: string;
+            /** @description The levels above the requester's own, in order, each with the limits the level below could not approve; empty when the deal is within the rep's authority. */
+            required: {
+                level: number;
+                name: string;
+                reasons: string[];
+                role: string;
+            }[];
+            revision: number;
+            /** @description The totals of the previewed price (decimal strings in the quote's currency). */
+            totals: {
+                [key: string]: unknown;
+            };
         };
         CallbackReceipt: {
             /**
@@ -3905,6 +3958,46 @@ export interface operations {
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
+        };
+    };
+    previewQuoteApproval: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                quoteId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    lines: {
+                        lineId: string;
+                        manualDiscount: null | {
+                            amount?: string;
+                            percent?: string;
+                            reason?: string;
+                        };
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description Done. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalPreview"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
         };
     };
     acceptQuote: {

@@ -3,7 +3,7 @@
 import { revalidatePath } from 'next/cache';
 import { callEngine } from '@/lib/engine-client';
 import type { Problem, Result } from '@/lib/problem';
-import type { AcceptInput, ManualDiscountInput, NewLine, NewQuote } from '@/lib/quote-api';
+import type { AcceptInput, ApprovalPreview, ApprovalPreviewInput, ManualDiscountInput, NewLine, NewQuote } from '@/lib/quote-api';
 
 /**
  * The quote lifecycle's commands as the rep's screens send them: each a fresh Idempotency-Key
@@ -57,4 +57,9 @@ export async function acceptAction(quoteId: string, version: number, input: Acce
   const result = outcome(await callEngine<{ state: string; version: number }>('POST', `${quotePath(quoteId)}/commands/accept`, { body: input, ifMatch: version }));
   revalidatePath(quotePath(quoteId));
   return result;
+}
+
+/** Would these discounts need approval, and from whom: the engine prices and evaluates the policy, writing nothing. */
+export async function previewApprovalAction(quoteId: string, lines: ApprovalPreviewInput['lines']): Promise<Outcome<ApprovalPreview>> {
+  return outcome(await callEngine<ApprovalPreview>('POST', `${quotePath(quoteId)}/approval-preview`, { body: { lines } }));
 }

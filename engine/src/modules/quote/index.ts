@@ -6,6 +6,7 @@ export type { QuoteViews } from './quote.views';
 export { createWorkItemService } from './work-items.service';
 export type { WorkItemService, WorkItemView } from './work-items.service';
 export { quoteRoutes } from './quote.routes';
+export { approvalPreviewRoutes } from './approval-preview.routes';
 export { TRANSITIONS, allowed, nextState } from './quote.state';
 export { createImpactReplay } from './impact-replay';
 export type { ImpactReplay, QuoteImpact } from './impact-replay';

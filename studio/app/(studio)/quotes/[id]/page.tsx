@@ -1,12 +1,16 @@
 import Link from 'next/link';
 import type { Release } from '@/lib/api';
 import { getEngine } from '@/lib/engine-client';
-import type { QuoteView } from '@/lib/quote-api';
+import type { PriceTraceView, QuoteView } from '@/lib/quote-api';
 import { offeringNames, offeringsOf } from '@/lib/release-model';
 import { requirePrincipal } from '@/lib/session';
+import { configureLineAction, lifecycleAction, previewApprovalAction } from '@/app/actions/quote.actions';
 import { ProblemView } from '@/components/problem-view';
 import { AddLineForm } from '@/components/quote/add-line-form';
+import { CommandButton } from '@/components/quote/command-button';
+import { DiscountForm } from '@/components/quote/discount-form';
 import { LinesTable } from '@/components/quote/lines-table';
+import { PricingView } from '@/components/quote/pricing-view';
 import { QuoteHeader } from '@/components/quote/quote-header';
 import { explain } from '@/components/quote/quote-problems';
 
@@ -14,7 +18,8 @@ const EDITABLE = new Set(['draft', 'priced']);
 
 /**
  * One quote as the caller's role may see it (the engine decides the view). The internal view
- * reads the release the revision is pinned to, for its offerings and the lines' forms.
+ * reads the release the revision is pinned to, for its offerings and the lines' forms, and
+ * the price trace once the revision is priced.
  */
 export default async function QuotePage({ params }: { params: Promise<{ id: string }> }) {
   await requirePrincipal();
@@ -26,10 +31,15 @@ export default async function QuotePage({ params }: { params: Promise<{ id: stri
     return <div role="alert" className="problem"><strong className="problem-title">This view is for sellers</strong><p>Your role sees this quote as {quote.view}.</p></div>;
   }
   const revision = quote.revision;
-  const release = await getEngine<Release>(`/metadata/releases/${revision.releaseId}`);
+  const [release, trace] = await Promise.all([
+    getEngine<Release>(`/metadata/releases/${revision.releaseId}`),
+    revision.priceResultId ? getEngine<PriceTraceView>(`/quotes/${quote.quoteId}/price-trace`) : undefined,
+  ]);
   const items = release.ok ? release.data.items : [];
+  const names = offeringNames(items);
   const editable = EDITABLE.has(revision.state);
   const today = new Date().toISOString().slice(0, 10);
+  const allValid = revision.lines.length > 0 && revision.lines.every((l) => l.configurationValid);
 
   return (
     <>
@@ -38,8 +48,34 @@ export default async function QuotePage({ params }: { params: Promise<{ id: stri
       <QuoteHeader quote={quote} releaseNumber={release.ok ? release.data.releaseNumber : undefined} />
       {!release.ok ? <ProblemView problem={release.problem} /> : null}
       <h2>Lines</h2>
-      <LinesTable quoteId={quote.quoteId} lines={revision.lines} names={offeringNames(items)} editable={editable} />
+      <LinesTable quoteId={quote.quoteId} lines={revision.lines} names={names} editable={editable} />
       {editable && release.ok ? <AddLineForm quoteId={quote.quoteId} version={quote.version} releaseNumber={release.data.releaseNumber} offerings={offeringsOf(items, today)} /> : null}
+
+      {editable ? (
+        <div className="panel quote-actions" role="group" aria-label="Price">
+          <CommandButton label={revision.priceResultId ? 'Price again' : 'Price the quote'} busy="Pricing…" run={lifecycleAction.bind(null, quote.quoteId, quote.version, 'price')} testId="price-command" />
+          {!allValid && revision.lines.length > 0 ? <p className="muted">Every line must be validly configured before the quote can be priced.</p> : null}
+          {revision.priceResultId && !revision.priceFresh ? <p className="violation" data-testid="price-stale">The quote changed after it was priced: price it again before submitting.</p> : null}
+        </div>
+      ) : null}
+      {trace && !trace.ok ? <ProblemView problem={trace.problem} explanation={explain(trace.problem)} /> : null}
+      {trace?.ok ? <PricingView quote={quote} trace={trace.data} items={items} names={names} /> : null}
+      {editable && revision.priceResultId ? (
+        <section className="panel" aria-labelledby="discount-title">
+          <h2 id="discount-title">Manual discounts</h2>
+          <p className="muted">The engine says at once whether a discount needs approval, and from whom, by the release&apos;s approval policy. Applying one changes the quote: price it again afterwards.</p>
+          {revision.lines.map((l) => (
+            <DiscountForm
+              key={l.lineId}
+              line={{ lineId: l.lineId, position: l.position, name: names[l.offering] ?? l.offering, quantity: l.quantity, selections: l.selections }}
+              current={l.manualDiscount as { percent?: string; amount?: string; reason?: string } | null}
+              currency={quote.currency}
+              preview={previewApprovalAction.bind(null, quote.quoteId)}
+              apply={configureLineAction.bind(null, quote.quoteId, quote.version)}
+            />
+          ))}
+        </section>
+      ) : null}
     </>
   );
 }
