@@ -20,6 +20,9 @@ const TOPIC = {
   escalate: 'quote.escalate-approval',
   record: 'quote.record-approval-decision',
   executeStep: 'order.execute-step',
+  compensateStep: 'order.compensate-step',
+  completeFulfillment: 'order.complete-fulfillment',
+  finishCancellation: 'order.finish-cancellation',
 } as const;
 const testTopic = (topic: string) => `test.${run}.${topic}`;
 
@@ -281,62 +284,118 @@ describe('quote-approval, walked on Camunda', () => {
 });
 
 describe('order-fulfillment, walked on Camunda', () => {
-  const start = (order: string, stepKeys: string[]) =>
+  const start = (order: string, waves: string[][]) =>
     camunda.startProcessByKey('order-fulfillment', {
       tenantId: tenant,
       businessKey: `order-fulfillment:${tenant}:${order}`,
-      variables: { orderId: { value: order, type: 'String' }, stepKeys: json(stepKeys) },
+      variables: { orderId: { value: order, type: 'String' }, waves: json(waves), stepKeys: json(waves.flat()), compensationKeys: json([]) },
     });
-  const nextStep = async (businessKey: string) => {
-    const tasks = await fetchAndLock(TOPIC.executeStep, businessKey);
-    expect(tasks).toHaveLength(1);
-    return tasks[0]!;
+  /** The external tasks of a topic now open for this order, by their step (local stepRef). */
+  const open = async (topic: string, businessKey: string, count: number) => {
+    const tasks = await fetchAndLock(topic, businessKey);
+    expect(tasks.map((t) => t.variables.stepRef?.value ?? null).sort()).toHaveLength(count);
+    return new Map(tasks.map((t) => [String(t.variables.stepRef?.value ?? t.topicName), t]));
   };
-  const fail = async (taskId: string) => {
-    const res = await rest('POST', `/external-task/${taskId}/bpmnError`, { workerId, errorCode: 'STEP_FAILED', errorMessage: 'port reservation refused' });
+  const fail = async (taskId: string, errorCode = 'STEP_FAILED') => {
+    const res = await rest('POST', `/external-task/${taskId}/bpmnError`, { workerId, errorCode, errorMessage: 'refused by the target system' });
     expect(res.status, JSON.stringify(res.body)).toBe(204);
   };
-  const fallout = async (processInstanceId: string) => {
-    const tasks = await camunda.tasks({ processInstanceId });
-    expect(tasks.map((t) => t.taskDefinitionKey)).toEqual(['resolve-fallout']);
+  const falloutTask = async (processInstanceId: string, taskKey = 'resolve-fallout') => {
+    const tasks = (await camunda.tasks({ processInstanceId })).filter((t) => t.taskDefinitionKey === taskKey);
+    expect(tasks).toHaveLength(1);
     expect(await candidateGroups(tasks[0]!.id)).toEqual(['ops']);
     return tasks[0]!;
   };
-
-  it('runs the steps in order; a failed step goes to ops, who retry it; ends at "fulfilled"', async () => {
-    const instance = await start('o-1', ['reserve-access', 'activate-service']);
-    const first = await nextStep(instance.businessKey!);
-    expect(first.variables.stepKey).toMatchObject({ type: 'Json', value: '"reserve-access"' });
-    expect(first.variables.orderId).toMatchObject({ value: 'o-1' });
-    await fail(first.id);
-
-    const task = await fallout(instance.id);
-    await expect(camunda.completeTask(task.id, { falloutAction: { value: 'shrug', type: 'String' } })).rejects.toThrow();
-    await camunda.completeTask(task.id, { falloutAction: { value: 'retry', type: 'String' } });
-
-    const retried = await nextStep(instance.businessKey!);
-    expect(retried.variables.stepKey?.value).toBe('"reserve-access"');
-    await completeExternal(retried.id);
-    const second = await nextStep(instance.businessKey!);
-    expect(second.variables.stepKey?.value).toBe('"activate-service"');
-    await completeExternal(second.id);
-
-    expect(await finished(instance.id)).toBe('COMPLETED');
-    expect(await endEvents(instance.id)).toEqual(['fulfilled', 'step-completed', 'step-completed']);
+  const stepDone = (businessKey: string, step: string, outcome: 'completed' | 'failed') => rest('POST', '/message', {
+    messageName: `order-step-done:${step}`, businessKey, tenantId: tenant, processVariables: { stepOutcome: { value: outcome, type: 'String' } },
   });
 
-  it('ops may resolve a step by hand or cancel the order: ends at "cancelled"', async () => {
-    const instance = await start('o-2', ['reserve-access', 'install-line', 'activate-service']);
-    await fail((await nextStep(instance.businessKey!)).id);
-    await camunda.completeTask((await fallout(instance.id)).id, { falloutAction: { value: 'resolved', type: 'String' } });
+  it('runs a wave\'s steps in parallel and the waves in order; an accepted step waits for its callback message; ends at "fulfilled"', async () => {
+    const instance = await start('o-1', [['L1.reserve-access', 'L1.allocate-ips'], ['L1.install-line']]);
+    const bk = instance.businessKey!;
+    const first = await open(TOPIC.executeStep, bk, 2);
+    expect([...first.keys()].sort()).toEqual(['L1.allocate-ips', 'L1.reserve-access']);
+    expect(first.get('L1.reserve-access')!.variables.orderId).toMatchObject({ value: 'o-1' });
+    // Nothing of the next wave while this one runs.
+    expect(await fetchAndLock(TOPIC.executeStep, bk)).toEqual([]);
+    await completeExternal(first.get('L1.reserve-access')!.id, { awaitCallback: { value: true, type: 'Boolean' } });
+    await completeExternal(first.get('L1.allocate-ips')!.id, { awaitCallback: { value: false, type: 'Boolean' } });
+    // reserve-access waits for its callback: a message for another step matches nothing.
+    expect((await stepDone(bk, 'L1.install-line', 'completed')).status).toBe(400);
+    expect(await fetchAndLock(TOPIC.executeStep, bk)).toEqual([]);
+    expect((await stepDone(bk, 'L1.reserve-access', 'completed')).status).toBe(204);
 
-    const second = await nextStep(instance.businessKey!);
-    expect(second.variables.stepKey?.value).toBe('"install-line"');
-    await fail(second.id);
-    await camunda.completeTask((await fallout(instance.id)).id, { falloutAction: { value: 'cancel', type: 'String' } });
-
+    const second = await open(TOPIC.executeStep, bk, 1);
+    await completeExternal(second.get('L1.install-line')!.id);
+    const recording = await fetchAndLock(TOPIC.completeFulfillment, bk);
+    expect(recording).toHaveLength(1);
+    expect(recording[0]!.variables.orderId).toMatchObject({ value: 'o-1' });
+    await completeExternal(recording[0]!.id);
     expect(await finished(instance.id)).toBe('COMPLETED');
-    expect(await endEvents(instance.id)).toEqual(['cancelled', 'step-cancelled', 'step-resolved']);
-    expect(await fetchAndLock(TOPIC.executeStep, instance.businessKey!)).toEqual([]);
+    expect(await endEvents(instance.id)).toEqual(['fulfilled', 'fulfillment-done', 'step-completed', 'step-completed', 'step-completed', 'wave-done', 'wave-done']);
+  });
+
+  it('a failed step (BPMN error or failed callback) goes to ops with its step key; retry runs it again, "resolved" counts it done', async () => {
+    const instance = await start('o-2', [['L1.reserve-access', 'L1.allocate-ips']]);
+    const bk = instance.businessKey!;
+    const tasks = await open(TOPIC.executeStep, bk, 2);
+    await fail(tasks.get('L1.reserve-access')!.id);
+    await completeExternal(tasks.get('L1.allocate-ips')!.id, { awaitCallback: { value: true, type: 'Boolean' } });
+    expect((await stepDone(bk, 'L1.allocate-ips', 'failed')).status).toBe(204);
+
+    // Two fallout tasks, told apart by the step key the engine filters on.
+    const byStep = async (step: string) => {
+      const [task] = await camunda.tasks({ processInstanceBusinessKey: bk, taskDefinitionKey: 'resolve-fallout', taskVariables: `stepRef_eq_${step}`, tenantIdIn: tenant });
+      expect(task, step).toBeDefined();
+      expect(await candidateGroups(task!.id)).toEqual(['ops']);
+      return task!;
+    };
+    const reserve = await byStep('L1.reserve-access');
+    await expect(camunda.completeTask(reserve.id, { falloutAction: { value: 'shrug', type: 'String' } })).rejects.toThrow();
+    await camunda.completeTask(reserve.id, { falloutAction: { value: 'retry', type: 'String' } });
+    await camunda.completeTask((await byStep('L1.allocate-ips')).id, { falloutAction: { value: 'resolved', type: 'String' } });
+    const retried = await open(TOPIC.executeStep, bk, 1);
+    expect([...retried.keys()]).toEqual(['L1.reserve-access']);
+    await completeExternal(retried.get('L1.reserve-access')!.id);
+    await completeExternal((await fetchAndLock(TOPIC.completeFulfillment, bk))[0]!.id);
+    expect(await finished(instance.id)).toBe('COMPLETED');
+    expect(await endEvents(instance.id)).toEqual(['fulfilled', 'fulfillment-done', 'step-completed', 'step-resolved', 'wave-done']);
+  });
+
+  it('a cancellation message stops the running steps and compensates the given steps in order; a refused reversal goes to ops; ends at "cancelled"', async () => {
+    const instance = await start('o-3', [['L1.reserve-access'], ['L1.install-line']]);
+    const bk = instance.businessKey!;
+    await completeExternal((await open(TOPIC.executeStep, bk, 1)).get('L1.reserve-access')!.id);
+    await open(TOPIC.executeStep, bk, 1); // install-line runs ...
+    const signalled = await rest('POST', '/message', {
+      messageName: 'order-cancellation-requested', businessKey: bk, tenantId: tenant,
+      processVariables: { compensationKeys: json(['L1.install-line', 'L1.reserve-access']) },
+    });
+    expect(signalled.status, JSON.stringify(signalled.body)).toBe(204);
+    // ... and is interrupted: its task is gone.
+    expect(await fetchAndLock(TOPIC.executeStep, bk)).toEqual([]);
+    const firstComp = await open(TOPIC.compensateStep, bk, 1);
+    expect([...firstComp.keys()]).toEqual(['L1.install-line']);
+    await fail(firstComp.get('L1.install-line')!.id, 'COMPENSATION_FAILED');
+    const task = await falloutTask(instance.id, 'resolve-compensation');
+    await camunda.completeTask(task.id, { falloutAction: { value: 'retry', type: 'String' } });
+    await completeExternal((await open(TOPIC.compensateStep, bk, 1)).get('L1.install-line')!.id);
+    await completeExternal((await open(TOPIC.compensateStep, bk, 1)).get('L1.reserve-access')!.id);
+    const recording = await fetchAndLock(TOPIC.finishCancellation, bk);
+    expect(recording).toHaveLength(1);
+    await completeExternal(recording[0]!.id);
+    expect(await finished(instance.id)).toBe('COMPLETED');
+    expect(await endEvents(instance.id)).toEqual(['cancelled', 'step-compensated', 'step-compensated', 'step-completed', 'wave-done']);
+  });
+
+  it('ops cancelling from a fallout task ends the fulfillment and runs the compensation the engine set (none here)', async () => {
+    const instance = await start('o-4', [['L1.reserve-access']]);
+    const bk = instance.businessKey!;
+    await fail((await open(TOPIC.executeStep, bk, 1)).get('L1.reserve-access')!.id);
+    await camunda.completeTask((await falloutTask(instance.id)).id, { falloutAction: { value: 'cancel', type: 'String' }, compensationKeys: json([]) });
+    expect(await fetchAndLock(TOPIC.compensateStep, bk)).toEqual([]);
+    await completeExternal((await fetchAndLock(TOPIC.finishCancellation, bk))[0]!.id);
+    expect(await finished(instance.id)).toBe('COMPLETED');
+    expect(await endEvents(instance.id)).toEqual(['cancelled', 'step-cancelled']);
   });
 });

@@ -1,7 +1,15 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createEngineClient } from '@cpq/connectors/camunda/engine-client';
+import { startWorkerHost } from '@cpq/connectors/camunda/worker-host';
+import { orderFulfillmentWorkers } from '@cpq/connectors/fulfillment/order-fulfillment.workers';
+import { createTargetSystemAdapters } from '@cpq/connectors/fulfillment/target-system.adapter';
 import type { MetadataItem } from '@cpq/metadata';
 import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
+import { inject } from 'vitest';
+import { testEnv } from '../../test/env';
+import { serviceClientOf, targetSystemsControl } from '../../test/services/target-systems';
 import { createQuoteFixture, type Json, type Person, type QuoteFixture, type Reply } from './quote-fixture';
 import { sampleCatalogWithDefaultModels, tokensFor } from './release-fixture';
 
@@ -68,6 +76,74 @@ export async function createOrderFixture(label: string, env: Record<string, stri
     async listen() {
       address ??= await app.listen({ host: '127.0.0.1', port: 0 });
       return address;
+    },
+  };
+}
+
+export type FulfillmentFixture = OrderFixture & {
+  url: string;
+  control: ReturnType<typeof targetSystemsControl>;
+  /** The order's plan steps by key. */
+  steps(orderId: string): Promise<Record<string, Json>>;
+  order(orderId: string): Promise<Json>;
+  /** Waits until the order is in one of the states (or fails naming the last one seen). */
+  until(orderId: string, states: string[], timeoutMs?: number): Promise<Json>;
+  stopWorkers(): Promise<void>;
+  startWorkers(): void;
+};
+
+/**
+ * The order fixture with fulfillment running for real: the engine listening on a port, this
+ * run's external-task workers (connectors/src/fulfillment) calling it with their own service
+ * credential, and the run's target-systems process (test/global-setup.ts), which calls the
+ * engine back with its own. Failure modes are target-systems rules keyed by the order id.
+ */
+export async function createFulfillmentFixture(label: string, options: { retries?: number; adapterTimeoutMs?: number } = {}): Promise<FulfillmentFixture> {
+  const systems = inject('targetSystems');
+  const workers = { clientId: 'workers-test', clientSecret: randomBytes(32).toString('hex') };
+  const clients = [
+    { clientId: workers.clientId, secretSha256: createHash('sha256').update(workers.clientSecret).digest('hex'), roles: ['integrator'], tenants: ['*'] },
+    serviceClientOf(systems),
+  ];
+  const f = await createOrderFixture(label, { SERVICE_CLIENTS: JSON.stringify(clients) });
+  const url = await f.listen();
+  const catalog = orderFulfillmentWorkers(
+    createEngineClient(url, workers),
+    createTargetSystemAdapters({ baseUrl: systems.url, callbackUrl: url, timeoutMs: options.adapterTimeoutMs ?? 1_000 }),
+    { topicPrefix: f.topicPrefix, retries: options.retries ?? 3, backoffMs: 300 },
+  );
+  let host: ReturnType<typeof startWorkerHost> | undefined;
+  const startWorkers = () => {
+    host = startWorkerHost({
+      baseUrl: testEnv.camundaUrl, catalog, workerId: `fulfillment-${randomUUID().slice(0, 8)}`, maxTasks: 10,
+      asyncResponseTimeout: 1_000, stopTimeoutMs: 5_000, logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    });
+  };
+  startWorkers();
+  const order = async (orderId: string) => (await f.call('sam', 'GET', `/orders/${orderId}`)).body;
+  return {
+    ...f, url, control: targetSystemsControl(systems.url), order, startWorkers,
+    async steps(orderId) {
+      const plan = (await f.call('sam', 'GET', `/orders/${orderId}/fulfillment-plan`)).body;
+      return Object.fromEntries((plan.steps as Json[]).map((s) => [s.stepKey as string, s]));
+    },
+    async until(orderId, states, timeoutMs = 60_000) {
+      let last: Json = {};
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline) {
+        last = await order(orderId);
+        if (states.includes(last.state as string)) return last;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      throw new Error(`order ${orderId} did not reach ${states.join('/')} within ${timeoutMs} ms: ${JSON.stringify(last)}`);
+    },
+    async stopWorkers() {
+      await host?.stop();
+      host = undefined;
+    },
+    async close() {
+      await host?.stop();
+      await f.close();
     },
   };
 }

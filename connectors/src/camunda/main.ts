@@ -24,7 +24,7 @@ const metricsServer = config.metrics.port === undefined ? undefined
 
 const host = startWorkerHost({
   baseUrl: config.camundaUrl,
-  catalog: workersCatalog(createEngineClient(config.engineUrl, config.credential), config.camundaUrl),
+  catalog: workersCatalog(createEngineClient(config.engineUrl, config.credential), config.camundaUrl, config.fulfillment),
   workerId: config.workerId,
   maxTasks: config.maxTasks,
   asyncResponseTimeout: config.asyncResponseTimeoutMs,

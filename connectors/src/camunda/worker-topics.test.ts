@@ -4,7 +4,10 @@ import { workersCatalog, workerTopics } from './worker-topics';
 
 describe('worker topics: the catalog the workers role runs, as modellers may name it', () => {
   it('lists every topic the workers subscribe, with its description and input schema, in the catalog\'s order', () => {
-    expect(workerTopics().map((t) => t.topic)).toEqual(['platform.ping', 'quote.record-approval-decision', 'quote.escalate-approval']);
+    expect(workerTopics().map((t) => t.topic)).toEqual([
+      'platform.ping', 'quote.record-approval-decision', 'quote.escalate-approval',
+      'order.execute-step', 'order.compensate-step', 'order.complete-fulfillment', 'order.finish-cancellation',
+    ]);
     for (const topic of workerTopics()) {
       expect(topic.description.length).toBeGreaterThan(10);
       expect(topic.variables.type).toBe('object');

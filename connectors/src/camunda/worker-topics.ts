@@ -1,3 +1,5 @@
+import { createTargetSystemAdapters } from '../fulfillment/target-system.adapter';
+import { orderFulfillmentWorkers } from '../fulfillment/order-fulfillment.workers';
 import type { EngineClient } from './engine-client';
 import { platformCatalog } from './platform-catalog';
 import { quoteApprovalWorkers } from './quote-approval.workers';
@@ -8,9 +10,12 @@ import type { VariablesSchema, WorkerCatalog } from './worker-catalog';
  * subscribe and what the engine tells modellers they may name (GET /metadata/worker-topics)
  * cannot drift apart.
  */
-export function workersCatalog(engine: EngineClient, camundaUrl: string): WorkerCatalog {
-  return [...platformCatalog, ...quoteApprovalWorkers(engine, camundaUrl)];
+export function workersCatalog(engine: EngineClient, camundaUrl: string, fulfillment: { targetSystemsUrl: string; callbackUrl: string; timeoutMs?: number } = DECLARATIONS_ONLY): WorkerCatalog {
+  return [...platformCatalog, ...quoteApprovalWorkers(engine, camundaUrl), ...orderFulfillmentWorkers(engine, createTargetSystemAdapters({ baseUrl: fulfillment.targetSystemsUrl, callbackUrl: fulfillment.callbackUrl, ...(fulfillment.timeoutMs ? { timeoutMs: fulfillment.timeoutMs } : {}) }))];
 }
+
+/** Where the fulfillment workers' target systems are when only the declarations are read. */
+const DECLARATIONS_ONLY = { targetSystemsUrl: 'http://127.0.0.1:4100', callbackUrl: 'http://127.0.0.1:4000' };
 
 /** A topic of the catalog as a modeller sees it: what a BPMN external task may name in camunda:topic. */
 export type WorkerTopic = { topic: string; description: string; variables: VariablesSchema };

@@ -26,6 +26,8 @@ export type WorkerConfig = {
   credential: { clientId: string; clientSecret: string };
   /** `/metrics` of the workers (WORKERS_METRICS_PORT): Camunda incidents and backlogs, task outcomes. */
   metrics: MetricsSettings;
+  /** The order fulfillment's target systems (TARGET_SYSTEMS_URL) and how long a request may take before its outcome is unknown. */
+  fulfillment: { targetSystemsUrl: string; callbackUrl: string; timeoutMs: number };
   tracing: TracingSettings;
 };
 
@@ -63,6 +65,12 @@ export function loadWorkerConfig(env: Record<string, string | undefined> = proce
     credential: { clientId: text('WORKER_CLIENT_ID', 'workers'), clientSecret },
     metrics: readMetricsSettings(env, 'WORKERS_METRICS_PORT', 9102, problems),
     tracing: readTracingSettings(env, 'workers', problems),
+    fulfillment: {
+      targetSystemsUrl: url('TARGET_SYSTEMS_URL', `http://127.0.0.1:${text('TARGET_SYSTEMS_PORT', '4100')}`),
+      // The target systems call the engine back here.
+      callbackUrl: text('ENGINE_URL', `http://127.0.0.1:${text('ENGINE_PORT', '4000')}`),
+      timeoutMs: integer('TARGET_SYSTEMS_TIMEOUT_MS', 5_000, 100, 600_000),
+    },
   };
   if (problems.length > 0) throw new WorkerConfigError(problems);
   return config;

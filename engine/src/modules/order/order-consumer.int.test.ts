@@ -23,7 +23,7 @@ describe('orders from QuoteAccepted on Kafka', () => {
     await createTopics(kafka, [topic, `${topic}.dlq`], 2);
     producer = await kafka.producer();
     consumer = createOrderConsumer({
-      name, topics: [topic], prisma: f.t.infrastructure.prisma, kafka, maxAttempts: 2,
+      name, topics: [topic], prisma: f.t.infrastructure.prisma, kafka, maxAttempts: 2, fromBeginning: true,
       onOrderCreated: async (orderId, event) => {
         started.push(orderId);
         await f.t.orders.startFulfillment(orderId, consumerContext(event));

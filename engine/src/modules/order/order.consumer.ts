@@ -50,6 +50,10 @@ export function createOrderConsumer(options: OrderConsumerOptions) {
   const created = new Map<string, string>();
   return createIdempotentConsumer({
     ...options,
+    // A new group starts at the end of the topic: quotes accepted before orders existed (or
+    // before this group) are not turned into orders by surprise; a replay is safe regardless
+    // (inbox and the one-primary-order index).
+    fromBeginning: options.fromBeginning ?? false,
     name: options.name ?? ORDER_CONSUMER,
     topics: options.topics ?? [topicFor('QUOTE')],
     handler: async (event, tx) => {

@@ -60,7 +60,10 @@ export async function correlateStepDone(camunda: CamundaClient, s: { businessKey
   try {
     await camunda.correlateMessage({
       messageName: stepDoneMessage(s.stepKey), businessKey: s.businessKey, tenantId: s.tenantId,
-      processVariablesLocal: { stepOutcome: { value: s.outcome, type: 'String' } },
+      // Not processVariablesLocal: Camunda sets those on the catch event's own execution, which
+      // the gateway after it no longer sees. The step's scope declares `stepOutcome` (a start
+      // listener), so a plain variable lands there and never on the process instance.
+      processVariables: { stepOutcome: { value: s.outcome, type: 'String' } },
     });
     return 'signalled';
   } catch (error) {
