@@ -57,6 +57,8 @@ async function startEngine(databaseUrl: string): Promise<Engine> {
     CAMUNDA_URL: process.env.CAMUNDA_URL ?? 'http://127.0.0.1:8080/engine-rest', PLATFORM_ADMIN_TOKEN: randomBytes(24).toString('hex'), AUTH_JWT_SECRET: secret,
     SERVICE_CLIENTS: JSON.stringify([{ clientId: 'bench', secretSha256: createHash('sha256').update(randomBytes(16)).digest('hex'), roles: ['integrator'], tenants: ['*'] }]),
     SWEEP_INTERVAL_MS: '0', METRICS_TOKEN: randomBytes(24).toString('hex'),
+    // A production engine on its own database: it must not join the platform's order consumer group.
+    ORDER_CONSUMER: 'off', ORDER_RECONCILE_INTERVAL_MS: '0',
   };
   // BENCH_PROFILE=<dir>: a V8 CPU profile of the engine (open in Chrome DevTools or speedscope; see docs/benchmarks.md).
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE] : [];

@@ -47,7 +47,7 @@ export type EngineConfig = {
   sweepIntervalMs: number;
   /** How often the order reconciler runs: Camunda effects left by outages, incidents -> fallout cases (0: never). */
   orderReconcileIntervalMs: number;
-  /** Orders from QuoteAccepted on Kafka (the idempotent consumer `orders`) in this API process. */
+  /** Orders from QuoteAccepted on Kafka (the idempotent consumer `orders`) in this API process (ORDER_CONSUMER, on in production). */
   orderConsumer: boolean;
 };
 
@@ -130,6 +130,10 @@ export function loadConfig(env: Env = process.env): EngineConfig {
     metricsSignalsMaxAgeMs: integer('METRICS_SIGNALS_MAX_AGE_MS', 15_000, 0, 3_600_000),
     tracing: readTracingSettings(env, 'api', problems),
     sweepIntervalMs: integer('SWEEP_INTERVAL_MS', 60_000, 0, 86_400_000),
+    orderReconcileIntervalMs: integer('ORDER_RECONCILE_INTERVAL_MS', 5_000, 0, 86_400_000),
+    // On by default only in production: a development or test engine on its own database must
+    // not join the platform's consumer group and take its QuoteAccepted events.
+    orderConsumer: oneOf('ORDER_CONSUMER', environment === 'production' ? 'on' : 'off', ['on', 'off'] as const) === 'on',
     orderReconcileIntervalMs: integer('ORDER_RECONCILE_INTERVAL_MS', 5_000, 0, 86_400_000),
     orderConsumer: oneOf('ORDER_CONSUMER', 'on', ['on', 'off'] as const) === 'on',
   };
