@@ -134,8 +134,6 @@ export function loadConfig(env: Env = process.env): EngineConfig {
     // On by default only in production: a development or test engine on its own database must
     // not join the platform's consumer group and take its QuoteAccepted events.
     orderConsumer: oneOf('ORDER_CONSUMER', environment === 'production' ? 'on' : 'off', ['on', 'off'] as const) === 'on',
-    orderReconcileIntervalMs: integer('ORDER_RECONCILE_INTERVAL_MS', 5_000, 0, 86_400_000),
-    orderConsumer: oneOf('ORDER_CONSUMER', 'on', ['on', 'off'] as const) === 'on',
   };
   if (config.kafkaBrokers.length === 0) problems.push('KAFKA_BROKERS must name at least one host:port');
   if (problems.length > 0) throw new ConfigError(problems);
