@@ -186,7 +186,7 @@ engine_wait_ready() {
 ENGINE_BUNDLE=engine/dist/engine.js
 # target-systems: the simulated inventory, provisioning and billing systems the fulfillment
 # workers call (connectors/src/target-systems), on 127.0.0.1:$TARGET_SYSTEMS_PORT.
-ROLES=("engine:$ENGINE_BUNDLE" "relay:connectors/dist/relay.js" "target-systems:connectors/dist/target-systems.js" "workers:connectors/dist/workers.js")
+ROLES=("engine:$ENGINE_BUNDLE" "relay:connectors/dist/relay.js" "target-systems:connectors/dist/target-systems.js" "workers:connectors/dist/workers.js" "projector:connectors/dist/projector.js")
 # The notifications role delivers to a webhook: it runs when one is configured.
 if [[ -n "${WEBHOOK_URL:-}" ]]; then ROLES+=("notifications:engine/dist/notifications.js"); fi
 
@@ -277,7 +277,7 @@ status() {
   echo "Studio       http://127.0.0.1:$STUDIO_PORT  (sign in as ada or ben, tenant demo, role admin)"
   echo "Engine API   http://$ENGINE_HOST:$ENGINE_PORT  (OpenAPI: /openapi.json, readiness: /health/ready)"
   echo "Targets      http://127.0.0.1:$TARGET_SYSTEMS_PORT  (simulated inventory, provisioning, billing; failure modes: POST /control/rules)"
-  echo "Metrics      engine /metrics; relay :${RELAY_METRICS_PORT:-9101}, workers :${WORKERS_METRICS_PORT:-9102}, notifications :${NOTIFICATIONS_METRICS_PORT:-9103} (bearer: $SECRETS_DIR/metrics-token; docs/observability.md)"
+  echo "Metrics      engine /metrics; relay :${RELAY_METRICS_PORT:-9101}, workers :${WORKERS_METRICS_PORT:-9102}, notifications :${NOTIFICATIONS_METRICS_PORT:-9103}, projector :${PROJECTOR_METRICS_PORT:-9104} (bearer: $SECRETS_DIR/metrics-token; docs/observability.md)"
   echo "Logs         $LOGS  (Kafka: $CPQ_RUN/kafka, Camunda: $CPQ_RUN/camunda)"
   echo "Stop         npm run platform:stop"
 }

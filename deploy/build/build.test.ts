@@ -39,6 +39,7 @@ describe('npm run build', () => {
       relay: ['LOG_LEVEL', 'METRICS_TOKEN must be set'],
       workers: ['LOG_LEVEL', 'WORKER_CLIENT_SECRET must be set', 'METRICS_TOKEN must be set'],
       notifications: ['LOG_LEVEL', 'WEBHOOK_SECRET is required', 'METRICS_TOKEN must be set'],
+      projector: ['LOG_LEVEL', 'METRICS_TOKEN must be set'],
       'target-systems': ['LOG_LEVEL', 'TARGET_SYSTEMS_CLIENT_SECRET must be set'],
     };
     for (const role of built) {

@@ -23,6 +23,7 @@ export const roles = [
   { name: 'relay', entry: 'connectors/src/outbox-relay/main.ts', workspace: 'connectors' },
   { name: 'workers', entry: 'connectors/src/camunda/main.ts', workspace: 'connectors' },
   { name: 'notifications', entry: 'engine/src/roles/notifications.main.ts', workspace: 'engine' },
+  { name: 'projector', entry: 'connectors/src/projections/main.ts', workspace: 'connectors' },
   { name: 'target-systems', entry: 'connectors/src/target-systems/main.ts', workspace: 'connectors' },
 ] as const;
 

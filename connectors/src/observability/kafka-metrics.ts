@@ -12,8 +12,10 @@ export type KafkaPipelineReading = {
 
 export type KafkaMetricsOptions = {
   admin: () => Promise<KafkaAdmin>;
-  /** The durable consumer groups to watch (lag is reported on every topic each has committed on). */
-  groups: string[];
+  /** The durable consumer groups to watch (lag is reported on every topic each has committed on); a function when they change (projection generations). */
+  groups: string[] | (() => string[]);
+  /** Report lag on these topics only (default: every topic a group committed on). */
+  topics?: string[];
   /** Dead-letter topics to count (default: every `.dlq` twin of the platform's topics). */
   deadLetterTopics?: string[];
   /** How long one reading of the broker serves scrapes. */
@@ -21,8 +23,10 @@ export type KafkaMetricsOptions = {
 };
 
 /** Reads consumer lag and dead-letter sizes from the broker's offsets (no consumer is touched). */
-export async function readKafkaPipeline(admin: KafkaAdmin, groups: string[], deadLetterTopics: string[]): Promise<KafkaPipelineReading> {
-  const committed = await Promise.all(groups.map(async (group) => ({ group, offsets: await admin.groupOffsets(group) })));
+export async function readKafkaPipeline(admin: KafkaAdmin, groups: string[], deadLetterTopics: string[], onlyTopics?: string[]): Promise<KafkaPipelineReading> {
+  const committed = await Promise.all(groups.map(async (group) => ({
+    group, offsets: (await admin.groupOffsets(group)).filter((o) => !onlyTopics || onlyTopics.includes(o.topic)),
+  })));
   const topics = [...new Set([...committed.flatMap((c) => c.offsets.map((o) => o.topic)), ...deadLetterTopics])];
   const ranges = await admin.topicOffsets(topics);
   const endOf = new Map(ranges.map((r) => [`${r.topic}/${r.partition}`, r]));
@@ -59,12 +63,14 @@ export function registerKafkaMetrics(registry: Registry, options: KafkaMetricsOp
   const errors = new Counter({ name: 'cpq_kafka_metrics_errors_total', help: 'Failed readings of consumer lag and dead-letter sizes from the broker.', registers: [registry], async collect() {
     await reading();
   } });
-  const reading = cachedReading(async () => readKafkaPipeline(await options.admin(), options.groups, deadLetterTopics), options.maxAgeMs ?? 5_000, () => errors.inc());
+  const groups = typeof options.groups === 'function' ? options.groups : () => options.groups as string[];
+  const reading = cachedReading(async () => readKafkaPipeline(await options.admin(), groups(), deadLetterTopics, options.topics), options.maxAgeMs ?? 5_000, () => errors.inc());
   new Gauge({
     name: 'cpq_kafka_consumer_lag_messages', help: 'Messages a consumer group has not consumed yet, per topic (end offset - committed offset).',
     labelNames: ['group', 'topic'], registers: [registry],
     async collect() {
       const value = await reading();
+      this.reset(); // a group no longer watched (an old projection generation) leaves the exposition
       for (const [group, topics] of value?.lag ?? []) for (const [topic, behind] of topics) this.set({ group, topic }, Number(behind));
     },
   });
