@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { apiGet, expectAccessible, shot, signIn, tenant, watchedPage } from './studio-helpers';
+import { apiGet, apiPost, expectAccessible, shot, signIn, tenant, watchedPage } from './studio-helpers';
 
 type PriceEntry = { type: string; price?: string; offering: string; charge: string };
 type Release = { releaseNumber: number; publishedBy: string; approvedBy: string; items: { kind: string; key: string; content: { entries?: PriceEntry[] } }[] };
@@ -112,7 +112,7 @@ test.describe.serial('governed publish in the studio (real engine, PostgreSQL, C
     await shot(page, testInfo, '06-four-eyes-refused');
   });
 
-  test('admin B approves with a comment, admin A publishes, and the release is current through the API with the new price', async ({ browser }, testInfo) => {
+  test('admin B approves with a comment, admin A publishes, and the release is current through the API with the new price, which a quote priced after it gets', async ({ browser }, testInfo) => {
     const reviewer = await open(browser);
     await signIn(reviewer, 'bert');
     // B opens the candidate by the id A sent.
@@ -154,6 +154,16 @@ test.describe.serial('governed publish in the studio (real engine, PostgreSQL, C
     const book = current.items.find((i) => i.kind === 'price-book' && i.key === key);
     const index = Number(/root_entries_(\d+)_price/.exec(priceField)?.[1]);
     expect(book?.content.entries?.[index]?.price).toBe(NEW_PRICE);
+
+    // A quote priced after the publish is priced from release 2: the new list price of that entry.
+    const entry = book!.content.entries![index]!;
+    expect(entry.offering).toBe('business-internet');
+    const { quoteId } = await apiPost<{ quoteId: string }>('/quotes', { accountId: 'acct-1', currency: 'EUR', termMonths: 24 });
+    await apiPost(`/quotes/${quoteId}/lines`, { offering: 'business-internet', quantity: 1, selections: { access: 'fiber', bandwidth: 500, slaTier: 'standard' } });
+    await apiPost(`/quotes/${quoteId}/commands/price`);
+    const trace = JSON.stringify(await apiGet(`/quotes/${quoteId}/price-trace`));
+    expect(trace).toContain(`"charge":"${entry.charge}"`);
+    expect(trace).toContain(`"unitListPrice":"${NEW_PRICE}"`);
 
     await author.goto(priceBookPath.replace(/^(.*)$/, '/workspace?kind=price-book'));
     await expect(author.getByRole('table', { name: 'Items' })).toContainText('published in release 2');

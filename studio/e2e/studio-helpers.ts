@@ -35,14 +35,27 @@ export async function shot(page: Page, testInfo: TestInfo, name: string): Promis
   await testInfo.attach(name, { path, contentType: 'image/png' });
 }
 
-/** The engine's API as a test client sees it: a token of the local issuer, signed with the run's key. */
-export async function apiGet<T>(path: string, user = 'checker', roles = ['rep']): Promise<T> {
-  const token = await new SignJWT({ tenant: tenant(), roles })
+/** A bearer token of the engine's local issuer, signed with the run's key: the API as a test client sees it. */
+async function apiToken(user: string, roles: string[]): Promise<string> {
+  return new SignJWT({ tenant: tenant(), roles, team: 'north' })
     .setProtectedHeader({ alg: 'HS256' }).setSubject(user).setIssuer('cpq-local').setAudience('cpq-engine')
     .setIssuedAt().setExpirationTime('10m')
     .sign(new TextEncoder().encode(process.env.E2E_AUTH_SECRET));
-  const response = await fetch(`${engineUrl()}${path}`, { headers: { authorization: `Bearer ${token}` } });
+}
+
+export async function apiGet<T>(path: string, user = 'checker', roles = ['rep']): Promise<T> {
+  const response = await fetch(`${engineUrl()}${path}`, { headers: { authorization: `Bearer ${await apiToken(user, roles)}` } });
   expect(response.status, await response.clone().text()).toBe(200);
+  return (await response.json()) as T;
+}
+
+/** A command through the API (fresh Idempotency-Key); it must succeed. */
+export async function apiPost<T>(path: string, body: unknown = {}, user = 'checker', roles = ['rep']): Promise<T> {
+  const response = await fetch(`${engineUrl()}${path}`, {
+    method: 'POST', body: JSON.stringify(body),
+    headers: { authorization: `Bearer ${await apiToken(user, roles)}`, 'content-type': 'application/json', 'idempotency-key': `e2e-${crypto.randomUUID()}` },
+  });
+  expect(response.status, await response.clone().text()).toBeLessThan(300);
   return (await response.json()) as T;
 }
 
