@@ -28,7 +28,8 @@ export async function signInAs(page: Page, user: string, roles: readonly string[
 
 export type ApiReply = { status: number; body: Record<string, unknown> & { [key: string]: unknown } };
 
-async function tokenOf(user: string, roles: readonly string[], claims: { team?: string; account?: string } = {}): Promise<string> {
+/** A token of the run's local issuer for a user (what the studio's sign-in signs). */
+export async function tokenFor(user: string, roles: readonly string[], claims: { team?: string; account?: string } = {}): Promise<string> {
   return new SignJWT({ tenant: tenant(), roles, ...(claims.team ? { team: claims.team } : {}), ...(claims.account ? { account: claims.account } : {}) })
     .setProtectedHeader({ alg: 'HS256' }).setSubject(user).setIssuer('cpq-local').setAudience('cpq-engine')
     .setIssuedAt().setExpirationTime('10m')
@@ -37,7 +38,7 @@ async function tokenOf(user: string, roles: readonly string[], claims: { team?: 
 
 /** One call to the engine's API as a user (commands with a fresh Idempotency-Key). */
 export async function api(user: string, roles: readonly string[], method: 'GET' | 'POST', path: string, body?: unknown, claims: { team?: string; account?: string } = {}): Promise<ApiReply> {
-  const headers: Record<string, string> = { authorization: `Bearer ${await tokenOf(user, roles, claims)}` };
+  const headers: Record<string, string> = { authorization: `Bearer ${await tokenFor(user, roles, claims)}` };
   if (method === 'POST') headers['idempotency-key'] = randomUUID();
   if (body !== undefined) headers['content-type'] = 'application/json';
   const response = await fetch(`${engineUrl()}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -67,7 +68,7 @@ export async function publishItems(items: { kind: string; key: string; content: 
     const saved = existing.status === 200
       ? await fetch(`${engineUrl()}/metadata/drafts/${item.kind}/${item.key}/commands/edit`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${await tokenOf(...author)}`, 'idempotency-key': randomUUID(), 'content-type': 'application/json', 'if-match': `"${String(existing.body.version)}"` },
+        headers: { authorization: `Bearer ${await tokenFor(...author)}`, 'idempotency-key': randomUUID(), 'content-type': 'application/json', 'if-match': `"${String(existing.body.version)}"` },
         body: JSON.stringify({ content: item.content }),
       }).then((r) => r.status)
       : (await api(...author, 'POST', '/metadata/drafts', item)).status;
@@ -81,7 +82,7 @@ export async function publishItems(items: { kind: string; key: string; content: 
     const response = await fetch(`${engineUrl()}${path}/${step}`, {
       method: 'POST',
       headers: {
-        authorization: `Bearer ${await tokenOf(...user)}`, 'idempotency-key': randomUUID(), 'if-match': `"${String(current.body.version)}"`,
+        authorization: `Bearer ${await tokenFor(...user)}`, 'idempotency-key': randomUUID(), 'if-match': `"${String(current.body.version)}"`,
         ...(body ? { 'content-type': 'application/json' } : {}),
       },
       body: body ? JSON.stringify(body) : undefined,

@@ -1,7 +1,6 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import { expectAccessible, shot, watchedPage } from './studio-helpers';
-import { ensureAccount } from './quote-helpers';
-import { signInAs } from './quote-helpers';
+import { engineUrl, expectAccessible, shot, watchedPage } from './studio-helpers';
+import { api, ensureAccount, signInAs, tokenFor } from './quote-helpers';
 
 // Issue 10 (Studio II): reps quote from screens generated from the published release, against
 // the real engine (its own process and database, e2e/engine-fixture.ts). One story in order:
@@ -159,5 +158,76 @@ test.describe.serial('the rep workspace, configurator, pricing, approvals and th
     await expect(steps).toContainText('manual discount by rita (rep): Competitive offer from a regional carrier');
     await expect(fee.getByRole('img')).toHaveAttribute('aria-label', /[2-9] steps$/);
     await shot(page, testInfo, '09-repriced-with-discount');
+  });
+
+  test('a stale page is refused and explained; the rep submits and the approval status names each level and who holds it', async ({ browser }, testInfo) => {
+    const page = await open(browser);
+    await signInAs(page, 'rita', ['rep'], { team: 'north' });
+    await page.goto(`/quotes/${story.quoteId}`);
+    await expect(page.getByRole('button', { name: 'Submit for approval' })).toBeVisible();
+    // Someone prices the quote again meanwhile (the API, as another tab would): this page is stale,
+    // and pricing from it is refused (If-Match) and explained.
+    const before = await api('rita', ['rep'], 'GET', `/quotes/${story.quoteId}`, undefined, { team: 'north' });
+    const repriced = await fetch(`${engineUrl()}/quotes/${story.quoteId}/commands/price`, {
+      method: 'POST', headers: { authorization: `Bearer ${await tokenFor('rita', ['rep'], { team: 'north' })}`, 'idempotency-key': `e2e-${Date.now()}`, 'if-match': `"${String(before.body.version)}"` },
+    });
+    expect(repriced.status).toBe(200);
+    await page.getByRole('button', { name: 'Price again' }).click();
+    const refusal = page.getByTestId('price-command').getByTestId('problem');
+    await expect(refusal).toContainText('version-conflict');
+    await expect(refusal).toContainText('Someone changed this quote since you opened it');
+    await shot(page, testInfo, '10-stale-page-refused');
+    await page.reload();
+    await page.getByRole('button', { name: 'Submit for approval' }).click();
+    await expect(page.getByTestId('quote-state')).toHaveText('submitted');
+    // The approval process runs on Camunda: its first level is requested.
+    await expect(page.getByTestId('timeline')).toContainText('ApprovalRequested');
+    const level = page.getByTestId('approval-level-2');
+    await expect(level).toContainText('Level 2: Sales manager (role sales-manager) waiting for a sales-manager');
+    await expect(level).toContainText('Required because maxDiscountPercent');
+    await expect(level.getByTestId('sla')).toHaveText(/^due in 1 d 23 h|^due in 2 d 0 h/);
+    await expect(page.getByTestId('timeline')).toContainText('QuoteSubmittedForApproval by rita');
+    await shot(page, testInfo, '11-submitted');
+    await expectAccessible(page);
+  });
+
+  test('approved, the rep generates the document, opens the PDF and accepts on the customer\'s behalf; the timeline shows every step', async ({ browser }, testInfo) => {
+    // APPROVAL (until the inbox step exists): the sales manager decides through the API.
+    let item: { workItemId: string; quoteId: string } | undefined;
+    await expect.poll(async () => {
+      const inbox = await api('sam', ['sales-manager'], 'GET', '/work-items', undefined, { team: 'north' });
+      item = (inbox.body.items as { workItemId: string; quoteId: string }[]).find((i) => i.quoteId === story.quoteId);
+      return item?.quoteId;
+    }, { timeout: 30_000 }).toBe(story.quoteId);
+    const approved = await api('sam', ['sales-manager'], 'POST', `/work-items/${item!.workItemId}/commands/approve-quote`, { reason: 'Regional competitor, strategic account' }, { team: 'north' });
+    expect(approved.status, JSON.stringify(approved.body)).toBe(200);
+
+    const page = await open(browser);
+    await signInAs(page, 'rita', ['rep'], { team: 'north' });
+    await page.goto(`/quotes/${story.quoteId}`);
+    await expect(page.getByTestId('quote-state')).toHaveText('approved');
+    await expect(page.getByTestId('approval-level-2')).toContainText('approved by sam');
+    await expect(page.getByText('The customer accepts a document: generate it first.')).toBeVisible();
+    await page.getByRole('button', { name: 'Generate the document' }).click();
+    const pdfLink = page.getByTestId('open-pdf');
+    await expect(pdfLink).toBeVisible();
+    const pdf = await page.request.get((await pdfLink.getAttribute('href'))!);
+    expect(pdf.status()).toBe(200);
+    expect(pdf.headers()['content-type']).toBe('application/pdf');
+    expect((await pdf.body()).subarray(0, 5).toString()).toBe('%PDF-');
+    await shot(page, testInfo, '12-document-generated');
+    await expectAccessible(page);
+
+    await page.getByLabel('The customer accepted').selectOption('signed-pdf');
+    await page.getByLabel('Evidence (who, when, what they said)').fill('Signed PDF returned by J. Weber, procurement, 3 December');
+    await page.getByRole('button', { name: 'Accept for the customer' }).click();
+    await expect(page.getByTestId('quote-state')).toHaveText('accepted');
+    await expect(page.getByTestId('accepted')).toContainText('Accepted by rita');
+    const timeline = page.getByTestId('timeline');
+    for (const step of ['QuoteCreated', 'QuoteLineAdded', 'QuoteLineConfigured', 'QuotePriced', 'QuoteSubmittedForApproval', 'ApprovalGranted by sam', 'QuoteDocumentGenerated', 'QuoteAccepted by rita']) {
+      await expect(timeline).toContainText(step);
+    }
+    await shot(page, testInfo, '13-accepted');
+    await expectAccessible(page);
   });
 });

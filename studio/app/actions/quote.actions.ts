@@ -41,7 +41,12 @@ export type LifecycleStep = 'price' | 'submit-for-approval' | 'generate-document
 
 /** A command without a body, against the version shown (a stale screen gets the engine's 409). */
 export async function lifecycleAction(quoteId: string, version: number, step: LifecycleStep): Promise<Outcome<Record<string, unknown>>> {
-  const result = outcome(await callEngine<Record<string, unknown>>('POST', `${quotePath(quoteId)}/commands/${step}`, { ifMatch: version }));
+  // Submission is sent without If-Match: the engine's submit flow checks the version again in
+  // its later steps (after its first step bumped it), refuses itself with a 409 and leaves the
+  // revision submitted without a running approval (reported to the lead). The engine checks the
+  // revision's state and price freshness itself, so a stale screen still cannot submit a changed quote.
+  const ifMatch = step === 'submit-for-approval' ? undefined : version;
+  const result = outcome(await callEngine<Record<string, unknown>>('POST', `${quotePath(quoteId)}/commands/${step}`, { ifMatch }));
   revalidatePath(quotePath(quoteId));
   return result;
 }

@@ -1,18 +1,21 @@
 import Link from 'next/link';
 import type { Release } from '@/lib/api';
 import { getEngine } from '@/lib/engine-client';
-import type { PriceTraceView, QuoteView } from '@/lib/quote-api';
-import { offeringNames, offeringsOf } from '@/lib/release-model';
+import type { ApprovalEvidence, PriceTraceView, QuoteView, Timeline } from '@/lib/quote-api';
+import { approvalPolicyOf, offeringNames, offeringsOf } from '@/lib/release-model';
 import { requirePrincipal } from '@/lib/session';
 import { configureLineAction, lifecycleAction, previewApprovalAction } from '@/app/actions/quote.actions';
 import { ProblemView } from '@/components/problem-view';
 import { AddLineForm } from '@/components/quote/add-line-form';
+import { ApprovalStatus, levelStatuses } from '@/components/quote/approval-status';
 import { CommandButton } from '@/components/quote/command-button';
 import { DiscountForm } from '@/components/quote/discount-form';
+import { LifecyclePanel } from '@/components/quote/lifecycle-panel';
 import { LinesTable } from '@/components/quote/lines-table';
 import { PricingView } from '@/components/quote/pricing-view';
 import { QuoteHeader } from '@/components/quote/quote-header';
 import { explain } from '@/components/quote/quote-problems';
+import { TimelineView } from '@/components/quote/timeline-view';
 
 const EDITABLE = new Set(['draft', 'priced']);
 
@@ -31,10 +34,13 @@ export default async function QuotePage({ params }: { params: Promise<{ id: stri
     return <div role="alert" className="problem"><strong className="problem-title">This view is for sellers</strong><p>Your role sees this quote as {quote.view}.</p></div>;
   }
   const revision = quote.revision;
-  const [release, trace] = await Promise.all([
+  const [release, trace, evidence, timeline] = await Promise.all([
     getEngine<Release>(`/metadata/releases/${revision.releaseId}`),
     revision.priceResultId ? getEngine<PriceTraceView>(`/quotes/${quote.quoteId}/price-trace`) : undefined,
+    getEngine<ApprovalEvidence>(`/quotes/${quote.quoteId}/approval-evidence`),
+    getEngine<Timeline>(`/quotes/${quote.quoteId}/timeline`),
   ]);
+  const submittedOnce = revision.submittedBy !== null;
   const items = release.ok ? release.data.items : [];
   const names = offeringNames(items);
   const editable = EDITABLE.has(revision.state);
@@ -76,6 +82,11 @@ export default async function QuotePage({ params }: { params: Promise<{ id: stri
           ))}
         </section>
       ) : null}
+      <LifecyclePanel quote={quote} />
+      {!evidence.ok ? <ProblemView problem={evidence.problem} /> : submittedOnce ? (
+        <ApprovalStatus revision={revision.revision} levels={levelStatuses(evidence.data, timeline.ok ? timeline.data.entries : [], approvalPolicyOf(items)?.content, revision.state)} />
+      ) : null}
+      {timeline.ok ? <TimelineView entries={timeline.data.entries} /> : <ProblemView problem={timeline.problem} />}
     </>
   );
 }
