@@ -191,17 +191,92 @@ test.describe.serial('the rep workspace, configurator, pricing, approvals and th
     await expectAccessible(page);
   });
 
-  test('approved, the rep generates the document, opens the PDF and accepts on the customer\'s behalf; the timeline shows every step', async ({ browser }, testInfo) => {
-    // APPROVAL (until the inbox step exists): the sales manager decides through the API.
-    let item: { workItemId: string; quoteId: string } | undefined;
-    await expect.poll(async () => {
-      const inbox = await api('sam', ['sales-manager'], 'GET', '/work-items', undefined, { team: 'north' });
-      item = (inbox.body.items as { workItemId: string; quoteId: string }[]).find((i) => i.quoteId === story.quoteId);
-      return item?.quoteId;
-    }, { timeout: 30_000 }).toBe(story.quoteId);
-    const approved = await api('sam', ['sales-manager'], 'POST', `/work-items/${item!.workItemId}/commands/approve-quote`, { reason: 'Regional competitor, strategic account' }, { team: 'north' });
-    expect(approved.status, JSON.stringify(approved.body)).toBe(200);
+  test('the sales manager finds the quote in the inbox by role with its SLA, claims it, reads the evidence and approves; the outcome shows at once', async ({ browser }, testInfo) => {
+    const page = await open(browser);
+    await signInAs(page, 'sam', ['sales-manager'], { team: 'north' });
+    await expect(page).toHaveURL(/\/inbox$/);
+    await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link')).toHaveText(['Quotes', 'Inbox', 'Releases']);
+    const row = page.getByRole('table', { name: 'Work items for sales-manager' }).getByTestId(`work-item-${story.quoteId}`);
+    await expect(row).toContainText(CUSTOMER);
+    await expect(row).toContainText('maxDiscountPercent');
+    await expect(row.getByTestId('sla')).toHaveText(/^due in (1 d 23 h|2 d 0 h)/);
+    await expect(row.getByTestId('escalation')).toHaveText('not escalated');
+    await expect(row).toContainText('unclaimed');
+    await shot(page, testInfo, '14-inbox');
+    await expectAccessible(page);
+    await row.getByRole('button', { name: 'Claim' }).click();
+    await expect(row).toContainText('you');
 
+    await row.getByRole('link', { name: CUSTOMER }).click();
+    await expect(page.getByRole('heading', { name: `Approve level 2 for ${CUSTOMER}` })).toBeVisible();
+    await expect(page.getByTestId('held-by')).toHaveText('You hold this item.');
+    const authority = page.getByRole('table', { name: 'Requested vs authority' });
+    await expect(authority.getByRole('row', { name: /Discount off the standard price/ })).toContainText(/1[45]\.\d+ %\s*up to 25 %\s*yes/);
+    await expect(page.getByTestId('your-authority')).toContainText('level 2 (Sales manager, role sales-manager)');
+    await expect(page.getByTestId('policy-and-release')).toContainText('standard-approval');
+    await expect(page.getByTestId('policy-and-release')).toContainText('release 1');
+    await expect(page.getByTestId('changes-since')).toContainText('rita: QuoteLineConfigured line L1');
+    await expect(page.getByTestId('waterfall-monthly-fee')).toBeVisible();
+    await shot(page, testInfo, '15-work-item-evidence');
+    await expectAccessible(page);
+    await page.getByLabel('Reason (required to reject)').fill('Regional competitor, strategic account');
+    await page.getByRole('button', { name: 'Approve' }).click();
+    await expect(page.getByTestId('decision-outcome')).toContainText('Level 2 approved. The quote is now approved.');
+    await shot(page, testInfo, '16-approved');
+    await page.getByRole('link', { name: 'Back to the inbox' }).click();
+    await expect(page.getByTestId(`work-item-${story.quoteId}`)).toHaveCount(0);
+  });
+
+  test('a rep who is also a sales manager cannot approve their own quote, nor finance a level that is not theirs after escalation: both refusals explained', async ({ browser }, testInfo) => {
+    // max (rep and sales manager) quotes a 15 % discount himself and submits.
+    const max = ['max', ['rep', 'sales-manager'], { team: 'north' }] as const;
+    const created = await api(max[0], max[1], 'POST', '/quotes', { accountId: ACCOUNT, customerName: 'Max own deal', currency: 'EUR', termMonths: 24 }, max[2]);
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const own = String(created.body.quoteId);
+    const line = await api(max[0], max[1], 'POST', `/quotes/${own}/lines`, { offering: 'business-internet', quantity: 1, selections: { access: 'fiber', bandwidth: 500, slaTier: 'standard' }, manualDiscount: { percent: '15', reason: 'own deal' } }, max[2]);
+    expect(line.status, JSON.stringify(line.body)).toBe(201);
+    expect((await api(max[0], max[1], 'POST', `/quotes/${own}/commands/price`, undefined, max[2])).status).toBe(200);
+    expect((await api(max[0], max[1], 'POST', `/quotes/${own}/commands/submit-for-approval`, undefined, max[2])).body.state).toBe('submitted');
+
+    const page = await open(browser);
+    await signInAs(page, 'max', ['rep', 'sales-manager'], { team: 'north' });
+    await page.goto('/inbox');
+    const row = page.getByTestId(`work-item-${own}`);
+    await row.getByRole('link', { name: 'Max own deal' }).click();
+    await page.getByRole('button', { name: 'Approve' }).click();
+    const refusal = page.getByTestId('problem');
+    await expect(refusal).toContainText('An author of the change cannot approve it');
+    await expect(refusal).toContainText('four-eyes-violation');
+    await expect(refusal).toContainText('Four-eyes: whoever owns, submitted or materially changed this revision cannot approve it.');
+    await expect(page.getByTestId('held-by')).toContainText('Nobody holds this item yet');
+    await shot(page, testInfo, '17-four-eyes-refused');
+    await expectAccessible(page);
+
+    // The SLA timer's worker (here by hand, as the integrator) raises the level to finance.
+    const item = (await api('fiona', ['finance'], 'GET', '/work-items')).body.items as { workItemId: string; quoteId: string }[];
+    const pending = (await api(max[0], max[1], 'GET', '/work-items', undefined, max[2])).body.items as { workItemId: string; quoteId: string }[];
+    const workItemId = pending.find((i) => i.quoteId === own)!.workItemId;
+    expect(item.find((i) => i.quoteId === own)).toBeUndefined();
+    const escalated = await api('sla-timer', ['integrator'], 'POST', `/work-items/${workItemId}/commands/escalate`);
+    expect(escalated.body).toEqual({ escalated: true, to: 'finance' });
+
+    const finance = await open(browser);
+    await signInAs(finance, 'fiona', ['finance']);
+    await expect(finance).toHaveURL(/\/inbox$/);
+    const escalatedRow = finance.getByTestId(`work-item-${own}`);
+    await expect(escalatedRow.getByTestId('escalation')).toHaveText('escalated to finance (why you see it)');
+    await shot(finance, testInfo, '18-inbox-escalated');
+    await expectAccessible(finance);
+    await escalatedRow.getByRole('link', { name: 'Max own deal' }).click();
+    await expect(finance.getByTestId('your-authority')).toContainText('Level 2 needs the role sales-manager: the engine will refuse your decision.');
+    await finance.getByRole('button', { name: 'Approve' }).click();
+    const authority = finance.getByTestId('problem');
+    await expect(authority).toContainText('approval-authority');
+    await expect(authority).toContainText('Your roles do not include the one this approval level needs');
+    await shot(finance, testInfo, '19-authority-refused');
+  });
+
+  test('approved, the rep generates the document, opens the PDF and accepts on the customer\'s behalf; the timeline shows every step', async ({ browser }, testInfo) => {
     const page = await open(browser);
     await signInAs(page, 'rita', ['rep'], { team: 'north' });
     await page.goto(`/quotes/${story.quoteId}`);
