@@ -53,7 +53,7 @@ describe('service clients (SERVICE_CLIENTS)', () => {
     const development = loadConfig({});
     expect(authenticateClient(development.serviceClients, 'workers', DEVELOPMENT_WORKERS_SECRET)?.roles).toEqual(['integrator']);
     expect(loadConfig({ NODE_ENV: 'test' }).serviceClients).toEqual([]);
-    const production = { NODE_ENV: 'production', PLATFORM_ADMIN_TOKEN: 'p'.repeat(32), AUTH_JWT_SECRET: 's'.repeat(32) };
+    const production = { NODE_ENV: 'production', PLATFORM_ADMIN_TOKEN: 'p'.repeat(32), AUTH_JWT_SECRET: 's'.repeat(32), METRICS_TOKEN: 'm'.repeat(32) };
     expect(() => loadConfig(production)).toThrow(ConfigError);
     expect(() => loadConfig(production)).toThrow(/SERVICE_CLIENTS must list the service clients/);
     const configured = loadConfig({ ...production, SERVICE_CLIENTS: JSON.stringify([workers]) });

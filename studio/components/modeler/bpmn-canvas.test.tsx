@@ -44,7 +44,8 @@ describe('BpmnCanvas (bpmn-js with the Camunda 7 properties panel)', () => {
 
     await userEvent.selectOptions(select('workerCatalogTopic')!, 'platform.ping');
     await expect.poll(() => changes.at(-1) ?? '').toContain('camunda:topic="platform.ping"');
-    expect(document.querySelector<HTMLInputElement>('#bio-properties-panel-externalTopic')!.value).toBe('platform.ping');
+    // The panel re-renders after the change: wait for it rather than read it at once (slow under load).
+    await expect.poll(() => document.querySelector<HTMLInputElement>('#bio-properties-panel-externalTopic')!.value).toBe('platform.ping');
     expect(await handle.exportXml()).toContain('<bpmn:serviceTask id="record-approval-decision" name="Record approval decision" camunda:type="external" camunda:topic="platform.ping">');
   });
 
