@@ -223,7 +223,7 @@ test.describe.serial('the rep workspace, configurator, pricing, approvals and th
     await page.getByRole('button', { name: 'Approve' }).click();
     await expect(page.getByTestId('decision-outcome')).toContainText('Level 2 approved. The quote is now approved.');
     await shot(page, testInfo, '16-approved');
-    await page.getByRole('link', { name: 'Back to the inbox' }).click();
+    await page.getByTestId('decision-outcome').getByRole('link', { name: 'Back to the inbox' }).click();
     await expect(page.getByTestId(`work-item-${story.quoteId}`)).toHaveCount(0);
   });
 
@@ -304,5 +304,44 @@ test.describe.serial('the rep workspace, configurator, pricing, approvals and th
     }
     await shot(page, testInfo, '13-accepted');
     await expectAccessible(page);
+  });
+
+  test('a customer user sees its quote\'s terms, totals and document, and nothing internal: not in the page, not in any response the browser gets', async ({ browser }, testInfo) => {
+    const page = await open(browser);
+    await signInAs(page, 'jane', ['customer'], { account: ACCOUNT });
+    // Every response the browser gets from here on (pages, RSC payloads, actions; not the PDF, not static code).
+    const pending: Promise<void>[] = [];
+    const bodies: { url: string; body: string }[] = [];
+    page.on('response', (response) => {
+      if ((response.headers()['content-type'] ?? '').includes('pdf') || response.url().includes('/_next/static/')) return;
+      pending.push(response.text().then((body) => void bodies.push({ url: response.url(), body }), () => {}));
+    });
+    await page.goto('/quotes');
+    await expect(page).toHaveURL(/\/quotes$/);
+    await expect(page.getByRole('heading', { name: 'Your quotes' })).toBeVisible();
+    await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link')).toHaveText(['My quotes']);
+    await expect(page.getByRole('table', { name: 'Quotes' })).toContainText(CUSTOMER);
+    await expectAccessible(page);
+    await page.getByRole('link', { name: CUSTOMER }).click();
+    await expect(page.getByRole('heading', { name: `Your quote, ${CUSTOMER}` })).toBeVisible();
+    await expect(page.getByLabel('Terms of the offer')).toContainText('24 months');
+    await expect(page.getByTestId('quote-state')).toHaveText('accepted');
+    await expect(page.getByRole('table', { name: 'Charges of line 1' })).toContainText('Monthly fee');
+    await expect(page.getByTestId('customer-term-total')).toContainText(/Total over 24 months\s*\d+\.\d{2}/);
+    const pdf = await page.request.get((await page.getByTestId('customer-pdf').getAttribute('href'))!);
+    expect(pdf.headers()['content-type']).toBe('application/pdf');
+    await shot(page, testInfo, '20-customer-view');
+    await expectAccessible(page);
+
+    // Nothing internal: no owner, approver, reasons, authority, rules or floors, no trace.
+    const internal = [/\brita\b/, /\bsam\b/, /ownerId/, /sales-manager/, /maxDiscountPercent/, /Regional competitor/, /Competitive offer/, /enterprise-discount/,
+      /internet-floor/, /term-discounts/, /priceResultId/, /approval/i, /authority/i, /manualDiscount/, /releaseId/, /evidence/i, /J\. Weber/];
+    const main = (await page.locator('main').textContent()) ?? '';
+    for (const word of internal) expect(main, `the page shows ${word}`).not.toMatch(word);
+    await Promise.all(pending);
+    expect(bodies.length).toBeGreaterThan(2);
+    for (const { url, body } of bodies) {
+      for (const word of internal) expect(body, `${url} carries ${word}`).not.toMatch(word);
+    }
   });
 });

@@ -24,7 +24,7 @@ export async function claimAction(workItemId: string): Promise<Outcome<WorkItem>
 
 export async function decideAction(workItemId: string, decision: 'approve' | 'reject', reason: string): Promise<Outcome<Decision>> {
   const body = reason.trim() ? { reason: reason.trim() } : decision === 'approve' ? {} : undefined;
-  const result = outcome(await callEngine<Decision>('POST', `${itemPath(workItemId)}/commands/${decision}-quote`, { body }));
-  revalidatePath('/inbox');
-  return result;
+  // No revalidation: a decided item is gone (404), so re-rendering the page that decided it would
+  // replace the outcome the approver must see; the inbox reads the engine afresh on every visit.
+  return outcome(await callEngine<Decision>('POST', `${itemPath(workItemId)}/commands/${decision}-quote`, { body }));
 }

@@ -9,6 +9,7 @@ import { ProblemView } from '@/components/problem-view';
 import { AddLineForm } from '@/components/quote/add-line-form';
 import { ApprovalStatus, levelStatuses } from '@/components/quote/approval-status';
 import { CommandButton } from '@/components/quote/command-button';
+import { CustomerQuoteView } from '@/components/quote/customer-quote';
 import { DiscountForm } from '@/components/quote/discount-form';
 import { LifecyclePanel } from '@/components/quote/lifecycle-panel';
 import { LinesTable } from '@/components/quote/lines-table';
@@ -30,6 +31,8 @@ export default async function QuotePage({ params }: { params: Promise<{ id: stri
   const found = await getEngine<QuoteView>(`/quotes/${encodeURIComponent(id)}`);
   if (!found.ok) return <><p><Link href="/quotes">All quotes</Link></p><ProblemView problem={found.problem} explanation={explain(found.problem)} /></>;
   const quote = found.data;
+  // A customer user: the engine's customer view and nothing more is read or sent to the browser.
+  if (quote.view === 'customer') return <><p><Link href="/quotes">Your quotes</Link></p><CustomerQuoteView quote={quote} /></>;
   if (quote.view !== 'internal') {
     return <div role="alert" className="problem"><strong className="problem-title">This view is for sellers</strong><p>Your role sees this quote as {quote.view}.</p></div>;
   }
