@@ -40,6 +40,7 @@ const cores: [string, () => Promise<string>][] = [
   ['feel', async () => (await import('./feel.bench')).benchFeel()],
   ['configuration', async () => (await import('./configuration.bench')).benchConfiguration()],
   ['pricing', async () => (await import('./pricing.bench')).benchPricing()],
+  ['journey', async () => (await import('./journey.bench')).benchJourney().then((r) => r.markdown)],
 ];
 for (const [name, run] of cores) {
   if (only && only !== name) continue;

@@ -110,7 +110,7 @@ export async function buildEngine({ config, infrastructure, contract = loadApiDo
   });
   await app.register(approvalPreviewRoutes, { contract, auth: config.auth, prisma: infrastructure.prisma, releases: releaseViews });
   await app.register(accountRoutes, { contract, auth: config.auth, prisma: infrastructure.prisma, accounts: createAccountService(infrastructure.prisma) });
-  const orders = createOrderService({ prisma: infrastructure.prisma, inTransaction, releases: releaseViews, camunda: infrastructure.camunda, log: app.log });
+  const orders = createOrderService({ prisma: infrastructure.prisma, inTransaction, inRawTransaction, releases: releaseViews, camunda: infrastructure.camunda, log: app.log });
   await app.register(orderRoutes, { contract, auth: config.auth, prisma: infrastructure.prisma, orders, views: createOrderViews(infrastructure.prisma) });
   return { app, releasePointer, releaseViews, quotes, workItems, releases, orders };
 }

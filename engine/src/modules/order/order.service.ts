@@ -1,4 +1,5 @@
-import type { PrismaClient } from '@cpq/prisma';
+import { poolOf, type PrismaClient } from '@cpq/prisma';
+import { createSqlTransactionRunner, type InSqlTransaction } from '../../lib/sql-transaction';
 import { createTransactionRunner, type InTransaction } from '../../lib/transaction';
 import { beginCompensationCommand, completeFulfillmentCommand, finishCancellationCommand, recordCompensationCommand, requestCancellationCommand } from './commands/cancellation.commands';
 import { createOrderCommand } from './commands/create-order.command';
@@ -8,7 +9,7 @@ import { beginStepCommand, recordCallbackCommand, recordOutcomeCommand } from '.
 import { createOrderReconciler } from './order.reconciler';
 import type { CommandContext, OrderDeps } from './order.types';
 
-export type OrderServiceDeps = Omit<OrderDeps, 'inTransaction'> & { prisma: PrismaClient; inTransaction?: InTransaction };
+export type OrderServiceDeps = Omit<OrderDeps, 'inTransaction' | 'inRawTransaction'> & { prisma: PrismaClient; inTransaction?: InTransaction; inRawTransaction?: InSqlTransaction };
 
 /**
  * Orders and their fulfillment: one handler per use case (commands/), composed here. Each does
@@ -16,7 +17,11 @@ export type OrderServiceDeps = Omit<OrderDeps, 'inTransaction'> & { prisma: Pris
  * transactions (lib/steps.ts, ADR 0013); what an outage leaves is finished by `reconcile`.
  */
 export function createOrderService(input: OrderServiceDeps) {
-  const deps: OrderDeps = { ...input, inTransaction: input.inTransaction ?? createTransactionRunner(input.prisma) };
+  const deps: OrderDeps = {
+    ...input,
+    inTransaction: input.inTransaction ?? createTransactionRunner(input.prisma),
+    inRawTransaction: input.inRawTransaction ?? createSqlTransactionRunner(poolOf(input.prisma)),
+  };
   const startFulfillment = startFulfillmentCommand(deps);
   const recoverStarts = recoverStartsCommand(deps);
   const create = createOrderCommand(deps);

@@ -1,7 +1,7 @@
 import type { BodyOf, ResponseOf } from '@cpq/contracts/api-types';
 import type { PrismaClient } from '@cpq/prisma';
 import type { Principal } from '../../http/auth';
-import type { RawTx } from '../../lib/sql-transaction';
+import type { InSqlTransaction, RawTx } from '../../lib/sql-transaction';
 import type { InTransaction } from '../../lib/transaction';
 import type { ReleaseViews } from '../catalog';
 import type { CamundaClient } from '../workflow';
@@ -20,6 +20,12 @@ export type OrderDeps = {
   prisma: PrismaClient;
   /** One transaction on one connection; contention becomes 409/503, never 500 (ADR 0013). */
   inTransaction: InTransaction;
+  /**
+   * The same in raw SQL on node-postgres (ADR 0014), for the commands each journey runs many
+   * times (a worker's begin and outcome, callbacks, the create): a third of the CPU of a Prisma
+   * interactive transaction. Commands that need Prisma's models (correlations) keep inTransaction.
+   */
+  inRawTransaction: InSqlTransaction;
   releases: ReleaseViews;
   camunda: CamundaClient;
   log: { info?(o: object, m: string): void; warn(o: object, m: string): void; error(o: object, m: string): void };

@@ -97,10 +97,10 @@ export function requestCancellationCommand(deps: OrderDeps) {
  * reversed at its target system by the request key we sent (whatever came of it); one that never
  * acted is skipped. A compensation already begun is resumed (the reversal is idempotent).
  */
-export function beginCompensationCommand({ inTransaction }: Pick<OrderDeps, 'inTransaction'>) {
+export function beginCompensationCommand({ inRawTransaction }: Pick<OrderDeps, 'inRawTransaction'>) {
   return (orderId: string, stepKey: string, ctx: CommandContext): Promise<CompensationDispatch> => {
     requireIntegration(ctx.principal);
-    return inTransaction(async (tx) => {
+    return inRawTransaction(async (tx) => {
       const order = await lockOrder(tx, orderId, ctx.principal);
       if (order.state !== 'cancelling') throw new DomainError('order-state', `order ${orderId} is ${order.state}: nothing is compensated`);
       let step = await stepOf(tx, orderId, stepKey);
@@ -121,10 +121,10 @@ export function beginCompensationCommand({ inTransaction }: Pick<OrderDeps, 'inT
 }
 
 /** What the target system answered to the reversal; a failure opens a fallout case (O5). */
-export function recordCompensationCommand(deps: Pick<OrderDeps, 'inTransaction' | 'falloutSla'>) {
+export function recordCompensationCommand(deps: Pick<OrderDeps, 'inRawTransaction' | 'falloutSla'>) {
   return (orderId: string, stepKey: string, input: CompensationOutcomeInput, ctx: CommandContext): Promise<StepView> => {
     requireIntegration(ctx.principal);
-    return deps.inTransaction(async (tx) => {
+    return deps.inRawTransaction(async (tx) => {
       const order = await lockOrder(tx, orderId, ctx.principal);
       const step = await stepOf(tx, orderId, stepKey);
       const failed = input.outcome === 'failed';

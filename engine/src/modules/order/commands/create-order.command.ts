@@ -52,7 +52,7 @@ export async function insertOrder(tx: RawTx, snapshot: AcceptedSnapshot, ctx: Co
  * 409 order-exists naming the first. Decomposition and the fulfillment start follow the commit
  * (`startFulfillment`), never inside it.
  */
-export function createOrderCommand({ prisma, inTransaction }: Pick<OrderDeps, 'prisma' | 'inTransaction'>) {
+export function createOrderCommand({ prisma, inRawTransaction }: Pick<OrderDeps, 'prisma' | 'inRawTransaction'>) {
   return async (quoteId: string, ctx: CommandContext): Promise<OrderCreation> => {
     const snapshot = await acceptedRevisionSnapshot(prisma, ctx.principal.tenantId, quoteId);
     if (!snapshot) {
@@ -61,7 +61,7 @@ export function createOrderCommand({ prisma, inTransaction }: Pick<OrderDeps, 'p
       ]);
     }
     requireCreator(ctx.principal, snapshot);
-    return inTransaction(async (tx) => {
+    return inRawTransaction(async (tx) => {
       const created = await insertOrder(tx, snapshot, ctx, 'command');
       if (!created) {
         const existing = await primaryOrderOf(tx, snapshot.tenantId, snapshot.quoteId, snapshot.revision);

@@ -33,10 +33,10 @@ type Line = { lineId: string; offering: string; quantity: number; action: string
  * for its callback; a done step is skipped; a cancelled order stops. A step whose dependencies
  * are not done is refused (409 step-state): the plan's order holds even against a wrong model.
  */
-export function beginStepCommand({ inTransaction }: Pick<OrderDeps, 'inTransaction'>) {
+export function beginStepCommand({ inRawTransaction }: Pick<OrderDeps, 'inRawTransaction'>) {
   return (orderId: string, stepKey: string, ctx: CommandContext): Promise<StepDispatch> => {
     requireIntegration(ctx.principal);
-    return inTransaction(async (tx) => {
+    return inRawTransaction(async (tx) => {
       const order = await lockOrder(tx, orderId, ctx.principal);
       let step = await stepOf(tx, orderId, stepKey);
       const [line] = await tx.$queryRaw<Line[]>`
@@ -83,10 +83,10 @@ const DECIDED: readonly StepState[] = ['completed', 'resolved', 'cancelled', 'co
  * asked (O4). An answer that arrives after the step was decided otherwise (a callback came
  * first, the order is being compensated) is recorded in the audit trail and changes nothing.
  */
-export function recordOutcomeCommand(deps: Pick<OrderDeps, 'inTransaction' | 'falloutSla'>) {
+export function recordOutcomeCommand(deps: Pick<OrderDeps, 'inRawTransaction' | 'falloutSla'>) {
   return (orderId: string, stepKey: string, input: StepOutcomeInput, ctx: CommandContext): Promise<StepView> => {
     requireIntegration(ctx.principal);
-    return deps.inTransaction(async (tx) => {
+    return deps.inRawTransaction(async (tx) => {
       const order = await lockOrder(tx, orderId, ctx.principal);
       const step = await stepOf(tx, orderId, stepKey);
       if (step.requestKey !== input.requestKey) {
@@ -125,10 +125,10 @@ type CallbackReceipt = import('../order.types').CallbackReceipt;
  * sent is recorded as unmatched with a case. After the commit, a step waiting at its message event
  * is moved on (or the reconciler does it).
  */
-export function recordCallbackCommand(deps: Pick<OrderDeps, 'inTransaction' | 'camunda' | 'log' | 'falloutSla'>) {
+export function recordCallbackCommand(deps: Pick<OrderDeps, 'inTransaction' | 'inRawTransaction' | 'camunda' | 'log' | 'falloutSla'>) {
   return async (orderId: string, input: import('../order.types').CallbackInput, ctx: CommandContext): Promise<CallbackReceipt> => {
     requireIntegration(ctx.principal);
-    const result = await deps.inTransaction(async (tx) => {
+    const result = await deps.inRawTransaction(async (tx) => {
       const order = await lockOrder(tx, orderId, ctx.principal);
       const steps = await stepsOf(tx, orderId);
       const step = steps.find((s) => s.requestKey === input.requestKey);
