@@ -1,6 +1,6 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { engineUrl, expectAccessible, shot, watchedPage } from './studio-helpers';
-import { api, ensureAccount, signInAs, tokenFor } from './quote-helpers';
+import { api, ensureAccount, publishItems, signInAs, tokenFor } from './quote-helpers';
 
 // Issue 10 (Studio II): reps quote from screens generated from the published release, against
 // the real engine (its own process and database, e2e/engine-fixture.ts). One story in order:
@@ -9,7 +9,7 @@ import { api, ensureAccount, signInAs, tokenFor } from './quote-helpers';
 const ACCOUNT = 'acct-e2e-acme';
 const CUSTOMER = 'Acme Logistics GmbH';
 const pages: { page: Page; errors: string[] }[] = [];
-const story: { quoteId?: string; accounts?: boolean } = {};
+const story: { quoteId?: string; accounts?: boolean; release?: number } = {};
 
 async function open(browser: Browser): Promise<Page> {
   const watched = await watchedPage(browser);
@@ -20,6 +20,8 @@ async function open(browser: Browser): Promise<Page> {
 test.describe.serial('the rep workspace, configurator, pricing, approvals and the customer view (real engine)', () => {
   test.beforeAll(async () => {
     story.accounts = await ensureAccount(ACCOUNT, CUSTOMER);
+    // Other suites of the run publish releases before this one: the current one's number is read, not assumed.
+    story.release = Number((await api('ada', ['admin'], 'GET', '/metadata/releases/current')).body.releaseNumber);
   });
 
   test.afterEach(async () => {
@@ -60,7 +62,7 @@ test.describe.serial('the rep workspace, configurator, pricing, approvals and th
     await expect(page.getByLabel('Quote terms')).toContainText('24 months');
     await expect(page.getByTestId('quote-state')).toHaveText('draft');
     await expect(page.getByTestId('no-lines')).toBeVisible();
-    await page.getByLabel('Offering (release 1)').selectOption({ label: 'Business Internet' });
+    await page.getByLabel(`Offering (release ${story.release})`).selectOption({ label: 'Business Internet' });
     await page.getByRole('button', { name: 'Add and configure' }).click();
     // The engine configured the line with the specification's defaults; the rep lands in its configurator.
     await expect(page.getByRole('heading', { name: 'Business Internet: line 1' })).toBeVisible();
@@ -126,7 +128,7 @@ test.describe.serial('the rep workspace, configurator, pricing, approvals and th
     await page.goto(`/quotes/${story.quoteId}`);
     await page.getByRole('button', { name: 'Price the quote' }).click();
     const price = page.getByRole('region', { name: 'Price' });
-    await expect(price.getByTestId('price-freshness')).toContainText('Current: priced against release 1');
+    await expect(price.getByTestId('price-freshness')).toContainText(`Current: priced against release ${story.release}`);
     await expect(price.getByRole('table', { name: 'Totals' })).toContainText('Total over the term');
     await expect(price.getByTestId('total-monthly')).toContainText('per month');
     // The monthly fee goes from list to net through the release's rules, each named.
@@ -214,7 +216,7 @@ test.describe.serial('the rep workspace, configurator, pricing, approvals and th
     await expect(authority.getByRole('row', { name: /Discount off the standard price/ })).toContainText(/1[45]\.\d+ %\s*up to 25 %\s*yes/);
     await expect(page.getByTestId('your-authority')).toContainText('level 2 (Sales manager, role sales-manager)');
     await expect(page.getByTestId('policy-and-release')).toContainText('standard-approval');
-    await expect(page.getByTestId('policy-and-release')).toContainText('release 1');
+    await expect(page.getByTestId('policy-and-release')).toContainText(`release ${story.release} `);
     await expect(page.getByTestId('changes-since')).toContainText('rita: QuoteLineConfigured line L1');
     await expect(page.getByTestId('waterfall-monthly-fee')).toBeVisible();
     await shot(page, testInfo, '15-work-item-evidence');
@@ -343,5 +345,56 @@ test.describe.serial('the rep workspace, configurator, pricing, approvals and th
     for (const { url, body } of bodies) {
       for (const word of internal) expect(body, `${url} carries ${word}`).not.toMatch(word);
     }
+  });
+
+  test('low code: a characteristic published through the engine\'s API is on the rep\'s form at once, with no deploy and no restart of the studio', async ({ browser }, testInfo) => {
+    const current = await api('ada', ['admin'], 'GET', '/metadata/releases/current');
+    const items = current.body.items as { kind: string; key: string; content: Record<string, unknown> }[];
+    const before = Number(current.body.releaseNumber);
+    // A quote made now is pinned to the current release, its line configured on that release's form.
+    const rep = ['rita', ['rep'], { team: 'north' }] as const;
+    const old = String((await api(rep[0], rep[1], 'POST', '/quotes', { accountId: ACCOUNT, customerName: 'Before the publish', currency: 'EUR', termMonths: 12 }, rep[2])).body.quoteId);
+    expect((await api(rep[0], rep[1], 'POST', `/quotes/${old}/lines`, { offering: 'business-internet', quantity: 1, selections: {} }, rep[2])).status).toBe(201);
+    const page = await open(browser);
+    await signInAs(page, 'rita', ['rep'], { team: 'north' });
+    await page.goto(`/quotes/${old}/lines/L1`);
+    await expect(page.getByLabel('Access technology')).toBeVisible();
+    await expect(page.getByLabel('DDoS protection')).toHaveCount(0);
+
+    // An admin publishes a new characteristic of Business Internet and places it on the quote screen (drafts, review by another admin, publish).
+    const spec = items.find((i) => i.kind === 'product-specification' && i.key === 'business-internet')!;
+    const layout = items.find((i) => i.kind === 'quote-screen-layout' && i.key === 'business-internet-layout')!;
+    const ddos = { key: 'ddosProtection', name: 'DDoS protection', valueType: 'enum', required: false, default: 'none', values: [{ value: 'none', label: 'None' }, { value: 'always-on', label: 'Always on' }] };
+    const sections = (layout.content.sections as { key: string; fields: object[] }[]).map((section) => (section.key === 'service' ? { ...section, fields: [...section.fields, { characteristic: 'ddosProtection', help: 'Traffic scrubbing in our network' }] } : section));
+    const published = await publishItems([
+      { kind: 'product-specification', key: 'business-internet', content: { ...spec.content, characteristics: [...(spec.content.characteristics as object[]), ddos] } },
+      { kind: 'quote-screen-layout', key: 'business-internet-layout', content: { ...layout.content, sections } },
+    ]);
+    expect(published).toBe(before + 1);
+
+    // The same studio process: a new quote is pinned to the new release and its form has the field.
+    await page.goto('/quotes/new');
+    await expect(page.getByText(`Pinned to release ${published}, the current one`)).toBeVisible();
+    await page.getByLabel('Search accounts by name or id').fill('Acme');
+    await page.getByRole('button', { name: new RegExp(CUSTOMER) }).click();
+    await page.getByLabel('Customer name').fill('After the publish');
+    await page.getByRole('button', { name: 'Create quote' }).click();
+    await page.getByLabel(`Offering (release ${published})`).selectOption({ label: 'Business Internet' });
+    await page.getByRole('button', { name: 'Add and configure' }).click();
+    await expect(page.getByText(`Generated from release ${published}`)).toBeVisible();
+    const service = page.getByTestId('section-service');
+    await expect(service.getByLabel('DDoS protection')).toBeVisible();
+    await expect(service.getByText('Traffic scrubbing in our network')).toBeVisible();
+    await service.getByLabel('DDoS protection').selectOption({ label: 'Always on' });
+    await expect(page.getByTestId('preview-status')).toHaveText('Valid configuration.');
+    await shot(page, testInfo, '21-new-characteristic-on-the-form');
+    await expectAccessible(page);
+    await page.getByRole('button', { name: 'Save line' }).click();
+    await expect(page.getByTestId('line-L1')).toContainText('ddosProtection=always-on');
+
+    // The quote made before keeps the form of the release it is pinned to.
+    await page.goto(`/quotes/${old}/lines/L1`);
+    await expect(page.getByText(`Generated from release ${before}`)).toBeVisible();
+    await expect(page.getByLabel('DDoS protection')).toHaveCount(0);
   });
 });
