@@ -164,6 +164,8 @@ test.describe.serial('governed publish in the studio (real engine, PostgreSQL, C
     const trace = JSON.stringify(await apiGet(`/quotes/${quoteId}/price-trace`));
     expect(trace).toContain(`"charge":"${entry.charge}"`);
     expect(trace).toContain(`"unitListPrice":"${NEW_PRICE}"`);
+    // Out of the way of the other stories (rep lists, impact previews).
+    await apiPost(`/quotes/${quoteId}/commands/withdraw`, { reason: 'e2e check done' });
 
     await author.goto(priceBookPath.replace(/^(.*)$/, '/workspace?kind=price-book'));
     await expect(author.getByRole('table', { name: 'Items' })).toContainText('published in release 2');

@@ -37,7 +37,7 @@ export async function shot(page: Page, testInfo: TestInfo, name: string): Promis
 
 /** A bearer token of the engine's local issuer, signed with the run's key: the API as a test client sees it. */
 async function apiToken(user: string, roles: string[]): Promise<string> {
-  return new SignJWT({ tenant: tenant(), roles, team: 'north' })
+  return new SignJWT({ tenant: tenant(), roles })
     .setProtectedHeader({ alg: 'HS256' }).setSubject(user).setIssuer('cpq-local').setAudience('cpq-engine')
     .setIssuedAt().setExpirationTime('10m')
     .sign(new TextEncoder().encode(process.env.E2E_AUTH_SECRET));
