@@ -397,4 +397,45 @@ test.describe.serial('the rep workspace, configurator, pricing, approvals and th
     await expect(page.getByText(`Generated from release ${before}`)).toBeVisible();
     await expect(page.getByLabel('DDoS protection')).toHaveCount(0);
   });
+
+  test('ops: an order the release cannot fulfil is a fallout case in the operators\' inbox (category, reason, SLA, allowed actions), resolved from the studio', async ({ browser }, testInfo) => {
+    // An accepted quote with a managed router, which no fulfillment decomposition map covers, becomes an order (API, as the rep's tools would).
+    const rep = ['rita', ['rep'], { team: 'north' }] as const;
+    const quoteId = String((await api(rep[0], rep[1], 'POST', '/quotes', { accountId: ACCOUNT, customerName: 'Router order', currency: 'EUR', termMonths: 24 }, rep[2])).body.quoteId);
+    for (const line of [{ offering: 'business-internet', quantity: 1, selections: { access: 'fiber', bandwidth: 500, slaTier: 'standard' } }, { offering: 'managed-router', quantity: 1, selections: { model: 'small' } }]) {
+      expect((await api(rep[0], rep[1], 'POST', `/quotes/${quoteId}/lines`, line, rep[2])).status).toBe(201);
+    }
+    expect((await api(rep[0], rep[1], 'POST', `/quotes/${quoteId}/commands/price`, undefined, rep[2])).status).toBe(200);
+    expect((await api(rep[0], rep[1], 'POST', `/quotes/${quoteId}/commands/submit-for-approval`, undefined, rep[2])).body.state).toBe('approved');
+    const documentId = String((await api(rep[0], rep[1], 'POST', `/quotes/${quoteId}/commands/generate-document`, undefined, rep[2])).body.documentId);
+    expect((await api(rep[0], rep[1], 'POST', `/quotes/${quoteId}/commands/accept`, { documentId, onBehalfOf: { channel: 'email', evidence: 'mail of 3 December' } }, rep[2])).status).toBe(200);
+    const ordered = await api(rep[0], rep[1], 'POST', '/orders/from-accepted-quote', { quoteId }, rep[2]);
+    expect(ordered.status, JSON.stringify(ordered.body)).toBe(201);
+    const orderId = String(ordered.body.orderId);
+
+    const page = await open(browser);
+    await signInAs(page, 'olga', ['ops']);
+    await expect(page).toHaveURL(/\/ops$/);
+    await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link')).toHaveText(['Fallout', 'Releases']);
+    const row = page.getByTestId(`fallout-${orderId}`);
+    await expect(row).toContainText('model-defect');
+    await expect(row).toContainText('no fulfillment decomposition map for managed-router');
+    await expect(row).toContainText('retry, cancel');
+    await expect(row.getByTestId('sla')).toHaveText(/^due in/);
+    await shot(page, testInfo, '22-fallout-inbox');
+    await expectAccessible(page);
+    await row.getByRole('link').click();
+    await expect(page.getByTestId('order-state')).toHaveText('created');
+    await page.getByRole('radio', { name: /^Cancel/ }).check();
+    await page.getByLabel('Reason (kept in the order\'s audit)').fill('Routers cannot be fulfilled until the release maps them');
+    await shot(page, testInfo, '23-fallout-case');
+    await expectAccessible(page);
+    await page.getByRole('button', { name: 'Resolve the case' }).click();
+    await expect(page.getByTestId('fallout-outcome')).toContainText('Resolved: cancel by olga');
+    await page.reload();
+    await expect(page.getByTestId('order-state')).toHaveText('cancelled');
+    await expect(page.getByText('Cancellation requested by olga')).toBeVisible();
+    await page.goto('/ops');
+    await expect(page.getByTestId(`fallout-${orderId}`)).toHaveCount(0);
+  });
 });

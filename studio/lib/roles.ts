@@ -16,6 +16,7 @@ export function navigationFor(roles: readonly Role[]): { href: string; label: st
   return [
     ...(seller ? [{ href: '/quotes', label: 'Quotes' }] : customerOnly ? [{ href: '/quotes', label: 'My quotes' }] : []),
     ...(approver ? [{ href: '/inbox', label: 'Inbox' }] : []),
+    ...(roles.includes('ops') || admin ? [{ href: '/ops', label: 'Fallout' }] : []),
     ...(admin ? [{ href: '/workspace', label: 'Workspace' }, { href: '/candidates', label: 'Release candidates' }] : []),
     ...(customerOnly ? [] : [{ href: '/releases', label: 'Releases' }]),
   ];
@@ -26,5 +27,6 @@ export function homeFor(roles: readonly Role[]): string {
   if (roles.includes('admin')) return '/workspace';
   if (roles.includes('rep') || roles.every((r) => r === 'customer')) return '/quotes';
   if (roles.includes('sales-manager') || roles.includes('finance')) return '/inbox';
+  if (roles.includes('ops')) return '/ops';
   return '/releases';
 }

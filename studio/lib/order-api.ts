@@ -1,0 +1,9 @@
+import type { ApiSchema, BodyOf } from '@cpq/contracts/api-types';
+
+/** The order contract's shapes the operators' fallout inbox reads (contracts/openapi/order-api.yaml). */
+export type FalloutWorkItem = ApiSchema<'FalloutWorkItem'>;
+export type FalloutAction = ApiSchema<'FalloutAction'>;
+export type FalloutCategory = ApiSchema<'FalloutCategory'>;
+export type Order = ApiSchema<'Order'>;
+export type OrderTimeline = ApiSchema<'OrderTimeline'>;
+export type ResolveFallout = BodyOf<'resolveFallout'>;
