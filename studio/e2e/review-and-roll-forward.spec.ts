@@ -70,7 +70,8 @@ test.describe.serial('reviewing a candidate, its impact, the audit and a roll fo
     const installation = (content: Record<string, unknown>) => (content.entries as Entry[]).find((e) => e.type === 'flat' && e.offering === 'business-internet' && e.charge === 'installation')!;
     installationBefore = installation(book.content).price!;
     const draft = await api<{ version: number; content: Record<string, unknown> }>('GET', `/metadata/drafts/price-book/${bookKey}`, { user: 'ada', roles: ['admin'] });
-    const content = structuredClone(draft.status === 200 ? draft.body.content : book.content);
+    // From the release's content, not a draft another story left behind (it may name items since deleted).
+    const content = structuredClone(book.content);
     installation(content).price = NEW_INSTALLATION;
     const saved = draft.status === 200
       ? await api('POST', `/metadata/drafts/price-book/${bookKey}/commands/edit`, { body: { content }, user: 'ada', roles: ['admin'], ifMatch: draft.body.version })
