@@ -25,8 +25,9 @@ test.describe.serial('the rep workspace, configurator, pricing, approvals and th
   });
 
   test.afterEach(async () => {
-    // Any console error or page error on any page of the step fails it.
+    // Any console error or page error on any page of the step fails it; each step's browsers close with it.
     const errors = pages.flatMap((p) => p.errors);
+    await Promise.all(pages.map((p) => p.page.context().close()));
     pages.length = 0;
     expect(errors).toEqual([]);
   });
@@ -229,7 +230,7 @@ test.describe.serial('the rep workspace, configurator, pricing, approvals and th
     await expect(page.getByTestId(`work-item-${story.quoteId}`)).toHaveCount(0);
   });
 
-  test('a rep who is also a sales manager cannot approve their own quote, nor finance a level that is not theirs after escalation: both refusals explained', async ({ browser }, testInfo) => {
+  test('a rep who is also a sales manager cannot approve their own quote, nor finance a level that is not theirs after escalation: both refusals explained; he revises and withdraws it', async ({ browser }, testInfo) => {
     // max (rep and sales manager) quotes a 15 % discount himself and submits.
     const max = ['max', ['rep', 'sales-manager'], { team: 'north' }] as const;
     const created = await api(max[0], max[1], 'POST', '/quotes', { accountId: ACCOUNT, customerName: 'Max own deal', currency: 'EUR', termMonths: 24 }, max[2]);
@@ -276,6 +277,20 @@ test.describe.serial('the rep workspace, configurator, pricing, approvals and th
     await expect(authority).toContainText('approval-authority');
     await expect(authority).toContainText('Your roles do not include the one this approval level needs');
     await shot(finance, testInfo, '19-authority-refused');
+
+    // max takes his quote back: a new revision (the submitted one superseded, its approval ended), then withdrawn.
+    await page.goto(`/quotes/${own}`);
+    await page.getByRole('button', { name: 'Revise (new revision)' }).click();
+    await expect(page.getByLabel('Quote terms')).toContainText('revision 2');
+    await expect(page.getByTestId('quote-state')).toHaveText('draft');
+    await page.getByLabel('Reason to withdraw').fill('Customer postponed the project');
+    await page.getByRole('button', { name: 'Withdraw' }).click();
+    await expect(page.getByTestId('quote-state')).toHaveText('withdrawn');
+    const timeline = page.getByTestId('timeline');
+    await expect(timeline).toContainText('QuoteRevised by max (revision 1)');
+    await expect(timeline).toContainText('QuoteWithdrawn by max (revision 2): “Customer postponed the project”');
+    await shot(page, testInfo, '19b-revised-and-withdrawn');
+    await expectAccessible(page);
   });
 
   test('approved, the rep generates the document, opens the PDF and accepts on the customer\'s behalf; the timeline shows every step', async ({ browser }, testInfo) => {
