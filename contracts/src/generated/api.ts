@@ -175,6 +175,26 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/installed-base": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An account's installed base - the assets its fulfilled orders installed, changed or disconnected.
+         * @description Sellers, finance, ops, admin and integrations read any account of the tenant; a customer only their own (another account is a 404). An order's add line installs an asset when the order is recorded fulfilled; modify and disconnect lines (change orders) name the asset they act on.
+         */
+        get: operations["listInstalledBase"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/metadata/drafts": {
         parameters: {
             query?: never;
@@ -1611,6 +1631,40 @@ export type components = {
             /** @description Steps of one wave have no dependency on each other and run in parallel. */
             wave: number;
         };
+        InstalledAsset: {
+            accountId: string;
+            assetId: string;
+            /** @description The recurring and one-time charges the customer accepted for it (from the order line). */
+            charges: {
+                charge: string;
+                chargeType: string;
+                lineNet: string;
+                period?: string;
+                quantity: number;
+                unitNetPrice: string;
+            }[];
+            currency: string;
+            installedAt: string;
+            /** @description The last order that changed it. */
+            lastOrderId: string;
+            lineId: string;
+            offering: string;
+            /** @description The order whose line installed it. */
+            orderId: string;
+            quantity: number;
+            releaseId: string;
+            selections: {
+                [key: string]: unknown;
+            };
+            /** @enum {string} */
+            state: "active" | "disconnected";
+            /** Format: date */
+            termEnd: string;
+            termMonths: number;
+            /** Format: date */
+            termStart: string;
+            updatedAt: string;
+        };
         /** @description Which levels were required and how each was decided, for systems (integrator); no reasons, people or authority limits. */
         IntegrationApprovalEvidence: {
             decisions: {
@@ -2523,6 +2577,35 @@ export interface operations {
                     "application/json": components["schemas"]["Readiness"];
                 };
             };
+        };
+    };
+    listInstalledBase: {
+        parameters: {
+            query: {
+                accountId: string;
+                state?: "active" | "disconnected";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        accountId: string;
+                        items: components["schemas"]["InstalledAsset"][];
+                    };
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
         };
     };
     listDrafts: {

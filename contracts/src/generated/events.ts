@@ -127,6 +127,22 @@ export type components = {
                 stepKey: string | null;
             };
         };
+        InstalledBaseChanged: components["schemas"]["EventEnvelope"] & {
+            /** @constant */
+            aggregateType: "ORDER";
+            /** @constant */
+            eventType: "InstalledBaseChanged";
+            payload: {
+                accountId: string;
+                changes: {
+                    /** @enum {unknown} */
+                    action: "add" | "modify" | "disconnect";
+                    assetId: string;
+                    lineId: string;
+                }[];
+                orderId: string;
+            };
+        };
         MetadataReleasePublished: components["schemas"]["EventEnvelope"] & {
             /** @constant */
             aggregateType: "RELEASE";
@@ -443,6 +459,7 @@ export type messages = {
     FalloutCaseOpened: components["schemas"]["FalloutCaseOpened"];
     FalloutCaseResolved: components["schemas"]["FalloutCaseResolved"];
     FulfillmentCallbackRecorded: components["schemas"]["FulfillmentCallbackRecorded"];
+    InstalledBaseChanged: components["schemas"]["InstalledBaseChanged"];
     MetadataReleasePublished: components["schemas"]["MetadataReleasePublished"];
     OrderCancellationRequested: components["schemas"]["OrderCancellationRequested"];
     OrderCancelled: components["schemas"]["OrderCancelled"];

@@ -78,9 +78,26 @@ describe('order fulfillment on Camunda against the target systems', () => {
       const kinds = (await prisma().outboxEvent.findMany({ where: { aggregateId: orderId }, orderBy: { aggregateVersion: 'asc' } })).map((e) => e.eventType);
       expect(kinds.slice(0, 3)).toEqual(['OrderCreated', 'OrderPlanned', 'OrderFulfillmentStarted']);
       expect(kinds).toContain('FulfillmentCallbackRecorded');
-      expect(kinds.at(-1)).toBe('OrderFulfilled');
+      expect(kinds.slice(-2)).toEqual(['OrderFulfilled', 'InstalledBaseChanged']);
       const [history] = await f.t.infrastructure.camunda.historicProcessInstances({ processInstanceBusinessKey: `order-fulfillment:${f.tenant}:${orderId}` });
       expect(history).toMatchObject({ state: 'COMPLETED' });
+
+      // The installed base: the line's asset for the account, for the order's term.
+      const base = (await f.call('sam', 'GET', '/installed-base?accountId=acct-1')).body;
+      const assets = (base.items as Json[]).filter((a) => a.orderId === orderId);
+      expect(assets).toEqual([expect.objectContaining({
+        accountId: 'acct-1', offering: 'business-internet', quantity: 1, lineId: 'L1', state: 'active', currency: 'EUR', termMonths: 24,
+        lastOrderId: orderId, selections: expect.objectContaining({ access: 'fiber', bandwidth: 500 }),
+      })]);
+      expect(new Date(assets[0]!.termEnd).getTime()).toBeGreaterThan(new Date(assets[0]!.termStart).getTime());
+      expect(assets[0]!.charges.map((c: Json) => c.charge)).toEqual((order.lines[0].charges as Json[]).map((c) => c.charge));
+      const changed = (await prisma().outboxEvent.findFirstOrThrow({ where: { aggregateId: orderId, eventType: 'InstalledBaseChanged' } })).payload as Json;
+      expect(changed).toEqual({ orderId, accountId: 'acct-1', changes: [{ assetId: assets[0]!.assetId, lineId: 'L1', action: 'add' }] });
+      // Recording the fulfillment again installs nothing twice; the customer sees their own account only.
+      expect((await f.call('ian', 'POST', `/orders/${orderId}/commands/complete-fulfillment`)).status).toBe(200);
+      expect(((await f.call('cora', 'GET', '/installed-base?accountId=acct-1')).body.items as Json[]).filter((a) => a.orderId === orderId)).toHaveLength(1);
+      expect((await f.call('carl', 'GET', '/installed-base?accountId=acct-1')).body).toMatchObject({ status: 404, code: 'account-not-found' });
+      expect((await f.call('sam', 'GET', '/installed-base')).body).toMatchObject({ status: 400, errors: [{ field: 'query/accountId', rule: 'required' }] });
     }, 120_000);
   });
 

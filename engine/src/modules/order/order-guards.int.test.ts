@@ -68,7 +68,7 @@ describe('order invariants held by PostgreSQL', () => {
     expect((await refused(`UPDATE fulfillment_plan SET waves = '[]' WHERE order_id = $1`, [orderId])).code).toBe('23001');
     expect((await refused(`DELETE FROM order_step WHERE order_id = $1`, [orderId])).code).toBe('23001');
     expect((await refused(`DELETE FROM customer_order WHERE id = $1`, [orderId])).code).toBe('23001');
-    for (const table of ['customer_order', 'order_line', 'fulfillment_plan', 'order_step', 'fulfillment_callback', 'fallout_case', 'order_step_transition']) {
+    for (const table of ['customer_order', 'order_line', 'fulfillment_plan', 'order_step', 'fulfillment_callback', 'fallout_case', 'order_step_transition', 'installed_asset']) {
       expect((await refused(`TRUNCATE ${table} CASCADE`)).code).toBe('23001');
     }
   });

@@ -5,6 +5,7 @@ import type { AuthSettings } from '../../http/auth';
 import { commandRoutes } from '../../http/command-route';
 import { contractRoutes } from '../../http/contract-routes';
 import { principalOf, requireAuthentication } from '../../http/principal';
+import { installedBaseOf } from './installed-base';
 import type { OrderService } from './order.service';
 import type { OrderViews } from './order.views';
 
@@ -31,6 +32,7 @@ export async function orderRoutes(app: FastifyInstance, o: OrderRoutesOptions): 
   route('getOrder', async (r) => o.views.get(r.params.orderId, principalOf(r)));
   route('getFulfillmentPlan', async (r) => o.views.plan(r.params.orderId, principalOf(r)));
   route('getOrderTimeline', async (r) => o.views.timeline(r.params.orderId, principalOf(r)));
+  route('listInstalledBase', async (r) => installedBaseOf(o.prisma, principalOf(r), r.query.accountId, r.query.state));
   route('listFalloutWorkItems', async (r) => o.views.falloutItems(principalOf(r), r.query ?? {}));
   route('getFalloutWorkItem', async (r) => o.views.falloutItem(r.params.workItemId, principalOf(r)));
 }

@@ -2,6 +2,7 @@ import { DomainError } from '../../../http/errors';
 import type { TransactionClient } from '@cpq/prisma';
 import { correlations } from '../../workflow';
 import { compensationOrder } from '../decomposition';
+import { applyToInstalledBase } from '../installed-base';
 import { openCase, openCasesOf, resolveCase } from '../fallout';
 import { requireCanceller, requireIntegration } from '../order.access';
 import { done, finishOrder, lockOrder, moveOrder, readOrder, stepOf, stepsOf, type OrderRow } from '../order.repository';
@@ -176,6 +177,7 @@ export function completeFulfillmentCommand(deps: Pick<OrderDeps, 'inTransaction'
       const fulfilled = await moveOrder(tx, order, 'complete-fulfillment');
       const [plan] = await tx.$queryRaw<{ v: number }[]>`SELECT max(plan_version) AS v FROM fulfillment_plan WHERE order_id = ${orderId}::uuid`;
       await finishOrder(tx, fulfilled, ctx, 'OrderFulfilled', { planVersion: plan!.v });
+      await applyToInstalledBase(tx, fulfilled, ctx);
       await completeCorrelation(tx, order);
       return answer();
     });

@@ -5,6 +5,7 @@ import { defineFlow, type Flow } from '../../../lib/steps';
 import { correlations } from '../../workflow';
 import { decompose } from '../decomposition';
 import { openCase } from '../fallout';
+import { applyToInstalledBase } from '../installed-base';
 import { finishOrder, lockOrder, moveOrder, readOrder } from '../order.repository';
 import { fulfillmentBusinessKey, ORDER_FULFILLMENT_PROCESS, type CommandContext, type OrderDeps } from '../order.types';
 import { endFulfillmentProcess, startFulfillmentProcess, workflowUnavailable } from '../order.workflow';
@@ -72,6 +73,7 @@ export function startFulfillmentFlow(deps: OrderDeps): Flow<StartState> {
             const running = await moveOrder(tx, planned, 'start-fulfillment');
             const fulfilled = await moveOrder(tx, running, 'complete-fulfillment');
             await finishOrder(tx, fulfilled, ctx, 'OrderFulfilled', { planVersion: next });
+            await applyToInstalledBase(tx, fulfilled, ctx);
             return { outcome: 'fulfilled' as const };
           }
           const businessKey = fulfillmentBusinessKey(locked.tenantId, orderId);
