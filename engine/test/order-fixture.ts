@@ -21,8 +21,8 @@ export const ORDER_TOPICS = ['order.execute-step', 'order.compensate-step', 'ord
  * renamed for this run (`test.<run>.order.*`) so a platform `workers` process on this machine
  * never takes this run's tasks, and parallel runs never take each other's.
  */
-export function orderCatalog(topicPrefix: string, extra: MetadataItem[] = []): MetadataItem[] {
-  const xml = readFileSync(new URL('../../bpmn/order-fulfillment.bpmn', import.meta.url), 'utf8')
+export function orderCatalog(topicPrefix: string, extra: MetadataItem[] = [], model = 'order-fulfillment.bpmn'): MetadataItem[] {
+  const xml = readFileSync(new URL(`../../bpmn/${model}`, import.meta.url), 'utf8')
     .replace(/camunda:topic="order\./g, `camunda:topic="${topicPrefix}order.`);
   return [
     ...sampleCatalogWithDefaultModels(),
@@ -44,9 +44,9 @@ export type OrderFixture = QuoteFixture & {
 };
 
 /** The quote fixture with the order-fulfillment model published, and an operator. */
-export async function createOrderFixture(label: string, env: Record<string, string> = {}, extra: MetadataItem[] = []): Promise<OrderFixture> {
+export async function createOrderFixture(label: string, env: Record<string, string> = {}, extra: MetadataItem[] = [], model?: string): Promise<OrderFixture> {
   const topicPrefix = `test.${Date.now().toString(36)}${randomBytes(3).toString('hex')}.`;
-  const f = await createQuoteFixture(label, env, { items: orderCatalog(topicPrefix, extra) });
+  const f = await createQuoteFixture(label, env, { items: orderCatalog(topicPrefix, extra, model) });
   const extraTokens = await tokensFor(f.t.config, { olga: { tenantId: f.tenant, roles: ['ops'] } });
   const app: FastifyInstance = f.t.app;
   const callAs: OrderFixture['callAs'] = async (who, method, url, payload, headers = {}) => {
@@ -98,14 +98,14 @@ export type FulfillmentFixture = OrderFixture & {
  * credential, and the run's target-systems process (test/global-setup.ts), which calls the
  * engine back with its own. Failure modes are target-systems rules keyed by the order id.
  */
-export async function createFulfillmentFixture(label: string, options: { retries?: number; adapterTimeoutMs?: number } = {}): Promise<FulfillmentFixture> {
+export async function createFulfillmentFixture(label: string, options: { retries?: number; adapterTimeoutMs?: number; model?: string } = {}): Promise<FulfillmentFixture> {
   const systems = inject('targetSystems');
   const workers = { clientId: 'workers-test', clientSecret: randomBytes(32).toString('hex') };
   const clients = [
     { clientId: workers.clientId, secretSha256: createHash('sha256').update(workers.clientSecret).digest('hex'), roles: ['integrator'], tenants: ['*'] },
     serviceClientOf(systems),
   ];
-  const f = await createOrderFixture(label, { SERVICE_CLIENTS: JSON.stringify(clients) });
+  const f = await createOrderFixture(label, { SERVICE_CLIENTS: JSON.stringify(clients) }, [], options.model);
   const url = await f.listen();
   const catalog = orderFulfillmentWorkers(
     createEngineClient(url, workers),

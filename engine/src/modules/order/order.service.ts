@@ -25,6 +25,7 @@ export function createOrderService(input: OrderServiceDeps) {
   const startFulfillment = startFulfillmentCommand(deps);
   const recoverStarts = recoverStartsCommand(deps);
   const create = createOrderCommand(deps);
+  const completeFulfillment = completeFulfillmentCommand(deps);
   return {
     /** Creates the order, then plans it and starts its fulfillment (failures there are the reconciler's). */
     async create(quoteId: string, ctx: CommandContext) {
@@ -39,11 +40,11 @@ export function createOrderService(input: OrderServiceDeps) {
     recordCallback: recordCallbackCommand(deps),
     beginCompensation: beginCompensationCommand(deps),
     recordCompensation: recordCompensationCommand(deps),
-    completeFulfillment: completeFulfillmentCommand(deps),
+    completeFulfillment,
     finishCancellation: finishCancellationCommand(deps),
     resolveFallout: resolveFalloutCommand({ ...deps, startFulfillment }),
     /** Finishes Camunda effects an outage left behind; maps incidents to fallout cases. */
-    reconcile: createOrderReconciler({ ...deps, startFulfillment, recoverStarts }),
+    reconcile: createOrderReconciler({ ...deps, startFulfillment, recoverStarts, completeFulfillment }),
   };
 }
 
