@@ -1,6 +1,5 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import { SignJWT } from 'jose';
-import { apiGet, engineUrl, expectAccessible, shot, signIn, tenant, watchedPage } from './studio-helpers';
+import { api as callApi, apiGet, expectAccessible, shot, signIn, watchedPage, type ApiOptions } from './studio-helpers';
 
 // The reviewer's side of the governed publish, against the real engine: a changed price side by
 // side (forms and the field in words), its impact on a priced quote as a table and a chart, the
@@ -13,21 +12,8 @@ type Entry = { type: string; offering: string; charge: string; price?: string };
 type Impact = { quotes: { quoteId: string; delta: string | null; currency: string }[] };
 
 const NEW_INSTALLATION = '88.80';
-
-/** A call to the engine as a test client (a token of the local issuer signed with the run's key). */
-async function api<T>(method: 'GET' | 'POST', path: string, options: { body?: unknown; user?: string; roles?: string[]; ifMatch?: number } = {}): Promise<{ status: number; body: T }> {
-  const token = await new SignJWT({ tenant: tenant(), roles: options.roles ?? ['rep'] })
-    .setProtectedHeader({ alg: 'HS256' }).setSubject(options.user ?? 'rhea').setIssuer('cpq-local').setAudience('cpq-engine')
-    .setIssuedAt().setExpirationTime('10m')
-    .sign(new TextEncoder().encode(process.env.E2E_AUTH_SECRET));
-  const headers: Record<string, string> = { authorization: `Bearer ${token}` };
-  if (method === 'POST') headers['idempotency-key'] = `e2e-${crypto.randomUUID()}`;
-  if (options.body !== undefined) headers['content-type'] = 'application/json';
-  if (options.ifMatch !== undefined) headers['if-match'] = `"${options.ifMatch}"`;
-  const response = await fetch(`${engineUrl()}${path}`, { method, headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
-  const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
-}
+/** The review story's rep. */
+const api = <T>(method: 'GET' | 'POST', path: string, options: ApiOptions = {}) => callApi<T>(method, path, { user: 'rhea', ...options });
 
 test.describe.serial('reviewing a candidate, its impact, the audit and a roll forward (real engine, PostgreSQL, Camunda)', () => {
   const pageErrors: string[][] = [];

@@ -43,20 +43,31 @@ async function apiToken(user: string, roles: string[]): Promise<string> {
     .sign(new TextEncoder().encode(process.env.E2E_AUTH_SECRET));
 }
 
-export async function apiGet<T>(path: string, user = 'checker', roles = ['rep']): Promise<T> {
-  const response = await fetch(`${engineUrl()}${path}`, { headers: { authorization: `Bearer ${await apiToken(user, roles)}` } });
-  expect(response.status, await response.clone().text()).toBe(200);
-  return (await response.json()) as T;
+export type ApiOptions = { body?: unknown; user?: string; roles?: string[]; ifMatch?: number };
+
+/** A call to the engine as a test client; commands get a fresh Idempotency-Key. Any status is returned. */
+export async function api<T>(method: 'GET' | 'POST', path: string, options: ApiOptions = {}): Promise<{ status: number; body: T }> {
+  const headers: Record<string, string> = { authorization: `Bearer ${await apiToken(options.user ?? 'checker', options.roles ?? ['rep'])}` };
+  if (method === 'POST') headers['idempotency-key'] = `e2e-${crypto.randomUUID()}`;
+  if (options.body !== undefined || method === 'POST') headers['content-type'] = 'application/json';
+  if (options.ifMatch !== undefined) headers['if-match'] = `"${options.ifMatch}"`;
+  const response = await fetch(`${engineUrl()}${path}`, { method, headers, body: method === 'POST' ? JSON.stringify(options.body ?? {}) : undefined });
+  const text = await response.text();
+  return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
 }
 
-/** A command through the API (fresh Idempotency-Key); it must succeed. */
+/** A read that must succeed. */
+export async function apiGet<T>(path: string, user = 'checker', roles = ['rep']): Promise<T> {
+  const reply = await api<T>('GET', path, { user, roles });
+  expect(reply.status, JSON.stringify(reply.body)).toBe(200);
+  return reply.body;
+}
+
+/** A command that must succeed. */
 export async function apiPost<T>(path: string, body: unknown = {}, user = 'checker', roles = ['rep']): Promise<T> {
-  const response = await fetch(`${engineUrl()}${path}`, {
-    method: 'POST', body: JSON.stringify(body),
-    headers: { authorization: `Bearer ${await apiToken(user, roles)}`, 'content-type': 'application/json', 'idempotency-key': `e2e-${crypto.randomUUID()}` },
-  });
-  expect(response.status, await response.clone().text()).toBeLessThan(300);
-  return (await response.json()) as T;
+  const reply = await api<T>('POST', path, { body, user, roles });
+  expect(reply.status, JSON.stringify(reply.body)).toBeLessThan(300);
+  return reply.body;
 }
 
 type AxeViolation = { id: string; impact: string | null; help: string; nodes: { target: string[] }[] };
