@@ -18,6 +18,10 @@ import { customFields, customWidgets } from './widgets/custom-registry';
 import { customUiSchema, formStateBehavior } from './widgets/ui-schema';
 import { when } from './format';
 import { ModelEditor, type ModelEditorProps } from './modeler/model-editor';
+import { readableErrors, readableMessage } from './form-messages';
+import { labelOf, withTitles } from './review/schema-labels';
+import { shown } from './review/field-changes';
+import { jsonChanges } from './json-changes';
 
 // The kinds' schemas are JSON Schema 2020-12, as the engine compiles them (metadata/src/registry.ts).
 const validator = customizeValidator({ AjvClass: Ajv2020 as never, ajvOptionsOverrides: { discriminator: true } });
@@ -52,6 +56,11 @@ type Props = {
 
 type Tab = 'model' | 'form' | 'json';
 
+/** JSON with every object's keys in order, so theirs and yours line up whatever order each was stored in. */
+const sortedJson = (value: unknown): string => JSON.stringify(value, (_key, v: unknown) => (
+  v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v
+), 2);
+
 /**
  * One draft in a form generated from its kind's schema (served by the engine), with the raw JSON
  * as a fallback. Saves through the engine's commands; a version conflict shows theirs next to
@@ -70,7 +79,10 @@ export function DraftEditor({ mode, kind, kindTitle, schema, initialKey, initial
   const [notice, setNotice] = useState<string>();
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [pending, startTransition] = useTransition();
-  const extraErrors = useMemo<ErrorSchema | undefined>(() => (problem?.errors?.length ? errorSchemaOf(problem.errors) : undefined), [problem]);
+  const extraErrors = useMemo<ErrorSchema | undefined>(() => (problem?.errors?.length ? errorSchemaOf(problem.errors.map((e) => ({ ...e, message: readableMessage(e.message) }))) : undefined), [problem]);
+  // Labels by the schema's titles or the properties' names in words ("Valid from", not "validFrom"), as the review shows them.
+  const titled = useMemo(() => withTitles(schema), [schema]);
+  const disagreements = useMemo(() => (theirs ? jsonChanges(theirs.content, content) : []), [theirs, content]);
   const uiSchema = useMemo(() => uiSchemaOf(kind), [kind]);
 
   const save = (next: JsonObject, overVersion?: number) => {
@@ -111,7 +123,7 @@ export function DraftEditor({ mode, kind, kindTitle, schema, initialKey, initial
     }
     const { errors } = validator.validateFormData(parsed, schema);
     if (errors.length > 0) {
-      setJsonError(errors.map((e) => `${e.property ?? ''} ${e.message ?? ''}`.trim()).join('\n'));
+      setJsonError(errors.map((e) => `${e.property ?? ''} ${readableMessage(e.message ?? '')}`.trim()).join('\n'));
       return;
     }
     setJsonError(undefined);
@@ -135,7 +147,7 @@ export function DraftEditor({ mode, kind, kindTitle, schema, initialKey, initial
 
   return (
     <section aria-label={`${kindTitle} ${key}`}>
-      <div className="row" style={{ justifyContent: 'space-between' }}>
+      <div className="page-head">
         <h1>{mode === 'create' && !saved && publishedIn === undefined ? `New ${kindTitle}` : `${kindTitle}: ${saved?.key ?? key}`}</h1>
         {publishedIn !== undefined && !saved ? <Link className="button secondary" href={`/drafts/new?kind=${kind}&from=${key}`}>Duplicate</Link> : null}
         {saved ? (
@@ -162,15 +174,28 @@ export function DraftEditor({ mode, kind, kindTitle, schema, initialKey, initial
         </div>
       ) : null}
       {notice ? <p role="status" className="notice">{notice}</p> : null}
-      {problem ? <ProblemView problem={problem} /> : null}
+      {problem && !theirs ? <ProblemView problem={problem} /> : null}
       {theirs ? (
         <div className="conflict" role="region" aria-label="Version conflict">
           <strong>Someone else saved: {theirs.updatedBy} saved version {theirs.version} at {when(theirs.updatedAt)} after you opened this draft.</strong>
           <p>Your changes are kept below. Compare, then keep yours (saved over their version) or take theirs.</p>
-          <div className="side-by-side">
-            <div><h2>Theirs (version {theirs.version})</h2><pre data-testid="theirs">{JSON.stringify(theirs.content, null, 2)}</pre></div>
-            <div><h2>Yours</h2><pre data-testid="yours">{JSON.stringify(content, null, 2)}</pre></div>
-          </div>
+          {disagreements.length > 0 ? (
+            <table aria-label="Where theirs and yours differ">
+              <thead><tr><th scope="col">Field</th><th scope="col">Theirs (version {theirs.version})</th><th scope="col">Yours</th></tr></thead>
+              <tbody>
+                {disagreements.map((d) => (
+                  <tr key={d.pointer}><th scope="row">{labelOf(schema, d.pointer, content)}</th><td><code>{shown(d.theirs)}</code></td><td><code>{shown(d.yours)}</code></td></tr>
+                ))}
+              </tbody>
+            </table>
+          ) : <p>Theirs and yours hold the same content.</p>}
+          <details style={{ marginTop: 10 }}>
+            <summary>Both as JSON</summary>
+            <div className="side-by-side">
+              <div><h2>Theirs (version {theirs.version})</h2><pre data-testid="theirs">{sortedJson(theirs.content)}</pre></div>
+              <div><h2>Yours</h2><pre data-testid="yours">{sortedJson(content)}</pre></div>
+            </div>
+          </details>
           <div className="row" style={{ marginTop: 10 }}>
             <button type="button" onClick={() => save(content, theirs.version)} disabled={pending}>Keep mine</button>
             <button type="button" className="secondary" onClick={() => { setSaved(theirs); setContent(theirs.content); setJsonText(JSON.stringify(theirs.content, null, 2)); setTheirs(undefined); setProblem(undefined); }}>Take theirs</button>
@@ -200,13 +225,14 @@ export function DraftEditor({ mode, kind, kindTitle, schema, initialKey, initial
       ) : tab === 'form' ? (
         <div className="panel rjsf">
           <Form
-            schema={schema}
+            schema={titled}
             uiSchema={uiSchema}
             formData={content}
             validator={validator}
             widgets={widgets}
             fields={fields}
             extraErrors={extraErrors}
+            transformErrors={readableErrors}
             noHtml5Validate
             showErrorList={false}
             experimental_defaultFormStateBehavior={formStateBehavior}

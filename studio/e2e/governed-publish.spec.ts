@@ -53,9 +53,9 @@ test.describe.serial('governed publish in the studio (real engine, PostgreSQL, C
     const price = page.locator(`#${priceField}`);
     await price.fill('12,50');
     await page.getByRole('button', { name: 'Save draft' }).click();
-    // ajv (2020-12, the engine's schema) refuses it, and the message sits at the field.
+    // ajv (2020-12, the engine's schema) refuses it, and the message sits at the field, its pattern in words.
     const fieldGroup = page.locator(`.form-group:has(> #${priceField}), .form-group:has(#${priceField})`).last();
-    await expect(fieldGroup.locator('.error-detail')).toContainText('must match pattern');
+    await expect(fieldGroup.locator('.error-detail')).toContainText('must be an amount with a dot before the decimals');
     await expect(page.getByTestId('draft-version')).toContainText('As published in release 1');
     await shot(page, testInfo, '02-field-error');
     await expectAccessible(page);
@@ -193,6 +193,10 @@ test.describe.serial('governed publish in the studio (real engine, PostgreSQL, C
     await bert.getByRole('button', { name: 'Save draft' }).click();
     const conflict = bert.getByRole('region', { name: 'Version conflict' });
     await expect(conflict).toContainText('Someone else saved: ada saved version 2');
+    // Which fields disagree, by name, with both values.
+    const disagreement = conflict.getByRole('table', { name: 'Where theirs and yours differ' }).getByRole('row').filter({ hasText: 'Name' });
+    await expect(disagreement.getByRole('cell').nth(0)).toHaveText('EUR list (ada, again)');
+    await expect(disagreement.getByRole('cell').nth(1)).toHaveText('EUR list (bert)');
     await expect(conflict.getByTestId('theirs')).toContainText('EUR list (ada, again)');
     await expect(conflict.getByTestId('yours')).toContainText('EUR list (bert)');
     await shot(bert, testInfo, '10-version-conflict');

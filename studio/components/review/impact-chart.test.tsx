@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { render } from 'vitest-browser-react';
 import type { Impact, QuoteImpact } from '@/lib/api';
 import { ImpactSummaryChart, percent, PriceDeltaChart, signed } from './impact-chart';
-import { labelOf, withTitles } from './schema-labels';
+import { contentAt, labelOf, withTitles } from './schema-labels';
 
 const quote = (id: string, before: string, delta: string | null, extra: Partial<QuoteImpact> = {}): QuoteImpact => ({
   quoteId: `${id}-0000-4000-8000-000000000000`, revision: 1, currency: 'EUR', termTotalBefore: before,
@@ -62,6 +62,10 @@ describe('amounts and labels', () => {
     expect(labelOf(schema, '/entries/1/rows/0/price', content)).toBe('Entries 2 (x, monthly-fee) › Rows 1 › Price');
     expect(labelOf(schema, '/entries/1/rows/0/price')).toBe('Entries 2 › Rows 1 › Price');
     expect(labelOf(schema, '')).toBe('The whole item');
+    // An entry added or removed, named from its own value (an audit record holds only the change).
+    expect(labelOf(schema, '/entries/7', contentAt('/entries/7', { type: 'flat', offering: 'new-offering', charge: 'setup', price: '5.00' }))).toBe('Entries 8 (new-offering, setup)');
     expect((withTitles(schema).properties.validFrom as { title?: string }).title).toBe('Valid from');
+    // A variant is named by the value of its discriminator (rjsf's chooser would say "Option 2").
+    expect(withTitles(schema).properties.entries.items.oneOf.map((o) => (o as { title?: string }).title)).toEqual(['Flat', 'Attribute']);
   });
 });

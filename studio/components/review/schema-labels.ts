@@ -22,7 +22,19 @@ export function humanize(name: string): string {
   return words ? words[0]!.toUpperCase() + words.slice(1) : name;
 }
 
-/** The schema with a title on every property that has none (rjsf shows titles as labels). */
+/** A oneOf/anyOf variant's title from the value that tells it (its discriminator's `const`), else none. */
+function variantTitle(option: unknown, tag: string | undefined): string | undefined {
+  const properties = (option as Schema | null)?.properties;
+  if (!properties) return undefined;
+  const told = tag ? properties[tag]?.const : Object.values(properties).find((p) => typeof p?.const === 'string')?.const;
+  return typeof told === 'string' ? humanize(told) : undefined;
+}
+
+/**
+ * The schema with a title on every property that has none (rjsf shows titles as labels), and on
+ * every oneOf/anyOf variant that the value of its discriminator names (rjsf's chooser says
+ * "Value constraint", not "Option 3").
+ */
 export function withTitles<S>(schema: S): S {
   const walk = (node: unknown, name?: string): unknown => {
     if (Array.isArray(node)) return node.map((n) => walk(n));
@@ -36,6 +48,15 @@ export function withTitles<S>(schema: S): S {
       } else out[k] = v;
     }
     if (name !== undefined && out.title === undefined) out.title = humanize(name);
+    const tag = (out.discriminator as Schema['discriminator'])?.propertyName;
+    for (const k of ['oneOf', 'anyOf']) {
+      const options = out[k];
+      if (!Array.isArray(options)) continue;
+      out[k] = options.map((o: unknown) => {
+        const title = o && typeof o === 'object' && !(o as Schema).title ? variantTitle(o, tag) : undefined;
+        return title ? { ...(o as Schema), title } : o;
+      });
+    }
     return out;
   };
   return walk(schema) as S;
@@ -43,6 +64,19 @@ export function withTitles<S>(schema: S): S {
 
 /** JSON pointer segments, unescaped. */
 export const segments = (pointer: string) => pointer.split('/').slice(1).map((s) => s.replaceAll('~1', '/').replaceAll('~0', '~'));
+
+/**
+ * A content holding `value` at `pointer` and nothing else, for naming a list element from its own
+ * value when the item's content is not at hand (an audit record has only the change).
+ */
+export function contentAt(pointer: string, value: unknown): unknown {
+  return segments(pointer).reduceRight<unknown>((inner, segment) => {
+    if (!/^\d+$/.test(segment)) return { [segment]: inner };
+    const list: unknown[] = [];
+    list[Number(segment)] = inner;
+    return list;
+  }, value);
+}
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
