@@ -7,7 +7,7 @@ export function AdminOnly({ principal, children }: { principal: Principal; child
   return (
     <div role="alert" className="problem">
       <strong className="problem-title">This page is for admins</strong>
-      <p>You are signed in with the roles {principal.roles.join(', ')}; drafts and release candidates need the role admin.</p>
+      <p>You are signed in with the role{principal.roles.length === 1 ? '' : 's'} {principal.roles.join(', ')}; drafts and release candidates need the role admin.</p>
     </div>
   );
 }

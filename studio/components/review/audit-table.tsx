@@ -2,11 +2,22 @@ import Link from 'next/link';
 import type { AuditEntry } from '@/lib/api';
 import { when } from '@/components/format';
 import { shown } from './field-changes';
-import { labelOf } from './schema-labels';
+import { contentAt, labelOf } from './schema-labels';
 import './review.css';
 
 type Change = { pointer: string; from?: unknown; to?: unknown; large?: boolean };
 type Details = { changes?: Change[]; more?: number; fromRelease?: number; fromVersion?: number; toVersion?: number; releaseNumber?: number; rolledFromReleaseNumber?: number; rolledFromReleaseId?: string; items?: number; removes?: number };
+
+const isWhole = (v: unknown) => typeof v === 'object' && v !== null;
+
+/** One changed field: by its readable name; a whole list entry added or removed by what identifies it, not as JSON. */
+function ChangeLine({ change: c, schema }: { change: Change; schema: unknown }) {
+  const whole = c.from === undefined ? isWhole(c.to) : c.to === undefined && isWhole(c.from);
+  const name = labelOf(schema, c.pointer, whole ? contentAt(c.pointer, c.to ?? c.from) : undefined);
+  if (c.large) return <>{name}: <span className="muted">a long value changed</span></>;
+  if (whole) return <>{name}: <span className="muted">{c.from === undefined ? 'added' : 'removed'}</span></>;
+  return <>{name}: <code>{shown(c.from, 60)}</code> → <code>{shown(c.to, 60)}</code></>;
+}
 
 /** What an audit record says was done, in words. */
 function described(entry: AuditEntry): string {
@@ -59,9 +70,7 @@ export function AuditTable({ entries, schemas, caption }: { entries: AuditEntry[
                 {d.changes?.length ? (
                   <ul>
                     {d.changes.map((c) => (
-                      <li key={c.pointer}>
-                        {labelOf(schemas[kind], c.pointer)}: {c.large ? <span className="muted">a long value changed</span> : <><code>{shown(c.from, 60)}</code> → <code>{shown(c.to, 60)}</code></>}
-                      </li>
+                      <li key={c.pointer}><ChangeLine change={c} schema={schemas[kind]} /></li>
                     ))}
                     {d.more ? <li className="muted">and {d.more} more</li> : null}
                   </ul>

@@ -21,7 +21,7 @@ export function CandidateChanges({ diff, kinds, currentLabel }: { diff: Candidat
   return (
     <div data-testid="candidate-changes">
       <p className="muted">
-        {diff.items.filter((i) => i.change !== 'unchanged').length} of {diff.items.length} item(s) differ from {currentLabel}.
+        {diff.items.filter((i) => i.change !== 'unchanged').length} of {diff.items.length} item(s) differ from {currentLabel.charAt(0).toLowerCase() + currentLabel.slice(1)}.
         Changed fields are marked in both forms.
       </p>
       {diff.items.map((item, index) => {

@@ -32,7 +32,7 @@ export default async function QuotesPage({ searchParams }: { searchParams: Promi
 
   return (
     <>
-      <div className="row" style={{ justifyContent: 'space-between' }}>
+      <div className="page-head">
         <h1>{customer ? 'Your quotes' : 'Quotes'}</h1>
         {principal.roles.includes('rep') ? <Link className="button" href="/quotes/new">New quote</Link> : null}
       </div>

@@ -36,7 +36,7 @@ export default async function WorkspacePage({ searchParams }: { searchParams: Pr
 
   return (
     <AdminOnly principal={principal}>
-      <div className="row" style={{ justifyContent: 'space-between' }}>
+      <div className="page-head">
         <h1>Workspace</h1>
         <Link className="button" href="/drafts/new">New draft</Link>
       </div>

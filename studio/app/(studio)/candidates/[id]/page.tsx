@@ -31,7 +31,8 @@ export default async function CandidatePage({ params }: { params: Promise<{ id: 
         State <strong data-testid="candidate-state">{c.state}</strong> · made by {c.createdBy} {when(c.createdAt)}
         {c.reviewRequestedBy ? ` · review requested by ${c.reviewRequestedBy}` : ''}
         {c.decidedBy ? ` · decided by ${c.decidedBy}` : ''}
-        {c.decisionReason ? ` (“${c.decisionReason}”)` : ''} · version {c.version}
+        {c.decisionReason ? ` (“${c.decisionReason}”)` : ''} ·{' '}
+        <span style={{ whiteSpace: 'nowrap' }}>version {c.version}</span>
       </p>
       <p className="muted">Share this page with the reviewer: candidate id <code data-testid="candidate-id">{c.candidateId}</code></p>
 

@@ -1,15 +1,15 @@
 import Link from 'next/link';
 import type { ApiSchema } from '@cpq/contracts/api-types';
-import type { Release } from '@/lib/api';
+import type { KindInfo, Release } from '@/lib/api';
 import { getEngine } from '@/lib/engine-client';
 import { requirePrincipal } from '@/lib/session';
 import { ProblemView } from '@/components/problem-view';
 import { when } from '@/components/format';
-import { ReleaseReview } from '@/components/review/release-review';
+import { ReleaseReview, schemasOf } from '@/components/review/release-review';
+import { shown } from '@/components/review/field-changes';
+import { contentAt, labelOf } from '@/components/review/schema-labels';
 
 type Diff = ApiSchema<'ReleaseDiff'>;
-
-const show = (value: unknown) => (value === undefined ? '—' : JSON.stringify(value).slice(0, 160));
 
 /** One release: who, when, its hash, and what changed from the release it was based on (field by field). */
 export default async function ReleasePage({ params }: { params: Promise<{ id: string }> }) {
@@ -18,7 +18,13 @@ export default async function ReleasePage({ params }: { params: Promise<{ id: st
   const release = await getEngine<Release>(`/metadata/releases/${encodeURIComponent(id)}`);
   if (!release.ok) return <ProblemView problem={release.problem} />;
   const r = release.data;
-  const diff = r.baseReleaseId ? await getEngine<Diff>(`/metadata/releases/${encodeURIComponent(id)}/diff?from=${encodeURIComponent(r.baseReleaseId)}`) : undefined;
+  const [diff, kinds] = await Promise.all([
+    r.baseReleaseId ? getEngine<Diff>(`/metadata/releases/${encodeURIComponent(id)}/diff?from=${encodeURIComponent(r.baseReleaseId)}`) : undefined,
+    // Every role may read the kinds' schemas: the changed fields by their readable names.
+    getEngine<{ items: KindInfo[] }>('/metadata/kinds'),
+  ]);
+  const schemas = kinds.ok ? schemasOf(kinds.data.items) : {};
+  const contentOf = (kind: string, key: string) => r.items.find((i) => i.kind === kind && i.key === key)?.content;
   return (
     <>
       <p><Link href="/releases">← Release history</Link></p>
@@ -39,8 +45,9 @@ export default async function ReleasePage({ params }: { params: Promise<{ id: st
               <tbody>
                 {diff.data.changed.flatMap((c) => c.changes.map((change, i) => (
                   <tr key={`${c.kind}/${c.key}/${i}`}>
-                    <td>{c.kind} / {c.key}</td><td><code>{change.pointer}</code></td>
-                    <td><code>{show(change.from)}</code></td><td><code>{show(change.to)}</code></td>
+                    <td>{c.kind} / {c.key}</td>
+                    <td>{labelOf(schemas[c.kind], change.pointer, change.to === undefined ? contentAt(change.pointer, change.from) : contentOf(c.kind, c.key))} <code className="muted">{change.pointer}</code></td>
+                    <td><code>{shown(change.from)}</code></td><td><code>{shown(change.to)}</code></td>
                   </tr>
                 )))}
               </tbody>
