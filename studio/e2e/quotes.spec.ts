@@ -184,12 +184,12 @@ test.describe.serial('the rep workspace, configurator, pricing, approvals and th
     await page.getByRole('button', { name: 'Submit for approval' }).click();
     await expect(page.getByTestId('quote-state')).toHaveText('submitted');
     // The approval process runs on Camunda: its first level is requested.
-    await expect(page.getByTestId('timeline')).toContainText('ApprovalRequested');
+    await expect(page.getByTestId('timeline')).toContainText('Approval requested');
     const level = page.getByTestId('approval-level-2');
     await expect(level).toContainText('Level 2: Sales manager (role sales-manager) waiting for a sales-manager');
     await expect(level).toContainText('Required because maxDiscountPercent');
     await expect(level.getByTestId('sla')).toHaveText(/^due in 1 d 23 h|^due in 2 d 0 h/);
-    await expect(page.getByTestId('timeline')).toContainText('QuoteSubmittedForApproval by rita');
+    await expect(page.getByTestId('timeline')).toContainText('Submitted for approval by rita');
     await shot(page, testInfo, '11-submitted');
     await expectAccessible(page);
   });
@@ -218,7 +218,7 @@ test.describe.serial('the rep workspace, configurator, pricing, approvals and th
     await expect(page.getByTestId('your-authority')).toContainText('level 2 (Sales manager, role sales-manager)');
     await expect(page.getByTestId('policy-and-release')).toContainText('standard-approval');
     await expect(page.getByTestId('policy-and-release')).toContainText(`release ${story.release} `);
-    await expect(page.getByTestId('changes-since')).toContainText('rita: QuoteLineConfigured line L1');
+    await expect(page.getByTestId('changes-since')).toContainText('rita: Line configured: L1');
     await expect(page.getByTestId('waterfall-monthly-fee')).toBeVisible();
     await shot(page, testInfo, '15-work-item-evidence');
     await expectAccessible(page);
@@ -287,8 +287,8 @@ test.describe.serial('the rep workspace, configurator, pricing, approvals and th
     await page.getByRole('button', { name: 'Withdraw' }).click();
     await expect(page.getByTestId('quote-state')).toHaveText('withdrawn');
     const timeline = page.getByTestId('timeline');
-    await expect(timeline).toContainText('QuoteRevised by max (revision 1)');
-    await expect(timeline).toContainText('QuoteWithdrawn by max (revision 2): “Customer postponed the project”');
+    await expect(timeline).toContainText('Revised by max (revision 1)');
+    await expect(timeline).toContainText('Withdrawn by max (revision 2): “Customer postponed the project”');
     await shot(page, testInfo, '19b-revised-and-withdrawn');
     await expectAccessible(page);
   });
@@ -316,7 +316,8 @@ test.describe.serial('the rep workspace, configurator, pricing, approvals and th
     await expect(page.getByTestId('quote-state')).toHaveText('accepted');
     await expect(page.getByTestId('accepted')).toContainText('Accepted by rita');
     const timeline = page.getByTestId('timeline');
-    for (const step of ['QuoteCreated', 'QuoteLineAdded', 'QuoteLineConfigured', 'QuotePriced', 'QuoteSubmittedForApproval', 'ApprovalGranted by sam', 'QuoteDocumentGenerated', 'QuoteAccepted by rita']) {
+    // Each step in words (the event's type is its title).
+    for (const step of ['Created by rita', 'Line added', 'Line configured', 'Priced', 'Submitted for approval', 'Approval granted by sam', 'Document generated', 'Accepted by rita']) {
       await expect(timeline).toContainText(step);
     }
     await shot(page, testInfo, '13-accepted');
@@ -449,7 +450,9 @@ test.describe.serial('the rep workspace, configurator, pricing, approvals and th
     await expect(page.getByTestId('fallout-outcome')).toContainText('Resolved: cancel by olga');
     await page.reload();
     await expect(page.getByTestId('order-state')).toHaveText('cancelled');
-    await expect(page.getByText('Cancellation requested by olga')).toBeVisible();
+    // On the order, and in its timeline in words.
+    await expect(page.getByRole('paragraph').filter({ hasText: 'Cancellation requested by olga' })).toBeVisible();
+    await expect(page.getByRole('listitem').filter({ hasText: 'Cancellation requested by olga' })).toBeVisible();
     await page.goto('/ops');
     await expect(page.getByTestId(`fallout-${orderId}`)).toHaveCount(0);
   });

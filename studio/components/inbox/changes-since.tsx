@@ -1,5 +1,5 @@
 import type { TimelineEntry } from '@/lib/quote-api';
-import { when } from '@/components/format';
+import { eventWords, when } from '@/components/format';
 
 const DECISIONS = new Set(['quote.ApprovalGranted', 'quote.ApprovalRefused']);
 const MATERIAL = new Set(['quote.QuoteCreated', 'quote.QuoteLineAdded', 'quote.QuoteLineConfigured', 'quote.QuotePriced', 'quote.QuoteSubmittedForApproval', 'quote.QuoteRevised']);
@@ -14,7 +14,7 @@ export function changesSince(entries: TimelineEntry[], revision: number): { sinc
 
 const detailText = (e: TimelineEntry) => {
   const d = e.details as { lineId?: string; offering?: string; quantity?: number; valid?: boolean; totals?: { termTotal?: string }; newRevision?: number };
-  if (e.action === 'quote.QuoteLineAdded' || e.action === 'quote.QuoteLineConfigured') return `line ${d.lineId ?? ''}${d.offering ? ` ${d.offering}` : ''}${d.quantity !== undefined ? ` × ${d.quantity}` : ''}${d.valid === false ? ', invalid' : ''}`;
+  if (e.action === 'quote.QuoteLineAdded' || e.action === 'quote.QuoteLineConfigured') return `${d.lineId ?? ''}${d.offering ? ` ${d.offering}` : ''}${d.quantity !== undefined ? ` × ${d.quantity}` : ''}${d.valid === false ? ', invalid' : ''}`;
   if (e.action === 'quote.QuotePriced') return d.totals?.termTotal ? `term total ${d.totals.termTotal}` : '';
   if (e.action === 'quote.QuoteRevised') return d.newRevision ? `to revision ${d.newRevision}` : '';
   return '';
@@ -28,7 +28,7 @@ export function ChangesSince({ entries, revision }: { entries: TimelineEntry[]; 
       <h2 id="changes-title">{since ? `Changed since the last decision (${since.action.replace('quote.Approval', '').toLowerCase()} by ${since.actor.id}, ${when(since.at)})` : `Changes to revision ${revision} (no decision yet)`}</h2>
       {changes.length === 0 ? <p className="muted">Nothing.</p> : (
         <ol className="timeline" data-testid="changes-since">
-          {changes.map((e, i) => <li key={i}><span className="muted">{when(e.at)}</span> <strong>{e.actor.id}</strong>: {e.action.replace(/^quote\./, '')} {detailText(e)}</li>)}
+          {changes.map((e, i) => <li key={i}><span className="muted">{when(e.at)}</span> <strong>{e.actor.id}</strong>: {eventWords(e.action)}{detailText(e) ? `: ${detailText(e)}` : ''}</li>)}
         </ol>
       )}
     </section>

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { render } from 'vitest-browser-react';
 import type { TimelineEntry, WorkItem } from '@/lib/quote-api';
 import { authorityRows } from './authority-table';
-import { changesSince } from './changes-since';
+import { ChangesSince, changesSince } from './changes-since';
 import { escalationOf } from './escalation';
 
 const entry = (at: string, action: string, actor: string, revision: number | null, details: Record<string, unknown> = {}): TimelineEntry => ({
@@ -42,6 +43,19 @@ describe('the approver\'s evidence', () => {
     expect(since?.actor.id).toBe('sam');
     expect(changes.map((e) => `${e.actor.id} ${e.action}`)).toEqual(['rita quote.QuoteRevised', 'rob quote.QuoteLineConfigured']);
     expect(changesSince(entries.slice(2), 2).changes.map((e) => e.action)).toEqual(['quote.QuoteLineConfigured']);
+  });
+
+  it('says each change in words, not as the event\'s type', async () => {
+    const screen = await render(<ChangesSince revision={2} entries={[
+      entry('2026-12-03T10:05:00Z', 'ApprovalRefused', 'sam', 1),
+      entry('2026-12-03T10:10:00Z', 'QuoteRevised', 'rita', 1, { newRevision: 2 }),
+      entry('2026-12-03T10:11:00Z', 'QuoteLineConfigured', 'rob', 2, { lineId: 'L1', offering: 'business-internet', quantity: 3 }),
+      entry('2026-12-03T10:12:00Z', 'QuoteSubmittedForApproval', 'rita', 2),
+    ]} />);
+    const items = screen.getByTestId('changes-since').getByRole('listitem');
+    await expect.element(items.nth(0)).toHaveTextContent('2026-12-03 10:10 UTC rita: Revised: to revision 2');
+    await expect.element(items.nth(1)).toHaveTextContent('2026-12-03 10:11 UTC rob: Line configured: L1 business-internet × 3');
+    await expect.element(items.nth(2)).toHaveTextContent('2026-12-03 10:12 UTC rita: Submitted for approval');
   });
 
   it('says whether and to whom a level was escalated', () => {

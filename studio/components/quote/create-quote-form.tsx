@@ -66,7 +66,7 @@ export function CreateQuoteForm({ currencies, accountsAvailable }: Props) {
   return (
     <form className="panel" onSubmit={submit} aria-label="New quote" noValidate>
       {accountsAvailable ? (
-        <fieldset>
+        <fieldset style={{ margin: '0 0 12px' }}>
           <legend>Account</legend>
           <label htmlFor="account-search">Search accounts by name or id</label>
           <input id="account-search" type="search" value={search} onChange={(e) => setSearch(e.target.value)} aria-controls="account-results" />
@@ -115,7 +115,7 @@ export function CreateQuoteForm({ currencies, accountsAvailable }: Props) {
         </div>
       </div>
       {problem ? <ProblemView problem={problem} /> : null}
-      <button type="submit" disabled={pending}>{pending ? 'Creating…' : 'Create quote'}</button>
+      <button type="submit" disabled={pending} style={{ marginTop: 12 }}>{pending ? 'Creating…' : 'Create quote'}</button>
     </form>
   );
 }

@@ -3,7 +3,7 @@ import { getEngine } from '@/lib/engine-client';
 import type { FalloutWorkItem, Order, OrderTimeline } from '@/lib/order-api';
 import { requirePrincipal } from '@/lib/session';
 import { resolveFalloutAction } from '@/app/actions/fallout.actions';
-import { when } from '@/components/format';
+import { eventWords, when } from '@/components/format';
 import { ProblemView } from '@/components/problem-view';
 import { CATEGORY } from '@/components/ops/fallout-words';
 import { ResolveForm } from '@/components/ops/resolve-form';
@@ -52,7 +52,7 @@ export default async function FalloutCasePage({ params }: { params: Promise<{ wo
       {timeline.ok ? (
         <section className="panel" aria-labelledby="order-timeline">
           <h2 id="order-timeline">Order timeline</h2>
-          <ol className="timeline">{timeline.data.entries.map((e, i) => <li key={i}><span className="muted">{when(e.at)}</span> <strong>{e.action.replace(/^order\./, '')}</strong> by {e.actor.id}{e.reason ? `: “${e.reason}”` : ''}</li>)}</ol>
+          <ol className="timeline">{timeline.data.entries.map((e, i) => <li key={i}><span className="muted">{when(e.at)}</span> <strong title={e.action}>{eventWords(e.action)}</strong> by {e.actor.id}{e.reason ? `: “${e.reason}”` : ''}</li>)}</ol>
         </section>
       ) : null}
     </>
