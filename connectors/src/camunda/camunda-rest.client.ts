@@ -127,6 +127,10 @@ export function createCamundaClient(baseUrl: string, options: { timeoutMs?: numb
     unclaimTask: (taskId: string) => call<void>('POST', `/task/${encodeURIComponent(taskId)}/unclaim`),
     addCandidateGroup: (taskId: string, groupId: string) =>
       call<void>('POST', `/task/${encodeURIComponent(taskId)}/identity-links`, { groupId, type: 'candidate' }),
+    /** The groups a task is offered to (its candidate identity links; escalation adds one). */
+    candidateGroupsOf: async (taskId: string) =>
+      (await call<{ groupId: string | null; type: string }[]>('GET', `/task/${encodeURIComponent(taskId)}/identity-links${query({ type: 'candidate' })}`))
+        .flatMap((link) => (link.groupId ? [link.groupId] : [])),
     tasksForGroups: (params: { candidateGroups: string[]; tenantId: string }) =>
       call<Task[]>('GET', `/task${query({ candidateGroups: params.candidateGroups.join(','), tenantIdIn: params.tenantId, includeAssignedTasks: true })}`),
     deleteProcessInstance: (id: string, reason: string) =>

@@ -26,6 +26,7 @@ describe('governed publish: drafts -> candidate -> review -> release (real Postg
       bob: { userId: 'bob', tenantId: tenant, roles: ['admin'] },
       carol: { userId: 'carol', tenantId: tenant, roles: ['admin'] },
       rita: { userId: 'rita', tenantId: tenant, roles: ['rep'] },
+      carl: { userId: 'carl', tenantId: tenant, roles: ['customer'], accountId: 'acct-1' },
       eve: { userId: 'eve', tenantId: otherTenant, roles: ['admin'] },
     };
     for (const [name, principal] of Object.entries(people)) tokens[name] = await issueToken(t.config.auth, principal);
@@ -261,6 +262,23 @@ describe('governed publish: drafts -> candidate -> review -> release (real Postg
       const candidate = await call('eve', 'POST', '/metadata/release-candidates', { title: 'Borrowing' });
       expect(candidate.body.state).toBe('invalid');
       expect(candidate.body.issues.map((i: Json) => i.code)).toContain('reference.unresolved');
+    });
+  });
+
+  describe('who reads releases', () => {
+    it('a customer user reads no release (pricing rules, floors and authority limits are internal); a rep reads them all', async () => {
+      const reads = [
+        '/metadata/releases', '/metadata/releases/current', `/metadata/releases/${release1.releaseId}`,
+        `/metadata/releases/${release1.releaseId}/items/product-offering/business-internet`,
+        `/metadata/releases/${release1.releaseId}/diff?from=${release1.releaseId}`,
+      ];
+      for (const url of reads) {
+        const customer = await call('carl', 'GET', url);
+        expect(customer.status, url).toBe(403);
+        expect(customer.body.detail, url).toMatch(/requires the role/);
+        expect(JSON.stringify(customer.body), url).not.toMatch(/price|floor/i);
+        expect((await call('rita', 'GET', url)).status, url).toBe(200);
+      }
     });
   });
 

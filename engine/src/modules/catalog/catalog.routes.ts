@@ -3,7 +3,7 @@ import { METADATA_KINDS, registry } from '@cpq/metadata';
 import type { OpenApiDocument } from '@cpq/contracts/openapi';
 import type { PrismaClient } from '@cpq/prisma';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { requireRole, type AuthSettings } from '../../http/auth';
+import { ROLES, requireRole, type AuthSettings, type Role } from '../../http/auth';
 import { commandRoutes, type CommandContext } from '../../http/command-route';
 import { contractRoutes } from '../../http/contract-routes';
 import { DomainError } from '../../http/errors';
@@ -37,6 +37,9 @@ const asItem = (item: ReleaseItem) => item as ApiSchema<'ReleaseItem'>;
 const asRelease = (snapshot: ReleaseSnapshot): ApiSchema<'Release'> => ({ ...snapshot, items: snapshot.items.map(asItem) });
 
 type MetadataKind = ApiSchema<'MetadataKind'>;
+
+/** Every role but the customer's may read published releases. */
+const RELEASE_READERS: Role[] = ROLES.filter((role) => role !== 'customer');
 type JsonObject = Record<string, unknown>;
 
 const etagOf = (draft: { version: number }) => ({ etag: `"${draft.version}"` });
@@ -94,22 +97,29 @@ export async function catalogRoutes(app: FastifyInstance, o: CatalogRoutesOption
   command('rejectReleaseCandidate', 200, (r, ctx) => o.releases.reject(r.params.candidateId, ctx.expectedVersion, r.body.reason, admin(ctx)));
   command('publishReleaseCandidate', 201, (r, ctx) => o.releases.publish(r.params.candidateId, ctx.expectedVersion, admin(ctx)));
 
-  // Releases: readable by every role of the tenant (reps quote against them).
+  // Releases: readable by the tenant's staff (reps quote against them, approvers and ops read
+  // what a quote was priced on), never by a customer user: pricing rules, floors and authority
+  // limits are internal. A customer reads its quote's terms through the quote's customer view.
+  const staffTenant = (request: FastifyRequest) => {
+    const principal = principalOf(request);
+    requireRole(principal, ...RELEASE_READERS);
+    return principal.tenantId;
+  };
   const snapshotOf = async (tenantId: string, releaseId: string) => {
     const header = await o.store.header(tenantId, releaseId);
     if (!header) throw new DomainError('release-not-found', `no release ${releaseId}`);
     return o.store.snapshot(header);
   };
-  route('listReleases', async (request) => ({ items: await o.store.list(principalOf(request).tenantId) }));
+  route('listReleases', async (request) => ({ items: await o.store.list(staffTenant(request)) }));
   route('getCurrentRelease', async (request) => {
-    const header = await o.pointer.get(principalOf(request).tenantId);
+    const header = await o.pointer.get(staffTenant(request));
     if (!header) throw new DomainError('release-not-found', 'nothing has been published yet');
     return asRelease(await o.store.snapshot(header));
   });
-  route('getRelease', async (request) => asRelease(await snapshotOf(principalOf(request).tenantId, request.params.releaseId)));
+  route('getRelease', async (request) => asRelease(await snapshotOf(staffTenant(request), request.params.releaseId)));
   route('getReleaseItem', async (request) => {
     const { releaseId, kind, key } = request.params;
-    const item = (await snapshotOf(principalOf(request).tenantId, releaseId)).items.find((i) => i.kind === kind && i.key === key);
+    const item = (await snapshotOf(staffTenant(request), releaseId)).items.find((i) => i.kind === kind && i.key === key);
     if (!item) throw new DomainError('release-item-not-found', `release ${releaseId} has no ${kind}/${key}`);
     return asItem(item);
   });
@@ -119,7 +129,7 @@ export async function catalogRoutes(app: FastifyInstance, o: CatalogRoutesOption
   route('getReleaseAudit', async (request) => ({ items: await o.audit.ofRelease(adminTenant(request), request.params.releaseId) }));
   route('getItemAudit', async (request) => ({ items: await o.audit.ofItem(adminTenant(request), request.params.kind, request.params.key) }));
   route('diffReleases', async (request) => {
-    const tenantId = principalOf(request).tenantId;
+    const tenantId = staffTenant(request);
     const [from, to] = await Promise.all([snapshotOf(tenantId, request.query.from), snapshotOf(tenantId, request.params.releaseId)]);
     return { fromReleaseId: from.releaseId, toReleaseId: to.releaseId, ...diffReleases(from.items, to.items) };
   });

@@ -191,4 +191,22 @@ describe('submit-for-approval as steps: Camunda down or slow at each step, crash
     expect(await events(quoteId, 'ApprovalRequested')).toBe(1);
     expect((await f.t.infrastructure.camunda.tasks({ processInstanceBusinessKey: businessKey(quoteId) })).length).toBe(1);
   });
+  it('If-Match on submit holds for the first step only: the version read submits (RUNNING, one instance), a stale one is refused and changes nothing', async () => {
+    const quoteId = await needsApproval();
+    const { version } = (await f.call('rita', 'GET', `/quotes/${quoteId}`)).body;
+    const stale = await f.call('rita', 'POST', `/quotes/${quoteId}/commands/submit-for-approval`, undefined, { 'if-match': `"${version - 1}"` });
+    expect(stale.status).toBe(409);
+    expect(stale.body.type).toMatch(/version-conflict/);
+    expect(await stateOf(quoteId)).toBe('priced');
+    expect(await correlationsOf(quoteId)).toEqual([]);
+
+    const submitted = await f.call('rita', 'POST', `/quotes/${quoteId}/commands/submit-for-approval`, undefined, { 'if-match': `"${version}"` });
+    expect(submitted.status, JSON.stringify(submitted.body)).toBe(200);
+    expect(submitted.body.state).toBe('submitted');
+    expect(submitted.body.version).toBeGreaterThan(version);
+    expect(await stateOf(quoteId)).toBe('submitted');
+    expect(await correlationsOf(quoteId)).toEqual(['RUNNING']);
+    expect(await instances(quoteId)).toBe(1);
+    expect(await events(quoteId, 'ApprovalRequested')).toBe(1);
+  });
 });

@@ -81,6 +81,19 @@ describe('work items: the claim decides who may decide', () => {
     expect(escalated.body, JSON.stringify(escalated.body)).toMatchObject({ escalated: true });
   });
 
+  it('an escalated item opens for the role it was escalated to, as its inbox lists it; not for a role it was never offered to', async () => {
+    const { quoteId, workItemId } = await submitted();
+    expect((await f.call('fiona', 'GET', `/work-items/${workItemId}`)).status).toBe(404);
+    const escalated = await f.call('ian', 'POST', `/work-items/${workItemId}/commands/escalate`);
+    expect(escalated.body).toMatchObject({ escalated: true, to: 'finance' });
+    const listed = (await f.call('fiona', 'GET', '/work-items')).body.items.find((i: Json) => i.workItemId === workItemId);
+    expect(listed).toMatchObject({ quoteId });
+    const opened = await f.call('fiona', 'GET', `/work-items/${workItemId}`);
+    expect(opened.status, JSON.stringify(opened.body)).toBe(200);
+    expect(opened.body).toMatchObject({ workItemId, quoteId, role: 'sales-manager' });
+    for (const who of ['rob', 'cora'] as const) expect((await f.call(who, 'GET', `/work-items/${workItemId}`)).status).toBe(404);
+  });
+
   it('the database keeps one decision per Camunda task', async () => {
     const { quoteId, workItemId } = await submitted();
     expect((await f.call('sam', 'POST', `/work-items/${workItemId}/commands/approve-quote`, { reason: 'ok' })).body.state).toBe('approved');

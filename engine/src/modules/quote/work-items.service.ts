@@ -74,10 +74,22 @@ export function createWorkItemService({ prisma, camunda, releases, log, ...rest 
   async function get(workItemId: string, principal: Principal): Promise<{ item: WorkItemView; task: Task }> {
     const { task } = await load(workItemId, principal);
     const [item] = await views([task], principal);
-    if (!item || (!principal.roles.includes(item.role as never) && task.assignee !== principal.userId)) {
-      throw new DomainError('work-item-not-found', `no work item ${workItemId}`);
-    }
+    if (!item || !(await offeredTo(task, item, principal))) throw new DomainError('work-item-not-found', `no work item ${workItemId}`);
     return { item, task };
+  }
+
+  /**
+   * Who may see a work item is who finds it in their inbox: the level's role, the assignee, or a
+   * group the task was offered to later (an escalation adds the next role as a candidate group).
+   */
+  async function offeredTo(task: Task, item: WorkItemView, principal: Principal): Promise<boolean> {
+    if (principal.roles.includes(item.role as never) || task.assignee === principal.userId) return true;
+    try {
+      const groups = await camunda.candidateGroupsOf(task.id);
+      return groups.some((group) => principal.roles.includes(group as never));
+    } catch (error) {
+      throw new DomainError('dependency-unavailable', `the approval workflow could not be reached: ${(error as Error).message}`);
+    }
   }
 
   /**

@@ -95,7 +95,7 @@ export function submitFlow(deps: QuoteDeps): Flow<SubmitState> {
       async compensate({ quoteId, ctx, pending }, failure) {
         if (!pending) return;
         const reverted = await inTransaction(async (tx) => {
-          const loaded = await lock(tx, quoteId, ctx);
+          const loaded = await lock(tx, quoteId, withoutPrecondition(ctx));
           // Only the intent this flow recorded is undone: a revise in between already ended it.
           if (!(await correlations.setStatus(tx, pending.correlationId, 'CANCELLING', ['STARTING']))) return false;
           await approvalRecords.withdrawUndecided(tx, quoteId, pending.revision);
@@ -135,7 +135,7 @@ export function submitFlow(deps: QuoteDeps): Flow<SubmitState> {
       async invoke({ quoteId, ctx, pending, processInstanceId, workItemId }) {
         if (!pending) return;
         return inTransaction(async (tx) => {
-          const loaded = await lock(tx, quoteId, ctx);
+          const loaded = await lock(tx, quoteId, withoutPrecondition(ctx));
           const outcome = await correlations.started(tx, pending.correlationId, processInstanceId!);
           if (!outcome) {
             throw new DomainError('concurrent-update', 'the submission was cancelled while the approval workflow started (the quote was revised or withdrawn)');
@@ -150,6 +150,14 @@ export function submitFlow(deps: QuoteDeps): Flow<SubmitState> {
       },
     },
   ]);
+}
+
+/**
+ * If-Match holds for the first step only: that step raised the version itself, so a later step
+ * (or the compensation) checking it again would refuse the flow's own submission.
+ */
+function withoutPrecondition(ctx: CommandContext): CommandContext {
+  return { ...ctx, expectedVersion: undefined };
 }
 
 export function submitForApprovalCommand(deps: QuoteDeps) {
