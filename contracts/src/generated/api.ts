@@ -4149,11 +4149,12 @@ export interface operations {
             content: {
                 "application/json": {
                     lineId: string;
+                    /** @description The line's manual discount. Absent keeps the one it has; null removes it. */
                     manualDiscount?: {
                         amount?: string;
                         percent?: string;
                         reason: string;
-                    };
+                    } | null;
                     quantity: number;
                     /** @description Characteristic values by key (camelCase FEEL names). */
                     selections: {

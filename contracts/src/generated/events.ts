@@ -346,6 +346,8 @@ export type components = {
             eventType: "QuoteLineConfigured";
             payload: {
                 lineId: string;
+                /** @description The rep removed the line's manual discount. */
+                manualDiscountRemoved?: boolean;
                 quantity?: number;
                 quoteId: string;
                 revision: number;

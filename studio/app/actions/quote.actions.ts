@@ -30,7 +30,7 @@ export async function addLineAction(quoteId: string, version: number, line: NewL
 }
 
 export async function configureLineAction(
-  quoteId: string, version: number, line: { lineId: string; quantity: number; selections: Record<string, unknown>; manualDiscount?: ManualDiscountInput },
+  quoteId: string, version: number, line: { lineId: string; quantity: number; selections: Record<string, unknown>; manualDiscount?: ManualDiscountInput | null },
 ): Promise<LineOutcome> {
   const result = outcome(await callEngine<{ lineId: string; valid: boolean; version: number }>('POST', `${quotePath(quoteId)}/commands/configure-line`, { body: line, ifMatch: version }));
   revalidatePath(quotePath(quoteId));
@@ -41,12 +41,7 @@ export type LifecycleStep = 'price' | 'submit-for-approval' | 'generate-document
 
 /** A command without a body, against the version shown (a stale screen gets the engine's 409). */
 export async function lifecycleAction(quoteId: string, version: number, step: LifecycleStep): Promise<Outcome<Record<string, unknown>>> {
-  // Submission is sent without If-Match: the engine's submit flow checks the version again in
-  // its later steps (after its first step bumped it), refuses itself with a 409 and leaves the
-  // revision submitted without a running approval (reported to the lead). The engine checks the
-  // revision's state and price freshness itself, so a stale screen still cannot submit a changed quote.
-  const ifMatch = step === 'submit-for-approval' ? undefined : version;
-  const result = outcome(await callEngine<Record<string, unknown>>('POST', `${quotePath(quoteId)}/commands/${step}`, { ifMatch }));
+  const result = outcome(await callEngine<Record<string, unknown>>('POST', `${quotePath(quoteId)}/commands/${step}`, { ifMatch: version }));
   revalidatePath(quotePath(quoteId));
   return result;
 }

@@ -14,8 +14,8 @@ type Props = {
   currency: string;
   /** The engine's approval preview for this quote (a bound server action). */
   preview: (lines: ApprovalPreviewInput['lines']) => Promise<Outcome<ApprovalPreview>>;
-  /** configure-line with the discount (a bound server action): a material change, priced again afterwards. */
-  apply: (line: { lineId: string; quantity: number; selections: Record<string, unknown>; manualDiscount: ManualDiscountInput }) => Promise<Outcome<unknown>>;
+  /** configure-line with the discount, or null to remove it (a bound server action): a material change, priced again afterwards. */
+  apply: (line: { lineId: string; quantity: number; selections: Record<string, unknown>; manualDiscount: ManualDiscountInput | null }) => Promise<Outcome<unknown>>;
   debounceMs?: number;
 };
 
@@ -54,7 +54,7 @@ export function DiscountForm({ line, current, currency, preview, apply, debounce
     return () => clearTimeout(timer);
   }, [kind, value, wellFormed, line.lineId, preview, debounceMs]);
 
-  const save = (manualDiscount: ManualDiscountInput) => start(async () => {
+  const save = (manualDiscount: ManualDiscountInput | null) => start(async () => {
     setProblem(undefined);
     const result = await apply({ lineId: line.lineId, quantity: line.quantity, selections: line.selections, manualDiscount });
     if (result.ok) router.refresh();
@@ -91,6 +91,11 @@ export function DiscountForm({ line, current, currency, preview, apply, debounce
         <button type="button" disabled={pending || !wellFormed || reason.trim() === ''} onClick={() => save({ [kind]: value.trim(), reason: reason.trim() })}>
           {pending ? 'Applying…' : 'Apply discount'}
         </button>
+        {current ? (
+          <button type="button" className="secondary" disabled={pending} onClick={() => save(null)}>
+            Remove discount
+          </button>
+        ) : null}
       </div>
       {wellFormed && reason.trim() === '' ? <p className="muted">A manual discount needs a reason.</p> : null}
     </fieldset>

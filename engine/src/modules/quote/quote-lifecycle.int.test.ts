@@ -107,6 +107,25 @@ describe('quote lifecycle through HTTP (real PostgreSQL, Redis, Kafka, Camunda)'
     expect(await t.infrastructure.prisma.workflowCorrelation.count({ where: { domainId: `${quoteId}:1` } })).toBe(0);
   });
 
+  it('a manual discount is kept when configure-line leaves it out and removed with null: priced again, the deal needs no approval', async () => {
+    const quoteId = await pricedQuote('rita', discounted());
+    const line = { lineId: 'L1', quantity: 1, selections: { access: 'fiber', bandwidth: 500, slaTier: 'standard' } };
+    const discountOf = async () => (await call('rita', 'GET', `/quotes/${quoteId}`)).body.revision.lines[0].manualDiscount;
+    expect((await call('rita', 'POST', `/quotes/${quoteId}/commands/configure-line`, line)).status).toBe(200);
+    expect(await discountOf()).toMatchObject({ percent: '18', reason: 'competitive offer' });
+    const removed = await call('rita', 'POST', `/quotes/${quoteId}/commands/configure-line`, { ...line, manualDiscount: null });
+    expect(removed.status, JSON.stringify(removed.body)).toBe(200);
+    expect(await discountOf()).toBeNull();
+    const event = await f.t.infrastructure.prisma.outboxEvent.findFirstOrThrow({ where: { aggregateId: quoteId, eventType: 'QuoteLineConfigured' }, orderBy: { position: 'desc' } });
+    expect(event.payload).toMatchObject({ lineId: 'L1', manualDiscountRemoved: true });
+    expect((await call('rita', 'POST', `/quotes/${quoteId}/commands/price`)).status).toBe(200);
+    expect((await call('rita', 'POST', `/quotes/${quoteId}/commands/submit-for-approval`)).body).toMatchObject({ state: 'approved', required: [] });
+    // A discount that is neither null nor well formed is refused at its field, and the line is unchanged.
+    const bad = await call('rita', 'POST', `/quotes/${quoteId}/commands/configure-line`, { ...line, manualDiscount: 'none' });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toMatch(/manualDiscount/);
+  });
+
   it('the same command replayed with the same key has one effect; another body with that key is a 422', async () => {
     const quoteId = await pricedQuote();
     const key = { 'idempotency-key': `replay-${randomUUID()}` };

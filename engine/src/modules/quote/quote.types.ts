@@ -18,4 +18,6 @@ export type CommandContext = {
 // Command inputs are the contract's request bodies (contracts/src/generated/api.ts).
 export type NewQuote = BodyOf<'createQuote'>;
 export type LineInput = BodyOf<'addQuoteLine'>;
+/** A line's new quantity and selections; `manualDiscount: null` removes its discount, absent keeps it. */
+export type LineChange = Omit<BodyOf<'configureQuoteLine'>, 'lineId'>;
 export type AcceptInput = BodyOf<'acceptQuote'>;

@@ -6,7 +6,7 @@ import type { QuoteDeps } from '../quote.deps';
 import { editQuote } from '../quote.command-frame';
 import { manualDiscountRecord } from '../quote.guards';
 import { conclude, currentLineOfferings, materialChange, type QuoteRow } from '../quote.repository';
-import type { CommandContext, LineInput } from '../quote.types';
+import type { CommandContext, LineChange, LineInput } from '../quote.types';
 
 type LineResult = { lineId: string; valid: boolean; version: number };
 
@@ -48,19 +48,23 @@ export function addLineCommand(deps: QuoteDeps) {
 }
 
 export function configureLineCommand(deps: QuoteDeps) {
-  return async (quoteId: string, lineId: string, line: Omit<LineInput, 'offering'>, ctx: CommandContext): Promise<LineResult> => {
+  return async (quoteId: string, lineId: string, line: LineChange, ctx: CommandContext): Promise<LineResult> => {
     return editQuote(deps, quoteId, ctx, 'configure-line', async (tx, loaded, view, read) => {
       const existing = read as { lineId: string; offering: string }[];
       const current = existing.find((l) => l.lineId === lineId);
       if (!current) throw new DomainError('line-not-found', `revision ${loaded.revision.revision} has no line ${lineId}`);
-      const result = configureLineOn(view, { ...line, offering: current.offering }, loaded.quote, existing.filter((l) => l.lineId !== lineId).map((l) => l.offering));
-      const discount = line.manualDiscount ? JSON.stringify(manualDiscountRecord(line.manualDiscount, ctx)) : undefined;
+      const result = configureLineOn(view, { quantity: line.quantity, selections: line.selections, offering: current.offering }, loaded.quote, existing.filter((l) => l.lineId !== lineId).map((l) => l.offering));
+      // Absent keeps the line's discount, null removes it, a value replaces it (with who and why).
+      const discount = line.manualDiscount === undefined ? Prisma.sql`manual_discount`
+        : line.manualDiscount === null ? Prisma.sql`NULL`
+          : Prisma.sql`${JSON.stringify(manualDiscountRecord(line.manualDiscount, ctx))}::jsonb`;
       const update = Prisma.sql`
         UPDATE quote_line SET quantity = ${line.quantity}, selections = ${JSON.stringify(line.selections)}::jsonb, configuration = ${JSON.stringify(result)}::json,
-               configuration_hash = ${result.resultHash}, configuration_valid = ${result.valid},
-               manual_discount = ${discount === undefined ? Prisma.sql`manual_discount` : Prisma.sql`${discount}::jsonb`}
+               configuration_hash = ${result.resultHash}, configuration_valid = ${result.valid}, manual_discount = ${discount}
         WHERE quote_id = ${quoteId}::uuid AND revision = ${loaded.revision.revision} AND line_id = ${lineId}`;
-      return conclude(tx, loaded, ctx, 'QuoteLineConfigured', { lineId, quantity: line.quantity, valid: result.valid },
+      return conclude(tx, loaded, ctx, 'QuoteLineConfigured', {
+        lineId, quantity: line.quantity, valid: result.valid, ...(line.manualDiscount === null ? { manualDiscountRemoved: true } : {}),
+      },
         (version) => ({ lineId, valid: result.valid, version }), { also: [update, materialChange(loaded, 'configure-line')] });
     }, currentLineOfferings(quoteId));
   };
