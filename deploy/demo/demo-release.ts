@@ -855,6 +855,21 @@ const layouts: Record<string, QuoteScreenLayoutContent> = {
 
 // Fulfillment decomposition ////////////////////////////////////////////////////////////////
 
+/**
+ * What a change order asks of an installed asset of an offering (ADR 0021): a modify reaches the
+ * system that provisions the service, then billing; a disconnect ends the service, then billing.
+ */
+const changeSteps = (system: string): Pick<FulfillmentDecompositionMapContent, 'modifySteps' | 'disconnectSteps'> => ({
+  modifySteps: [
+    { key: 'modify-service', name: 'Change the service', targetSystem: system, action: 'modify-service', dependsOn: [] },
+    { key: 'change-billing', name: 'Change the subscription', targetSystem: 'billing', action: 'change-subscription', dependsOn: ['modify-service'] },
+  ],
+  disconnectSteps: [
+    { key: 'deactivate-service', name: 'Deactivate the service', targetSystem: system, action: 'deactivate', dependsOn: [] },
+    { key: 'stop-billing', name: 'End the subscription', targetSystem: 'billing', action: 'end-subscription', dependsOn: ['deactivate-service'] },
+  ],
+});
+
 const fulfillment: Record<string, FulfillmentDecompositionMapContent> = {
   'business-internet-fulfillment': {
     offering: 'business-internet',
@@ -866,6 +881,7 @@ const fulfillment: Record<string, FulfillmentDecompositionMapContent> = {
       { key: 'start-billing', name: 'Start billing', targetSystem: 'billing', action: 'create-subscription', dependsOn: ['activate-service'] },
       { key: 'notify-customer', name: 'Notify the customer', targetSystem: 'crm', action: 'send-notification', dependsOn: ['activate-service'] },
     ],
+    ...changeSteps('network-activation'),
   },
   'managed-router-fulfillment': {
     offering: 'managed-router',
@@ -874,6 +890,7 @@ const fulfillment: Record<string, FulfillmentDecompositionMapContent> = {
       { key: 'configure-router', name: 'Push the configuration', targetSystem: 'device-management', action: 'push-configuration', dependsOn: ['ship-router'] },
       { key: 'start-billing', name: 'Start billing', targetSystem: 'billing', action: 'create-subscription', dependsOn: ['configure-router'] },
     ],
+    ...changeSteps('device-management'),
   },
   'security-addon-fulfillment': {
     offering: 'security-addon',
@@ -881,6 +898,7 @@ const fulfillment: Record<string, FulfillmentDecompositionMapContent> = {
       { key: 'provision-protection', name: 'Provision the protection', targetSystem: 'security-platform', action: 'provision-tenant', dependsOn: [] },
       { key: 'start-billing', name: 'Start billing', targetSystem: 'billing', action: 'create-subscription', dependsOn: ['provision-protection'] },
     ],
+    ...changeSteps('security-platform'),
   },
   'sd-wan-fulfillment': {
     offering: 'sd-wan',
@@ -889,6 +907,7 @@ const fulfillment: Record<string, FulfillmentDecompositionMapContent> = {
       { key: 'apply-policies', name: 'Apply the routing policies', targetSystem: 'sd-wan-orchestrator', action: 'apply-policies', dependsOn: ['create-overlay'] },
       { key: 'start-billing', name: 'Start billing', targetSystem: 'billing', action: 'create-subscription', dependsOn: ['apply-policies'] },
     ],
+    ...changeSteps('sd-wan-orchestrator'),
   },
   'sd-wan-site-fulfillment': {
     offering: 'sd-wan-site',
@@ -897,6 +916,7 @@ const fulfillment: Record<string, FulfillmentDecompositionMapContent> = {
       { key: 'activate-site', name: 'Activate the site', targetSystem: 'sd-wan-orchestrator', action: 'activate-site', dependsOn: ['onboard-edge'] },
       { key: 'start-billing', name: 'Start billing', targetSystem: 'billing', action: 'create-subscription', dependsOn: ['activate-site'] },
     ],
+    ...changeSteps('sd-wan-orchestrator'),
   },
 };
 

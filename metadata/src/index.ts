@@ -36,6 +36,7 @@ export {
 export type { DiscountBasis, DiscountScheduleContent, DiscountTier } from './kinds/discount-schedule.kind';
 export type { DmnModelContent } from './kinds/dmn-model.kind';
 export type { FulfillmentDecompositionMapContent, FulfillmentStep } from './kinds/fulfillment-decomposition-map.kind';
+export { STEP_LISTS } from './kinds/fulfillment-decomposition-map.kind';
 export type {
   AttributePriceEntry,
   FlatPriceEntry,

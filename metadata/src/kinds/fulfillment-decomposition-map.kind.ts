@@ -19,39 +19,48 @@ export type FulfillmentStep = {
 export type FulfillmentDecompositionMapContent = {
   /** Key of the product-offering decomposed. */
   offering: string;
+  /** What an order line that adds the offering (new business) asks of the target systems. */
   steps: FulfillmentStep[];
+  /**
+   * What a line that modifies an installed asset of the offering asks (a change order: new
+   * selections, a renewed term). Absent: the release cannot fulfil such a change (a model defect).
+   */
+  modifySteps?: FulfillmentStep[];
+  /** What a line that disconnects an installed asset asks (reverse of the add). Absent: as above. */
+  disconnectSteps?: FulfillmentStep[];
 };
+
+/** The order line actions a map decomposes, and where each one's steps are. */
+export const STEP_LISTS = { add: 'steps', modify: 'modifySteps', disconnect: 'disconnectSteps' } as const;
+
+const stepList = array(
+  object<FulfillmentStep>({ key, name, targetSystem: key, action: key, dependsOn: array(key, { max: 50, unique: true }) }, [
+    'key',
+    'targetSystem',
+    'action',
+    'dependsOn',
+  ]),
+  { min: 1, max: 200 },
+);
 
 const schema = kindSchema(
   'fulfillment-decomposition-map',
   'Fulfillment decomposition map',
   object<FulfillmentDecompositionMapContent>(
-    {
-      offering: key,
-      steps: array(
-        object<FulfillmentStep>({ key, name, targetSystem: key, action: key, dependsOn: array(key, { max: 50, unique: true }) }, [
-          'key',
-          'targetSystem',
-          'action',
-          'dependsOn',
-        ]),
-        { min: 1, max: 200 },
-      ),
-    },
+    { offering: key, steps: stepList, modifySteps: stepList, disconnectSteps: stepList },
     ['offering', 'steps'],
   ),
 );
 
-function validate(item: MetadataItem<FulfillmentDecompositionMapContent>): ValidationIssue[] {
-  const issues = issuesFor(item);
-  const { steps } = item.content;
-  reportDuplicates(issues, steps, (s) => s.key, (i) => pointer('steps', i, 'key'), 'step');
+/** Each list is its own DAG: keys unique, dependencies known and acyclic within the list. */
+function validateList(issues: ReturnType<typeof issuesFor>, list: 'steps' | 'modifySteps' | 'disconnectSteps', steps: FulfillmentStep[]): void {
+  reportDuplicates(issues, steps, (s) => s.key, (i) => pointer(list, i, 'key'), 'step');
   const known = new Set(steps.map((s) => s.key));
   const graph = new Map<string, string[]>();
   for (const step of steps) for (const dep of step.dependsOn) addEdge(graph, step.key, dep);
   steps.forEach((step, i) => {
     step.dependsOn.forEach((dep, j) => {
-      const at = pointer('steps', i, 'dependsOn', j);
+      const at = pointer(list, i, 'dependsOn', j);
       if (!known.has(dep)) {
         issues.add(at, 'step.unknown', `step "${step.key}" depends on "${dep}", which the map does not define`);
         return;
@@ -60,6 +69,14 @@ function validate(item: MetadataItem<FulfillmentDecompositionMapContent>): Valid
       if (cycle) issues.add(at, 'cycle', `steps depend on themselves: ${cycle.join(' -> ')}`);
     });
   });
+}
+
+function validate(item: MetadataItem<FulfillmentDecompositionMapContent>): ValidationIssue[] {
+  const issues = issuesFor(item);
+  for (const list of Object.values(STEP_LISTS)) {
+    const steps = item.content[list];
+    if (steps) validateList(issues, list, steps);
+  }
   return issues.list;
 }
 

@@ -469,6 +469,16 @@ export const businessInternetFulfillment: FulfillmentDecompositionMapContent = {
     { key: 'start-billing', name: 'Start billing', targetSystem: 'billing', action: 'create-subscription', dependsOn: ['activate-service'] },
     { key: 'notify-customer', name: 'Notify the customer', targetSystem: 'crm', action: 'send-notification', dependsOn: ['activate-service'] },
   ],
+  // A change order on an installed line: new selections (or a renewed term) reach the network, then billing.
+  modifySteps: [
+    { key: 'modify-service', name: 'Change the service', targetSystem: 'network-activation', action: 'modify-service', dependsOn: [] },
+    { key: 'change-billing', name: 'Change the subscription', targetSystem: 'billing', action: 'change-subscription', dependsOn: ['modify-service'] },
+  ],
+  disconnectSteps: [
+    { key: 'deactivate-service', name: 'Deactivate the service', targetSystem: 'network-activation', action: 'deactivate', dependsOn: [] },
+    { key: 'release-access', name: 'Release the access port', targetSystem: 'network-inventory', action: 'release-resource', dependsOn: ['deactivate-service'] },
+    { key: 'stop-billing', name: 'End the subscription', targetSystem: 'billing', action: 'end-subscription', dependsOn: ['deactivate-service'] },
+  ],
 };
 
 /** The whole sample catalog as release items (fresh copies on every call). */

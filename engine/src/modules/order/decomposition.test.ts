@@ -54,7 +54,29 @@ describe('decompose: order lines -> fulfillment steps from the release\'s maps',
       { lineId: 'L1', position: 1, offering: 'business-internet', action: 'add' },
       { lineId: 'L2', position: 2, offering: 'security-addon', action: 'add' },
       { lineId: 'L3', position: 3, offering: 'sd-wan', action: 'add' },
-    ], [internet])).toEqual({ ok: false, missing: [{ lineId: 'L2', offering: 'security-addon' }, { lineId: 'L3', offering: 'sd-wan' }] });
+    ], [internet])).toEqual({ ok: false, missing: [{ lineId: 'L2', offering: 'security-addon', action: 'add' }, { lineId: 'L3', offering: 'sd-wan', action: 'add' }] });
+  });
+
+  it('a change order takes the map\'s steps for each line\'s action: modify and disconnect lines their own lists, beside an add', () => {
+    const result = decompose([
+      { lineId: 'L1', position: 1, offering: 'business-internet', action: 'modify' },
+      { lineId: 'L2', position: 2, offering: 'business-internet', action: 'disconnect' },
+      { lineId: 'L3', position: 3, offering: 'business-internet', action: 'no-change' },
+      { lineId: 'L4', position: 4, offering: 'managed-router', action: 'add' },
+    ], [internet, router]);
+    if (!result.ok) throw new Error(`expected a plan: ${JSON.stringify(result)}`);
+    expect(result.waves).toEqual([
+      ['L1.modify-service', 'L2.deactivate-service', 'L4.ship-router'],
+      ['L1.change-billing', 'L2.release-access', 'L2.stop-billing', 'L4.configure-router'],
+    ]);
+    expect(result.steps.find((s) => s.stepKey === 'L2.stop-billing')).toMatchObject({ targetSystem: 'billing', action: 'end-subscription', dependsOn: ['L2.deactivate-service'] });
+  });
+
+  it('a modify or disconnect line whose map has no steps for that action makes no plan (a model defect naming the action)', () => {
+    expect(decompose([
+      { lineId: 'L1', position: 1, offering: 'business-internet', action: 'modify' },
+      { lineId: 'L2', position: 2, offering: 'managed-router', action: 'disconnect' },
+    ], [internet, router])).toEqual({ ok: false, missing: [{ lineId: 'L2', offering: 'managed-router', action: 'disconnect' }] });
   });
 
   it('is deterministic, and compensation runs in reverse plan order', () => {

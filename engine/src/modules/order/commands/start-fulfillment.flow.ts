@@ -51,7 +51,7 @@ export function startFulfillmentFlow(deps: OrderDeps): Flow<StartState> {
           if (!plan.ok) {
             await openCase(tx, locked, ctx, {
               stepKey: null, category: 'model-defect', source: 'decomposition', sla: deps.falloutSla ?? {},
-              reason: `release ${view.releaseNumber} has no fulfillment decomposition map for ${plan.missing.map((m) => `${m.offering} (line ${m.lineId})`).join(', ')}`,
+              reason: `release ${view.releaseNumber} has no fulfillment decomposition map for ${plan.missing.map((m) => `${m.offering}${m.action === 'add' ? '' : ` to ${m.action}`} (line ${m.lineId})`).join(', ')}`,
             });
             return { outcome: 'model-defect' as const };
           }
