@@ -5,6 +5,7 @@ import { authTokenRoutes } from './http/auth-token.routes';
 import { CORRELATION_HEADER, correlationIdOf } from './http/correlation';
 import { registerContractSchemas, routeSchema } from './http/contract-routes';
 import { registerErrorHandling } from './http/error-handler';
+import { registerLimits } from './http/limits';
 import { registerRequestValidation } from './http/request-validation';
 import { registerResponseValidation } from './http/response-validation';
 import {
@@ -63,8 +64,10 @@ export async function buildEngine({ config, infrastructure, contract = loadApiDo
     reply.header(CORRELATION_HEADER, request.id);
   });
   registerErrorHandling(app);
+  // Before any route: body limits and rate limits attach to each route as it is added.
+  await registerLimits(app, config.limits, infrastructure.redis);
   registerContractSchemas(app, contract);
-  registerRequestValidation(app, contract);
+  registerRequestValidation(app, contract, config.limits.jsonMaxDepth);
   if (config.validateResponses) registerResponseValidation(app, contract);
   registerObservability(app, { contract, prisma: infrastructure.prisma, config });
 

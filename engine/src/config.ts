@@ -1,6 +1,7 @@
 import type { KafkaClientName } from '@cpq/connectors/kafka/kafka.factory';
 import { metricsTokenOf } from '@cpq/connectors/observability/scrape-token';
 import { readTracingSettings, type TracingSettings } from '@cpq/connectors/observability/tracing.config';
+import type { LimitSettings } from './http/limits';
 import { developmentServiceClients, parseServiceClients, type ServiceClient } from './http/service-clients';
 
 /**
@@ -34,7 +35,10 @@ export type EngineConfig = {
   healthCheckTimeoutMs: number;
   /** Validate every response against its contract (on outside production). */
   validateResponses: boolean;
+  /** The largest body any route takes (the metadata API's limit; ADR 0021). */
   bodyLimitBytes: number;
+  /** Body size per route class, JSON depth and rate limits (ADR 0021). */
+  limits: LimitSettings;
   /** The Prometheus scrape token: it reads /metrics and nothing else (ADR 0018). */
   metricsToken: string;
   /** A draft quote with lines untouched this long counts as stuck before pricing (metrics). */
@@ -125,6 +129,14 @@ export function loadConfig(env: Env = process.env): EngineConfig {
     healthCheckTimeoutMs: integer('HEALTH_CHECK_TIMEOUT_MS', 2000, 50, 60_000),
     validateResponses: (env.VALIDATE_RESPONSES ?? (environment === 'production' ? 'false' : 'true')) === 'true',
     bodyLimitBytes: integer('BODY_LIMIT_BYTES', 1_048_576, 1024, 50 * 1_048_576),
+    limits: {
+      metadataBodyBytes: integer('BODY_LIMIT_BYTES', 1_048_576, 1024, 50 * 1_048_576),
+      commandBodyBytes: integer('COMMAND_BODY_LIMIT_BYTES', 65_536, 1024, 50 * 1_048_576),
+      jsonMaxDepth: integer('JSON_MAX_DEPTH', 32, 4, 512),
+      // Production defaults; off in development and tests unless set (0 = off).
+      userPerMinute: integer('RATE_LIMIT_USER_PER_MINUTE', environment === 'production' ? 1200 : 0, 0, 1_000_000),
+      tokenPerMinutePerIp: integer('RATE_LIMIT_TOKEN_PER_MINUTE_PER_IP', environment === 'production' ? 30 : 0, 0, 1_000_000),
+    },
     metricsToken: metricsTokenOf(env, environment, problems),
     quoteStuckBeforePricingSeconds: integer('QUOTE_STUCK_BEFORE_PRICING_SECONDS', 3600, 1, 30 * 86_400),
     metricsSignalsMaxAgeMs: integer('METRICS_SIGNALS_MAX_AGE_MS', 15_000, 0, 3_600_000),

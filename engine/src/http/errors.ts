@@ -15,6 +15,7 @@ export const ERROR_CATALOG = {
   'conflict': { status: 409, title: 'The request conflicts with the current state' },
   'payload-too-large': { status: 413, title: 'The request body is too large' },
   'unsupported-media-type': { status: 415, title: 'Unsupported media type' },
+  'rate-limited': { status: 429, title: 'Too many requests; retry after the time in Retry-After' },
   'precondition-required': { status: 428, title: 'This command needs If-Match with the version you read' },
   'version-conflict': { status: 409, title: 'The resource changed since you read it' },
   'metadata-invalid': { status: 422, title: 'The metadata is not valid' },
@@ -77,7 +78,7 @@ export type ErrorCode = keyof typeof ERROR_CATALOG;
  * Refusals that say "not now" rather than "not this": the same request may succeed when
  * retried, so they are never remembered as the answer to an Idempotency-Key.
  */
-export const TRANSIENT_CODES: ReadonlySet<ErrorCode> = new Set(['concurrent-update', 'busy', 'dependency-unavailable', 'idempotency-in-flight']);
+export const TRANSIENT_CODES: ReadonlySet<ErrorCode> = new Set(['concurrent-update', 'busy', 'dependency-unavailable', 'idempotency-in-flight', 'rate-limited']);
 
 export type FieldError = { field: string; rule: string; message: string };
 

@@ -3,6 +3,7 @@ import addFormats from 'ajv-formats';
 import type { FastifyInstance } from 'fastify';
 import type { OpenApiDocument } from '@cpq/contracts/openapi';
 import { componentSchemas } from './contract-routes';
+import { assertJsonDepth } from './limits';
 
 function ajvWith(doc: OpenApiDocument, options: Options): Ajv {
   const ajv = new Ajv({ allErrors: true, strict: false, useDefaults: true, removeAdditional: false, ...options });
@@ -16,7 +17,7 @@ function ajvWith(doc: OpenApiDocument, options: Options): Ajv {
  * contract's types ("5" -> 5); a JSON body is never coerced, so `"name": 42` is refused
  * rather than silently stored as "42".
  */
-export function registerRequestValidation(app: FastifyInstance, doc: OpenApiDocument): void {
+export function registerRequestValidation(app: FastifyInstance, doc: OpenApiDocument, jsonMaxDepth = 32): void {
   const strict = ajvWith(doc, { coerceTypes: false });
   const coercing = ajvWith(doc, { coerceTypes: 'array' });
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strict : coercing).compile(schema));
@@ -25,11 +26,18 @@ export function registerRequestValidation(app: FastifyInstance, doc: OpenApiDocu
   // Clients often send Content-Type: application/json with no body on body-less commands
   // (price, submit): that means "no body", not malformed JSON. Routes that need a body still
   // refuse it by validation, naming `body`. Parsing stays Fastify's (proto-poisoning refused).
+  // A body nested deeper than jsonMaxDepth is refused before parsing (ADR 0021): ajv and the
+  // modules walk bodies recursively, and a deep enough one would overflow the stack (a 500).
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (text.trim() === '') return done(null, undefined);
+    try {
+      assertJsonDepth(text, jsonMaxDepth);
+    } catch (error) {
+      return done(error as Error, undefined);
+    }
     return parseJson(request, text, done);
   });
 }
