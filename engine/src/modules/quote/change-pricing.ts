@@ -1,0 +1,162 @@
+import type { PriceResult, PriceTotals, PricedCharge } from '../pricing';
+import { hashResult } from '../pricing';
+import { dayNumber, formatUnits, prorateRecurring, prorationOf, ProrationError, toUnits, type Proration } from './proration';
+
+/**
+ * Prices a quote of the installed base (ADR 0021): the pricing core has priced the add and
+ * modify lines at the pinned release's prices; this adds, per line, what changes against the
+ * asset the line names and totals of that delta.
+ *
+ * change (mid-term): an add line counts in full; a modify line's recurring charges count by
+ * their change per period, prorated over the rest of the asset's term (its own trace step with
+ * the dates and the factor), and one-time charges are not charged again; a disconnect stops the
+ * recurring charges (minus the prorated remainder); a no-change line counts zero.
+ * renewal: each modify line commits to a new term of the quote's termMonths from the asset's
+ * term end (or from the change date when that has passed), at the new prices, without one-time
+ * charges; the delta per period against the asset is shown, the totals are the new term's.
+ */
+
+/** What a quote line of an asset keeps of it: the asset as the quote found it. */
+export type Baseline = {
+  offering: string; quantity: number; selections: Record<string, unknown>; currency: string; version: number;
+  charges: { charge: string; chargeType: string; period?: string; quantity: number; unitNetPrice: string; lineNet: string }[];
+  termMonths: number; termStart: string; termEnd: string;
+};
+export type LineAction = 'add' | 'modify' | 'disconnect' | 'no-change';
+export type ChangeLine = { lineId: string; offering: string; action: LineAction; assetId: string | null; assetVersion: number | null; baseline: Baseline | null };
+
+type ChargeKey = 'one-time' | 'monthly' | 'annual';
+export type ChangeCharge = {
+  charge: string; chargeType: 'one-time' | 'recurring'; period?: 'monthly' | 'annual';
+  /** What the asset pays per period (one-time: what it paid), and what the line pays now. */
+  previousLineNet: string; lineNet: string;
+  /** lineNet - previousLineNet per period (one-time: what is charged now). */
+  periodDelta: string;
+  /** What the change adds to (or takes from) the commitment: prorated for a mid-term change. */
+  termDelta: string;
+  /** The proration step: dates, days, factor, amounts and the reason in words. */
+  proration?: Proration & { step: 'proration'; fullTermDelta: string; amountOut: string; reason: string };
+  reason: string;
+};
+export type ChangeLineResult = {
+  lineId: string; action: LineAction; assetId: string | null; assetVersion: number | null;
+  /** The asset's current term; a renewal's line also has the new one. */
+  term: { start: string; end: string; months: number } | null;
+  renewedTerm?: { start: string; end: string; months: number };
+  charges: ChangeCharge[];
+};
+export type ChangeSection = { basis: 'change' | 'renewal'; changeDate: string; lines: ChangeLineResult[]; pricedTotals: PriceTotals };
+export type ChangePriceResult = PriceResult & { change: ChangeSection };
+
+/** A line the change cannot price (its asset's term is over): the command names the line. */
+export class ChangeLineError extends Error {
+  constructor(readonly lineId: string, readonly code: string, message: string) {
+    super(message);
+    this.name = 'ChangeLineError';
+  }
+}
+
+const keyOf = (c: { chargeType: string; period?: string }): ChargeKey => (c.chargeType === 'one-time' ? 'one-time' : c.period === 'annual' ? 'annual' : 'monthly');
+
+/** Months after an ISO date, clamped to the month's end (2027-01-31 + 1 = 2027-02-28), as PostgreSQL's date + interval does. */
+export function addMonths(iso: string, months: number): string {
+  const [y, m, d] = iso.split('-').map(Number) as [number, number, number];
+  const first = new Date(Date.UTC(y, m - 1 + months, 1));
+  const last = new Date(Date.UTC(first.getUTCFullYear(), first.getUTCMonth() + 1, 0)).getUTCDate();
+  return new Date(Date.UTC(first.getUTCFullYear(), first.getUTCMonth(), Math.min(d, last))).toISOString().slice(0, 10);
+}
+
+export function priceChange(core: PriceResult, lines: readonly ChangeLine[], o: { basis: 'change' | 'renewal'; changeDate: string; termMonths: number }): ChangePriceResult {
+  const decimals = core.rounding.decimals;
+  const zero = formatUnits(0n, decimals);
+  const sums: Record<ChargeKey, { net: bigint; term: bigint }> = { 'one-time': { net: 0n, term: 0n }, monthly: { net: 0n, term: 0n }, annual: { net: 0n, term: 0n } };
+  const add = (key: ChargeKey, net: string, term: string) => {
+    sums[key].net += toUnits(net, decimals);
+    sums[key].term += toUnits(term, decimals);
+  };
+  const priced = new Map(core.lines.map((l) => [l.lineId, l]));
+  const resultLines: PriceResult['lines'][number][] = [];
+  const changeLines: ChangeLineResult[] = [];
+
+  for (const line of lines) {
+    const base = line.baseline;
+    const term = base ? { start: base.termStart, end: base.termEnd, months: base.termMonths } : null;
+    const pricedLine = priced.get(line.lineId);
+    const charges: ChangeCharge[] = [];
+    const result: ChangeLineResult = { lineId: line.lineId, action: line.action, assetId: line.assetId, assetVersion: line.assetVersion, term, charges };
+
+    if (line.action === 'add') {
+      for (const c of pricedLine?.charges ?? []) {
+        charges.push({ ...chargeOf(c), previousLineNet: zero, lineNet: c.lineNet, periodDelta: c.lineNet, termDelta: c.termTotal, reason: 'a new line: charged in full for the quote\'s term' });
+        add(keyOf(c), c.lineNet, c.termTotal);
+      }
+      if (pricedLine) resultLines.push(pricedLine);
+    } else if (line.action === 'no-change') {
+      for (const c of base!.charges) {
+        if (c.chargeType === 'one-time') continue;
+        charges.push({ ...chargeOf(c), previousLineNet: c.lineNet, lineNet: c.lineNet, periodDelta: zero, termDelta: zero, reason: 'unchanged: nothing to charge' });
+      }
+    } else {
+      // modify (change or renewal) and disconnect: recurring charges matched by key; one-time charges are never charged again.
+      const now = line.action === 'disconnect' ? [] : (pricedLine?.charges ?? []).filter((c) => c.chargeType !== 'one-time');
+      const before = base!.charges.filter((c) => c.chargeType !== 'one-time');
+      const keys = [...new Set([...before.map((c) => c.charge), ...now.map((c) => c.charge)])];
+      let proration: Proration | undefined;
+      if (o.basis === 'renewal' && line.action === 'modify') {
+        // The new term starts when the old one ends, or today when that has passed (a lapsed asset).
+        const start = dayNumber(base!.termEnd) > dayNumber(o.changeDate) ? base!.termEnd : o.changeDate;
+        result.renewedTerm = { start, end: addMonths(start, o.termMonths), months: o.termMonths };
+      } else {
+        try {
+          proration = prorationOf({ start: base!.termStart, end: base!.termEnd }, o.changeDate);
+        } catch (error) {
+          if (error instanceof ProrationError) throw new ChangeLineError(line.lineId, error.code, `line ${line.lineId} (asset ${line.assetId}): ${error.message}`);
+          throw error;
+        }
+      }
+      for (const key of keys) {
+        const old = before.find((c) => c.charge === key);
+        const next = now.find((c) => c.charge === key);
+        const shape = chargeOf((next ?? old)!);
+        const previousLineNet = old ? formatUnits(toUnits(old.lineNet, decimals), decimals) : zero;
+        const lineNet = next?.lineNet ?? zero;
+        const periodDelta = formatUnits(toUnits(lineNet, decimals) - toUnits(previousLineNet, decimals), decimals);
+        if (result.renewedTerm) {
+          charges.push({ ...shape, previousLineNet, lineNet, periodDelta, termDelta: next?.termTotal ?? zero,
+            reason: `renewed for ${o.termMonths} months from ${result.renewedTerm.start} at the release's prices` });
+          add(keyOf(shape), lineNet, next?.termTotal ?? zero);
+          continue;
+        }
+        const p = prorateRecurring(periodDelta, shape, base!.termMonths, proration!, decimals);
+        charges.push({
+          ...shape, previousLineNet, lineNet, periodDelta, termDelta: p.proratedDelta,
+          proration: { step: 'proration', ...proration!, fullTermDelta: p.fullTermDelta, amountOut: p.proratedDelta, reason: p.reason },
+          reason: line.action === 'disconnect' ? 'disconnected: the recurring charge stops for the rest of the term' : 'changed mid-term: the difference for the rest of the term',
+        });
+        add(keyOf(shape), periodDelta, p.proratedDelta);
+      }
+      // What the order installs on the asset: the line's new recurring charges (a disconnect keeps the asset's).
+      if (pricedLine && line.action === 'modify') resultLines.push({ ...pricedLine, charges: now });
+    }
+    changeLines.push(result);
+  }
+
+  const totals: PriceTotals = {
+    oneTime: formatUnits(sums['one-time'].net, decimals),
+    monthly: formatUnits(sums.monthly.net, decimals),
+    annual: formatUnits(sums.annual.net, decimals),
+    termTotal: formatUnits(sums['one-time'].term + sums.monthly.term + sums.annual.term, decimals),
+    byChargeType: {
+      'one-time': { net: formatUnits(sums['one-time'].net, decimals), termTotal: formatUnits(sums['one-time'].term, decimals) },
+      monthly: { net: formatUnits(sums.monthly.net, decimals), termTotal: formatUnits(sums.monthly.term, decimals) },
+      annual: { net: formatUnits(sums.annual.net, decimals), termTotal: formatUnits(sums.annual.term, decimals) },
+    },
+  };
+  const { resultHash: _hash, ...rest } = core;
+  const withChange = { ...rest, lines: resultLines, totals, change: { basis: o.basis, changeDate: o.changeDate, lines: changeLines, pricedTotals: core.totals as PriceTotals } };
+  return { ...withChange, resultHash: hashResult({ ...withChange, resultHash: '' } as unknown as PriceResult) } as unknown as ChangePriceResult;
+}
+
+const chargeOf = (c: Pick<PricedCharge, 'charge' | 'chargeType'> & { period?: string }) => ({
+  charge: c.charge, chargeType: c.chargeType as 'one-time' | 'recurring', ...(c.period ? { period: c.period as 'monthly' | 'annual' } : {}),
+});
