@@ -48,6 +48,8 @@ type Props = {
   draft?: Draft;
   /** A problem to show on opening (a candidate's issue linked to this item and field). */
   initialProblem?: Problem;
+  /** A notice to show on opening (the save that led here from a new draft's page). */
+  initialNotice?: string;
   /** Set when the item is published and has no draft yet: saving starts one under this key. */
   publishedIn?: number;
   /** BPMN and DMN: the worker catalog's topics and the candidate's issues on this model. */
@@ -66,7 +68,7 @@ const sortedJson = (value: unknown): string => JSON.stringify(value, (_key, v: u
  * as a fallback. Saves through the engine's commands; a version conflict shows theirs next to
  * yours and lets the admin keep either.
  */
-export function DraftEditor({ mode, kind, kindTitle, schema, initialKey, initialContent, draft, initialProblem, publishedIn, model }: Props) {
+export function DraftEditor({ mode, kind, kindTitle, schema, initialKey, initialContent, draft, initialProblem, initialNotice, publishedIn, model }: Props) {
   const router = useRouter();
   const [content, setContent] = useState<JsonObject>(initialContent);
   const [key, setKey] = useState(initialKey);
@@ -76,7 +78,7 @@ export function DraftEditor({ mode, kind, kindTitle, schema, initialKey, initial
   const [jsonError, setJsonError] = useState<string>();
   const [problem, setProblem] = useState<Problem | undefined>(initialProblem);
   const [theirs, setTheirs] = useState<Draft>();
-  const [notice, setNotice] = useState<string>();
+  const [notice, setNotice] = useState<string | undefined>(initialNotice);
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [pending, startTransition] = useTransition();
   const extraErrors = useMemo<ErrorSchema | undefined>(() => (problem?.errors?.length ? errorSchemaOf(problem.errors.map((e) => ({ ...e, message: readableMessage(e.message) }))) : undefined), [problem]);
@@ -103,8 +105,10 @@ export function DraftEditor({ mode, kind, kindTitle, schema, initialKey, initial
       setJsonText(JSON.stringify(outcome.draft.content, null, 2));
       setNotice(`Saved version ${outcome.draft.version}.`);
       // Back to the draft's own address (a candidate's issue in the query is no longer current).
+      // Coming from another page (a new draft), this editor unmounts: the query carries the notice over.
       const target = `/drafts/${kind}/${outcome.draft.key}`;
-      if (window.location.pathname + window.location.search !== target) router.replace(target);
+      if (window.location.pathname !== target) router.replace(`${target}?saved=${outcome.draft.version}`);
+      else if (window.location.search !== '') router.replace(target);
       else router.refresh();
     });
   };

@@ -123,8 +123,14 @@ test.describe.serial('BPMN and DMN in the studio (real engine, Camunda)', () => 
     await expect(created).toHaveCount(1);
     taskId = (await created.getAttribute('data-element-id')) ?? '';
     // Change it into a service task (context pad, "Change element").
-    await element(page, taskId).click();
-    await page.locator('.djs-context-pad [data-action="replace"]').click();
+    // The first click can land while bpmn-js still ends the label's direct editing (seen on a
+    // loaded CI machine: no context pad): click again until the pad opens.
+    const replace = page.locator('.djs-context-pad [data-action="replace"]');
+    await expect(async () => {
+      await element(page, taskId).click();
+      await expect(replace).toBeVisible({ timeout: 3_000 });
+    }).toPass({ timeout: 30_000 });
+    await replace.click();
     await page.locator('.djs-popup [data-id="replace-with-service-task"]').click();
     await expect(element(page, taskId)).toHaveClass(/selected/);
 

@@ -11,8 +11,10 @@ import { modelContextOf } from '@/components/modeler/model-context';
 
 /** A candidate's issue linked to this item (`candidate`: BPMN and DMN show all its issues on their elements). */
 type IssueLink = { pointer?: string; message?: string; rule?: string; candidate?: string };
+/** `saved`: the version a new draft's page just created (its notice is carried over here). */
+type Query = IssueLink & { saved?: string };
 
-export default async function DraftPage({ params, searchParams }: { params: Promise<{ kind: string; key: string }>; searchParams: Promise<IssueLink> }) {
+export default async function DraftPage({ params, searchParams }: { params: Promise<{ kind: string; key: string }>; searchParams: Promise<Query> }) {
   const principal = await requirePrincipal();
   const { kind, key } = await params;
   // Opened from a candidate's issue: show it at its field.
@@ -46,6 +48,7 @@ export default async function DraftPage({ params, searchParams }: { params: Prom
           initialContent={draft.ok ? draft.data.content : publishedItem!.content}
           {...(draft.ok ? { draft: draft.data } : { publishedIn: released?.ok ? released.data.releaseNumber : undefined })}
           initialProblem={model?.issues.length ? undefined : initialProblem}
+          {...(draft.ok && issue.saved === String(draft.data.version) ? { initialNotice: `Saved version ${draft.data.version}.` } : {})}
           model={model}
         />
       ) : null}
