@@ -101,7 +101,7 @@ export async function buildEngine({ config, infrastructure, contract = loadApiDo
   await app.register(workerTopicsRoutes, { contract, auth: config.auth });
   await app.register(configurationRoutes, { contract, auth: config.auth, releases: releaseViews, redis: infrastructure.redis });
   const documents = createDocumentService(infrastructure.prisma);
-  const settings = { ...DEFAULT_TRANSACTION_SETTINGS, maxWaitMs: config.databasePoolWaitMs };
+  const settings = { ...DEFAULT_TRANSACTION_SETTINGS, maxWaitMs: config.databasePoolWaitMs, timeoutMs: config.databaseStatementTimeoutMs };
   const inTransaction = createTransactionRunner(infrastructure.prisma, settings);
   const inRawTransaction = createSqlTransactionRunner(poolOf(infrastructure.prisma), settings);
   const inRawStatement = createSqlStatementRunner(poolOf(infrastructure.prisma), settings);

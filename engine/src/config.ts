@@ -18,6 +18,10 @@ export type EngineConfig = {
   /** Bounded waits: for a pooled connection (also a transaction's start) and for a row lock. */
   databasePoolWaitMs: number;
   databaseLockTimeoutMs: number;
+  /** Bounds every statement of a command's transaction (a slow price run ends as a 503, nothing written). */
+  databaseStatementTimeoutMs: number;
+  /** PostgreSQL ends an engine session left idle inside a transaction this long (its locks and snapshot go with it). */
+  databaseIdleInTransactionTimeoutMs: number;
   redisUrl: string;
   kafkaBrokers: string[];
   kafkaClient: KafkaClientName;
@@ -117,6 +121,8 @@ export function loadConfig(env: Env = process.env): EngineConfig {
     databasePoolMax: integer('DATABASE_POOL_MAX', 20, 1, 200),
     databasePoolWaitMs: integer('DATABASE_POOL_WAIT_MS', 10_000, 100, 120_000),
     databaseLockTimeoutMs: integer('DATABASE_LOCK_TIMEOUT_MS', 3000, 50, 60_000),
+    databaseStatementTimeoutMs: integer('DATABASE_STATEMENT_TIMEOUT_MS', 15_000, 100, 600_000),
+    databaseIdleInTransactionTimeoutMs: integer('DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS', 60_000, 100, 3_600_000),
     redisUrl: url('REDIS_URL', 'redis://127.0.0.1:6379'),
     kafkaBrokers: text('KAFKA_BROKERS', '127.0.0.1:9092').split(',').map((b) => b.trim()).filter(Boolean),
     kafkaClient: oneOf('KAFKA_CLIENT', 'kafkajs', ['kafkajs', 'platformatic'] as const),

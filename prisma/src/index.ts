@@ -12,6 +12,8 @@ export type PoolOptions = {
   connectionWaitMs?: number;
   /** How long a statement waits for a row lock before PostgreSQL gives up (55P03). */
   lockTimeoutMs?: number;
+  /** How long PostgreSQL lets a session sit idle inside a transaction before it ends the session (default 60 s). */
+  idleInTransactionTimeoutMs?: number;
 };
 
 /**
@@ -26,7 +28,7 @@ export function createPrismaClient(connectionString: string, options: PoolOption
     connectionString,
     max: options.max ?? 10,
     connectionTimeoutMillis: options.connectionWaitMs ?? 10_000,
-    options: `-c lock_timeout=${options.lockTimeoutMs ?? 3000} -c idle_in_transaction_session_timeout=60000`,
+    options: `-c lock_timeout=${options.lockTimeoutMs ?? 3000} -c idle_in_transaction_session_timeout=${options.idleInTransactionTimeoutMs ?? 60_000}`,
     // For queries made on the pool directly (Prisma sets its own parsers per query): a SQL
     // date is a calendar day, read as UTC midnight like Prisma does, whatever the process's zone.
     types: { getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === DATE_OID && format !== 'binary'

@@ -65,4 +65,35 @@ describe('Redis drills', () => {
     expect(repriced.status).toBe(200);
     expect((repriced.body as { totals?: unknown }).totals).toEqual((priced.body as { totals?: unknown }).totals);
   });
+
+  it('drill: hot key causes latency spike: a burst of one preview costs one Redis read, and with that Redis stalled every answer still comes within the command timeout', async () => {
+    const hot = { offering: 'business-internet', selections: { access: 'fiber', bandwidth: 200, slaTier: 'standard' } };
+    const gets = async () => Number(/cmdstat_get:calls=(\d+)/.exec(await admin.info('commandstats'))?.[1] ?? 0);
+    const burst = async (n: number) => Promise.all(Array.from({ length: n }, async () => {
+      const started = performance.now();
+      const res = await app.inject({ method: 'POST', url: '/configurations/evaluate', payload: hot, headers: { authorization: `Bearer ${f.tokens.rita}`, 'idempotency-key': `k-${Math.random()}` } });
+      return { status: res.statusCode, cache: String(res.headers['x-cache']), body: res.body, ms: performance.now() - started };
+    }));
+    await admin.config('RESETSTAT');
+    await admin.flushall();
+
+    // 200 reps open the same preview at once (a cold key): one GET, one evaluation, the rest share it.
+    const cold = await burst(200);
+    expect(cold.every((r) => r.status === 200)).toBe(true);
+    expect(new Set(cold.map((r) => r.body)).size).toBe(1);
+    expect(cold.filter((r) => r.cache === 'miss').length).toBeLessThanOrEqual(2);
+    expect(await gets()).toBeLessThanOrEqual(4);
+
+    // The key's Redis stalls (CLIENT PAUSE: every command waits, as behind a saturated shard)
+    // for 3 s: reads give up after the command timeout (500 ms) and evaluate, nobody waits 3 s.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await admin.call('CLIENT', 'PAUSE', '3000', 'ALL');
+    const stalled = await burst(200);
+    expect(stalled.every((r) => r.status === 200)).toBe(true);
+    expect(new Set(stalled.map((r) => r.body)).size).toBe(1);
+    expect(stalled[0]!.body).toBe(cold[0]!.body);
+    const slowest = Math.max(...stalled.map((r) => r.ms));
+    expect(slowest).toBeLessThan(1_500);
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+  });
 });

@@ -6,8 +6,10 @@ import { poolOf, type PrismaClient } from '@cpq/prisma';
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { EngineConfig } from '../config';
+import { orderSignals } from '../modules/order';
 import { quoteSignals } from '../modules/quote';
 import { registerBusinessMetrics, type SignalSource } from './business-metrics';
+import { databaseSignalSource } from './database-signals';
 import { operationIndex, registerHttpMetrics } from './http-metrics';
 import { registerTraceAttributes } from './trace-attributes';
 import { metricsRoute } from './metrics.routes';
@@ -45,6 +47,33 @@ export function quoteSignalSource(prisma: PrismaClient, stuckAfterSeconds: numbe
   };
 }
 
+/** The order module's signals: orders in unknown outcome and fallout cases by age (ADR 0016). */
+export function orderSignalSource(prisma: PrismaClient): SignalSource {
+  return {
+    gauges: {
+      cpq_orders_unknown_outcome: 'Orders with a fulfillment step whose outcome is unknown (the target system did not answer).',
+      cpq_orders_oldest_unknown_outcome_seconds: 'Seconds since the oldest step in unknown outcome last changed.',
+      cpq_fallout_cases_open: 'Open fallout cases (operators decide them in the ops inbox).',
+      cpq_fallout_cases_open_over_1h: 'Open fallout cases opened more than an hour ago.',
+      cpq_fallout_cases_open_over_1d: 'Open fallout cases opened more than a day ago.',
+      cpq_fallout_cases_breaching_sla: 'Open fallout cases past their category\'s SLA.',
+      cpq_fallout_oldest_open_seconds: 'Age of the oldest open fallout case.',
+    },
+    async read() {
+      const s = await orderSignals(prisma);
+      return {
+        cpq_orders_unknown_outcome: s.unknownOutcomeOrders,
+        cpq_orders_oldest_unknown_outcome_seconds: s.oldestUnknownOutcomeSeconds,
+        cpq_fallout_cases_open: s.falloutOpen,
+        cpq_fallout_cases_open_over_1h: s.falloutOpenOver1h,
+        cpq_fallout_cases_open_over_1d: s.falloutOpenOver1d,
+        cpq_fallout_cases_breaching_sla: s.falloutBreachingSla,
+        cpq_fallout_oldest_open_seconds: s.oldestFalloutSeconds,
+      };
+    },
+  };
+}
+
 export { startTracing } from '@cpq/connectors/observability/tracing';
 
 /**
@@ -57,7 +86,10 @@ export function registerObservability(app: FastifyInstance, options: Observabili
   registerHttpMetrics(app, registry, options.contract);
   registerPoolMetrics(registry, poolOf(options.prisma));
   const { config } = options;
-  registerBusinessMetrics(registry, [quoteSignalSource(options.prisma, config.quoteStuckBeforePricingSeconds), ...(options.signals ?? [])], config.metricsSignalsMaxAgeMs);
+  registerBusinessMetrics(registry, [
+    quoteSignalSource(options.prisma, config.quoteStuckBeforePricingSeconds), orderSignalSource(options.prisma), databaseSignalSource(options.prisma),
+    ...(options.signals ?? []),
+  ], config.metricsSignalsMaxAgeMs);
   metricsRoute(app, { contract: options.contract, registry, token: config.metricsToken });
   // Span names and journey attributes, only when this process traces (ADR 0019).
   if (config.tracing.exporter !== 'none') {

@@ -15,10 +15,16 @@ const PREVIEW_TTL_SECONDS = 600;
  * The stateless preview. Results are cached in Redis under (tenant, release hash, input hash):
  * a release is immutable and the configurator is pure, so a cached result is exactly what a
  * fresh evaluation would give; any Redis failure just evaluates.
+ *
+ * Identical previews in flight at once share one reading (the hot-key drill, seed section 13):
+ * a burst of the same preview (a popular offering's default form opened by many reps) costs one
+ * Redis GET and at most one evaluation per process instead of one each, so a slow or hot Redis
+ * key cannot multiply into a queue of identical commands; followers answer `x-cache: shared`.
  */
 export async function configurationRoutes(app: FastifyInstance, o: ConfigurationRoutesOptions): Promise<void> {
   requireAuthentication(app, o.auth);
   const route = contractRoutes(app, o.contract);
+  const inFlight = new Map<string, Promise<{ body: string; cache: 'hit' | 'miss' }>>();
   route('evaluateConfiguration', async (request, reply) => {
     const principal = principalOf(request);
     const { releaseId, ...input } = request.body;
@@ -26,15 +32,26 @@ export async function configurationRoutes(app: FastifyInstance, o: Configuration
     // The input hash is order-independent: shuffled selections hit the same entry.
     const inputHash = configurationInputHash(view, input);
     const key = `cpq:${principal.tenantId}:config-preview:${view.contentHash}:${inputHash}`;
+    const shared = inFlight.get(key);
+    if (shared) return reply.header('x-cache', 'shared').type('application/json').send((await shared).body);
+    const reading = (async () => {
+      try {
+        const cached = await o.redis.get(key);
+        if (cached) return { body: cached, cache: 'hit' as const };
+      } catch (error) {
+        request.log.warn({ err: (error as Error).message }, 'preview cache read failed; evaluating');
+      }
+      // A ConfigurationInputError becomes a 422 naming the field in the shared error handler.
+      const body = JSON.stringify(configure(view, input));
+      o.redis.set(key, body, 'EX', PREVIEW_TTL_SECONDS).catch((error: Error) => request.log.warn({ err: error.message }, 'preview cache write failed'));
+      return { body, cache: 'miss' as const };
+    })();
+    inFlight.set(key, reading);
     try {
-      const cached = await o.redis.get(key);
-      if (cached) return reply.header('x-cache', 'hit').type('application/json').send(cached);
-    } catch (error) {
-      request.log.warn({ err: (error as Error).message }, 'preview cache read failed; evaluating');
+      const { body, cache } = await reading;
+      return reply.header('x-cache', cache).type('application/json').send(body);
+    } finally {
+      inFlight.delete(key);
     }
-    // A ConfigurationInputError becomes a 422 naming the field in the shared error handler.
-    const result = configure(view, input);
-    o.redis.set(key, JSON.stringify(result), 'EX', PREVIEW_TTL_SECONDS).catch((error: Error) => request.log.warn({ err: error.message }, 'preview cache write failed'));
-    return reply.header('x-cache', 'miss').send(result);
   });
 }

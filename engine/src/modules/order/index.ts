@@ -9,3 +9,5 @@ export { consumerContext, createOrderConsumer, ORDER_CONSUMER, orderFromAcceptan
 export { ORDER_TRANSITIONS, STEP_TRANSITIONS, ORDER_STATES, STEP_STATES, transitionPairs } from './order.state';
 export { decompose } from './decomposition';
 export { ORDER_FULFILLMENT_PROCESS, fulfillmentBusinessKey } from './order.types';
+export { orderSignals } from './order.signals';
+export type { OrderSignals } from './order.signals';

@@ -26,6 +26,9 @@ export function createRedis(url: string): Redis {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 2000,
+    // A cache read that does not answer in time is a miss (every caller falls back to
+    // PostgreSQL or evaluates): a stalled or hot Redis must not hold requests (hot-key drill).
+    commandTimeout: 500,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
     lazyConnect: false,
   });
@@ -52,6 +55,7 @@ function waitUntilReady(redis: Redis, timeoutMs: number): Promise<void> {
 export async function createInfrastructure(config: EngineConfig, overrides: Partial<Pick<Infrastructure, 'redis'>> = {}): Promise<Infrastructure> {
   const prisma = createPrismaClient(config.databaseUrl, {
     max: config.databasePoolMax, connectionWaitMs: config.databasePoolWaitMs, lockTimeoutMs: config.databaseLockTimeoutMs,
+    idleInTransactionTimeoutMs: config.databaseIdleInTransactionTimeoutMs,
   });
   const redis = overrides.redis ?? createRedis(config.redisUrl);
   const kafka = await createKafkaClient(config.kafkaClient, { brokers: config.kafkaBrokers, clientId: config.kafkaClientId });
