@@ -18,6 +18,7 @@ export {
   type PricingCustomer,
   type PricingErrorCode,
   type PricingInput,
+  type PricingChildInput,
   type PricingLineInput,
   type RoundingMode,
   type SkippedRule,

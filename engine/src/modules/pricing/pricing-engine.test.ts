@@ -822,3 +822,54 @@ describe('the result', () => {
     expect(view.feel.size).toBe(compiled);
   });
 });
+
+describe('bundle options (a line\'s configured children)', () => {
+  const bundle = (children: PricingLineInput['children'], more: Partial<PricingLineInput> = {}) => line('widget', 2, { children, ...more });
+
+  it('prices each option with its own charges for quantity x the line\'s units, marked with the option, in the line and the totals', () => {
+    const view = release();
+    const alone = price(view, quote([line('widget', 2)]));
+    const result = price(view, quote([bundle([{ offering: 'by-tier', quantity: 3, characteristics: { tier: 'gold' } }, { offering: 'slab', quantity: 0, characteristics: {} }])]));
+    const options = result.lines[0]!.charges.filter((c) => c.option !== undefined);
+    expect(options).toEqual([expect.objectContaining({ option: 'by-tier', charge: 'fee', quantity: 6, unitListPrice: '30.00', lineNet: '180.00' })]);
+    // The line's own charges are the same as without options, and carry no option.
+    expect(result.lines[0]!.charges.filter((c) => c.option === undefined)).toEqual(alone.lines[0]!.charges);
+    expect(Number(result.totals.monthly)).toBe(Number(alone.totals.monthly) + 180);
+    expect(options[0]!.trace[0]!.reason).toMatch(/by-tier\/fee/);
+    expect(hashResult(result)).toBe(result.resultHash);
+    expect(result.inputHash).not.toBe(alone.inputHash);
+    expect(result.resultHash).not.toBe(alone.resultHash);
+  });
+
+  it('rules read the option\'s offering and units; a manual discount on the line covers its options unless it names charges', () => {
+    const view = release(item('pricing-rule-set', 'rules', rules([
+      rule('by-tier-volume', 'volume-term', { type: 'percent-discount', value: '10' }, { condition: 'offering = "by-tier" and quantity >= 6' }),
+    ])));
+    const discount = { percent: '50', actor: 'rita', reason: 'launch', authority: 'rep' };
+    const whole = price(view, quote([bundle([{ offering: 'by-tier', quantity: 3, characteristics: { tier: 'gold' } }], { manualDiscount: discount })]));
+    const option = whole.lines[0]!.charges.find((c) => c.option === 'by-tier')!;
+    expect(ruleIds(option)).toEqual(['by-tier-volume']);
+    expect(option.unitNetPrice).toBe('13.50'); // 30.00 - 10 % = 27.00, then - 50 % = 13.50
+    const narrowed = price(view, quote([bundle([{ offering: 'by-tier', quantity: 3, characteristics: { tier: 'gold' } }], { manualDiscount: { ...discount, charges: ['fee'] } })]));
+    expect(narrowed.lines[0]!.charges.find((c) => c.option === 'by-tier')!.unitNetPrice).toBe('27.00');
+    expect(chargeOf(narrowed, 'fee').unitNetPrice).toBe('50.00');
+  });
+
+  it('bad options are refused with the field: unknown offering, twice the same, a negative or fractional quantity, a value the book has no price for', () => {
+    const view = release();
+    expect(inputError(() => price(view, quote([bundle([{ offering: 'nope', quantity: 1, characteristics: {} }])])))).toEqual({ code: 'unknown-offering', field: 'lines[0].children[0].offering' });
+    expect(inputError(() => price(view, quote([bundle([{ offering: 'slab', quantity: 1, characteristics: {} }, { offering: 'slab', quantity: 2, characteristics: {} }])]))))
+      .toEqual({ code: 'duplicate-line', field: 'lines[0].children[1].offering' });
+    for (const quantity of [-1, 1.5]) {
+      expect(inputError(() => price(view, quote([bundle([{ offering: 'slab', quantity, characteristics: {} }])])))).toEqual({ code: 'invalid-quantity', field: 'lines[0].children[0].quantity' });
+    }
+    expect(inputError(() => price(view, quote([bundle([{ offering: 'by-tier', quantity: 1, characteristics: { tier: 'bronze' } }])]))))
+      .toEqual({ code: 'no-price', field: 'lines[0].children[0].characteristics.tier' });
+    expect(inputError(() => price(view, quote([bundle([{ offering: 'orphan', quantity: 1, characteristics: {} }])])))).toEqual({ code: 'no-price', field: 'lines[0].children[0].offering' });
+  });
+
+  it('a line without children prices and hashes exactly as before (stored results keep their hashes)', () => {
+    const view = release();
+    expect(price(view, quote([bundle([])]))).toEqual(price(view, quote([line('widget', 2)])));
+  });
+});

@@ -30,7 +30,15 @@ export type PricingLineInput = {
   /** The configured, normalized characteristic values (the configurator's output). */
   characteristics: Record<string, unknown>;
   manualDiscount?: ManualDiscount;
+  /**
+   * A bundle's options as configured (the configurator's normalized children): each is priced
+   * with its own offering's charges and rules, for quantity x the line's quantity units, and
+   * its charges join the line's, marked with `option`. Options at quantity 0 are not bought.
+   */
+  children?: PricingChildInput[];
 };
+
+export type PricingChildInput = { offering: string; quantity: number; characteristics: Record<string, unknown> };
 
 export type PricingInput = {
   /** ISO 4217 code the platform knows (CURRENCY_DECIMALS). */
@@ -130,6 +138,8 @@ export type SkippedRule = { phase: PricingPhase; source: TraceSource; reason: st
 
 export type PricedCharge = {
   charge: string;
+  /** The bundle option (its offering) whose charge this is; absent: the line's own offering. */
+  option?: string;
   /** Units priced: the line's quantity, or line quantity x the price book's `quantityFrom` characteristic. */
   quantity: number;
   chargeType: ChargeType;
