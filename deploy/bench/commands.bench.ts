@@ -57,6 +57,8 @@ async function startEngine(databaseUrl: string): Promise<Engine> {
     CAMUNDA_URL: process.env.CAMUNDA_URL ?? 'http://127.0.0.1:8080/engine-rest', PLATFORM_ADMIN_TOKEN: randomBytes(24).toString('hex'), AUTH_JWT_SECRET: secret,
     SERVICE_CLIENTS: JSON.stringify([{ clientId: 'bench', secretSha256: createHash('sha256').update(randomBytes(16)).digest('hex'), roles: ['integrator'], tenants: ['*'] }]),
     SWEEP_INTERVAL_MS: '0', METRICS_TOKEN: randomBytes(24).toString('hex'),
+    // One bench user drives the whole load: the per-user rate limit (ADR 0021) would measure itself.
+    RATE_LIMIT_USER_PER_MINUTE: '0',
     // A production engine on its own database: it must not join the platform's order consumer group.
     ORDER_CONSUMER: 'off', ORDER_RECONCILE_INTERVAL_MS: '0',
   };

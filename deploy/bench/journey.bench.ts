@@ -109,6 +109,8 @@ export async function benchJourney(options = {
     ENGINE_HOST: '127.0.0.1', ENGINE_PORT: String(enginePort), DATABASE_URL: db.url, REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092', CAMUNDA_URL: CAMUNDA, PLATFORM_ADMIN_TOKEN: randomBytes(24).toString('hex'),
     AUTH_JWT_SECRET: secret, METRICS_TOKEN: randomBytes(24).toString('hex'), SWEEP_INTERVAL_MS: '0',
+    // One bench user drives the whole load: the per-user rate limit (ADR 0021) would measure itself.
+    RATE_LIMIT_USER_PER_MINUTE: '0',
     // Its own database: no platform consumer group; the reconciler only for callbacks that raced their message.
     ORDER_CONSUMER: 'off', ORDER_RECONCILE_INTERVAL_MS: '1000',
     SERVICE_CLIENTS: JSON.stringify([

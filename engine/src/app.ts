@@ -4,7 +4,7 @@ import type { EngineConfig } from './config';
 import { authTokenRoutes } from './http/auth-token.routes';
 import { CORRELATION_HEADER, correlationIdOf } from './http/correlation';
 import { registerContractSchemas, routeSchema } from './http/contract-routes';
-import { registerErrorHandling } from './http/error-handler';
+import { frameworkErrorHandler, registerErrorHandling } from './http/error-handler';
 import { registerLimits } from './http/limits';
 import { registerRequestValidation } from './http/request-validation';
 import { registerResponseValidation } from './http/response-validation';
@@ -58,6 +58,7 @@ export async function buildEngine({ config, infrastructure, contract = loadApiDo
     logController: new LogController({ requestIdLogLabel: 'correlationId' }),
     requestIdHeader: false,
     bodyLimit: config.bodyLimitBytes,
+    frameworkErrors: frameworkErrorHandler,
   });
 
   app.addHook('onRequest', async (request, reply) => {

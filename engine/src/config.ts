@@ -141,6 +141,7 @@ export function loadConfig(env: Env = process.env): EngineConfig {
       jsonMaxDepth: integer('JSON_MAX_DEPTH', 32, 4, 512),
       // Production defaults; off in development and tests unless set (0 = off).
       userPerMinute: integer('RATE_LIMIT_USER_PER_MINUTE', environment === 'production' ? 1200 : 0, 0, 1_000_000),
+      servicePerMinute: integer('RATE_LIMIT_SERVICE_PER_MINUTE', 60_000, 1, 10_000_000),
       tokenPerMinutePerIp: integer('RATE_LIMIT_TOKEN_PER_MINUTE_PER_IP', environment === 'production' ? 30 : 0, 0, 1_000_000),
     },
     metricsToken: metricsTokenOf(env, environment, problems),

@@ -80,6 +80,16 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, body: 
     .send({ ...body, instance: request.url, correlationId: String(request.id) });
 }
 
+/**
+ * Errors of Fastify's router, before any route runs (Fastify's `frameworkErrors` option): a path
+ * segment longer than the router's maxParamLength (100) or a URL that does not decode. They
+ * answered Fastify's own JSON, not problem+json (found by openapi-fuzz.int.test.ts).
+ */
+export function frameworkErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const detail = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'a path segment is longer than 100 characters' : 'the URL is not valid';
+  return sendProblem(request, reply, problem('validation-failed', detail, { errors: [{ field: 'params', rule: error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'maxLength' : 'format', message: detail }] }));
+}
+
 /** One place that turns every failure into RFC 9457 problem+json; 500s carry no internals. */
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {

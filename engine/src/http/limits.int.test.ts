@@ -18,7 +18,7 @@ describe('limits against bad input and abuse (real engine, Redis store)', () => 
   beforeAll(async () => {
     t = await createTestApp('limits', {
       env: {
-        RATE_LIMIT_USER_PER_MINUTE: '5', RATE_LIMIT_TOKEN_PER_MINUTE_PER_IP: '3', JSON_MAX_DEPTH: '8',
+        RATE_LIMIT_USER_PER_MINUTE: '5', RATE_LIMIT_SERVICE_PER_MINUTE: '50', RATE_LIMIT_TOKEN_PER_MINUTE_PER_IP: '3', JSON_MAX_DEPTH: '8',
         COMMAND_BODY_LIMIT_BYTES: '2048', BODY_LIMIT_BYTES: '65536',
       },
     });
@@ -70,8 +70,45 @@ describe('limits against bad input and abuse (real engine, Redis store)', () => 
     expect(refused.json()).toMatchObject({ code: 'rate-limited', status: 429 });
     // Another user of the same tenant has a budget of their own.
     expect((await list(await token('sam-rate', ['sales-manager']))).statusCode).toBe(200);
+    // Service principals (the workers drive every order's steps) have a budget of their own.
+    const workers = await issueToken(t.config.auth, { userId: 'service:workers', tenantId: tenant, roles: ['integrator'] });
+    for (let i = 0; i < 8; i += 1) expect((await list(workers)).statusCode).toBe(200);
     // Probes are never limited.
     for (let i = 0; i < 8; i += 1) expect((await t.app.inject({ method: 'GET', url: '/health/live' })).statusCode).toBe(200);
+  });
+
+  // Regressions found by openapi-fuzz.int.test.ts (each was a 500 or a non-problem answer).
+  it('refuses an If-Match that is not a version with a 400 naming the header (was a 500: NaN reached the idempotency hash)', async () => {
+    for (const ifMatch of ['"abc"', '*', '"1.5"', '"99999999999"', '']) {
+      const res = await t.app.inject({
+        method: 'POST', url: '/quotes', payload: { accountId: 'acct-1', currency: 'EUR', termMonths: 12 },
+        headers: { authorization: `Bearer ${await token('if-match', ['rep'])}`, 'idempotency-key': randomUUID(), 'if-match': ifMatch },
+      });
+      expect(res.statusCode, ifMatch).toBe(400);
+      expect(res.json().errors, ifMatch).toEqual([expect.objectContaining({ field: 'headers/if-match', rule: 'format' })]);
+    }
+  });
+
+  it('refuses a NUL character in the query, the path and JSON strings with a 400 naming the part (was a 500 from PostgreSQL)', async () => {
+    const bearer = { authorization: `Bearer ${await token('nul', ['rep'])}` };
+    const query = await t.app.inject({ method: 'GET', url: '/accounts?q=%00', headers: bearer });
+    expect(query.statusCode).toBe(400);
+    expect(query.json().errors).toEqual([expect.objectContaining({ field: 'query', rule: 'no-nul' })]);
+    const path = await t.app.inject({ method: 'GET', url: '/accounts/a%00b', headers: bearer });
+    expect(path.json().errors).toEqual([expect.objectContaining({ field: 'params', rule: 'no-nul' })]);
+    const body = await post('/quotes', '{"accountId":"a\\u0000","currency":"EUR","termMonths":12}');
+    expect(body.statusCode).toBe(400);
+    expect(body.json().errors).toEqual([expect.objectContaining({ field: 'body', rule: 'no-nul' })]);
+    // An escaped backslash followed by the text u0000 is no NUL.
+    const text = await post('/quotes', '{"accountId":"a\\\\u0000","currency":"EUR","termMonths":12}');
+    expect(text.json().errors?.[0]?.rule).not.toBe('no-nul');
+  });
+
+  it('answers a path segment past the router\'s limit with problem+json (was Fastify\'s own 414 JSON)', async () => {
+    const res = await t.app.inject({ method: 'GET', url: `/quotes/${'x'.repeat(300)}`, headers: { authorization: `Bearer ${await token('long-path')}` } });
+    expect(res.statusCode).toBe(400);
+    expect(res.headers['content-type']).toContain('application/problem+json');
+    expect(res.json()).toMatchObject({ code: 'validation-failed', errors: [{ field: 'params', rule: 'maxLength' }] });
   });
 
   it('limits POST /auth/token per client IP, whoever the client claims to be', async () => {

@@ -18,6 +18,12 @@ export type LimitSettings = {
   jsonMaxDepth: number;
   /** Requests per minute per tenant+user on authenticated routes; 0 turns rate limiting off. */
   userPerMinute: number;
+  /**
+   * The same for service principals (`service:*`, POST /auth/token): the workers and target
+   * systems drive every order's steps through one principal per tenant, so their budget is a
+   * runaway guard, not a person's.
+   */
+  servicePerMinute: number;
   /** Requests per minute per client IP on POST /auth/token (client-secret guessing). */
   tokenPerMinutePerIp: number;
 };
@@ -94,7 +100,7 @@ export async function registerLimits(app: FastifyInstance, settings: LimitSettin
     // Off for every route but the token endpoint when the per-user limit is 0.
     global: settings.userPerMinute > 0,
     hook: 'preParsing',
-    max: settings.userPerMinute,
+    max: (request: FastifyRequest) => (knownPrincipal(request)?.userId.startsWith('service:') ? settings.servicePerMinute : settings.userPerMinute),
     timeWindow: 60_000,
     redis,
     nameSpace: 'cpq-rate-limit:',

@@ -3,7 +3,19 @@ import addFormats from 'ajv-formats';
 import type { FastifyInstance } from 'fastify';
 import type { OpenApiDocument } from '@cpq/contracts/openapi';
 import { componentSchemas } from './contract-routes';
+import { DomainError } from './errors';
 import { assertJsonDepth } from './limits';
+
+/**
+ * PostgreSQL stores no NUL character in text or jsonb: one that reached a query was a 500
+ * (found by openapi-fuzz.int.test.ts). Refused at the edge, in the URL (`%00`) and in JSON
+ * strings (`\u0000` not preceded by an escaping backslash).
+ */
+const NUL_IN_URL = /%00/i;
+const NUL_IN_JSON = /(?<!\\)(?:\\\\)*\\u0000/;
+const nulRefused = (part: 'query' | 'params' | 'body') => new DomainError('validation-failed', `the ${part} contains a NUL character`, [
+  { field: part, rule: 'no-nul', message: 'must not contain the NUL character (U+0000)' },
+]);
 
 function ajvWith(doc: OpenApiDocument, options: Options): Ajv {
   const ajv = new Ajv({ allErrors: true, strict: false, useDefaults: true, removeAdditional: false, ...options });
@@ -21,6 +33,12 @@ export function registerRequestValidation(app: FastifyInstance, doc: OpenApiDocu
   const strict = ajvWith(doc, { coerceTypes: false });
   const coercing = ajvWith(doc, { coerceTypes: 'array' });
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strict : coercing).compile(schema));
+  app.addHook('onRequest', async (request) => {
+    const url = request.raw.url ?? '';
+    if (!NUL_IN_URL.test(url)) return;
+    const query = url.indexOf('?');
+    throw nulRefused(query >= 0 && NUL_IN_URL.test(url.slice(query)) ? 'query' : 'params');
+  });
   // JSON is the only body the API accepts; anything else is a 415, not a string to validate.
   app.removeContentTypeParser(['text/plain']);
   // Clients often send Content-Type: application/json with no body on body-less commands
@@ -35,6 +53,7 @@ export function registerRequestValidation(app: FastifyInstance, doc: OpenApiDocu
     if (text.trim() === '') return done(null, undefined);
     try {
       assertJsonDepth(text, jsonMaxDepth);
+      if (NUL_IN_JSON.test(text)) throw nulRefused('body');
     } catch (error) {
       return done(error as Error, undefined);
     }
