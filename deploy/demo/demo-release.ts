@@ -856,7 +856,7 @@ const layouts: Record<string, QuoteScreenLayoutContent> = {
 // Fulfillment decomposition ////////////////////////////////////////////////////////////////
 
 /**
- * What a change order asks of an installed asset of an offering (ADR 0021): a modify reaches the
+ * What a change order asks of an installed asset of an offering (ADR 0022): a modify reaches the
  * system that provisions the service, then billing; a disconnect ends the service, then billing.
  */
 const changeSteps = (system: string): Pick<FulfillmentDecompositionMapContent, 'modifySteps' | 'disconnectSteps'> => ({

@@ -996,6 +996,26 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/quotes/{quoteId}/commands/disconnect-line": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Disconnect the installed asset a line of a change quote names (a material change).
+         * @description The line's action becomes disconnect: its recurring charges stop, priced as the negative prorated remainder of the asset's term (ADR 0021). Only lines of an installed asset (422 line-not-asset); a disconnected line cannot be disconnected again nor reconfigured (409 line-disconnected naming body/lineId).
+         */
+        post: operations["disconnectQuoteLine"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/quotes/{quoteId}/commands/generate-document": {
         parameters: {
             query?: never;
@@ -1664,6 +1684,8 @@ export type components = {
             /** Format: date */
             termStart: string;
             updatedAt: string;
+            /** @description Raised by every change; a change quote records the version it was made from. */
+            version?: number;
         };
         /** @description Which levels were required and how each was decided, for systems (integrator); no reasons, people or authority limits. */
         IntegrationApprovalEvidence: {
@@ -1791,6 +1813,11 @@ export type components = {
         };
         Order: {
             accountId: string;
+            /**
+             * @description The quote's basis: new business, or a change or renewal of installed assets (a renewal's modify lines renew the asset's term).
+             * @enum {string}
+             */
+            basis?: "new" | "change" | "renewal";
             cancellation: {
                 reason: string;
                 requestedAt: string;
@@ -1835,6 +1862,10 @@ export type components = {
         };
         OrderLine: {
             action: components["schemas"]["LineAction"];
+            /** @description The installed asset a modify, disconnect or no-change line acts on (null for an add). */
+            assetId?: string | null;
+            /** @description The asset's version the change quote was made from; an asset changed since makes the order stale (fallout). */
+            assetVersion?: number | null;
             /** @description The accepted price of the line, per charge (from the accepted price result). */
             charges: {
                 charge: string;
@@ -1928,6 +1959,11 @@ export type components = {
         /** @description The internal view (rep, sales-manager, finance, admin). */
         Quote: {
             accountId: string;
+            /**
+             * @description What the quote's lines start from: new business, or the account's installed assets (a change or a renewal).
+             * @enum {string}
+             */
+            basis?: "new" | "change" | "renewal";
             createdAt: string;
             currency: string;
             currentRevision: number;
@@ -1964,6 +2000,19 @@ export type components = {
         };
         /** @description A line in the internal view; manualDiscount keeps actor, reason and authority. */
         QuoteLine: {
+            /**
+             * @description What the order will do with the line (O2); add on a quote for new business.
+             * @enum {string}
+             */
+            action?: "add" | "modify" | "disconnect" | "no-change";
+            /** @description The installed asset a modify, disconnect or no-change line acts on. */
+            assetId?: string | null;
+            /** @description The asset's version the line was made from (an order of a stale version is fallout). */
+            assetVersion?: number | null;
+            /** @description The asset as the quote found it (offering, quantity, selections, charges, term); what the delta is priced against. */
+            baseline?: {
+                [key: string]: unknown;
+            } | null;
             configurationHash: string | null;
             configurationValid: boolean | null;
             lineId: string;
@@ -3962,6 +4011,12 @@ export interface operations {
                 "application/json": {
                     /** @description An active account of the tenant (GET /accounts); its segment and channel decide eligibility and pricing, 422 account-unknown otherwise. */
                     accountId: string;
+                    /** @description A quote against the account's installed base (ADR 0021). change: one no-change line per asset, which the rep reconfigures (modify, priced as the prorated delta for the rest of the asset's term), disconnects, or leaves; new lines are adds. renewal: one modify line per asset for a new term of termMonths from the asset's term end, priced at the pinned release's prices. Each asset must be an active asset of the account (422 asset-unknown / asset-not-active naming body/basis/assetIds/i). Absent: new business. */
+                    basis?: {
+                        assetIds: string[];
+                        /** @enum {string} */
+                        kind: "change" | "renewal";
+                    };
                     currency: string;
                     /** @description Defaults to the account's name. */
                     customerName?: string;
@@ -4171,8 +4226,58 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /**
+                         * @description On a line of an installed asset: modify when its quantity or selections now differ from the asset's, no-change when they are the asset's again.
+                         * @enum {string}
+                         */
+                        action?: "add" | "modify" | "no-change";
                         lineId: string;
                         valid: boolean;
+                        version: number;
+                    };
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+            428: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+        };
+    };
+    disconnectQuoteLine: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Required on every command (428 when missing): 8-200 characters of [A-Za-z0-9._:-]. A replay with the same body returns the first answer; another body 422; while the first runs 409. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                "If-Match"?: components["parameters"]["IfMatchOptional"];
+            };
+            path: {
+                quoteId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    lineId: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Done. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        action: "disconnect";
+                        lineId: string;
                         version: number;
                     };
                 };

@@ -139,6 +139,13 @@ export type components = {
                     action: "add" | "modify" | "disconnect";
                     assetId: string;
                     lineId: string;
+                    /**
+                     * Format: date
+                     * @description A renewal: the asset's new term end.
+                     */
+                    termEnd?: string;
+                    /** @description The asset's version after the change. */
+                    version?: number;
                 }[];
                 orderId: string;
             };
@@ -190,6 +197,11 @@ export type components = {
             eventType: "OrderCreated";
             payload: {
                 accountId: string;
+                /**
+                 * @description An order of a change or renewal quote (absent: new business).
+                 * @enum {unknown}
+                 */
+                basis?: "change" | "renewal";
                 lines: number;
                 orderId: string;
                 quoteId: string;
@@ -292,6 +304,13 @@ export type components = {
             eventType: "QuoteCreated";
             payload: {
                 accountId: string;
+                /** @description The installed assets the quote started from, one line each. */
+                assetIds?: string[];
+                /**
+                 * @description A quote of the installed base (absent: new business).
+                 * @enum {unknown}
+                 */
+                basis?: "change" | "renewal";
                 currency: string;
                 ownerId: string;
                 quoteId: string;
@@ -345,6 +364,11 @@ export type components = {
             /** @constant */
             eventType: "QuoteLineConfigured";
             payload: {
+                /**
+                 * @description On a line of an installed asset: whether it now changes the asset.
+                 * @enum {unknown}
+                 */
+                action?: "modify" | "no-change";
                 lineId: string;
                 /** @description The rep removed the line's manual discount. */
                 manualDiscountRemoved?: boolean;
@@ -352,6 +376,18 @@ export type components = {
                 quoteId: string;
                 revision: number;
                 valid: boolean;
+            };
+        };
+        QuoteLineDisconnected: components["schemas"]["EventEnvelope"] & {
+            /** @constant */
+            aggregateType: "QUOTE";
+            /** @constant */
+            eventType: "QuoteLineDisconnected";
+            payload: {
+                assetId: string;
+                lineId: string;
+                quoteId: string;
+                revision: number;
             };
         };
         QuotePriced: components["schemas"]["EventEnvelope"] & {
@@ -477,6 +513,7 @@ export type messages = {
     QuoteExpired: components["schemas"]["QuoteExpired"];
     QuoteLineAdded: components["schemas"]["QuoteLineAdded"];
     QuoteLineConfigured: components["schemas"]["QuoteLineConfigured"];
+    QuoteLineDisconnected: components["schemas"]["QuoteLineDisconnected"];
     QuotePriced: components["schemas"]["QuotePriced"];
     QuoteRejected: components["schemas"]["QuoteRejected"];
     QuoteRevised: components["schemas"]["QuoteRevised"];

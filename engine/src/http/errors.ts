@@ -69,6 +69,12 @@ export const ERROR_CATALOG = {
   'fallout-not-found': { status: 404, title: 'No such fallout case' },
   'fallout-state': { status: 409, title: 'The fallout case was resolved already' },
   'fallout-action': { status: 422, title: 'The fallout case does not allow this action' },
+  'asset-unknown': { status: 422, title: 'The account has no such installed asset' },
+  'asset-not-active': { status: 422, title: 'The installed asset is disconnected' },
+  'asset-currency': { status: 422, title: 'The installed asset is billed in another currency than the quote' },
+  'term-ended': { status: 422, title: 'The installed asset\'s term has ended: renew it instead' },
+  'line-disconnected': { status: 409, title: 'The line disconnects its asset already' },
+  'line-not-asset': { status: 422, title: 'The line adds a new item; only a line of an installed asset can disconnect' },
   'internal': { status: 500, title: 'Internal error' },
 } as const satisfies Record<string, { status: number; title: string }>;
 

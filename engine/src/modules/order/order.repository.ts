@@ -17,7 +17,7 @@ type Db = PrismaClient | RawTx;
 
 const ORDER_COLUMNS = Prisma.sql`o.id::text AS "id", o.tenant_id AS "tenantId", o.quote_id::text AS "quoteId", o.quote_revision AS "quoteRevision",
   o.is_primary AS "isPrimary", o.account_id AS "accountId", o.customer_name AS "customerName", o.owner_id AS "ownerId", o.team,
-  o.currency, o.term_months AS "termMonths", o.release_id::text AS "releaseId", o.price_result_id::text AS "priceResultId",
+  o.currency, o.term_months AS "termMonths", o.basis, o.release_id::text AS "releaseId", o.price_result_id::text AS "priceResultId",
   o.document_id::text AS "documentId", o.snapshot_sha256 AS "snapshotSha256", o.source, o.state, o.version, o.created_by AS "createdBy",
   o.cancel_requested_by AS "cancelRequestedBy", o.cancel_requested_at AS "cancelRequestedAt", o.cancel_reason AS "cancelReason",
   o.cancel_signalled AS "cancelSignalled", o.created_at AS "createdAt", o.updated_at AS "updatedAt"`;

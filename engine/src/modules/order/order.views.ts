@@ -10,7 +10,7 @@ import type { FalloutWorkItem, OrderView } from './order.types';
 import { stepView } from './commands/step.commands';
 
 type LineAction = OrderView['lines'][number]['action'];
-type LineRow = { lineId: string; position: number; offering: string; quantity: number; action: LineAction; selections: Record<string, unknown>; configurationHash: string | null; charges: OrderView['lines'][number]['charges'] };
+type LineRow = { lineId: string; position: number; offering: string; quantity: number; action: LineAction; assetId: string | null; assetVersion: number | null; selections: Record<string, unknown>; configurationHash: string | null; charges: OrderView['lines'][number]['charges'] };
 
 export function falloutItem(c: CaseRow): FalloutWorkItem {
   return {
@@ -33,7 +33,8 @@ type Db = Parameters<typeof readOrder>[0];
  */
 export async function orderView(db: Db, order: OrderRow): Promise<OrderView> {
   const orderId = order.id;
-  const lines = await db.$queryRaw<LineRow[]>`SELECT line_id AS "lineId", position, offering, quantity, action, selections, configuration_hash AS "configurationHash", charges
+  const lines = await db.$queryRaw<LineRow[]>`SELECT line_id AS "lineId", position, offering, quantity, action, asset_id AS "assetId", asset_version AS "assetVersion", selections,
+           configuration_hash AS "configurationHash", charges
     FROM order_line WHERE order_id = ${orderId}::uuid ORDER BY position`;
   const steps = await stepsOf(db, orderId);
   const [open] = await db.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM fallout_case WHERE order_id = ${orderId}::uuid AND state = 'open'`;
@@ -43,7 +44,7 @@ export async function orderView(db: Db, order: OrderRow): Promise<OrderView> {
   for (const s of steps) stepStates[s.state] = (stepStates[s.state] ?? 0) + 1;
   return {
     orderId: order.id, quoteId: order.quoteId, quoteRevision: order.quoteRevision, accountId: order.accountId, customerName: order.customerName,
-    ownerId: order.ownerId, currency: order.currency, termMonths: order.termMonths, releaseId: order.releaseId, priceResultId: order.priceResultId,
+    ownerId: order.ownerId, currency: order.currency, termMonths: order.termMonths, basis: order.basis as OrderView['basis'] & string, releaseId: order.releaseId, priceResultId: order.priceResultId,
     documentId: order.documentId, snapshotSha256: order.snapshotSha256, source: order.source as OrderView['source'], state: order.state as OrderState,
     version: order.version, createdAt: new Date(order.createdAt).toISOString(), updatedAt: new Date(order.updatedAt).toISOString(),
     lines,

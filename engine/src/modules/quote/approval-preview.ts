@@ -8,6 +8,8 @@ import type { ReleaseViews } from '../catalog';
 import { price, type ManualDiscount } from '../pricing';
 import { customerContext } from './commands/line.commands';
 import { canEdit, canSee } from './quote.access';
+import type { Baseline, LineAction } from './change-pricing';
+import { changePriced } from './commands/price-quote.command';
 import { dealMetricsOf } from './quote.deal-metrics';
 import { manualDiscountRecord } from './quote.guards';
 
@@ -47,7 +49,10 @@ export function createApprovalPreview({ prisma, releases, today }: Deps) {
       }
       tried.set(l.lineId, l.manualDiscount);
     });
-    const invalid = lines.filter((l) => !l.configurationValid);
+    // A change or renewal prices its add and modify lines and counts the others from their baseline (ADR 0022), as the price command does.
+    const changing = quote.basis === 'change' || quote.basis === 'renewal';
+    const pricedLines = changing ? lines.filter((l) => l.action === 'add' || l.action === 'modify') : lines;
+    const invalid = pricedLines.filter((l) => !l.configurationValid);
     if (invalid.length > 0) {
       throw new DomainError('configuration-invalid', `lines ${invalid.map((l) => l.lineId).join(', ')} are not validly configured`,
         invalid.map((l) => ({ field: `lines/${l.lineId}`, rule: 'configuration.valid', message: 'fix the configuration before pricing' })));
@@ -60,10 +65,10 @@ export function createApprovalPreview({ prisma, releases, today }: Deps) {
       return next ? manualDiscountRecord({ ...next, reason: next.reason ?? 'preview' }, { principal, correlationId: 'preview', commandId: 'preview' }) : undefined;
     };
     // A PricingInputError (no price for a value, no book in the currency) is a 422 at the edge.
-    const result = price(view, {
+    const core = price(view, {
       currency: quote.currency, pricingDate: today(), termMonths: quote.termMonths,
       customer: { accountId: quote.accountId, ...customerContext(quote) },
-      lines: lines.map((l) => {
+      lines: pricedLines.map((l) => {
         const discount = discountOf(l.lineId, l.manualDiscount);
         return {
           lineId: l.lineId, offering: l.offering, quantity: l.quantity,
@@ -72,6 +77,9 @@ export function createApprovalPreview({ prisma, releases, today }: Deps) {
         };
       }),
     });
+    const result = changing ? changePriced(core, lines.map((l) => ({
+      lineId: l.lineId, offering: l.offering, action: l.action as LineAction, assetId: l.assetId, assetVersion: l.assetVersion, baseline: l.baseline as Baseline | null,
+    })), quote.basis as 'change' | 'renewal', today(), quote.termMonths) : core;
 
     const policy = view.list('approval-policy')[0];
     const metrics = dealMetricsOf(result, quote.termMonths);

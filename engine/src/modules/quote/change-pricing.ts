@@ -1,9 +1,9 @@
-import type { PriceResult, PriceTotals, PricedCharge } from '../pricing';
+import type { PriceResult, PriceTotals } from '../pricing';
 import { hashResult } from '../pricing';
 import { dayNumber, formatUnits, prorateRecurring, prorationOf, ProrationError, toUnits, type Proration } from './proration';
 
 /**
- * Prices a quote of the installed base (ADR 0021): the pricing core has priced the add and
+ * Prices a quote of the installed base (ADR 0022): the pricing core has priced the add and
  * modify lines at the pinned release's prices; this adds, per line, what changes against the
  * asset the line names and totals of that delta.
  *
@@ -157,6 +157,6 @@ export function priceChange(core: PriceResult, lines: readonly ChangeLine[], o: 
   return { ...withChange, resultHash: hashResult({ ...withChange, resultHash: '' } as unknown as PriceResult) } as unknown as ChangePriceResult;
 }
 
-const chargeOf = (c: Pick<PricedCharge, 'charge' | 'chargeType'> & { period?: string }) => ({
+const chargeOf = (c: { charge: string; chargeType: string; period?: string }) => ({
   charge: c.charge, chargeType: c.chargeType as 'one-time' | 'recurring', ...(c.period ? { period: c.period as 'monthly' | 'annual' } : {}),
 });

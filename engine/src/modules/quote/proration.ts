@@ -1,5 +1,5 @@
 /**
- * Proration of a recurring charge's change over the rest of an installed asset's term (ADR 0021).
+ * Proration of a recurring charge's change over the rest of an installed asset's term (ADR 0022).
  * Pure and exact: amounts are decimal strings turned into integers of minor units (BigInt), the
  * factor is the fraction days remaining / days in the term, and the prorated amount is rounded
  * once, half-up (away from zero, as the pricing core rounds), to the currency's decimals. No

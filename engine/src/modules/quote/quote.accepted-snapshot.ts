@@ -16,6 +16,11 @@ export type AcceptedLine = {
   selections: Record<string, unknown>;
   configurationHash: string | null;
   releaseId: string;
+  /** What the order does with the line (O2): add for new business; a change or renewal quote's lines act on an asset. */
+  action: 'add' | 'modify' | 'disconnect' | 'no-change';
+  assetId: string | null;
+  /** The asset's version the quote was made from: an asset changed since makes the change stale. */
+  assetVersion: number | null;
   charges: AcceptedCharge[];
 };
 
@@ -34,6 +39,8 @@ export type AcceptedSnapshot = {
   team: string | null;
   currency: string;
   termMonths: number;
+  /** new business, or a change or renewal of the account's installed assets (ADR 0022). */
+  basis: 'new' | 'change' | 'renewal';
   releaseId: string;
   priceResultId: string;
   documentId: string;
@@ -53,7 +60,7 @@ type Head = Omit<AcceptedSnapshot, 'lines' | 'acceptedAt'> & { acceptedAt: Date;
 export async function acceptedRevisionSnapshot(db: Db, tenantId: string, quoteId: string): Promise<AcceptedSnapshot | null> {
   const [head] = await db.$queryRaw<Head[]>`
     SELECT q.tenant_id AS "tenantId", q.id::text AS "quoteId", r.revision, q.account_id AS "accountId", q.customer_name AS "customerName",
-           q.owner_id AS "ownerId", q.team, q.currency, q.term_months AS "termMonths", r.release_id::text AS "releaseId",
+           q.owner_id AS "ownerId", q.team, q.currency, q.term_months AS "termMonths", q.basis, r.release_id::text AS "releaseId",
            r.price_result_id::text AS "priceResultId", r.document_id::text AS "documentId", r.accepted_by AS "acceptedBy", r.accepted_at AS "acceptedAt",
            (SELECT json_agg(json_build_object('lineId', l ->> 'lineId', 'charges', l -> 'charges'))
               FROM json_array_elements(p.result -> 'lines') l) AS priced
@@ -65,7 +72,8 @@ export async function acceptedRevisionSnapshot(db: Db, tenantId: string, quoteId
   const lines = await db.$queryRaw<Omit<AcceptedLine, 'charges'>[]>`
     SELECT line_id AS "lineId", position, offering, quantity,
            COALESCE(configuration -> 'normalized' -> 'selections', to_json(selections)) AS selections,
-           configuration_hash AS "configurationHash", release_id::text AS "releaseId"
+           configuration_hash AS "configurationHash", release_id::text AS "releaseId",
+           action, asset_id::text AS "assetId", asset_version AS "assetVersion"
     FROM quote_line WHERE quote_id = ${quoteId}::uuid AND revision = ${head.revision} ORDER BY position`;
   const chargesOf = new Map((head.priced ?? []).map((p) => [p.lineId, p.charges]));
   const { priced: _priced, acceptedAt, ...rest } = head;

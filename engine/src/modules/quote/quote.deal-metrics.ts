@@ -20,7 +20,10 @@ export function dealMetricsOf(result: PriceResult, termMonths: number): DealMetr
       standard = standard.plus(new Decimal(unit).times(charge.quantity).times(factor));
     }
   }
-  const net = new Decimal(result.totals.termTotal);
+  // The net of the same charges (for new business the totals' term total; a change or renewal,
+  // ADR 0022, measures the discount on the lines it prices, and the deal is worth its delta).
+  let net = new Decimal(0);
+  for (const line of result.lines) for (const charge of line.charges) net = net.plus(charge.termTotal);
   const discount = standard.isZero() ? new Decimal(0) : new Decimal(1).minus(net.div(standard)).times(100);
-  return { currency: result.currency, discountPercent: Decimal.max(discount, 0).toDecimalPlaces(2).toString(), dealValue: net.toFixed(2), termMonths };
+  return { currency: result.currency, discountPercent: Decimal.max(discount, 0).toDecimalPlaces(2).toString(), dealValue: new Decimal(result.totals.termTotal).toFixed(2), termMonths };
 }

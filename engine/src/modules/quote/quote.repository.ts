@@ -4,6 +4,7 @@ import type { RawTx } from '../../lib/sql-transaction';
 import { DomainError } from '../../http/errors';
 import { auditInsert } from '../audit';
 import { outboxInsert } from '../outbox';
+import type { Baseline, LineAction } from './change-pricing';
 import { canSee } from './quote.access';
 import { nextState, type QuoteCommand, type RevisionState } from './quote.state';
 import type { CommandContext } from './quote.types';
@@ -43,7 +44,7 @@ export async function pinnedRelease(db: Db, quoteId: string, tenantId: string): 
 // The columns of a quote and of its current revision, under the names of the Prisma models.
 const QUOTE_COLUMNS = Prisma.sql`q.id::text AS "id", q.tenant_id AS "tenantId", q.account_id AS "accountId", q.customer_name AS "customerName",
   q.owner_id AS "ownerId", q.team AS "team", q.currency AS "currency", q.term_months AS "termMonths", q.segment AS "segment", q.channel AS "channel",
-  q.current_revision AS "currentRevision",
+  q.basis AS "basis", q.current_revision AS "currentRevision",
   q.version AS "version", q.created_at AS "createdAt", q.updated_at AS "updatedAt"`;
 const REVISION_COLUMNS = Prisma.sql`r.tenant_id AS "r_tenantId", r.quote_id::text AS "r_quoteId", r.revision AS "r_revision", r.state AS "r_state",
   r.release_id::text AS "r_releaseId", r.material_version AS "r_materialVersion", r.price_result_id::text AS "r_priceResultId",
@@ -117,7 +118,8 @@ export type LineRow = Awaited<ReturnType<PrismaClient['quoteLine']['findFirstOrT
 export const linesOf = (db: Db, quoteId: string, revision: number): Promise<LineRow[]> => db.$queryRaw<LineRow[]>`
   SELECT tenant_id AS "tenantId", quote_id::text AS "quoteId", revision, line_id AS "lineId", position, offering, quantity, selections,
          configuration, configuration_hash AS "configurationHash", configuration_valid AS "configurationValid",
-         release_id::text AS "releaseId", manual_discount AS "manualDiscount"
+         release_id::text AS "releaseId", manual_discount AS "manualDiscount",
+         action, asset_id::text AS "assetId", asset_version AS "assetVersion", baseline
   FROM quote_line WHERE quote_id = ${quoteId}::uuid AND revision = ${revision} ORDER BY position`;
 
 /*
@@ -126,15 +128,20 @@ export const linesOf = (db: Db, quoteId: string, revision: number): Promise<Line
  */
 const currentLinesOf = (quoteId: string) => Prisma.sql`
   FROM quote_line l JOIN quote q ON q.id = l.quote_id AND l.revision = q.current_revision WHERE q.id = ${quoteId}::uuid`;
-/** What pricing needs of each line: the normalized selections, not the whole configuration document. */
-export type PricingLine = { lineId: string; offering: string; quantity: number; configurationValid: boolean | null; selections: Record<string, unknown> | null; manualDiscount: unknown };
+/** What pricing needs of each line: the normalized selections, not the whole configuration document; a change's action and baseline. */
+export type PricingLine = {
+  lineId: string; offering: string; quantity: number; configurationValid: boolean | null; selections: Record<string, unknown> | null; manualDiscount: unknown;
+  action: LineAction; assetId: string | null; assetVersion: number | null; baseline: Baseline | null;
+};
 export const currentPricingLines = (quoteId: string) => Prisma.sql`
   SELECT l.line_id AS "lineId", l.offering, l.quantity, l.configuration_valid AS "configurationValid",
-         l.configuration -> 'normalized' -> 'selections' AS selections, l.manual_discount AS "manualDiscount"
+         l.configuration -> 'normalized' -> 'selections' AS selections, l.manual_discount AS "manualDiscount",
+         l.action, l.asset_id::text AS "assetId", l.asset_version AS "assetVersion", l.baseline
   ${currentLinesOf(quoteId)} ORDER BY l.position`;
-/** Just what adding or configuring a line needs of the others (their offerings). */
+/** Just what adding or configuring a line needs of the others (their offerings), and of an asset's line its action and baseline. */
+export type LineOffering = { lineId: string; offering: string; action: LineAction; assetId: string | null; baseline: Baseline | null };
 export const currentLineOfferings = (quoteId: string) => Prisma.sql`
-  SELECT l.line_id AS "lineId", l.offering ${currentLinesOf(quoteId)} ORDER BY l.position`;
+  SELECT l.line_id AS "lineId", l.offering, l.action, l.asset_id::text AS "assetId", l.baseline ${currentLinesOf(quoteId)} ORDER BY l.position`;
 
 export const revisionKey = (loaded: Loaded) => ({ quoteId_revision: { quoteId: loaded.quote.id, revision: loaded.revision.revision } });
 
@@ -206,9 +213,11 @@ async function write<E extends QuoteEventType>(
  * written. The quote is written at version 2, as creation followed by `finish` always left it.
  */
 export function createStatement<T>(
-  quote: { id: string; accountId: string; customerName?: string; currency: string; termMonths: number }, account: Prisma.Sql,
+  quote: { id: string; accountId: string; customerName?: string; currency: string; termMonths: number; basis?: 'change' | 'renewal' }, account: Prisma.Sql,
   revision: { releaseId: string; validUntil: string }, ctx: CommandContext,
   payload: QuoteEventFields<'QuoteCreated'>, answer: (version: number) => T,
+  /** More rows of the new quote (a change quote's lines), written from `q` only when the account was found. */
+  also: Prisma.Sql[] = [],
 ): { sql: Prisma.Sql; result: T } {
   const version = 2;
   const loaded = { quote: { id: quote.id, version: version - 1 }, revision: { revision: 1 } } as Loaded;
@@ -219,15 +228,15 @@ export function createStatement<T>(
   const sql = Prisma.sql`
     WITH a AS (${account}),
     q AS (
-      INSERT INTO quote (id, tenant_id, account_id, customer_name, owner_id, team, currency, term_months, segment, channel, version)
+      INSERT INTO quote (id, tenant_id, account_id, customer_name, owner_id, team, currency, term_months, segment, channel, basis, version)
       SELECT ${quote.id}::uuid, ${principal.tenantId}, ${quote.accountId}, coalesce(${quote.customerName ?? null}::varchar, a.name), ${principal.userId},
-             ${principal.team ?? null}, ${quote.currency}, ${quote.termMonths}, a.segment, a.channel, ${version}
+             ${principal.team ?? null}, ${quote.currency}, ${quote.termMonths}, a.segment, a.channel, ${quote.basis ?? 'new'}, ${version}
       FROM a
       RETURNING id),
     r AS (
       INSERT INTO quote_revision (tenant_id, quote_id, revision, state, release_id, valid_until)
       SELECT ${principal.tenantId}, q.id, 1, 'draft', ${revision.releaseId}::uuid, ${revision.validUntil}::date FROM q),
-    ${members([audit, event, ...(stored ? [stored] : [])])}
+    ${members([audit, event, ...also, ...(stored ? [stored] : [])])}
     SELECT count(*)::int AS n FROM q`;
   return { sql, result };
 }

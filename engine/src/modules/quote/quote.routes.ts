@@ -32,6 +32,7 @@ export async function quoteRoutes(app: FastifyInstance, o: QuoteRoutesOptions): 
     const { lineId, ...line } = r.body;
     return o.quotes.configureLine(r.params.quoteId, lineId, line, ctx);
   }, single);
+  command('disconnectQuoteLine', 200, (r, ctx) => o.quotes.disconnectLine(r.params.quoteId, r.body.lineId, ctx), single);
   command('priceQuote', 200, (r, ctx) => o.quotes.price(r.params.quoteId, ctx), single);
   command('submitQuoteForApproval', 200, (r, ctx) => o.quotes.submit(r.params.quoteId, ctx));
   command('generateQuoteDocument', 201, (r, ctx) => o.quotes.generateDocument(r.params.quoteId, ctx));

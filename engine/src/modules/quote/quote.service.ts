@@ -5,6 +5,7 @@ import { acceptQuoteCommand } from './commands/accept-quote.command';
 import { createQuoteCommand } from './commands/create-quote.command';
 import { expireDueCommand, reviseQuoteCommand, withdrawQuoteCommand } from './commands/end-revision.commands';
 import { generateDocumentCommand } from './commands/generate-document.command';
+import { disconnectLineCommand } from './commands/change-quote.commands';
 import { addLineCommand, configureLineCommand } from './commands/line.commands';
 import { priceQuoteCommand } from './commands/price-quote.command';
 import { recoverWorkflowsCommand, submitForApprovalCommand } from './commands/submit-for-approval.command';
@@ -37,6 +38,7 @@ export function createQuoteService(input: QuoteServiceDeps) {
     create: createQuoteCommand(deps),
     addLine: addLineCommand(deps),
     configureLine: configureLineCommand(deps),
+    disconnectLine: disconnectLineCommand(deps),
     price: priceQuoteCommand(deps),
     submit: submitForApprovalCommand(deps),
     generateDocument: generateDocumentCommand(deps),

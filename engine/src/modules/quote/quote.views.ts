@@ -44,12 +44,14 @@ export function createQuoteViews(prisma: PrismaClient, documents: DocumentServic
         configurationValid: l.configurationValid, configurationHash: l.configurationHash,
         violations: ((l.configuration as { violations?: unknown[] } | null)?.violations) ?? [], releaseId: l.releaseId,
         manualDiscount: l.manualDiscount as Record<string, unknown> | null,
+        action: l.action as 'add' | 'modify' | 'disconnect' | 'no-change', assetId: l.assetId, assetVersion: l.assetVersion,
+        baseline: l.baseline as Record<string, unknown> | null,
       })),
       totals: result?.totals ?? null,
     };
     const view: QuoteReadModel['quote'] = {
       quoteId: quote.id, accountId: quote.accountId, customerName: quote.customerName, ownerId: quote.ownerId, team: quote.team,
-      currency: quote.currency, termMonths: quote.termMonths, currentRevision: quote.currentRevision, version: quote.version,
+      currency: quote.currency, termMonths: quote.termMonths, basis: quote.basis as 'new' | 'change' | 'renewal', currentRevision: quote.currentRevision, version: quote.version,
       createdAt: quote.createdAt.toISOString(), revision: revisionView,
     };
     return { quote: view, priced: result };

@@ -5,7 +5,7 @@ import { defineFlow, type Flow } from '../../../lib/steps';
 import { correlations } from '../../workflow';
 import { decompose } from '../decomposition';
 import { openCase } from '../fallout';
-import { applyToInstalledBase } from '../installed-base';
+import { applyToInstalledBase, staleChangesOf } from '../installed-base';
 import { finishOrder, lockOrder, moveOrder, readOrder } from '../order.repository';
 import { fulfillmentBusinessKey, ORDER_FULFILLMENT_PROCESS, type CommandContext, type OrderDeps } from '../order.types';
 import { endFulfillmentProcess, startFulfillmentProcess, workflowUnavailable } from '../order.workflow';
@@ -18,7 +18,7 @@ type StartState = {
   /** Set by the first step when there is a process to start. */
   pending?: { correlationId: string; businessKey: string; waves: string[][] };
   processInstanceId?: string;
-  outcome?: 'started' | 'fulfilled' | 'model-defect' | 'not-due';
+  outcome?: 'started' | 'fulfilled' | 'model-defect' | 'stale-change' | 'not-due';
 };
 
 type Lines = { lineId: string; position: number; offering: string; action: string }[];
@@ -48,6 +48,12 @@ export function startFulfillmentFlow(deps: OrderDeps): Flow<StartState> {
         return inTransaction(async (tx) => {
           const locked = await lockOrder(tx, orderId, ctx.principal);
           if (locked.state !== 'created') return { outcome: 'not-due' as const };
+          // A change order whose assets moved on since its quote cannot apply (ADR 0022): business fallout, no plan.
+          const stale = await staleChangesOf(tx, locked);
+          if (stale.length > 0) {
+            await openCase(tx, locked, ctx, { stepKey: null, category: 'business-fallout', source: 'decomposition', sla: deps.falloutSla ?? {}, reason: stale.join('; ') });
+            return { outcome: 'stale-change' as const };
+          }
           if (!plan.ok) {
             await openCase(tx, locked, ctx, {
               stepKey: null, category: 'model-defect', source: 'decomposition', sla: deps.falloutSla ?? {},

@@ -5,6 +5,7 @@ import type { QuoteDeps } from '../quote.deps';
 import { validityDays } from '../quote.guards';
 import { addDays, createStatement } from '../quote.repository';
 import type { CommandContext, NewQuote } from '../quote.types';
+import { createFromInstalledBaseCommand } from './change-quote.commands';
 
 /**
  * A new quote with its first revision, pinned to the tenant's current release, for an active
@@ -12,12 +13,16 @@ import type { CommandContext, NewQuote } from '../quote.types';
  * command, and one statement: account read, quote, revision, audit, event and the stored answer
  * (docs/benchmarks.md).
  */
-export function createQuoteCommand({ inRawStatement, releases, today, pins }: QuoteDeps) {
+export function createQuoteCommand(deps: QuoteDeps) {
+  const { inRawStatement, releases, today, pins } = deps;
+  const fromInstalledBase = createFromInstalledBaseCommand(deps);
   return async (input: NewQuote, ctx: CommandContext): Promise<{ quoteId: string; version: number }> => {
     const { principal } = ctx;
     if (!principal.roles.includes('rep') && !principal.roles.includes('sales-manager')) {
       throw new DomainError('forbidden', 'only reps and sales managers create quotes');
     }
+    // A change or renewal of the account's installed assets (ADR 0022).
+    if (input.basis) return fromInstalledBase({ ...input, basis: input.basis }, ctx);
     const view = await releases.get(principal.tenantId);
     const validDays = validityDays(view, input.validDays);
     const quoteId = randomUUID();

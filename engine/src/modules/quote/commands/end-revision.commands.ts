@@ -43,6 +43,8 @@ export function reviseQuoteCommand(deps: QuoteDeps) {
               quantity: line.quantity, selections: line.selections as object, configuration: configured as unknown as object,
               configurationHash: configured.resultHash, configurationValid: configured.valid, releaseId: view.releaseId,
               manualDiscount: line.manualDiscount ?? undefined,
+              // A change or renewal line keeps the asset it acts on, as the quote found it (ADR 0022).
+              action: line.action, assetId: line.assetId, assetVersion: line.assetVersion, baseline: line.baseline ?? undefined,
             };
           }),
         });

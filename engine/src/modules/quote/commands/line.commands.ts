@@ -5,10 +5,11 @@ import { configure, type ConfigurationResult } from '../../configuration';
 import type { QuoteDeps } from '../quote.deps';
 import { editQuote } from '../quote.command-frame';
 import { manualDiscountRecord } from '../quote.guards';
-import { conclude, currentLineOfferings, materialChange, type QuoteRow } from '../quote.repository';
+import { conclude, currentLineOfferings, materialChange, type LineOffering, type QuoteRow } from '../quote.repository';
 import type { CommandContext, LineChange, LineInput } from '../quote.types';
+import { assetLineAction } from './change-quote.commands';
 
-type LineResult = { lineId: string; valid: boolean; version: number };
+type LineResult = { lineId: string; valid: boolean; version: number; action?: 'modify' | 'no-change' };
 
 /** The quote's segment and channel, where it has them (quotes made before accounts have none). */
 export const customerContext = (quote: Pick<QuoteRow, 'segment' | 'channel'>) => ({
@@ -50,22 +51,25 @@ export function addLineCommand(deps: QuoteDeps) {
 export function configureLineCommand(deps: QuoteDeps) {
   return async (quoteId: string, lineId: string, line: LineChange, ctx: CommandContext): Promise<LineResult> => {
     return editQuote(deps, quoteId, ctx, 'configure-line', async (tx, loaded, view, read) => {
-      const existing = read as { lineId: string; offering: string }[];
+      const existing = read as LineOffering[];
       const current = existing.find((l) => l.lineId === lineId);
       if (!current) throw new DomainError('line-not-found', `revision ${loaded.revision.revision} has no line ${lineId}`);
       const result = configureLineOn(view, { quantity: line.quantity, selections: line.selections, offering: current.offering }, loaded.quote, existing.filter((l) => l.lineId !== lineId).map((l) => l.offering));
+      // A line of an installed asset modifies it when it no longer matches it (ADR 0022).
+      const action = assetLineAction(current, line.quantity, result, lineId, loaded.quote.basis);
       // Absent keeps the line's discount, null removes it, a value replaces it (with who and why).
       const discount = line.manualDiscount === undefined ? Prisma.sql`manual_discount`
         : line.manualDiscount === null ? Prisma.sql`NULL`
           : Prisma.sql`${JSON.stringify(manualDiscountRecord(line.manualDiscount, ctx))}::jsonb`;
       const update = Prisma.sql`
         UPDATE quote_line SET quantity = ${line.quantity}, selections = ${JSON.stringify(line.selections)}::jsonb, configuration = ${JSON.stringify(result)}::json,
-               configuration_hash = ${result.resultHash}, configuration_valid = ${result.valid}, manual_discount = ${discount}
+               configuration_hash = ${result.resultHash}, configuration_valid = ${result.valid}, manual_discount = ${discount},
+               action = ${action ?? 'add'}
         WHERE quote_id = ${quoteId}::uuid AND revision = ${loaded.revision.revision} AND line_id = ${lineId}`;
       return conclude(tx, loaded, ctx, 'QuoteLineConfigured', {
-        lineId, quantity: line.quantity, valid: result.valid, ...(line.manualDiscount === null ? { manualDiscountRemoved: true } : {}),
+        lineId, quantity: line.quantity, valid: result.valid, ...(line.manualDiscount === null ? { manualDiscountRemoved: true } : {}), ...(action ? { action } : {}),
       },
-        (version) => ({ lineId, valid: result.valid, version }), { also: [update, materialChange(loaded, 'configure-line')] });
+        (version) => ({ lineId, valid: result.valid, version, ...(action ? { action } : {}) }), { also: [update, materialChange(loaded, 'configure-line')] });
     }, currentLineOfferings(quoteId));
   };
 }

@@ -5,6 +5,7 @@ import { price, type ManualDiscount, type PriceResult } from '../../pricing';
 import type { QuoteDeps } from '../quote.deps';
 import { editQuote } from '../quote.command-frame';
 import { customerContext } from './line.commands';
+import { ChangeLineError, priceChange } from '../change-pricing';
 import { conclude, currentPricingLines, type PricingLine } from '../quote.repository';
 import { nextState, type RevisionState } from '../quote.state';
 import type { CommandContext } from '../quote.types';
@@ -14,14 +15,16 @@ export function priceQuoteCommand(deps: QuoteDeps) {
   const { today } = deps;
   return async (quoteId: string, ctx: CommandContext): Promise<{ priceResultId: string; totals: PriceResult['totals']; version: number }> => {
     return editQuote(deps, quoteId, ctx, 'price', async (tx, loaded, view, read) => {
-      const lines = read as PricingLine[];
+      const all = read as PricingLine[];
+      // A change or renewal prices its add and modify lines; no-change and disconnect lines count from their baseline (ADR 0022).
+      const lines = all.filter((l) => l.action === 'add' || l.action === 'modify');
       const invalid = lines.filter((l) => !l.configurationValid);
       if (invalid.length > 0) {
         throw new DomainError('configuration-invalid', `lines ${invalid.map((l) => l.lineId).join(', ')} are not validly configured`,
           invalid.map((l) => ({ field: `lines/${l.lineId}`, rule: 'configuration.valid', message: 'fix the configuration before pricing' })));
       }
       const priceResultId = randomUUID();
-      const result = price(view, {
+      const core = price(view, {
         currency: loaded.quote.currency, pricingDate: today(), termMonths: loaded.quote.termMonths,
         // The customer-phase rules read the segment and channel the quote was made for.
         customer: { accountId: loaded.quote.accountId, ...customerContext(loaded.quote) },
@@ -31,6 +34,8 @@ export function priceQuoteCommand(deps: QuoteDeps) {
           ...(l.manualDiscount ? { manualDiscount: l.manualDiscount as unknown as ManualDiscount } : {}),
         })),
       }, { resultId: priceResultId });
+      const basis = loaded.quote.basis;
+      const result = basis === 'change' || basis === 'renewal' ? changePriced(core, all, basis, today(), loaded.quote.termMonths) : core;
       // Evidence row, the revision's pointer to it, version, audit, event and answer in one statement
       // (raw: a large JSON document on a hot path).
       const evidence = Prisma.sql`
@@ -46,4 +51,14 @@ export function priceQuoteCommand(deps: QuoteDeps) {
         (version) => ({ priceResultId, totals: result.totals, version }), { also: [evidence, pointer] });
     }, currentPricingLines(quoteId));
   };
+}
+
+/** The core's result of the priced lines, as the delta against the quote's assets; an asset whose term is over names its line. */
+export function changePriced(core: PriceResult, lines: Parameters<typeof priceChange>[1], basis: 'change' | 'renewal', changeDate: string, termMonths: number): PriceResult {
+  try {
+    return priceChange(core, lines, { basis, changeDate, termMonths });
+  } catch (error) {
+    if (!(error instanceof ChangeLineError)) throw error;
+    throw new DomainError('term-ended', error.message, [{ field: `lines/${error.lineId}`, rule: 'term-running', message: 'its asset\'s term has ended: renew it instead' }]);
+  }
 }

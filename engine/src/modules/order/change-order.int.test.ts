@@ -1,0 +1,242 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFulfillmentFixture, type FulfillmentFixture } from '../../../test/order-fixture';
+import { internetLine, type Json } from '../../../test/quote-fixture';
+
+// Change orders, prorated prices and renewals on the installed base (issue 11, item 10; ADR
+// 0022), on the real platform pieces as order-fulfillment.int.test.ts: the engine listening,
+// the order-fulfillment BPMN on Camunda, the fulfillment workers and the target-systems process.
+
+describe('change orders and renewals on the installed base', () => {
+  let f: FulfillmentFixture;
+  beforeAll(async () => {
+    f = await createFulfillmentFixture('change_orders', { retries: 2, adapterTimeoutMs: 800 });
+  });
+  afterAll(async () => {
+    await f?.close();
+  });
+  const prisma = () => f.t.infrastructure.prisma;
+  const ok = async (reply: Promise<{ status: number; body: Json }>, status = 200) => {
+    const r = await reply;
+    expect(r.status, JSON.stringify(r.body)).toBe(status);
+    return r.body;
+  };
+  const assets = async (accountId = 'acct-1') => (await ok(f.call('sam', 'GET', `/installed-base?accountId=${accountId}`))).items as Json[];
+  const assetOf = async (assetId: string) => (await assets()).find((a) => a.assetId === assetId)!;
+  /** A fulfilled order of a new internet line: the asset it installed. */
+  const installed = async (): Promise<string> => {
+    const orderId = await f.createOrder(await f.acceptedQuote());
+    await f.until(orderId, ['fulfilled'], 90_000);
+    return (await assets()).find((a) => a.orderId === orderId)!.assetId as string;
+  };
+  const changeQuote = (assetIds: string[], kind: 'change' | 'renewal' = 'change', termMonths = 24) =>
+    f.call('rita', 'POST', '/quotes', { accountId: 'acct-1', currency: 'EUR', termMonths, basis: { kind, assetIds } });
+  /** Price, approve at once, document, accept for the customer, and order. */
+  const acceptAndOrder = async (quoteId: string) => {
+    await ok(f.call('rita', 'POST', `/quotes/${quoteId}/commands/price`));
+    expect((await ok(f.call('rita', 'POST', `/quotes/${quoteId}/commands/submit-for-approval`))).state).toBe('approved');
+    const { documentId } = await ok(f.call('rita', 'POST', `/quotes/${quoteId}/commands/generate-document`), 201);
+    await ok(f.call('rita', 'POST', `/quotes/${quoteId}/commands/accept`, { documentId, onBehalfOf: { evidence: 'signed change form', channel: 'signed-pdf' } }));
+    return f.createOrder(quoteId);
+  };
+  /** Moves an asset's term into the past (as if installed `daysAgo` days ago), so a change today is mid-term. */
+  const installedAgo = (assetId: string, daysAgo: number, months = 24) => prisma().$executeRaw`
+    UPDATE installed_asset SET term_start = current_date - ${daysAgo}::int, term_end = ((current_date - ${daysAgo}::int) + make_interval(months => ${months}))::date
+    WHERE id = ${assetId}::uuid`;
+
+  let upgraded: string;
+  let ended: string;
+  let added: string;
+
+  it('the journey: installed base -> change quote (upgrade, disconnect, new site) -> prorated delta -> order of those actions -> installed base changed', async () => {
+    upgraded = await installed();
+    ended = await installed();
+    await installedAgo(upgraded, 100);
+    await installedAgo(ended, 100);
+    const before = await assetOf(upgraded);
+    expect(before).toMatchObject({ state: 'active', version: 1, selections: expect.objectContaining({ bandwidth: 500 }) });
+
+    const { quoteId } = await ok(changeQuote([upgraded, ended]), 201);
+    let quote = await ok(f.call('rita', 'GET', `/quotes/${quoteId}`));
+    expect(quote.basis).toBe('change');
+    expect(quote.revision.lines.map((l: Json) => [l.lineId, l.action, l.assetId, l.assetVersion, l.configurationValid])).toEqual([
+      ['L1', 'no-change', upgraded, 1, true], ['L2', 'no-change', ended, 1, true]]);
+    expect(quote.revision.lines[0].baseline).toMatchObject({ offering: 'business-internet', termStart: before.termStart, termEnd: before.termEnd });
+
+    // The bandwidth upgrade mid-term, the disconnect, and a new site.
+    // 500 -> 2000 Mbit/s: the monthly fee's next price row.
+    const upgrade = { lineId: 'L1', quantity: 1, selections: { ...before.selections, bandwidth: 2000 } };
+    expect(await ok(f.call('rita', 'POST', `/quotes/${quoteId}/commands/configure-line`, upgrade))).toMatchObject({ lineId: 'L1', valid: true, action: 'modify' });
+    expect(await ok(f.call('rita', 'POST', `/quotes/${quoteId}/commands/disconnect-line`, { lineId: 'L2' }))).toMatchObject({ lineId: 'L2', action: 'disconnect' });
+    expect(await ok(f.call('rita', 'POST', `/quotes/${quoteId}/lines`, internetLine()), 201)).toMatchObject({ lineId: 'L3', valid: true });
+
+    const priced = await ok(f.call('rita', 'POST', `/quotes/${quoteId}/commands/price`));
+    const trace = (await ok(f.call('rita', 'GET', `/quotes/${quoteId}/price-trace`))).result as Json;
+    const [l1, l2, l3] = trace.change.lines as [Json, Json, Json];
+    const fee = (l1.charges as Json[]).find((c) => c.charge === 'monthly-fee')!;
+    // Installed 100 days ago for 24 months: what remains of the term, by days.
+    const daysInTerm = Math.round((Date.parse(before.termEnd) - Date.parse(before.termStart)) / 86_400_000);
+    expect(fee.proration).toMatchObject({ step: 'proration', termStart: before.termStart, termEnd: before.termEnd, daysInTerm, daysRemaining: daysInTerm - 100, fraction: `${daysInTerm - 100}/${daysInTerm}` });
+    expect(Number(fee.periodDelta)).toBeGreaterThan(0);
+    expect(Number(fee.termDelta)).toBeCloseTo(Number(fee.periodDelta) * 24 * (daysInTerm - 100) / daysInTerm, 1);
+    expect(l2).toMatchObject({ action: 'disconnect', assetId: ended });
+    expect((l2.charges as Json[]).every((c) => Number(c.termDelta) < 0 && c.lineNet === '0.00')).toBe(true);
+    expect(l3.action).toBe('add');
+    // The totals are the delta: the new site in full, the upgrade prorated, the disconnect's remainder taken off.
+    const sum = (lines: Json[]) => lines.flatMap((l) => l.charges as Json[]).reduce((s, c) => s + Math.round(Number(c.termDelta) * 100), 0) / 100;
+    expect(Number(priced.totals.termTotal)).toBeCloseTo(sum([l1, l2, l3]), 2);
+    expect(priced.totals.oneTime).toBe((l3.charges as Json[]).find((c) => c.chargeType === 'one-time')!.lineNet);
+
+    const orderId = await acceptAndOrder(quoteId);
+    const order = await f.until(orderId, ['fulfilled'], 90_000);
+    expect(order.basis).toBe('change');
+    expect(order.lines.map((l: Json) => [l.lineId, l.action, l.assetId, l.assetVersion])).toEqual([
+      ['L1', 'modify', upgraded, 1], ['L2', 'disconnect', ended, 1], ['L3', 'add', null, null]]);
+    const steps = Object.keys(await f.steps(orderId)).sort();
+    expect(steps).toEqual(['L1.change-billing', 'L1.modify-service', 'L2.deactivate-service', 'L2.release-access', 'L2.stop-billing',
+      'L3.activate-service', 'L3.install-line', 'L3.notify-customer', 'L3.reserve-access', 'L3.start-billing']);
+    const { records } = await f.control.requests(orderId);
+    expect(records.map((r) => [r.system, r.action]).filter(([, a]) => ['modify-service', 'change-subscription', 'deactivate', 'end-subscription'].includes(a!)).sort())
+      .toEqual([['billing', 'change-subscription'], ['billing', 'end-subscription'], ['network-activation', 'deactivate'], ['network-activation', 'modify-service']]);
+
+    // The installed base: the upgrade changed its asset (new selections, version 2, same term), the disconnect ended one, the add installed one; nothing twice.
+    expect(await assetOf(upgraded)).toMatchObject({ state: 'active', version: 2, lastOrderId: orderId, termStart: before.termStart, termEnd: before.termEnd,
+      selections: expect.objectContaining({ bandwidth: 2000 }), orderId: before.orderId });
+    expect(await assetOf(ended)).toMatchObject({ state: 'disconnected', version: 2, lastOrderId: orderId });
+    const mine = (await assets()).filter((a) => a.orderId === orderId);
+    expect(mine).toHaveLength(1);
+    added = mine[0]!.assetId as string;
+    const changed = (await prisma().outboxEvent.findFirstOrThrow({ where: { aggregateId: orderId, eventType: 'InstalledBaseChanged' } })).payload as Json;
+    expect(changed.changes).toEqual([
+      { assetId: upgraded, lineId: 'L1', action: 'modify', version: 2 }, { assetId: ended, lineId: 'L2', action: 'disconnect', version: 2 },
+      { assetId: added, lineId: 'L3', action: 'add', version: 1 }]);
+    // Recording the fulfillment again changes nothing.
+    expect((await f.call('ian', 'POST', `/orders/${orderId}/commands/complete-fulfillment`)).status).toBe(200);
+    expect(await assetOf(upgraded)).toMatchObject({ version: 2 });
+    quote = await ok(f.call('rita', 'GET', `/quotes/${quoteId}`));
+    expect(quote.revision.state).toBe('accepted');
+  }, 240_000);
+
+  it('a second change quote made from the asset\'s old version becomes an order flagged as business fallout (stale asset version), with no plan; a new quote from the new version is fine', async () => {
+    const asset = await installed();
+    const { quoteId: first } = await ok(changeQuote([asset]), 201);
+    const { quoteId: second } = await ok(changeQuote([asset]), 201);
+    for (const [quoteId, bandwidth] of [[first, 1000], [second, 2000]] as const) {
+      await ok(f.call('rita', 'POST', `/quotes/${quoteId}/commands/configure-line`, { lineId: 'L1', quantity: 1, selections: { ...internetLine().selections, bandwidth } }));
+    }
+    const firstOrder = await acceptAndOrder(first);
+    await f.until(firstOrder, ['fulfilled'], 90_000);
+    expect(await assetOf(asset)).toMatchObject({ version: 2, selections: expect.objectContaining({ bandwidth: 1000 }) });
+
+    const staleOrder = await acceptAndOrder(second);
+    const cases = await (async () => {
+      for (let i = 0; i < 100; i += 1) {
+        const items = (await f.callAs('olga', 'GET', `/fallout-work-items?orderId=${staleOrder}&state=open`)).body.items as Json[];
+        if (items.length > 0) return items;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      return [];
+    })();
+    expect(cases).toEqual([expect.objectContaining({ category: 'business-fallout', source: 'decomposition', reason: expect.stringMatching(/stale asset version: line L1 changes asset .* at version 1, which order .* took to version 2/) })]);
+    expect(await f.order(staleOrder)).toMatchObject({ state: 'created', plan: null });
+    // The asset kept the first change: never overwritten by the stale one.
+    expect(await assetOf(asset)).toMatchObject({ version: 2, selections: expect.objectContaining({ bandwidth: 1000 }) });
+    // The operator cancels it; a change quote made now starts from version 2.
+    expect((await f.callAs('olga', 'POST', `/work-items/${cases[0]!.workItemId}/commands/resolve-fallout`, { action: 'cancel', reason: 'superseded by the first change' })).status).toBe(200);
+    const { quoteId: third } = await ok(changeQuote([asset]), 201);
+    expect((await ok(f.call('rita', 'GET', `/quotes/${third}`))).revision.lines[0]).toMatchObject({ assetVersion: 2, action: 'no-change' });
+  }, 240_000);
+
+  it('a renewal quotes the installed base for a new term at the release\'s prices, without one-time charges; the order renews the asset\'s term', async () => {
+    const before = await assetOf(added);
+    const { quoteId } = await ok(changeQuote([added], 'renewal', 36), 201);
+    const quote = await ok(f.call('rita', 'GET', `/quotes/${quoteId}`));
+    expect(quote).toMatchObject({ basis: 'renewal', termMonths: 36 });
+    expect(quote.revision.lines.map((l: Json) => [l.action, l.assetId])).toEqual([['modify', added]]);
+    const priced = await ok(f.call('rita', 'POST', `/quotes/${quoteId}/commands/price`));
+    expect(priced.totals.oneTime).toBe('0.00');
+    const trace = (await ok(f.call('rita', 'GET', `/quotes/${quoteId}/price-trace`))).result as Json;
+    expect(trace.change.lines[0].renewedTerm).toMatchObject({ start: before.termEnd, months: 36 });
+    expect(Number(priced.totals.termTotal)).toBeCloseTo(Number(priced.totals.monthly) * 36, 2);
+
+    const orderId = await acceptAndOrder(quoteId);
+    const order = await f.until(orderId, ['fulfilled'], 90_000);
+    expect(order).toMatchObject({ basis: 'renewal', lines: [expect.objectContaining({ action: 'modify', assetId: added, assetVersion: 1 })] });
+    const after = await assetOf(added);
+    expect(after).toMatchObject({ state: 'active', version: 2, termMonths: 36, termStart: before.termEnd, termEnd: trace.change.lines[0].renewedTerm.end });
+  }, 240_000);
+
+  describe('bad input: 4xx problem+json naming the field, nothing written', () => {
+    const quotes = () => prisma().quote.count();
+
+    it('refuses an unknown asset, another account\'s, another tenant\'s, a malformed id, a disconnected asset and another currency', async () => {
+      const count = await quotes();
+      const refused = async (as: 'rita' | 'eve', body: Json, status: number, code: string, field: string) => {
+        const r = await f.call(as, 'POST', '/quotes', body);
+        expect(r.status, JSON.stringify(r.body)).toBe(status);
+        expect(r.headers['content-type']).toMatch(/application\/problem\+json/);
+        expect(r.body).toMatchObject({ code, errors: [expect.objectContaining({ field })] });
+      };
+      const change = (assetIds: string[], accountId = 'acct-1', currency = 'EUR') => ({ accountId, currency, termMonths: 24, basis: { kind: 'change', assetIds } });
+      await refused('rita', change([upgraded, randomUUID()]), 422, 'asset-unknown', 'body/basis/assetIds/1');
+      await refused('rita', change([upgraded], 'acct-2'), 422, 'asset-unknown', 'body/basis/assetIds/0');
+      await refused('eve', change([upgraded]), 422, 'asset-unknown', 'body/basis/assetIds/0');
+      await refused('rita', change(['not-an-asset']), 400, 'validation-failed', 'body/basis/assetIds/0');
+      await refused('rita', change([ended]), 422, 'asset-not-active', 'body/basis/assetIds/0');
+      await refused('rita', change([upgraded], 'acct-1', 'USD'), 422, 'asset-currency', 'body/currency');
+      await refused('rita', { ...change([upgraded]), basis: { kind: 'change', assetIds: [] } }, 400, 'validation-failed', 'body/basis/assetIds');
+      expect(await quotes()).toBe(count);
+    });
+
+    it('refuses a change of an asset whose term has ended (renew it instead)', async () => {
+      const asset = await installed();
+      await prisma().$executeRaw`UPDATE installed_asset SET term_start = current_date - 800, term_end = current_date - 70 WHERE id = ${asset}::uuid`;
+      const r = await changeQuote([asset]);
+      expect(r.status).toBe(422);
+      expect(r.body).toMatchObject({ code: 'term-ended', errors: [{ field: 'body/basis/assetIds/0', rule: 'term-running' }] });
+      // A renewal of it is what to do: it starts today.
+      expect((await changeQuote([asset], 'renewal')).status).toBe(201);
+    }, 120_000);
+
+    it('refuses disconnecting twice, reconfiguring a disconnected line, and disconnecting a line that adds; the quote stays as it was', async () => {
+      const { quoteId } = await ok(changeQuote([upgraded]), 201);
+      await ok(f.call('rita', 'POST', `/quotes/${quoteId}/lines`, internetLine()), 201);
+      await ok(f.call('rita', 'POST', `/quotes/${quoteId}/commands/disconnect-line`, { lineId: 'L1' }));
+      const version = (await ok(f.call('rita', 'GET', `/quotes/${quoteId}`))).version;
+      const twice = await f.call('rita', 'POST', `/quotes/${quoteId}/commands/disconnect-line`, { lineId: 'L1' });
+      expect(twice).toMatchObject({ status: 409, body: { code: 'line-disconnected', errors: [{ field: 'body/lineId', rule: 'line-not-disconnected' }] } });
+      const modify = await f.call('rita', 'POST', `/quotes/${quoteId}/commands/configure-line`, { lineId: 'L1', quantity: 1, selections: { ...internetLine().selections, bandwidth: 1000 } });
+      expect(modify).toMatchObject({ status: 409, body: { code: 'line-disconnected', errors: [{ field: 'body/lineId' }] } });
+      const adding = await f.call('rita', 'POST', `/quotes/${quoteId}/commands/disconnect-line`, { lineId: 'L2' });
+      expect(adding).toMatchObject({ status: 422, body: { code: 'line-not-asset', errors: [{ field: 'body/lineId', rule: 'line-of-asset' }] } });
+      const missing = await f.call('rita', 'POST', `/quotes/${quoteId}/commands/disconnect-line`, { lineId: 'L9' });
+      expect(missing).toMatchObject({ status: 404, body: { code: 'line-not-found' } });
+      const after = await ok(f.call('rita', 'GET', `/quotes/${quoteId}`));
+      expect(after.version).toBe(version);
+      expect(after.revision.lines.map((l: Json) => l.action)).toEqual(['disconnect', 'add']);
+    });
+  });
+
+  describe('idempotency of the new commands', () => {
+    it('a change quote created twice with one Idempotency-Key is one quote with one answer; so is a disconnect', async () => {
+      const key = { 'idempotency-key': `k-${randomUUID()}` };
+      const body = { accountId: 'acct-1', currency: 'EUR', termMonths: 24, basis: { kind: 'change', assetIds: [upgraded] } };
+      const [a, b] = await Promise.all([f.call('rita', 'POST', '/quotes', body, key), f.call('rita', 'POST', '/quotes', body, key)]);
+      expect([a.status, b.status]).toEqual([201, 201]);
+      expect(a.body).toEqual(b.body);
+      const replay = await f.call('rita', 'POST', '/quotes', body, key);
+      expect(replay.body).toEqual(a.body);
+      expect(await prisma().quote.count({ where: { id: a.body.quoteId } })).toBe(1);
+      expect(await prisma().quoteLine.count({ where: { quoteId: a.body.quoteId } })).toBe(1);
+      // Another body under the same key is refused.
+      expect((await f.call('rita', 'POST', '/quotes', { ...body, termMonths: 36 }, key)).status).toBe(422);
+
+      const dkey = { 'idempotency-key': `k-${randomUUID()}` };
+      const first = await ok(f.call('rita', 'POST', `/quotes/${a.body.quoteId}/commands/disconnect-line`, { lineId: 'L1' }, dkey));
+      const again = await ok(f.call('rita', 'POST', `/quotes/${a.body.quoteId}/commands/disconnect-line`, { lineId: 'L1' }, dkey));
+      expect(again).toEqual(first);
+      expect((await ok(f.call('rita', 'GET', `/quotes/${a.body.quoteId}`))).version).toBe(first.version);
+      expect(await prisma().outboxEvent.count({ where: { aggregateId: a.body.quoteId, eventType: 'QuoteLineDisconnected' } })).toBe(1);
+    });
+  });
+});
