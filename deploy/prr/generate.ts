@@ -5,6 +5,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { workerTopics } from '@cpq/connectors/camunda/worker-topics';
+import { AUTHORIZATION_MATRIX, OUTSIDER, type Subject } from '@cpq/engine/http/authorization-matrix';
+import { ROLES } from '@cpq/engine/http/auth';
 import { parse } from 'yaml';
 import { DRILLS } from './drills.catalog';
 
@@ -125,6 +127,30 @@ ${rows.join('\n')}
 `;
 }
 
+function authorizationMatrix(): string {
+  const subjects: Subject[] = [...ROLES, OUTSIDER];
+  const mark = { allow: 'yes', deny: '—' } as const;
+  const AUTH = { bearer: 'token', operator: 'operator token', metrics: 'scrape token', public: 'none' } as const;
+  const rows = readdirSync(join(ROOT, 'contracts/openapi')).filter((f) => f.endsWith('.yaml')).sort().flatMap((file) => {
+    const doc = parse(read(`contracts/openapi/${file}`)) as OpenApi;
+    return Object.entries(doc.paths ?? {}).flatMap(([path, item]) => Object.entries(item).filter(([, o]) => o && typeof o === 'object' && 'operationId' in o).map(([method, o]) => {
+      const policy = AUTHORIZATION_MATRIX[o.operationId!];
+      if (!policy) return `| \`${o.operationId}\` | ${method.toUpperCase()} \`${path}\` | **no row** |${subjects.map(() => ' ? |').join('')} |`;
+      return `| \`${o.operationId}\` | ${method.toUpperCase()} \`${path}\` | ${AUTH[policy.auth]} |${subjects.map((s) => ` ${mark[policy.cells[s]]} |`).join('')} ${cell(policy.why)} |`;
+    }));
+  });
+  return `${HEADER('AUTHORIZATION_MATRIX in engine/src/http/authorization-matrix.ts')}# Authorization matrix
+
+Role x operation x tenant, for every operation of the contracts. The table in the code is the policy; \`engine/src/http/authorization-matrix.int.test.ts\` calls every operation as every role (staff of team north, the customer of the test quotes' account) and as a principal of **another tenant** holding every staff role, on real resources of one tenant, and fails when a route lets through a caller the table denies or refuses one it allows. *yes*: the route lets the caller in (the answer may still be a 4xx about the request or the state); *—*: 403, or 404 where existence must not leak. *other-tenant yes* means in its own tenant (listings, creation): the test checks its answers name nothing of the first tenant.
+
+Which of a tenant's resources a role sees is the modules' rules on top of this: a rep their own and their team's quotes, a sales manager their team's, a customer its account's (\`quote.access.ts\`, \`order.access.ts\`, \`account.service.ts\`); the shape of each quote view per role is \`quote.view-policy.ts\` (VIEW_POLICY, checked by \`quote-view-matrix.int.test.ts\`). Tenancy has a second line in PostgreSQL row-level security (issue 12, item 5).
+
+| operation | route | auth |${subjects.map((s) => ` ${s} |`).join('')} why |
+|---|---|---|${subjects.map(() => '---|').join('')}---|
+${rows.join('\n')}
+`;
+}
+
 /** Every generated file, by path under docs/prr/. */
 export function renderAll(): Record<string, string> {
   return {
@@ -138,12 +164,13 @@ export function renderAll(): Record<string, string> {
     'slo-and-alerts.md': slosAndAlerts(),
     'dashboards.md': dashboards(),
     '../drills.md': drills(),
+    '../authorization-matrix.md': authorizationMatrix(),
   };
 }
 
 if (process.argv[1]?.endsWith('generate.ts')) {
   mkdirSync(GENERATED_DIR, { recursive: true });
-  // Names are relative to docs/prr/generated/ (the drill results live at docs/prr/drills.md).
+  // Names are relative to docs/prr/generated/ (the drill results and the authorization matrix live in docs/prr/).
   for (const [name, content] of Object.entries(renderAll())) writeFileSync(join(GENERATED_DIR, name), content);
   console.log(`wrote ${Object.keys(renderAll()).length} files to docs/prr/generated/`);
 }

@@ -1,7 +1,7 @@
 import type { OpenApiDocument } from '@cpq/contracts/openapi';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
-import type { AuthSettings } from '../../http/auth';
+import { ROLES, requireRole, type AuthSettings } from '../../http/auth';
 import { contractRoutes } from '../../http/contract-routes';
 import { principalOf, requireAuthentication } from '../../http/principal';
 import type { ReleaseViews } from '../catalog';
@@ -21,12 +21,17 @@ const PREVIEW_TTL_SECONDS = 600;
  * Redis GET and at most one evaluation per process instead of one each, so a slow or hot Redis
  * key cannot multiply into a queue of identical commands; followers answer `x-cache: shared`.
  */
+const STAFF = ROLES.filter((role) => role !== 'customer');
+
 export async function configurationRoutes(app: FastifyInstance, o: ConfigurationRoutesOptions): Promise<void> {
   requireAuthentication(app, o.auth);
   const route = contractRoutes(app, o.contract);
   const inFlight = new Map<string, Promise<{ body: string; cache: 'hit' | 'miss' }>>();
   route('evaluateConfiguration', async (request, reply) => {
     const principal = principalOf(request);
+    // The preview's explanations and fixes name the release's configuration rules, which are
+    // internal like the release itself (catalog.routes.ts RELEASE_READERS): never a customer's.
+    requireRole(principal, ...STAFF);
     const { releaseId, ...input } = request.body;
     const view = await o.releases.get(principal.tenantId, releaseId);
     // The input hash is order-independent: shuffled selections hit the same entry.

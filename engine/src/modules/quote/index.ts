@@ -16,3 +16,5 @@ export type { AcceptedSnapshot, AcceptedLine, AcceptedCharge } from './quote.acc
 // Business signals for the operations metrics (engine/src/observability).
 export { quoteSignals } from './quote.signals';
 export type { QuoteSignals } from './quote.signals';
+// The role x view policy: the authorization matrix (http/authorization-matrix.ts) takes the quote views' cells from it.
+export { QUOTE_VIEWS, VIEW_CONTRACT, VIEW_POLICY } from './quote.view-policy';

@@ -1,7 +1,7 @@
 import type { OpenApiDocument } from '@cpq/contracts/openapi';
 import type { PrismaClient } from '@cpq/prisma';
 import type { FastifyInstance } from 'fastify';
-import type { AuthSettings } from '../../http/auth';
+import { ROLES, requireRole, type AuthSettings } from '../../http/auth';
 import { commandRoutes } from '../../http/command-route';
 import { contractRoutes } from '../../http/contract-routes';
 import { principalOf, requireAuthentication } from '../../http/principal';
@@ -51,7 +51,12 @@ export async function quoteRoutes(app: FastifyInstance, o: QuoteRoutesOptions): 
   });
 
   // Work items: the approver's inbox.
-  route('listWorkItems', async (request) => ({ items: await o.workItems.list(principalOf(request)) }));
+  // The approvers' inbox is the staff's: a customer user has none to list (403, not an empty list).
+  route('listWorkItems', async (request) => {
+    const principal = principalOf(request);
+    requireRole(principal, ...ROLES.filter((role) => role !== 'customer'));
+    return { items: await o.workItems.list(principal) };
+  });
   route('getWorkItem', async (request) => o.workItems.get(request.params.workItemId, principalOf(request)));
   command('claimWorkItem', 200, (r, ctx) => o.workItems.claim(r.params.workItemId, ctx));
   command('approveQuote', 200, (r, ctx) => o.workItems.approve(r.params.workItemId, r.body.reason, ctx));
