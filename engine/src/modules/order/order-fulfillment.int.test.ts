@@ -92,7 +92,7 @@ describe('order fulfillment on Camunda against the target systems', () => {
       expect(new Date(assets[0]!.termEnd).getTime()).toBeGreaterThan(new Date(assets[0]!.termStart).getTime());
       expect(assets[0]!.charges.map((c: Json) => c.charge)).toEqual((order.lines[0].charges as Json[]).map((c) => c.charge));
       const changed = (await prisma().outboxEvent.findFirstOrThrow({ where: { aggregateId: orderId, eventType: 'InstalledBaseChanged' } })).payload as Json;
-      expect(changed).toEqual({ orderId, accountId: 'acct-1', changes: [{ assetId: assets[0]!.assetId, lineId: 'L1', action: 'add' }] });
+      expect(changed).toEqual({ orderId, accountId: 'acct-1', changes: [{ assetId: assets[0]!.assetId, lineId: 'L1', action: 'add', version: 1 }] });
       // Recording the fulfillment again installs nothing twice; the customer sees their own account only.
       expect((await f.call('ian', 'POST', `/orders/${orderId}/commands/complete-fulfillment`)).status).toBe(200);
       expect(((await f.call('cora', 'GET', '/installed-base?accountId=acct-1')).body.items as Json[]).filter((a) => a.orderId === orderId)).toHaveLength(1);
