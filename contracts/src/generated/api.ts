@@ -1007,7 +1007,7 @@ export type paths = {
         put?: never;
         /**
          * Disconnect the installed asset a line of a change quote names (a material change).
-         * @description The line's action becomes disconnect: its recurring charges stop, priced as the negative prorated remainder of the asset's term (ADR 0021). Only lines of an installed asset (422 line-not-asset); a disconnected line cannot be disconnected again nor reconfigured (409 line-disconnected naming body/lineId).
+         * @description The line's action becomes disconnect: its recurring charges stop, priced as the negative prorated remainder of the asset's term (ADR 0022). Only lines of an installed asset (422 line-not-asset); a disconnected line cannot be disconnected again nor reconfigured (409 line-disconnected naming body/lineId).
          */
         post: operations["disconnectQuoteLine"];
         delete?: never;
@@ -4011,7 +4011,7 @@ export interface operations {
                 "application/json": {
                     /** @description An active account of the tenant (GET /accounts); its segment and channel decide eligibility and pricing, 422 account-unknown otherwise. */
                     accountId: string;
-                    /** @description A quote against the account's installed base (ADR 0021). change: one no-change line per asset, which the rep reconfigures (modify, priced as the prorated delta for the rest of the asset's term), disconnects, or leaves; new lines are adds. renewal: one modify line per asset for a new term of termMonths from the asset's term end, priced at the pinned release's prices. Each asset must be an active asset of the account (422 asset-unknown / asset-not-active naming body/basis/assetIds/i). Absent: new business. */
+                    /** @description A quote against the account's installed base (ADR 0022). change: one no-change line per asset, which the rep reconfigures (modify, priced as the prorated delta for the rest of the asset's term), disconnects, or leaves; new lines are adds. renewal: one modify line per asset for a new term of termMonths from the asset's term end, priced at the pinned release's prices. Each asset must be an active asset of the account (422 asset-unknown / asset-not-active naming body/basis/assetIds/i). Absent: new business. */
                     basis?: {
                         assetIds: string[];
                         /** @enum {string} */
