@@ -35,16 +35,20 @@ export function quoteApprovalWorkers(engine: EngineClient, camundaUrl: string, o
   const escalate = defineWorker({
     topic: `${prefix}${ESCALATE_APPROVAL}`,
     description: 'After the SLA, asks the engine to raise the open approval to the next role; a level decided meanwhile is left alone.',
-    variables: { type: 'object', required: ['quoteId'], properties: { quoteId: { type: 'string', minLength: 1 } } },
+    // loopCounter: which level's instance of the multi-instance sub-process this timer belongs to.
+    variables: { type: 'object', required: ['quoteId'], properties: { quoteId: { type: 'string', minLength: 1 }, loopCounter: { type: 'integer', minimum: 0 } } },
     lockDurationMs: 30_000,
     retries: 5,
     backoff: { initialMs: 2_000, factor: 2, maxMs: 60_000 },
-    async handler({ businessKey, processInstanceId, taskId }) {
+    async handler({ variables, businessKey, processInstanceId, taskId }) {
       const tenantId = tenantOf(businessKey);
       const tasks = (await fetch(`${camundaUrl}/task?processInstanceId=${processInstanceId}&taskDefinitionKey=${APPROVAL_USER_TASK}`).then((r) => r.json())) as { id: string }[];
-      if (tasks.length === 0) return { variables: { escalated: false } };
+      // The timer fired for one level; if that level was decided before this ran, the open task
+      // is the next level's, opened a moment ago: escalating it would be wrong (the escalation drill).
+      const task = await taskOfLevel(camundaUrl, tasks, variables.loopCounter as number | undefined);
+      if (!task) return { variables: { escalated: false } };
       // The external task id keys the command: a retried escalation is one escalation.
-      const result = await engine.command<{ escalated?: boolean; to?: string; code?: string }>(tenantId, `/work-items/${tasks[0]!.id}/commands/escalate`, `escalate-${taskId}`);
+      const result = await engine.command<{ escalated?: boolean; to?: string; code?: string }>(tenantId, `/work-items/${task.id}/commands/escalate`, `escalate-${taskId}`);
       if (result.status === 404 || result.status === 409) return { variables: { escalated: false } };
       if (result.status >= 400) throw new Error(`engine refused the escalation: ${result.status} ${JSON.stringify(result.body)}`);
       return { variables: { escalated: result.body.escalated ?? false, escalatedTo: result.body.to ?? '' } };
@@ -52,6 +56,18 @@ export function quoteApprovalWorkers(engine: EngineClient, camundaUrl: string, o
   });
 
   return [record, escalate];
+}
+
+/** The open approval task of the level `loopCounter` names (a model without levels: the first task). */
+async function taskOfLevel(camundaUrl: string, tasks: { id: string }[], loopCounter: number | undefined): Promise<{ id: string } | undefined> {
+  if (loopCounter === undefined) return tasks[0];
+  for (const task of tasks) {
+    const res = await fetch(`${camundaUrl}/task/${task.id}/variables/loopCounter`);
+    if (res.status === 404) continue; // completed meanwhile, or a task outside the levels
+    if (!res.ok) throw new Error(`Camunda answered ${res.status} reading the task's level`);
+    if (((await res.json()) as { value?: unknown }).value === loopCounter) return task;
+  }
+  return undefined;
 }
 
 /** quote-approval:<tenant>:<quote>:<revision> -> tenant. */
