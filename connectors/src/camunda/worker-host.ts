@@ -1,3 +1,4 @@
+import { SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { Client, Variables, type Task, type TaskService, type TypedValue } from 'camunda-external-task-client-js';
@@ -63,6 +64,7 @@ function compileCatalog(catalog: WorkerCatalog): Compiled[] {
 export function startWorkerHost(options: WorkerHostOptions): WorkerHost {
   const compiled = compileCatalog(options.catalog);
   const logger = (options.logger ?? pino({ level: 'silent' })).child({ component: 'worker-host', workerId: options.workerId });
+  const tracer = trace.getTracer('cpq-workers');
   const maxTasks = options.maxTasks ?? 10;
   const asyncResponseTimeout = options.asyncResponseTimeout ?? 10_000;
   const stopTimeoutMs = options.stopTimeoutMs ?? 10_000;
@@ -104,7 +106,33 @@ export function startWorkerHost(options: WorkerHostOptions): WorkerHost {
   });
   client.on('handler:error', (error: unknown) => logger.error({ err: error }, 'BUG: a task execution escaped the worker host'));
 
-  async function execute({ entry, validate, variableNames }: Compiled, task: Task, taskService: TaskService): Promise<void> {
+  /**
+   * One span per external task handled (ADR 0019): a CONSUMER span named after the topic, active
+   * while the handler runs, so its calls to the engine and to Camunda (fetch, traced by the
+   * undici instrumentation) are its children. Without tracing the API's no-op tracer costs nothing.
+   */
+  function traced(entry: WorkerEntry, task: Task, run: (span: Span) => Promise<void>): Promise<void> {
+    const attributes = {
+      'messaging.system': 'camunda', 'messaging.operation': 'process', 'messaging.destination.name': entry.topic,
+      'cpq.topic': entry.topic, 'camunda.external_task_id': task.id, 'camunda.process_instance_id': task.processInstanceId ?? '',
+      'camunda.business_key': task.businessKey ?? '', 'camunda.activity_id': task.activityId ?? '', 'camunda.retries_left': task.retries ?? entry.retries,
+      // Business keys are `<process>:<tenant>:<id>...` (quote-approval, order-fulfillment): the tenant is the second part.
+      ...(task.businessKey?.split(':')[1] ? { 'cpq.tenant_id': task.businessKey.split(':')[1]! } : {}),
+    };
+    return tracer.startActiveSpan(`external-task ${entry.topic}`, { kind: SpanKind.CONSUMER, attributes }, async (span) => {
+      try {
+        await run(span);
+      } finally {
+        span.end();
+      }
+    });
+  }
+
+  async function execute(compiledEntry: Compiled, task: Task, taskService: TaskService): Promise<void> {
+    return traced(compiledEntry.entry, task, (span) => executeIn(span, compiledEntry, task, taskService));
+  }
+
+  async function executeIn(span: Span, { entry, validate, variableNames }: Compiled, task: Task, taskService: TaskService): Promise<void> {
     const log = logger.child({ topic: entry.topic, taskId: task.id, processInstanceId: task.processInstanceId, businessKey: task.businessKey });
     const report = async (what: string, call: () => Promise<void>) => {
       try {
@@ -127,6 +155,8 @@ export function startWorkerHost(options: WorkerHostOptions): WorkerHost {
     if (invalid.length > 0) {
       const errorMessage = truncate(`Invalid input variables for topic "${entry.topic}": ${invalid.join('; ')}`);
       log.error({ problems: invalid }, 'invalid input variables; raising an incident');
+      span.setAttribute('cpq.outcome', 'invalid-input');
+      span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage });
       await report('report invalid input', () =>
         taskService.handleFailure(task, { errorMessage, errorDetails: invalid.join('\n'), retries: 0, retryTimeout: 0 }),
       );
@@ -149,10 +179,12 @@ export function startWorkerHost(options: WorkerHostOptions): WorkerHost {
         phase = 'handleBpmnError';
         await taskService.handleBpmnError(task, result.bpmnError.code, result.bpmnError.message);
         log.info({ code: result.bpmnError.code, attempt }, 'task ended with a BPMN error');
+        span.setAttributes({ 'cpq.outcome': 'bpmn-error', 'camunda.bpmn_error_code': result.bpmnError.code });
       } else {
         phase = 'complete';
         await taskService.complete(task, toVariables(result.variables ?? {}));
         log.info({ attempt }, 'task completed');
+        span.setAttribute('cpq.outcome', 'completed');
       }
     } catch (error) {
       if (controller.signal.reason === SHUTDOWN) {
@@ -164,6 +196,9 @@ export function startWorkerHost(options: WorkerHostOptions): WorkerHost {
       const prefix = phase === 'handler' ? '' : `${phase} failed: `;
       const errorMessage = truncate(prefix + errorText(error));
       const errorDetails = error instanceof Error && error.stack ? error.stack : errorMessage;
+      span.recordException(error as Error);
+      span.setAttributes({ 'cpq.outcome': retries > 0 ? 'failed-will-retry' : 'incident', 'camunda.retries_left': retries });
+      span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage });
       if (retries > 0) log.warn({ err: error, attempt, retries, retryTimeout }, 'task failed; will retry');
       else log.error({ err: error, attempt }, 'task failed on its last attempt; raising an incident');
       await report('report the failure', () => taskService.handleFailure(task, { errorMessage, errorDetails, retries, retryTimeout }));
