@@ -16,11 +16,31 @@ export type IncomingMessage = {
   headers: Headers;
 };
 
+export type TopicMessages = { topic: string; messages: OutgoingMessage[] };
+
 export type KafkaProducer = {
   /** Sends in order; resolves once every message is acknowledged by the broker (acks=all). */
   send(topic: string, messages: OutgoingMessage[]): Promise<void>;
+  /**
+   * Messages of several topics in one produce request per broker (one round trip on a single
+   * broker), each topic's messages in the order given. Optional: a producer without it is
+   * driven topic by topic through `send` (test doubles, older adapters).
+   */
+  sendBatch?(batches: TopicMessages[]): Promise<void>;
   close(): Promise<void>;
 };
+
+/**
+ * The broker refused the messages themselves (too large, invalid record): sending the same
+ * messages again cannot succeed, unlike a broker that is down or a leader that moved. Adapters
+ * throw it so the relay can isolate the message that caused it instead of retrying the batch.
+ */
+export class MessageRejectedError extends Error {
+  constructor(message: string, cause?: unknown) {
+    super(message, { cause });
+    this.name = 'MessageRejectedError';
+  }
+}
 
 export type ConsumerOptions = {
   groupId: string;

@@ -1,5 +1,6 @@
-import { Kafka, logLevel, type Consumer } from 'kafkajs';
-import type { Headers, KafkaClient, KafkaClientOptions, KafkaConsumer } from './kafka.port';
+import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
+import type { Headers, KafkaClient, KafkaClientOptions, KafkaConsumer, TopicMessages } from './kafka.port';
+import { asRecordRejection } from './record-rejection';
 
 function toHeaders(raw: Record<string, unknown> | undefined): Headers {
   const headers: Headers = {};
@@ -27,13 +28,43 @@ export function createKafkajsClient(options: KafkaClientOptions): KafkaClient {
     name: 'kafkajs',
     async producer() {
       // Idempotent with one request in flight: retries can neither duplicate nor reorder.
-      const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
-      await producer.connect();
+      const create = async () => {
+        const created = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+        await created.connect();
+        return created;
+      };
+      let current: Producer | undefined = await create();
+      let creating: Promise<Producer> | undefined;
+      const producerNow = async () => current ?? (creating ??= create().then((created) => (current = created)).finally(() => (creating = undefined)));
+      // After a failed request kafkajs rolls back the sequence numbers of every partition in it,
+      // also of those the broker had written: the next, different messages to such a partition
+      // would reuse written sequences (dropped as duplicates, or refused as out of order for
+      // good). So a failed producer is replaced: a new one gets a new producer id, and its
+      // sequences start again (a reconnect keeps the old id: kafkajs initialises it once).
+      const sendBatch = async (batches: TopicMessages[]) => {
+        const producer = await producerNow();
+        try {
+          await producer.sendBatch({
+            acks: -1,
+            topicMessages: batches.map(({ topic, messages }) => ({
+              topic, messages: messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers ?? {} })),
+            })),
+          });
+        } catch (error) {
+          if (current === producer) {
+            current = undefined;
+            void producer.disconnect().catch(() => {});
+          }
+          throw asRecordRejection(error);
+        }
+      };
       return {
-        async send(topic, messages) {
-          await producer.send({ topic, acks: -1, messages: messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers ?? {} })) });
+        send: (topic, messages) => sendBatch([{ topic, messages }]),
+        sendBatch,
+        close: async () => {
+          await creating?.catch(() => {});
+          await current?.disconnect();
         },
-        close: () => producer.disconnect(),
       };
     },
     async consumer({ groupId, topics, fromBeginning }) {

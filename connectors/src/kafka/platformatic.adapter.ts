@@ -1,5 +1,6 @@
 import { Admin, Consumer, ProduceAcks, Producer, stringDeserializers, stringSerializers } from '@platformatic/kafka';
-import type { KafkaClient, KafkaClientOptions, KafkaConsumer, KafkaProducer } from './kafka.port';
+import type { KafkaClient, KafkaClientOptions, KafkaConsumer, KafkaProducer, TopicMessages } from './kafka.port';
+import { asRecordRejection } from './record-rejection';
 
 /**
  * @platformatic/kafka 1.x (1.x: Node >= 20.19, Kafka 3.5-4.1; 2.x needs Node 22).
@@ -179,24 +180,28 @@ export function createPlatformaticClient(options: KafkaClientOptions): KafkaClie
 function createProducer(create: () => Producer<string, string, string, string>): KafkaProducer {
   let current = create();
   let queue: Promise<unknown> = Promise.resolve();
-  const sendNow = async (topic: string, messages: Parameters<KafkaProducer['send']>[1]) => {
+  const sendNow = async (batches: TopicMessages[]) => {
     const producer = current;
     try {
+      // One call, every topic: the client builds one produce request per broker.
       await producer.send({
-        messages: messages.map((m) => ({ topic, key: m.key, value: m.value, headers: new Map(Object.entries(m.headers ?? {})) })),
+        messages: batches.flatMap(({ topic, messages }) =>
+          messages.map((m) => ({ topic, key: m.key, value: m.value, headers: new Map(Object.entries(m.headers ?? {})) }))),
       });
     } catch (error) {
       if (current === producer) current = create();
       void producer.close().catch(() => {});
-      throw error;
+      throw asRecordRejection(error);
     }
   };
+  const sendBatch = (batches: TopicMessages[]) => {
+    const result = queue.then(() => sendNow(batches));
+    queue = result.catch(() => {});
+    return result;
+  };
   return {
-    send(topic, messages) {
-      const result = queue.then(() => sendNow(topic, messages));
-      queue = result.catch(() => {});
-      return result;
-    },
+    send: (topic, messages) => sendBatch([{ topic, messages }]),
+    sendBatch,
     async close() {
       await queue;
       await current.close();

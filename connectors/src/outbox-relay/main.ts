@@ -35,7 +35,8 @@ registerKafkaMetrics(registry, {
 const metricsServer = config.metrics.port === undefined ? undefined
   : await startMetricsServer({ registry, host: config.metrics.host, port: config.metrics.port, token: config.metrics.token });
 const relay = createOutboxRelay({
-  prisma, producer, batchSize: config.batchSize, pollIntervalMs: config.pollIntervalMs, logger, onPublished: outboxMetrics.observePublished,
+  prisma, producer, batchSize: config.batchSize, pollIntervalMs: config.pollIntervalMs, maxMessageBytes: config.maxMessageBytes,
+  logger, onPublished: outboxMetrics.observePublished,
 });
 
 async function shutdown(signal: string): Promise<void> {

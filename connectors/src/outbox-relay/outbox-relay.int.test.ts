@@ -38,6 +38,33 @@ describe('outbox relay (real PostgreSQL and Kafka)', () => {
     });
   }
 
+  /**
+   * Aggregates a1-a3 with versions 1-4 and, in the middle of the same batch, aggregate `poison`
+   * whose version 1 carries `padBytes` of payload, then its versions 2 and 3 (small). Each test
+   * names its own poison aggregate: one left unpublished by another test would hold it back.
+   */
+  async function writeBatchWithPoison(topic: string, poison: string, padBytes: number) {
+    for (let version = 1; version <= 4; version++) {
+      await writeEvents(topic, ['a1', 'a2', 'a3'].map((aggregateId) => ({ aggregateId, version })));
+      if (version === 2) {
+        await writeEvents(topic, [{ aggregateId: poison, version: 1, marker: 'p'.repeat(padBytes) }]);
+        await writeEvents(topic, [{ aggregateId: poison, version: 2 }, { aggregateId: poison, version: 3 }]);
+      }
+    }
+  }
+
+  /** Per aggregate, the versions in the order they first arrived (a message seen again is a redelivery). */
+  function firstArrivals(received: { key: string | null; value: string | null; headers: Record<string, string> }[]) {
+    const seen = new Set<string>();
+    const versions = new Map<string, number[]>();
+    for (const m of received) {
+      if (seen.has(m.headers['event-id']!)) continue;
+      seen.add(m.headers['event-id']!);
+      versions.set(m.key!, [...(versions.get(m.key!) ?? []), JSON.parse(m.value!).aggregateVersion as number]);
+    }
+    return versions;
+  }
+
   it('publishes an event of a committed transaction; one of a rolled-back transaction never appears', async () => {
     const topic = uniqueName('relay-commit');
     await createTopics(kafka, [topic]);
@@ -159,5 +186,54 @@ describe('outbox relay (real PostgreSQL and Kafka)', () => {
     expect(await createOutboxRelay({ prisma, producer }).publishBatch()).toBe(1);
     const received = await collect(kafka, topic, (m) => m.length >= 1);
     expect(received.map((m) => m.key)).toEqual(['f1']);
+  });
+
+  it('a batch with one event over the size limit: every other event goes out in order, the refused one and its aggregate\'s later events wait', async () => {
+    const topic = uniqueName('relay-poison');
+    await createTopics(kafka, [topic]);
+    await writeBatchWithPoison(topic, 'poison-1', 1_200_000);
+    const relay = createOutboxRelay({ prisma, producer, batchSize: 100, retryRefusedAfterMs: 60_000 });
+
+    // One round: the twelve events of a1-a3 go out; the poison is refused before sending.
+    expect(await relay.publishBatch()).toBe(12);
+    const received = await collect(kafka, topic, (m) => m.length >= 12);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(received).toHaveLength(12);
+    for (const aggregateId of ['a1', 'a2', 'a3']) {
+      expect(received.filter((m) => m.key === aggregateId).map((m) => JSON.parse(m.value!).aggregateVersion)).toEqual([1, 2, 3, 4]);
+    }
+    const poison = await prisma.outboxEvent.findMany({ where: { topic, aggregateId: 'poison-1' }, orderBy: { position: 'asc' } });
+    expect(poison.map((e) => [Number(e.aggregateVersion), e.publishedAt, e.publishAttempts])).toEqual([[1, null, 1], [2, null, 0], [3, null, 0]]);
+    expect(poison[0]!.lastError).toMatch(/larger than the relay's limit/);
+
+    // While the poison waits, its aggregate stays held and the others keep flowing.
+    await writeEvents(topic, [{ aggregateId: 'a1', version: 5 }]);
+    expect(await relay.publishBatch()).toBe(1);
+    expect(await prisma.outboxEvent.count({ where: { topic, publishedAt: null } })).toBe(3);
+  });
+
+  it('the broker refuses one message of a batch: the batch is sent again one by one, nothing lost or reordered, the refused aggregate waits', async () => {
+    const topic = uniqueName('relay-refused');
+    await createTopics(kafka, [topic]);
+    // Over the broker's message.max.bytes (1 MiB by default), with the relay's own check off.
+    await writeBatchWithPoison(topic, 'poison-2', 1_200_000);
+    const relay = createOutboxRelay({ prisma, producer, batchSize: 100, maxMessageBytes: 0, retryRefusedAfterMs: 60_000 });
+
+    expect(await relay.publishBatch()).toBe(12);
+    const received = await collect(kafka, topic, (m) => firstArrivals(m).size >= 3 && [...firstArrivals(m).values()].every((v) => v.length === 4));
+    const versions = firstArrivals(received);
+    // Partitions the broker had written before it refused the poison's are written again (at
+    // least once): each event's first arrival is still in order, and consumers drop the rest.
+    expect([...versions.keys()].sort()).toEqual(['a1', 'a2', 'a3']);
+    for (const aggregateId of ['a1', 'a2', 'a3']) expect(versions.get(aggregateId)).toEqual([1, 2, 3, 4]);
+    const poison = await prisma.outboxEvent.findMany({ where: { topic, aggregateId: 'poison-2' }, orderBy: { position: 'asc' } });
+    expect(poison.map((e) => [Number(e.aggregateVersion), e.publishedAt])).toEqual([[1, null], [2, null], [3, null]]);
+    expect(poison[0]!.lastError).toMatch(/too large|larger/i);
+
+    // The producer is usable afterwards (a fresh producer id: no sequence left behind by the refusal).
+    await writeEvents(topic, [{ aggregateId: 'a2', version: 5 }]);
+    expect(await relay.publishBatch()).toBe(1);
+    const after = await collect(kafka, topic, (m) => (firstArrivals(m).get('a2') ?? []).length >= 5);
+    expect(firstArrivals(after).get('a2')).toEqual([1, 2, 3, 4, 5]);
   });
 });

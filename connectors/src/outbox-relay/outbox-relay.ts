@@ -1,16 +1,20 @@
 import { context, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
+import { poolOf, type PrismaClient } from '@cpq/prisma';
+import type pg from 'pg';
 import { contextOfTraceparent, EVENT_TRACEPARENT_HEADER, traceparentOf } from '../observability/trace-context';
 import { createPollingLoop } from '../shared/polling-loop';
 import type { EventEnvelope } from '@cpq/contracts/event-envelope';
-import type { PrismaClient } from '@cpq/prisma';
-import type { KafkaProducer, OutgoingMessage } from '../kafka/kafka.port';
+import { MessageRejectedError, type KafkaProducer, type OutgoingMessage, type TopicMessages } from '../kafka/kafka.port';
 
+/**
+ * An unpublished outbox row as the claim reads it: actor and payload as their JSON text (they
+ * go into the message as they are, never parsed and serialised again), bigints as text.
+ */
 type OutboxRow = {
-  position: bigint; event_id: string; event_type: string; event_version: number; tenant_id: string;
-  aggregate_type: string; aggregate_id: string; aggregate_version: bigint; occurred_at: Date;
-  correlation_id: string; causation_id: string | null; actor: EventEnvelope['actor'];
-  payload: Record<string, unknown>; topic: string; trace_parent: string | null;
+  position: string; event_id: string; event_type: string; event_version: number; tenant_id: string;
+  aggregate_type: string; aggregate_id: string; aggregate_version: string; occurred_at: Date;
+  correlation_id: string; causation_id: string | null; actor: string; payload: string; topic: string; trace_parent: string | null;
 };
 
 export type RelayLogger = { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
@@ -18,18 +22,33 @@ export type RelayLogger = { info(obj: object, msg: string): void; warn(obj: obje
 export type OutboxRelayOptions = {
   prisma: PrismaClient;
   producer: KafkaProducer;
+  /** Events claimed, sent (one produce request) and marked per round. */
   batchSize?: number;
+  /** Sleep of an idle relay (a round found nothing). */
   pollIntervalMs?: number;
+  /** Sleep after a round that published less than a batch: events are arriving, look again soon. */
+  busyPollIntervalMs?: number;
   /** Upper bound of the back-off after a failed publish. */
   maxBackoffMs?: number;
-  /** The claim transaction's limit; a publish still running then is retried (at least once). */
+  /** A round's limit (claim, send, mark); a publish still running then is retried (at least once). */
   transactionTimeoutMs?: number;
+  /**
+   * An event whose message (key, value and headers) is larger than this is refused without
+   * sending (the broker's `message.max.bytes` is 1 MiB by default): it is recorded as failing
+   * and holds back its aggregate, never the others. 0: no check (the broker decides).
+   */
+  maxMessageBytes?: number;
+  /** After a refused event, how long before it is tried again (doubling up to `maxBackoffMs` x 12). */
+  retryRefusedAfterMs?: number;
   logger?: RelayLogger;
   /** After a batch's commit: when each published event occurred (for the publish-lag metric). */
   onPublished?: (occurredAt: Date[]) => void;
 };
 
-export function toEnvelope(row: OutboxRow): EventEnvelope {
+/** The seed's envelope of a row read with actor and payload as objects. */
+export function toEnvelope(row: Omit<OutboxRow, 'actor' | 'payload' | 'position' | 'aggregate_version'> & {
+  aggregate_version: bigint | string | number; actor: EventEnvelope['actor']; payload: Record<string, unknown>;
+}): EventEnvelope {
   return {
     eventId: row.event_id,
     eventType: row.event_type,
@@ -46,10 +65,20 @@ export function toEnvelope(row: OutboxRow): EventEnvelope {
   };
 }
 
+/** The envelope as JSON text, fields in `toEnvelope`'s order, actor and payload spliced in as stored. */
+function envelopeText(row: OutboxRow): string {
+  const head = JSON.stringify({
+    eventId: row.event_id, eventType: row.event_type, eventVersion: row.event_version, tenantId: row.tenant_id,
+    aggregateType: row.aggregate_type, aggregateId: row.aggregate_id, aggregateVersion: Number(row.aggregate_version),
+    occurredAt: row.occurred_at.toISOString(), correlationId: row.correlation_id, causationId: row.causation_id,
+  });
+  return `${head.slice(0, -1)},"actor":${row.actor},"payload":${row.payload}}`;
+}
+
 function toMessage(row: OutboxRow, traceparent: string | null): OutgoingMessage {
   return {
     key: row.aggregate_id,
-    value: JSON.stringify(toEnvelope(row)),
+    value: envelopeText(row),
     headers: {
       'event-id': row.event_id,
       'event-type': row.event_type,
@@ -61,6 +90,12 @@ function toMessage(row: OutboxRow, traceparent: string | null): OutgoingMessage 
       ...(traceparent ? { traceparent, [EVENT_TRACEPARENT_HEADER]: traceparent } : {}),
     },
   };
+}
+
+function messageBytes(message: OutgoingMessage): number {
+  let bytes = Buffer.byteLength(message.key) + Buffer.byteLength(message.value);
+  for (const [name, value] of Object.entries(message.headers ?? {})) bytes += Buffer.byteLength(name) + Buffer.byteLength(value);
+  return bytes;
 }
 
 const tracer = trace.getTracer('cpq-outbox-relay');
@@ -82,93 +117,218 @@ function publishSpan(row: OutboxRow): { span: Span; traceparent: string | null }
   return { span, traceparent: traceparentOf(trace.setSpan(context.active(), span)) ?? row.trace_parent };
 }
 
+type Pending = { row: OutboxRow; message: OutgoingMessage; span: Span };
+const aggregateOf = (row: Pick<OutboxRow, 'aggregate_type' | 'aggregate_id'>) => `${row.aggregate_type}\u0000${row.aggregate_id}`;
+
+/** Messages grouped by topic, each topic's in the order given (position order). */
+function byTopic(pending: Pending[]): TopicMessages[] {
+  const topics = new Map<string, OutgoingMessage[]>();
+  for (const p of pending) {
+    const list = topics.get(p.row.topic);
+    if (list) list.push(p.message);
+    else topics.set(p.row.topic, [p.message]);
+  }
+  return [...topics].map(([topic, messages]) => ({ topic, messages }));
+}
+
+/**
+ * The claim, in one statement: up to $1 unpublished rows in commit order, locked with SKIP
+ * LOCKED, without the aggregates this relay holds back ($2: an earlier event of theirs was
+ * refused), and without those whose aggregate has an *earlier* unpublished row this claim does
+ * not hold (claimed by another relay): a later event never overtakes an earlier one.
+ */
+const CLAIM = `
+  WITH claimed AS MATERIALIZED (
+    SELECT position, event_id, event_type, event_version, tenant_id, aggregate_type, aggregate_id,
+           aggregate_version, occurred_at, correlation_id, causation_id, actor, payload, topic, trace_parent
+      FROM outbox_event
+     WHERE published_at IS NULL
+       AND NOT EXISTS (SELECT 1 FROM unnest($2::text[], $3::text[]) AS held(type, id)
+                        WHERE held.type = aggregate_type AND held.id = aggregate_id)
+     ORDER BY position
+     LIMIT $1
+       FOR UPDATE SKIP LOCKED
+  ),
+  -- Per claimed aggregate, its first unpublished event this claim does not hold (before the
+  -- claim's last one): an index scan of ix_outbox_unpublished_aggregate from the aggregate's start.
+  gaps AS MATERIALIZED (
+    SELECT a.aggregate_type, a.aggregate_id,
+           (SELECT e.position FROM outbox_event e
+             WHERE e.aggregate_type = a.aggregate_type AND e.aggregate_id = a.aggregate_id
+               AND e.published_at IS NULL AND e.position < a.last
+               AND e.position NOT IN (SELECT position FROM claimed)
+             ORDER BY e.position LIMIT 1) AS gap
+      FROM (SELECT aggregate_type, aggregate_id, max(position) AS last FROM claimed GROUP BY 1, 2) a
+  )
+  SELECT c.position::text, c.event_id::text, c.event_type, c.event_version, c.tenant_id, c.aggregate_type, c.aggregate_id,
+         c.aggregate_version::text, c.occurred_at, c.correlation_id, c.causation_id, c.actor::text, c.payload::text,
+         c.topic, c.trace_parent
+    FROM claimed c JOIN gaps g ON g.aggregate_type = c.aggregate_type AND g.aggregate_id = c.aggregate_id
+   WHERE g.gap IS NULL OR c.position < g.gap
+   ORDER BY c.position`;
+
 /**
  * Publishes committed outbox events to Kafka, keyed by aggregate id (so one aggregate's
  * events share a partition and keep their order), and marks them published in the same
  * transaction that claimed them. Delivery is at least once: a crash between the broker's
  * acknowledgement and the commit republishes, and consumers deduplicate by eventId.
  *
+ * A round claims a batch and sends it in one produce request (every topic at once), then marks
+ * it in one statement: a round costs four database round trips and one to the broker, whatever
+ * the batch size (ADR 0004). When the broker refuses a message itself (too large, invalid),
+ * the batch is sent again one message at a time in commit order, so the others go out and the
+ * refused one, with the later events of its aggregate, stays unpublished with its error; that
+ * aggregate is held back (retried after a back-off) while every other aggregate flows.
+ *
  * Several relays may run: each claims rows with FOR UPDATE SKIP LOCKED, and skips any
  * aggregate that has an earlier event still unpublished and claimed by another relay, so
  * per-aggregate order holds across relays too.
  */
 export function createOutboxRelay(options: OutboxRelayOptions) {
-  const { prisma, producer } = options;
-  const batchSize = options.batchSize ?? 200;
+  const { producer } = options;
+  const pool: pg.Pool = poolOf(options.prisma);
+  const batchSize = options.batchSize ?? 500;
   const pollIntervalMs = options.pollIntervalMs ?? 200;
   const maxBackoffMs = options.maxBackoffMs ?? 5_000;
   const transactionTimeoutMs = options.transactionTimeoutMs ?? 30_000;
+  const maxMessageBytes = options.maxMessageBytes ?? 1_000_000;
+  const retryRefusedAfterMs = options.retryRefusedAfterMs ?? 1_000;
   const logger = options.logger;
+  // Refused events by position: when they may be tried again and how long the next wait is.
+  // In memory: after a restart a refused event is tried once at once, then backs off again.
+  const refused = new Map<string, { row: Pick<OutboxRow, 'aggregate_type' | 'aggregate_id'>; retryAt: number; waitMs: number }>();
+  const quiet = () => suppressTracing(context.active());
+  const send = async (batches: TopicMessages[]) => {
+    // The client's own per-message send spans would each start a trace of their own (the relay's
+    // loop has no parent): the publish spans stand for them.
+    await context.with(quiet(), async () => {
+      if (producer.sendBatch) await producer.sendBatch(batches);
+      else for (const { topic, messages } of batches) await producer.send(topic, messages);
+    });
+  };
 
-  /** One claim-publish-mark cycle; returns how many events were published. */
-  async function publishBatch(): Promise<number> {
-    let claimed: bigint[] = [];
-    let occurred: Date[] = [];
-    let spans: Span[] = [];
-    try {
-      const published = await prisma.$transaction(
-        async (tx) => {
-          const rows = await tx.$queryRaw<OutboxRow[]>`
-            SELECT position, event_id::text, event_type, event_version, tenant_id, aggregate_type, aggregate_id,
-                   aggregate_version, occurred_at, correlation_id, causation_id, actor, payload, topic, trace_parent
-              FROM outbox_event
-             WHERE published_at IS NULL
-             ORDER BY position
-             LIMIT ${batchSize}
-               FOR UPDATE SKIP LOCKED`;
-          if (rows.length === 0) return 0;
-          const positions = rows.map((r) => r.position);
-          const blocked = await tx.$queryRaw<{ aggregate_type: string; aggregate_id: string }[]>`
-            SELECT DISTINCT earlier.aggregate_type, earlier.aggregate_id
-              FROM outbox_event mine
-              JOIN outbox_event earlier
-                ON earlier.aggregate_type = mine.aggregate_type
-               AND earlier.aggregate_id = mine.aggregate_id
-               AND earlier.position < mine.position
-               AND earlier.published_at IS NULL
-             WHERE mine.position = ANY(${positions}::bigint[])
-               AND NOT (earlier.position = ANY(${positions}::bigint[]))`;
-          const isBlocked = new Set(blocked.map((b) => `${b.aggregate_type}\u0000${b.aggregate_id}`));
-          const publishable = rows.filter((r) => !isBlocked.has(`${r.aggregate_type}\u0000${r.aggregate_id}`));
-          if (publishable.length === 0) return 0;
-          claimed = publishable.map((r) => r.position);
-          occurred = publishable.map((r) => r.occurred_at);
+  /** Aggregates held back now (types, ids): an earlier event of theirs was refused and its wait is not over. */
+  function heldAggregates(now: number): [string[], string[]] {
+    const held = new Map<string, [string, string]>();
+    for (const entry of refused.values()) if (entry.retryAt > now) held.set(aggregateOf(entry.row), [entry.row.aggregate_type, entry.row.aggregate_id]);
+    return [[...held.values()].map((h) => h[0]), [...held.values()].map((h) => h[1])];
+  }
 
-          const byTopic = new Map<string, OutgoingMessage[]>();
-          for (const row of publishable) {
-            const traced = publishSpan(row);
-            spans.push(traced.span);
-            byTopic.set(row.topic, [...(byTopic.get(row.topic) ?? []), toMessage(row, traced.traceparent)]);
-          }
-          // The client's own per-message send spans would each start a trace of their own (the
-          // relay's loop has no parent): the publish spans above stand for them.
-          const quiet = suppressTracing(context.active());
-          for (const [topic, messages] of byTopic) await context.with(quiet, () => producer.send(topic, messages));
+  function refuse(row: OutboxRow, error: Error, failed: Map<string, string>) {
+    const previous = refused.get(row.position);
+    const waitMs = previous ? Math.min(previous.waitMs * 2, maxBackoffMs * 12) : retryRefusedAfterMs;
+    refused.set(row.position, { row: { aggregate_type: row.aggregate_type, aggregate_id: row.aggregate_id }, retryAt: Date.now() + waitMs, waitMs });
+    failed.set(row.position, error.message.slice(0, 2000));
+    logger?.warn({ eventId: row.event_id, eventType: row.event_type, aggregateId: row.aggregate_id, err: error.message, retryInMs: waitMs },
+      'outbox event refused; its aggregate is held back, the others go on');
+  }
 
-          await tx.$executeRaw`
-            UPDATE outbox_event
-               SET published_at = now(), publish_attempts = publish_attempts + 1, last_error = NULL
-             WHERE position = ANY(${claimed}::bigint[])`;
-          return publishable.length;
-        },
-        { timeout: transactionTimeoutMs, maxWait: transactionTimeoutMs },
-      );
-      for (const span of spans) span.end();
-      if (published > 0) options.onPublished?.(occurred);
-      return published;
-    } catch (error) {
-      for (const span of spans) {
-        span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
-        span.end();
+  /**
+   * Sends what the claim returned; returns what went out and what was refused (position ->
+   * error). Throws when the batch failed for a reason that is not about its messages (broker
+   * down, timeout): then nothing is marked and the whole batch is retried after a back-off.
+   */
+  async function sendClaimed(pending: Pending[]): Promise<{ sent: Pending[]; failed: Map<string, string> }> {
+    const failed = new Map<string, string>();
+    const heldNow = new Set<string>();
+    // Refused before sending: a message the broker would refuse for its size.
+    const sendable: Pending[] = [];
+    for (const p of pending) {
+      const aggregate = aggregateOf(p.row);
+      if (heldNow.has(aggregate)) continue;
+      if (maxMessageBytes > 0 && messageBytes(p.message) > maxMessageBytes) {
+        heldNow.add(aggregate);
+        refuse(p.row, new Error(`message of ${messageBytes(p.message)} bytes is larger than the relay's limit of ${maxMessageBytes} (RELAY_MAX_MESSAGE_BYTES)`), failed);
+        continue;
       }
-      spans = [];
-      if (claimed.length > 0) {
+      sendable.push(p);
+    }
+    // An event refused before whose wait is over goes alone first (its aggregate's earliest
+    // unpublished one): refused again, only its aggregate waits on; the batch is not disturbed.
+    const sent: Pending[] = [];
+    const trySending = async (p: Pending): Promise<boolean> => {
+      try {
+        await send([{ topic: p.row.topic, messages: [p.message] }]);
+        sent.push(p);
+        return true;
+      } catch (error) {
+        if (!(error instanceof MessageRejectedError)) throw error;
+        heldNow.add(aggregateOf(p.row));
+        refuse(p.row, error, failed);
+        return false;
+      }
+    };
+    for (const p of sendable) if (refused.has(p.row.position)) await trySending(p);
+    const rest = sendable.filter((p) => !refused.has(p.row.position) && !heldNow.has(aggregateOf(p.row)) && !sent.includes(p));
+    if (rest.length === 0) return { sent, failed };
+    try {
+      await send(byTopic(rest));
+      return { sent: [...sent, ...rest], failed };
+    } catch (error) {
+      if (!(error instanceof MessageRejectedError)) throw error;
+    }
+    // The broker refused something in the batch: one message at a time, in commit order, so
+    // the refused one is found and only its aggregate waits. Messages of the batch the broker
+    // had already written go out a second time (at least once; consumers deduplicate).
+    for (const p of rest) if (!heldNow.has(aggregateOf(p.row))) await trySending(p);
+    return { sent, failed };
+  }
+
+  /** One claim-publish-mark round; returns how many events were published. */
+  async function publishBatch(): Promise<number> {
+    const client = await pool.connect();
+    let pending: Pending[] = [];
+    let timer: NodeJS.Timeout | undefined;
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      const { rows } = await client.query<OutboxRow>({ name: 'outbox-relay-claim', text: CLAIM, values: [batchSize, ...heldAggregates(Date.now())] });
+      if (rows.length === 0) {
+        await client.query('COMMIT');
+        return 0;
+      }
+      pending = rows.map((row) => {
+        const traced = publishSpan(row);
+        return { row, span: traced.span, message: toMessage(row, traced.traceparent) };
+      });
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`outbox publish took longer than ${transactionTimeoutMs} ms`)), transactionTimeoutMs);
+      });
+      const { sent, failed } = await Promise.race([sendClaimed(pending), timeout]);
+      // Published ones marked, refused ones counted with their error, in one statement.
+      await client.query({
+        name: 'outbox-relay-mark',
+        text: `UPDATE outbox_event o
+                  SET published_at = CASE WHEN f.error IS NULL THEN now() END,
+                      publish_attempts = o.publish_attempts + 1, last_error = f.error
+                 FROM unnest($1::bigint[], $2::text[]) AS f(position, error)
+                WHERE o.position = f.position`,
+        values: [[...sent.map((p) => p.row.position), ...failed.keys()], [...sent.map(() => null), ...failed.values()]],
+      });
+      await client.query('COMMIT');
+      for (const p of sent) refused.delete(p.row.position);
+      for (const p of pending) p.span.end();
+      if (sent.length > 0) options.onPublished?.(sent.map((p) => p.row.occurred_at));
+      return sent.length;
+    } catch (error) {
+      broken = await client.query('ROLLBACK').then(() => false, () => true);
+      for (const p of pending) {
+        p.span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+        p.span.end();
+      }
+      if (pending.length > 0) {
         const message = (error as Error).message.slice(0, 2000);
-        await prisma.$executeRaw`
-          UPDATE outbox_event SET publish_attempts = publish_attempts + 1, last_error = ${message}
-           WHERE position = ANY(${claimed}::bigint[]) AND published_at IS NULL`.catch(() => {});
+        await pool.query(
+          `UPDATE outbox_event SET publish_attempts = publish_attempts + 1, last_error = $2
+            WHERE position = ANY($1::bigint[]) AND published_at IS NULL`,
+          [pending.map((p) => p.row.position), message],
+        ).catch(() => {});
       }
       throw error;
+    } finally {
+      clearTimeout(timer);
+      // A connection whose rollback failed is not reused.
+      client.release(broken || undefined);
     }
   }
 
@@ -176,6 +336,7 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
     round: publishBatch,
     batchSize,
     pollIntervalMs,
+    busyPollIntervalMs: options.busyPollIntervalMs ?? Math.min(5, pollIntervalMs),
     maxBackoffMs,
     onFailure: (error, failures, backoffMs) => logger?.warn({ err: error.message, failures, backoffMs }, 'outbox publish failed; will retry'),
     onRecovery: (failures) => logger?.info({ failures }, 'outbox relay recovered'),

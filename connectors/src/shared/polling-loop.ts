@@ -3,7 +3,13 @@ export type PollingLoopOptions = {
   round: () => Promise<number>;
   /** A round that handled this many (a full batch) runs again at once. */
   batchSize: number;
+  /** Sleep after a round that found nothing. */
   pollIntervalMs: number;
+  /**
+   * Sleep after a round that handled some but less than a batch (work is arriving: look again
+   * soon, so a steady stream waits this long rather than a whole idle interval). Default: pollIntervalMs.
+   */
+  busyPollIntervalMs?: number;
   maxBackoffMs: number;
   onFailure?: (error: Error, failures: number, backoffMs: number) => void;
   onRecovery?: (failures: number) => void;
@@ -34,7 +40,8 @@ export function createPollingLoop(options: PollingLoopOptions) {
         const handled = await options.round();
         if (failures > 0) options.onRecovery?.(failures);
         failures = 0;
-        if (handled < options.batchSize) await sleep(options.pollIntervalMs);
+        if (handled === 0) await sleep(options.pollIntervalMs);
+        else if (handled < options.batchSize) await sleep(options.busyPollIntervalMs ?? options.pollIntervalMs);
       } catch (error) {
         failures += 1;
         const backoff = Math.min(options.pollIntervalMs * 2 ** failures, options.maxBackoffMs);
