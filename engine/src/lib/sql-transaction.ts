@@ -1,5 +1,6 @@
 import { Prisma, type TransactionClient } from '@cpq/prisma';
 import type pg from 'pg';
+import { tenantScopeStatement } from './tenant-scope';
 import { DEFAULT_TRANSACTION_SETTINGS, withContentionAnswers, type TransactionSettings } from './transaction';
 
 /**
@@ -58,11 +59,16 @@ export function createSqlTransactionRunner(pool: pg.Pool, settings: TransactionS
    * lock); `work` receives the rows of each. Statements with values that cannot be inlined
    * run one by one.
    */
-  return function inSqlTransaction<T>(work: (tx: RawTx, opened: Record<string, unknown>[][]) => Promise<T>, opening: Prisma.Sql[] = []): Promise<T> {
+  return function inSqlTransaction<T>(
+    work: (tx: RawTx, opened: Record<string, unknown>[][]) => Promise<T>, opening: Prisma.Sql[] = [],
+    /** The tenant the transaction acts for: row-level security shows it that tenant's rows only (lib/tenant-scope.ts, ADR 0023). */
+    scope: { tenantId?: string } = {},
+  ): Promise<T> {
     return withContentionAnswers(settings, async () => {
       const client = await pool.connect();
       try {
-        const begin = `BEGIN; SET LOCAL statement_timeout = ${Math.floor(settings.timeoutMs)}`;
+        const tenant = scope.tenantId === undefined ? '' : `; ${tenantScopeStatement(scope.tenantId, (v) => client.escapeLiteral(v))}`;
+        const begin = `BEGIN; SET LOCAL statement_timeout = ${Math.floor(settings.timeoutMs)}${tenant}`;
         const inlined = opening.map((sql) => inline(sql, client));
         const tx = rawTx(client);
         let rows: Record<string, unknown>[][] = [];

@@ -26,7 +26,8 @@ export function editQuote<T>(
   return pinned(deps, quoteId, ctx, (view) => deps.inRawTransaction(async (tx, opened) => {
     const loaded = await lockOpened(tx, opened[0]!, quoteId, ctx, view.releaseId);
     return checked(ctx, command, () => work(tx, loaded, view, opened[1] ?? []), loaded);
-  }, read ? [lockStatement(quoteId, ctx), read] : [lockStatement(quoteId, ctx)]));
+    // Row-level security's second line (ADR 0023): the transaction sees this tenant's quote rows only.
+  }, read ? [lockStatement(quoteId, ctx), read] : [lockStatement(quoteId, ctx)], { tenantId: ctx.principal.tenantId }));
 }
 
 export function editQuoteInPrisma<T>(deps: FrameDeps & Pick<QuoteDeps, 'inTransaction'>, quoteId: string, ctx: CommandContext, command: QuoteCommand, work: Work<TransactionClient, T>): Promise<T> {

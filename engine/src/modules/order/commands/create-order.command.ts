@@ -71,6 +71,7 @@ export function createOrderCommand({ prisma, inRawTransaction }: Pick<OrderDeps,
         ]);
       }
       return done(tx, ctx, created);
-    });
+      // Row-level security's second line (ADR 0023): the order rows of this tenant only.
+    }, [], { tenantId: snapshot.tenantId });
   };
 }
