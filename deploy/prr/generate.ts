@@ -151,6 +151,70 @@ ${rows.join('\n')}
 `;
 }
 
+/** Every source file of the engine's modules (tests excluded), relative to the root. */
+function moduleSources(): string[] {
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(join(ROOT, dir), { withFileTypes: true })) {
+      const path = `${dir}/${entry.name}`;
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts')) files.push(path);
+    }
+  };
+  walk('engine/src/modules');
+  return files.sort();
+}
+
+/**
+ * The audit evidence matrix (seed section 14), read from the command code: per file, the events it
+ * writes to the outbox and the audit records it appends, in the same transaction as the change
+ * (ADR 0004, 0013). Events: the contract's event names a file passes to a writer (finish, conclude,
+ * finishOrder, evidenceOf, writeOutboxEvent); the quote and order writers append the audit record
+ * `quote.<Event>` / `order.<Event>` with each event. Audit actions: `action:` literals of recordAudit.
+ */
+function auditEvidenceMatrix(): string {
+  const doc = parse(read('contracts/asyncapi/cpq-events.yaml')) as { channels: Record<string, { messages?: Record<string, unknown> }> };
+  const contractEvents = new Set(Object.values(doc.channels).flatMap((c) => Object.keys(c.messages ?? {})));
+  const writers = /\b(finish|conclude|finishOrder|evidenceOf|writeOutboxEvent|outboxInsert)\(/;
+  const written = new Set<string>();
+  const rows = moduleSources().flatMap((file) => {
+    const text = read(file);
+    const module = file.split('/')[3]!;
+    const events = writers.test(text) && !/\.consumer\.ts$/.test(file)
+      ? [...new Set([...text.matchAll(/'([A-Z][A-Za-z]+)'/g)].map((m) => m[1]!).filter((name) => contractEvents.has(name)
+        && !new RegExp(`(case|===|!==)\\s*'${name}'`).test(text)))].sort()
+      : [];
+    const implied = /\b(finish|conclude|finishOrder|evidenceOf)\(/.test(text) ? events.filter((e) => !/^(MetadataRelease|Tenant)/.test(e)).map((e) => `${module}.${e}`) : [];
+    const explicit = [...text.matchAll(/action: ['`]([a-z]+\.[A-Za-z.]+)(\$\{)?/g)].map((m) => (m[2] ? `${m[1]}*` : m[1]!)).filter((a) => !/^(quote|order)\.\*$/.test(a));
+    const audits = [...new Set([...implied, ...explicit])].sort();
+    for (const e of events) written.add(e);
+    if (events.length === 0 && audits.length === 0) return [];
+    return [`| \`${file.replace('engine/src/modules/', '')}\` | ${module} | ${events.map((e) => `\`${e}\``).join(', ')} | ${audits.map((a) => `\`${a}\``).join(', ')} |`];
+  });
+  const unwritten = [...contractEvents].filter((e) => !written.has(e)).sort();
+  return `${HEADER('engine/src/modules/**/*.ts and contracts/asyncapi/cpq-events.yaml')}# Audit evidence matrix
+
+Seed section 14. Which code writes which evidence, read from the command handlers by \`deploy/prr/generate.ts\` (drift-checked by
+\`deploy/prr/prr.test.ts\`): a handler that changes the record writes, **in the same transaction**, its event to the outbox and its
+audit record (append-only \`audit_record\`: the table refuses UPDATE and DELETE; ADR 0004, 0013). The quote and order writers
+(\`finish\`, \`conclude\`, \`finishOrder\`) append the audit record \`quote.<Event>\` / \`order.<Event>\` with each event, with actor,
+correlation id and reason; other modules call \`recordAudit\` themselves (\`*\`: the action's name ends in a variable part).
+
+Evidence besides the audit trail: immutable price results with their trace and release (\`price_result\`), approval decisions with
+the authority that allowed them (\`approval_decision\`, one per level), acceptance evidence on the revision, the documents' content
+hashes (\`quote_document\`), metadata drafts, reviews and releases (\`metadata_audit\`, content-hashed releases), fulfillment callbacks
+with their disposition, fallout cases with the resolver, reason and evidence. Read through the API: a quote's timeline, approval
+evidence and price trace; an order's timeline; a release's audit.
+
+| file (engine/src/modules/) | module | events written | audit records |
+|---|---|---|---|
+${rows.join('\n')}
+
+Contract events no module file writes by name: ${unwritten.length ? unwritten.map((e) => `\`${e}\``).join(', ') : 'none'} (\`DeadLetter\` is the envelope the
+idempotent consumer writes to a \`.dlq\` topic, connectors/src/consumer, with its reason and attempts).
+`;
+}
+
 /** Every generated file, by path under docs/prr/. */
 export function renderAll(): Record<string, string> {
   return {
@@ -165,6 +229,7 @@ export function renderAll(): Record<string, string> {
     'dashboards.md': dashboards(),
     '../drills.md': drills(),
     '../authorization-matrix.md': authorizationMatrix(),
+    '../audit-evidence-matrix.md': auditEvidenceMatrix(),
   };
 }
 
