@@ -318,7 +318,7 @@ test.describe.serial('governed publish in the studio (real engine, PostgreSQL, C
     await expect(page).toHaveURL(/\/quotes$/);
     await expect(page.getByTestId('roles')).toHaveText('rep');
     const nav = page.getByRole('navigation', { name: 'Main' });
-    await expect(nav.getByRole('link')).toHaveText(['Quotes', 'Releases']);
+    await expect(nav.getByRole('link')).toHaveText(['Quotes', 'Accounts', 'Releases']);
     await nav.getByRole('link', { name: 'Releases' }).click();
     await expect(page.getByRole('table', { name: 'Releases' })).toContainText('bert');
     await page.goto('/workspace');

@@ -36,7 +36,7 @@ test.describe.serial('the rep workspace, configurator, pricing, approvals and th
     const page = await open(browser);
     await signInAs(page, 'rita', ['rep'], { team: 'north' });
     await expect(page).toHaveURL(/\/quotes$/);
-    await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link')).toHaveText(['Quotes', 'Releases']);
+    await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link')).toHaveText(['Quotes', 'Accounts', 'Releases']);
     await expect(page.getByTestId('empty')).toContainText('No quotes yet');
     await shot(page, testInfo, '01-quotes-empty');
     await expectAccessible(page);
@@ -90,6 +90,23 @@ test.describe.serial('the rep workspace, configurator, pricing, approvals and th
     await expect(page.getByTestId('quote-count')).toHaveText('1–1 of 1');
     await shot(page, testInfo, '04-quotes-filtered');
     await expectAccessible(page);
+
+    // The account: found by name, its segment and channel, nothing installed yet, the quote just made;
+    // a new quote from its page starts with the account chosen.
+    if (story.accounts) {
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Accounts' }).click();
+      await page.getByLabel('Name or account id').fill('Acme Log');
+      await page.getByRole('button', { name: 'Find' }).click();
+      await page.getByRole('table', { name: 'Accounts' }).getByRole('link', { name: CUSTOMER }).click();
+      await expect(page.getByRole('heading', { name: CUSTOMER })).toBeVisible();
+      await expect(page.getByTestId('no-assets')).toBeVisible();
+      await expect(page.getByRole('table', { name: 'Quotes of the account' })).toContainText(CUSTOMER);
+      await shot(page, testInfo, '05-account');
+      await expectAccessible(page);
+      await page.getByRole('link', { name: 'New quote' }).click();
+      await expect(page.getByLabel('Account id')).toHaveValue(ACCOUNT);
+      await expect(page.getByLabel('Customer name')).toHaveValue(CUSTOMER);
+    }
   });
 
   test('the line\'s form is generated from the release; a rule disables a value and says why; a violation sits at its field and one click applies the engine\'s fix', async ({ browser }, testInfo) => {
@@ -198,7 +215,7 @@ test.describe.serial('the rep workspace, configurator, pricing, approvals and th
     const page = await open(browser);
     await signInAs(page, 'sam', ['sales-manager'], { team: 'north' });
     await expect(page).toHaveURL(/\/inbox$/);
-    await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link')).toHaveText(['Quotes', 'Inbox', 'Releases']);
+    await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link')).toHaveText(['Quotes', 'Inbox', 'Accounts', 'Releases']);
     const row = page.getByRole('table', { name: 'Work items for sales-manager' }).getByTestId(`work-item-${story.quoteId}`);
     await expect(row).toContainText(CUSTOMER);
     await expect(row).toContainText('maxDiscountPercent');
@@ -453,6 +470,15 @@ test.describe.serial('the rep workspace, configurator, pricing, approvals and th
     // On the order, and in its timeline in words.
     await expect(page.getByRole('paragraph').filter({ hasText: 'Cancellation requested by olga' })).toBeVisible();
     await expect(page.getByRole('listitem').filter({ hasText: 'Cancellation requested by olga' })).toBeVisible();
+    // The order's own page: its lines with their actions and its timeline.
+    await page.getByRole('link', { name: 'Open the order' }).click();
+    await expect(page).toHaveURL(new RegExp(`/orders/${orderId}$`));
+    await expect(page.getByTestId('order-state')).toHaveText('cancelled');
+    await expect(page.getByRole('table', { name: 'Order lines' })).toContainText('managed-router');
+    await expect(page.getByRole('table', { name: 'Order lines' })).toContainText('add');
+    await expect(page.getByRole('list').filter({ hasText: 'Cancellation requested by olga' })).toBeVisible();
+    await shot(page, testInfo, '24-order');
+    await expectAccessible(page);
     await page.goto('/ops');
     await expect(page.getByTestId(`fallout-${orderId}`)).toHaveCount(0);
   });

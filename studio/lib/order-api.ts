@@ -6,4 +6,5 @@ export type FalloutAction = ApiSchema<'FalloutAction'>;
 export type FalloutCategory = ApiSchema<'FalloutCategory'>;
 export type Order = ApiSchema<'Order'>;
 export type OrderTimeline = ApiSchema<'OrderTimeline'>;
+export type FulfillmentPlan = ApiSchema<'FulfillmentPlan'>;
 export type ResolveFallout = BodyOf<'resolveFallout'>;

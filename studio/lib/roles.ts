@@ -16,6 +16,7 @@ export function navigationFor(roles: readonly Role[]): { href: string; label: st
   return [
     ...(seller ? [{ href: '/quotes', label: 'Quotes' }] : customerOnly ? [{ href: '/quotes', label: 'My quotes' }] : []),
     ...(approver ? [{ href: '/inbox', label: 'Inbox' }] : []),
+    ...(seller ? [{ href: '/accounts', label: 'Accounts' }] : []),
     ...(roles.includes('ops') || admin ? [{ href: '/ops', label: 'Fallout' }] : []),
     ...(admin ? [{ href: '/workspace', label: 'Workspace' }, { href: '/candidates', label: 'Release candidates' }] : []),
     ...(customerOnly ? [] : [{ href: '/releases', label: 'Releases' }]),

@@ -9,21 +9,22 @@ import { ProblemView } from '@/components/problem-view';
 import { FieldProblems } from './field-problems';
 import './quote.css';
 
-type Props = { currencies: string[]; accountsAvailable: boolean };
+/** `account`: chosen already (the account page's "New quote"); the rep may still search another. */
+type Props = { currencies: string[]; accountsAvailable: boolean; account?: AccountChoice };
 
 /**
  * A new quote for an account. Where the engine has accounts (GET /accounts) the rep searches
  * them by name or id and picks one (its name and currency fill in); where it has none yet, the
  * rep types the account id as the CRM knows it and the customer's name.
  */
-export function CreateQuoteForm({ currencies, accountsAvailable }: Props) {
+export function CreateQuoteForm({ currencies, accountsAvailable, account }: Props) {
   const router = useRouter();
-  const [accountId, setAccountId] = useState('');
-  const [customerName, setCustomerName] = useState('');
-  const [currency, setCurrency] = useState(currencies[0] ?? 'EUR');
+  const [accountId, setAccountId] = useState(account?.accountId ?? '');
+  const [customerName, setCustomerName] = useState(account?.name ?? '');
+  const [currency, setCurrency] = useState(account?.currency ?? currencies[0] ?? 'EUR');
   const [termMonths, setTermMonths] = useState('24');
   const [validDays, setValidDays] = useState('');
-  const [search, setSearch] = useState('');
+  const [search, setSearch] = useState(account?.accountId ?? '');
   const [found, setFound] = useState<AccountChoice[]>([]);
   const [problem, setProblem] = useState<Problem>();
   const [pending, start] = useTransition();

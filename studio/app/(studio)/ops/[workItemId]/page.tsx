@@ -41,6 +41,7 @@ export default async function FalloutCasePage({ params }: { params: Promise<{ wo
       {!order.ok ? <ProblemView problem={order.problem} /> : (
         <section className="panel" aria-labelledby="order-title">
           <h2 id="order-title">Order for {order.data.customerName}</h2>
+          <p><Link href={`/orders/${encodeURIComponent(c.orderId)}`}>Open the order</Link> (its fulfillment plan and whole timeline)</p>
           <p>State <strong data-testid="order-state">{order.data.state}</strong>, {order.data.openFallout} open fallout case{order.data.openFallout === 1 ? '' : 's'}; from quote revision {order.data.quoteRevision}; {order.data.plan ? `plan v${order.data.plan.planVersion}, ${order.data.plan.steps} steps (${Object.entries(order.data.plan.stepStates).map(([s, n]) => `${n} ${s}`).join(', ')})` : 'no fulfillment plan'}.</p>
           {order.data.cancellation ? <p>Cancellation requested by {order.data.cancellation.requestedBy}: “{order.data.cancellation.reason}”.</p> : null}
           <table aria-label="Order lines">
