@@ -6,12 +6,13 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { issueToken } from '@cpq/engine/http/auth';
 import { sampleCatalog } from '@cpq/metadata/samples';
 import { createTestDatabase, prepareTemplate } from '@cpq/prisma/test-database';
 import pg from 'pg';
+import { BENCH_DIST, buildForBench } from './bench-build';
 import { describeMachine, percentile } from './machine';
 
 const POSTGRES = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
@@ -46,9 +47,11 @@ function pgbench(seconds: number): Figures {
 
 type Engine = { url: string; child: ChildProcess; secret: string; stop(): Promise<void> };
 
-async function startEngine(databaseUrl: string): Promise<Engine> {
-  const build = spawnSync(process.execPath, ['--import', 'tsx', 'deploy/build/build.ts'], { stdio: 'inherit' });
-  if (build.status !== 0) throw new Error('npm run build failed');
+/** Engine processes behind the port (ADR 0024): BENCH_ENGINE_WORKERS, else one per core as `npm run platform` runs it. */
+export const benchEngineWorkers = () => Number(process.env.BENCH_ENGINE_WORKERS ?? availableParallelism());
+
+export async function startEngine(databaseUrl: string, workers = benchEngineWorkers()): Promise<Engine> {
+  await buildForBench();
   const port = 20_000 + Math.floor(Math.random() * 20_000);
   const secret = randomBytes(32).toString('hex');
   const env = {
@@ -56,7 +59,9 @@ async function startEngine(databaseUrl: string): Promise<Engine> {
     DATABASE_URL: databaseUrl, REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
     CAMUNDA_URL: process.env.CAMUNDA_URL ?? 'http://127.0.0.1:8080/engine-rest', PLATFORM_ADMIN_TOKEN: randomBytes(24).toString('hex'), AUTH_JWT_SECRET: secret,
     SERVICE_CLIENTS: JSON.stringify([{ clientId: 'bench', secretSha256: createHash('sha256').update(randomBytes(16)).digest('hex'), roles: ['integrator'], tenants: ['*'] }]),
-    SWEEP_INTERVAL_MS: '0', METRICS_TOKEN: randomBytes(24).toString('hex'),
+    SWEEP_INTERVAL_MS: '0', METRICS_TOKEN: randomBytes(24).toString('hex'), ENGINE_WORKERS: String(workers),
+    // The platform's pool per engine process.
+    DATABASE_POOL_MAX: process.env.BENCH_DATABASE_POOL_MAX ?? '20',
     // One bench user drives the whole load: the per-user rate limit (ADR 0021) would measure itself.
     RATE_LIMIT_USER_PER_MINUTE: '0',
     // A production engine on its own database: it must not join the platform's order consumer group.
@@ -64,7 +69,7 @@ async function startEngine(databaseUrl: string): Promise<Engine> {
   };
   // BENCH_PROFILE=<dir>: a V8 CPU profile of the engine (open in Chrome DevTools or speedscope; see docs/benchmarks.md).
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE] : [];
-  const child = spawn(process.execPath, [...profile, 'engine/dist/engine.js'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, [...profile, `engine/${BENCH_DIST}/engine.js`], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 240; i += 1) {
     if (child.exitCode !== null) throw new Error(`the engine exited with ${child.exitCode}`);
@@ -148,7 +153,8 @@ export async function benchCommands(options = { seconds: 10 }): Promise<{ figure
 
   await prepareTemplate(POSTGRES);
   const db = await createTestDatabase(POSTGRES, 'bench_commands');
-  const engine = await startEngine(db.url);
+  const workers = benchEngineWorkers();
+  const engine = await startEngine(db.url, workers);
   const sql = new pg.Pool({ connectionString: db.url, max: 4 });
   try {
     const tenant = `bench-${Date.now().toString(36)}`;
@@ -212,7 +218,8 @@ export async function benchCommands(options = { seconds: 10 }): Promise<{ figure
   const markdown = [
     '## Commands through HTTP vs pgbench (same run)',
     '',
-    `Machine: ${describeMachine()}. Engine: production build (\`engine/dist/engine.js\`, NODE_ENV=production), pool 20;`,
+    `Machine: ${describeMachine()}; load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' / ')} (a shared machine: other sessions' work runs beside it).`,
+    `Engine: production build (\`engine/dist/engine.js\`, NODE_ENV=production), ${workers} engine process${workers > 1 ? 'es (node:cluster, ADR 0024)' : ''}, pool 20 each;`,
     `${CLIENTS} closed-loop HTTP clients per row ("1 client": one, for the service time without queueing), ${options.seconds} s each, on the same 2 cores as PostgreSQL and the load generator.`,
     'pgbench: TPC-B (scale 8, 8 clients, 2 threads, prepared). Price rows: quotes of N identical configured lines, each priced in full',
     'with its trace persisted. Targets (issue 8): createQuote >= 0.5x pgbench with p99 <= 100 ms; add line p50 <= 8 ms; price 500 lines p50 <= 60 ms.',

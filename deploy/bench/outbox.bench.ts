@@ -8,7 +8,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Kafka, logLevel } from 'kafkajs';
 import { createKafkaClient, type KafkaClientName } from '@cpq/connectors/kafka/kafka.factory';
-import { buildRoles } from '../build/build';
+import { BENCH_DIST, buildForBench } from './bench-build';
 import { loadRelayConfig } from '@cpq/connectors/outbox-relay/relay.config';
 import { outboxInsert, type NewEvent } from '@cpq/engine/modules/outbox';
 import { createPrismaClient, poolOf } from '@cpq/prisma';
@@ -78,13 +78,9 @@ function relayProcess(databaseUrl: string, client: KafkaClientName) {
   };
 }
 
-/** The bench's own build of the roles (not dist/, which the running platform uses). */
-const BENCH_DIST = '.dist-test-bench';
-let built: Promise<unknown> | undefined;
-
 export async function benchOutbox(clientName: KafkaClientName, options: OutboxOptions = outboxDefaults()): Promise<OutboxFigures> {
   const settings = loadRelayConfig({});
-  await (built ??= buildRoles(BENCH_DIST));
+  await buildForBench();
   await prepareTemplate(POSTGRES);
   const db = await createTestDatabase(POSTGRES, 'bench_outbox');
   // The writers' pool (like the engine's) and the relay's (4, as its role has).

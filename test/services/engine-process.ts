@@ -21,7 +21,10 @@ export type EngineProcess = {
   log(): string;
   /** A user token from the local issuer (`npm run token`), signed with this engine's key. */
   userToken(userId: string, tenantId: string, roles: string[], team?: string): Promise<string>;
-  stop(): Promise<void>;
+  /** The engine's process id (the primary when it runs clustered). */
+  pid: number;
+  /** SIGTERM, then its exit code (null: killed after 20 s), then the database is dropped. */
+  stop(): Promise<number | null>;
 };
 
 /**
@@ -30,7 +33,7 @@ export type EngineProcess = {
  * package (connectors): they reach it over HTTP only, like any other client, and import none
  * of its code (issue 8: engine -> connectors only).
  */
-export async function startEngineProcess(label: string, options: { serviceClients?: ServiceClientSpec[]; port?: number; authSecret?: string } = {}): Promise<EngineProcess> {
+export async function startEngineProcess(label: string, options: { serviceClients?: ServiceClientSpec[]; port?: number; authSecret?: string; env?: Record<string, string> } = {}): Promise<EngineProcess> {
   const db = await createTestDatabase(testEnv.postgresUrl, label);
   // A caller that starts other processes first (the studio's e2e: Playwright's webServer) names the port and signing key.
   const port = options.port ?? (await freePort());
@@ -50,6 +53,7 @@ export async function startEngineProcess(label: string, options: { serviceClient
     SERVICE_CLIENTS: JSON.stringify((options.serviceClients ?? []).map((c) => ({
       clientId: c.clientId, secretSha256: createHash('sha256').update(c.secret).digest('hex'), roles: c.roles, tenants: c.tenants,
     }))),
+    ...options.env,
   };
   const child = spawn(process.execPath, ['--import', 'tsx', 'engine/src/server.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   // The last lines of its log (pino on stdout) and of stderr, for the error when it fails.
@@ -67,17 +71,20 @@ export async function startEngineProcess(label: string, options: { serviceClient
   }
 
   return {
-    url, db, adminToken,
+    url, db, adminToken, pid: child.pid!,
     log: () => stderr,
     userToken: (userId, tenantId, roles, team) => runTokenScript(env, ['--user', userId, '--tenant', tenantId, '--roles', roles.join(','), ...(team ? ['--team', team] : [])]),
     async stop() {
+      let code: number | null = child.exitCode;
       if (child.exitCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve));
         child.kill('SIGTERM');
         await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 20_000))]);
+        code = child.exitCode;
         if (child.exitCode === null) child.kill('SIGKILL');
       }
       await db.drop();
+      return code;
     },
   };
 }

@@ -12,6 +12,7 @@ import { registerBusinessMetrics, type SignalSource } from './business-metrics';
 import { databaseSignalSource } from './database-signals';
 import { operationIndex, registerHttpMetrics } from './http-metrics';
 import { registerTraceAttributes } from './trace-attributes';
+import { clusterMetrics } from '../cluster/cluster-metrics';
 import { metricsRoute } from './metrics.routes';
 
 export type { SignalSource } from './business-metrics';
@@ -90,7 +91,9 @@ export function registerObservability(app: FastifyInstance, options: Observabili
     quoteSignalSource(options.prisma, config.quoteStuckBeforePricingSeconds), orderSignalSource(options.prisma), databaseSignalSource(options.prisma),
     ...(options.signals ?? []),
   ], config.metricsSignalsMaxAgeMs);
-  metricsRoute(app, { contract: options.contract, registry, token: config.metricsToken });
+  // A worker of the clustered engine labels its series and answers with every worker's (ADR 0024).
+  const clustered = clusterMetrics(registry, 'api');
+  metricsRoute(app, { contract: options.contract, registry, token: config.metricsToken, exposition: clustered?.text });
   // Span names and journey attributes, only when this process traces (ADR 0019).
   if (config.tracing.exporter !== 'none') {
     const operations = operationIndex(options.contract);
