@@ -56,6 +56,8 @@ export type TraceStep = {
 };
 
 export type PricedCharge = {
+  /** A bundle option's charge: the option's offering (absent: the line's own offering). */
+  option?: string;
   charge: string;
   quantity: number;
   chargeType: 'one-time' | 'recurring';

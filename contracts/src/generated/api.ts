@@ -1463,6 +1463,8 @@ export type components = {
             /** @enum {string} */
             chargeType: "one-time" | "recurring";
             lineNet: string;
+            /** @description The bundle option (its offering) this charge prices; absent: the line's own offering. */
+            option?: string;
             /** @enum {string} */
             period?: "monthly" | "annual";
             quantity: number;
@@ -1766,6 +1768,15 @@ export type components = {
          * @enum {string}
          */
         LineAction: "add" | "modify" | "disconnect" | "no-change";
+        /** @description A bundle line's options (its children): quantity per option offering, 0 removes one; an option not listed takes its default quantity. Priced with the line for quantity x the line's quantity units. */
+        LineOptions: {
+            offering: components["schemas"]["ItemKey"];
+            quantity: number;
+            /** @description The option's characteristic values (its defaults otherwise). */
+            selections?: {
+                [key: string]: unknown;
+            };
+        }[];
         MetadataAudit: {
             items: components["schemas"]["MetadataAuditEntry"][];
         };
@@ -2013,6 +2024,14 @@ export type components = {
             baseline?: {
                 [key: string]: unknown;
             } | null;
+            /** @description A bundle line's options as configured (every option bought, with its normalized selections; explicit zeros kept). */
+            children?: {
+                offering: string;
+                quantity: number;
+                selections: {
+                    [key: string]: unknown;
+                };
+            }[];
             configurationHash: string | null;
             configurationValid: boolean | null;
             lineId: string;
@@ -4203,6 +4222,8 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description The bundle's options as the rep chose them. Absent keeps the line's; [] takes every option at its default quantity. */
+                    children?: components["schemas"]["LineOptions"];
                     lineId: string;
                     /** @description The line's manual discount. Absent keeps the one it has; null removes it. */
                     manualDiscount?: {
@@ -4534,6 +4555,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    children?: components["schemas"]["LineOptions"];
                     manualDiscount?: {
                         amount?: string;
                         percent?: string;

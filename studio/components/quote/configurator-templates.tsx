@@ -17,7 +17,8 @@ const characteristicOf = (form: LineForm, key: string): Characteristic | undefin
   form.sections.flatMap((s) => s.fields).find((f) => f.characteristic.key === key)?.characteristic;
 
 /** A fix the form can apply (changes of the line's own characteristics); others are said, not clicked. */
-const applicable = (fix: Fix) => fix.changes.every((c) => c.scope === 'line');
+/** A fix the form can apply: the line's values, or a bundle option's quantity (the options table). */
+const applicable = (fix: Fix) => fix.changes.every((c) => c.scope === 'line' || (c.scope === 'child' && c.characteristic === undefined && typeof c.to === 'number'));
 
 /** One issue: the rule's message, which rule, and its verified fixes (one click each). */
 export function IssueView({ issue, ctx }: { issue: ConfigurationIssue; ctx: ConfiguratorContext }) {

@@ -38,8 +38,8 @@ export function CustomerQuoteView({ quote }: { quote: CustomerQuote }) {
               <thead><tr><th>Charge</th><th>Billed</th><th className="num">Quantity</th><th className="num">List price</th><th className="num">Your price</th><th className="num">Line</th><th className="num">Over the term</th></tr></thead>
               <tbody>
                 {line.charges.map((c) => (
-                  <tr key={c.charge}>
-                    <td>{words(c.charge)}</td><td>{period(c)}</td><td className="num">{c.quantity}</td>
+                  <tr key={`${c.option ?? ''}/${c.charge}`}>
+                    <td>{c.option ? `${words(c.option)}: ` : ''}{words(c.charge)}</td><td>{period(c)}</td><td className="num">{c.quantity}</td>
                     <td className="num">{c.unitListPrice}</td><td className="num">{c.unitNetPrice}</td><td className="num">{c.lineNet}</td><td className="num">{c.termTotal}</td>
                   </tr>
                 ))}

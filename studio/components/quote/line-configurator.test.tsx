@@ -116,4 +116,32 @@ describe('LineConfigurator (the rep\'s generated form)', () => {
     await expect.element(service.getByRole('combobox', { name: 'DDoS protection' })).toBeVisible();
     await expect.element(service.getByText('Scrubbing in our network')).toBeVisible();
   });
+  it('a bundle\'s options: the rep sets a quantity, the engine checks it at the option with its fix, and the line is saved with its options', async () => {
+    // The engine's answer for the SD-WAN bundle: the security add-on allows at most 1 (a fix sets it back).
+    const evaluate = vi.fn(async (input: PreviewInput): Promise<Result<ConfigurationResult>> => {
+      const addon = input.children?.find((c) => c.offering === 'security-addon')?.quantity ?? 0;
+      const children = [{ offering: 'business-internet', quantity: 2, selections: {} }, { offering: 'managed-router', quantity: 2, selections: { model: 'small' } }, { offering: 'security-addon', quantity: addon, selections: {} }];
+      const violations = addon > 1 ? [{ ...rule('bundle.cardinality', [], 'Security add-on: at most 1', [{ description: 'Set Security add-on to 1', changes: [{ scope: 'child' as const, offering: 'security-addon', from: addon, to: 1 }] }]), source: 'bundle' as const, child: 'security-addon' }] : [];
+      return { ok: true, data: { valid: violations.length === 0, releaseId: input.releaseId, offering: input.offering, normalized: { selections: { sites: 2 }, children }, domains: {}, derivations: [], violations, warnings: [], inputHash: 'i', resultHash: 'r' } };
+    });
+    const save = vi.fn(async (_line: LineDraft) => ({ ok: true as const, data: { valid: true } }));
+    const items = release();
+    const screen = await render(
+      <LineConfigurator form={lineFormOf(items, 'sd-wan')!} releaseId="r1" context={{ termMonths: 24, quoteOfferings: [] }} editable evaluate={evaluate} save={save} debounceMs={0}
+        line={{ lineId: 'L1', quantity: 1, selections: {}, children: [{ offering: 'managed-router', quantity: 2, selections: { model: 'small' } }] }} />,
+    );
+    const table = screen.getByRole('table', { name: 'Bundle options' });
+    await expect.element(table.getByLabelText('Managed Router')).toHaveValue(2);
+    await userEvent.fill(table.getByLabelText('Security add-on'), '2');
+    await contains(table, 'Security add-on: at most 1');
+    expect(evaluate.mock.lastCall?.[0].children).toContainEqual({ offering: 'security-addon', quantity: 2 });
+    await table.getByRole('button', { name: 'Apply fix: Set Security add-on to 1' }).click();
+    await expect.element(table.getByLabelText('Security add-on')).toHaveValue(1);
+    await contains(screen.getByTestId('preview-status'), 'Valid configuration.');
+    await screen.getByRole('button', { name: 'Save line' }).click();
+    expect(save.mock.lastCall?.[0]).toEqual({
+      lineId: 'L1', quantity: 1, selections: {},
+      children: [{ offering: 'managed-router', quantity: 2, selections: { model: 'small' } }, { offering: 'security-addon', quantity: 1 }],
+    });
+  });
 });

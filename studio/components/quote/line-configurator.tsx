@@ -4,7 +4,7 @@ import Form from '@rjsf/core';
 import type { IChangeEvent } from '@rjsf/core';
 import validator from '@rjsf/validator-ajv8';
 import { useCallback, useEffect, useMemo, useRef, useState, useTransition } from 'react';
-import type { ConfigurationResult, Fix, PreviewInput } from '@/lib/configuration-api';
+import type { ChildInput, ConfigurationResult, Fix, PreviewInput } from '@/lib/configuration-api';
 import type { Problem, Result } from '@/lib/problem';
 import type { LineForm } from '@/lib/release-model';
 import { ProblemView } from '@/components/problem-view';
@@ -13,7 +13,8 @@ import { lineFormSchema, previewNotes } from './line-form-schema';
 import { explain } from './quote-problems';
 import './quote.css';
 
-export type LineDraft = { lineId: string; quantity: number; selections: Record<string, unknown> };
+/** `children`: a bundle line's options as configured (sent back as the rep leaves them). */
+export type LineDraft = { lineId: string; quantity: number; selections: Record<string, unknown>; children?: ChildInput[] };
 
 type Props = {
   form: LineForm;
@@ -42,6 +43,9 @@ const templates = { FieldTemplate: ConfiguratorFieldTemplate, ObjectFieldTemplat
 export function LineConfigurator({ form, releaseId, line, context, editable, evaluate, save, onSaved, debounceMs = 250 }: Props) {
   const [explicit, setExplicit] = useState<Record<string, unknown>>(line.selections);
   const [quantity, setQuantity] = useState(String(line.quantity));
+  // A bundle's option quantities as the rep typed them, by option offering (the line's as configured to start with).
+  const [options, setOptions] = useState<Record<string, string>>(() => Object.fromEntries((line.children ?? []).map((c) => [c.offering, String(c.quantity)])));
+  const children = useMemo(() => childrenOf(form, options, line.children), [form, options, line.children]);
   const [preview, setPreview] = useState<ConfigurationResult>();
   const [previewProblem, setPreviewProblem] = useState<Problem>();
   const [evaluating, setEvaluating] = useState(true);
@@ -56,7 +60,7 @@ export function LineConfigurator({ form, releaseId, line, context, editable, eva
     const timer = setTimeout(() => {
       const q = Number(quantity);
       evaluate({
-        releaseId, offering: form.offering.key, selections: explicit,
+        releaseId, offering: form.offering.key, selections: explicit, ...(children ? { children } : {}),
         context: { ...(Number.isInteger(q) && q >= 1 ? { quantity: q } : {}), termMonths: context.termMonths, quoteOfferings: context.quoteOfferings, ...(context.segment ? { segment: context.segment } : {}), ...(context.channel ? { channel: context.channel } : {}) },
       }).then((result) => {
         if (n !== asked.current) return; // an older answer arriving late
@@ -72,7 +76,7 @@ export function LineConfigurator({ form, releaseId, line, context, editable, eva
       });
     }, debounceMs);
     return () => clearTimeout(timer);
-  }, [explicit, quantity, releaseId, form.offering.key, context.termMonths, context.quoteOfferings, context.segment, context.channel, evaluate, debounceMs]);
+  }, [explicit, quantity, children, releaseId, form.offering.key, context.termMonths, context.quoteOfferings, context.segment, context.channel, evaluate, debounceMs]);
 
   const derived = useMemo(() => new Map((preview?.derivations ?? []).map((d) => [d.characteristic, d.value])), [preview]);
   // What the form shows: the engine's normalized values (defaults, derived) under the rep's own choices.
@@ -101,6 +105,9 @@ export function LineConfigurator({ form, releaseId, line, context, editable, eva
   };
 
   const applyFix = useCallback((fix: Fix) => {
+    // A bundle option's quantity goes to the options table; the line's values to the form.
+    const quantities = fix.changes.flatMap((c) => (c.scope === 'child' && c.characteristic === undefined && typeof c.to === 'number' ? [[c.offering, String(c.to)] as const] : []));
+    if (quantities.length > 0) setOptions((o) => ({ ...o, ...Object.fromEntries(quantities) }));
     setExplicit((current) => {
       const updated = { ...current };
       for (const change of fix.changes) {
@@ -120,7 +127,7 @@ export function LineConfigurator({ form, releaseId, line, context, editable, eva
     setProblem(undefined);
     // A derived value is the engine's, not the rep's: it is not sent as a selection.
     const selections = Object.fromEntries(Object.entries(explicit).filter(([k]) => !derived.has(k)));
-    const result = await save({ lineId: line.lineId, quantity: Number(quantity), selections });
+    const result = await save({ lineId: line.lineId, quantity: Number(quantity), selections, ...(children ? { children } : {}) });
     if (result.ok) onSaved?.(result.data.valid);
     else setProblem(result.problem);
   });
@@ -161,39 +168,65 @@ export function LineConfigurator({ form, releaseId, line, context, editable, eva
       {form.hidden.length > 0 ? (
         <p className="muted">Not on this screen (the layout leaves them out; the engine applies their defaults): {form.hidden.map((c) => c.name).join(', ')}.</p>
       ) : null}
-      {form.bundle ? <BundleOptions form={form} preview={preview} /> : null}
+      {form.bundle ? <BundleOptions form={form} preview={preview} options={options} ctx={formContext} onChange={(offering, value) => setOptions((o) => ({ ...o, [offering]: value }))} /> : null}
       {problem ? <ProblemView problem={problem} explanation={explain(problem)} /> : null}
       {editable ? <button type="button" onClick={onSave} disabled={saving}>{saving ? 'Saving…' : 'Save line'}</button> : null}
     </div>
   );
 }
 
-/** The bundle's options with their cardinalities and groups, and the quantities the engine configures. */
-function BundleOptions({ form, preview }: { form: LineForm; preview: ConfigurationResult | undefined }) {
+/**
+ * The options to send: each option the rep set (a whole number; anything else is left for the
+ * engine's validation to name), with the selections the line had for it. Undefined for a line
+ * that is not a bundle's.
+ */
+function childrenOf(form: LineForm, options: Record<string, string>, configured: ChildInput[] | undefined): ChildInput[] | undefined {
+  if (!form.bundle) return undefined;
+  const selectionsOf = new Map((configured ?? []).map((c) => [c.offering, c.selections]));
+  return form.bundle.options.flatMap((o) => {
+    const text = options[o.offering];
+    if (text === undefined || text.trim() === '' || !/^\d{1,6}$/.test(text.trim())) return [];
+    const selections = selectionsOf.get(o.offering);
+    return [{ offering: o.offering, quantity: Number(text.trim()), ...(selections && Object.keys(selections).length ? { selections } : {}) }];
+  });
+}
+
+/** The bundle's options with their cardinalities and groups: the rep sets each quantity, the engine configures and checks them. */
+function BundleOptions({ form, preview, options, ctx, onChange }: {
+  form: LineForm; preview: ConfigurationResult | undefined; options: Record<string, string>; ctx: ConfiguratorContext; onChange(offering: string, value: string): void;
+}) {
+  const { editable } = ctx;
   const bundle = form.bundle!;
   const configured = new Map((preview?.normalized.children ?? []).map((c) => [c.offering, c.quantity]));
   const groups = new Map(bundle.groups.map((g) => [g.key, g]));
+  const issuesOf = (offering: string) => [...(preview?.violations ?? []), ...(preview?.warnings ?? [])].filter((v) => v.child === offering);
   return (
     <section className="panel" aria-labelledby="bundle-title">
       <h2 id="bundle-title">{bundle.name}: options</h2>
       <table aria-label="Bundle options">
-        <thead><tr><th>Option</th><th>Group (choose)</th><th>Quantity allowed</th><th>Default</th><th>Configured</th></tr></thead>
+        <thead><tr><th>Option</th><th>Group (choose)</th><th>Quantity allowed</th><th>Default</th><th>Quantity per unit of the line</th></tr></thead>
         <tbody>
           {bundle.options.map((o) => {
             const g = o.group ? groups.get(o.group) : undefined;
+            const id = `option-${o.offering}`;
+            const issues = issuesOf(o.offering);
             return (
               <tr key={o.offering}>
-                <td>{o.name}</td>
+                <td><label htmlFor={id}>{o.name}</label></td>
                 <td>{g ? `${g.name} (${g.min}–${g.max})` : ''}</td>
                 <td className="num">{o.min}–{o.max}</td>
                 <td className="num">{o.defaultQuantity}</td>
-                <td className="num">{configured.get(o.offering) ?? 0}</td>
+                <td>
+                  <input id={id} type="number" min={o.min} max={o.max} size={6} disabled={!editable} aria-invalid={issues.length > 0} aria-describedby={`${id}-issues`}
+                    value={options[o.offering] ?? String(configured.get(o.offering) ?? o.defaultQuantity)} onChange={(e) => onChange(o.offering, e.target.value)} />
+                  <div id={`${id}-issues`} aria-live="polite">{issues.map((v, i) => <IssueView key={i} issue={v} ctx={ctx} />)}</div>
+                </td>
               </tr>
             );
           })}
         </tbody>
       </table>
-      <p className="muted">Quote lines do not carry option quantities yet: a saved line takes every option at its default quantity.</p>
+      <p className="muted">Each option is priced with the line: its own charges, for its quantity times the line&apos;s quantity.</p>
     </section>
   );
 }

@@ -87,7 +87,10 @@ export function previewNotes(form: LineForm, preview: ConfigurationResult | unde
   const byField: Record<string, FieldNotes> = Object.fromEntries(order.map((k) => [k, empty()]));
   const line: ConfigurationIssue[] = [];
   if (!preview) return { byField, line };
+  const options = new Set(form.bundle?.options.map((o) => o.offering) ?? []);
   const place = (issue: ConfigurationIssue, into: 'violations' | 'warnings') => {
+    // An option's issue sits at the option, in the bundle's table.
+    if (issue.child && options.has(issue.child)) return;
     const at = issue.child ? undefined : order.find((k) => issue.characteristics.includes(k));
     if (at) byField[at]![into].push(issue);
     else line.push(issue);

@@ -23,7 +23,15 @@ export function PricingView({ quote, trace, items, names }: { quote: Quote; trac
         return (
           <div key={line.lineId} className="line-price" data-testid={`line-price-${line.lineId}`}>
             <h3>Line {position}: {names[line.offering] ?? line.offering} × {line.quantity}</h3>
-            {line.charges.map((c) => <WaterfallChart key={c.charge} charge={c} name={chargeName(items, line.offering, c.charge)} currency={result.currency} />)}
+            {line.charges.map((c) => (
+              <WaterfallChart
+                key={`${c.option ?? ''}/${c.charge}`}
+                charge={c}
+                // A bundle option's charge says which option it prices: "Managed router: Rental".
+                name={c.option ? `${names[c.option] ?? c.option}: ${chargeName(items, c.option, c.charge)}` : chargeName(items, line.offering, c.charge)}
+                currency={result.currency}
+              />
+            ))}
           </div>
         );
       })}

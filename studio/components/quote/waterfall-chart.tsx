@@ -55,7 +55,7 @@ export function WaterfallChart({ charge, name, currency }: { charge: PricedCharg
   const scale = (v: number) => labelWidth + ((width - labelWidth - 90) * v) / max;
   const summary = `${name}: list ${charge.unitListPrice} to net ${charge.unitNetPrice} ${currency} per unit, ${bars.length - 2} step${bars.length === 3 ? '' : 's'}`;
   return (
-    <figure className="waterfall" data-testid={`waterfall-${charge.charge}`}>
+    <figure className="waterfall" data-testid={`waterfall-${charge.option ? `${charge.option}-` : ""}${charge.charge}`}>
       <figcaption><strong>{name}</strong> <span className="muted">({charge.chargeType === 'recurring' ? charge.period : 'one-time'}, {charge.quantity} × {charge.unitNetPrice} = {charge.lineNet} {currency})</span></figcaption>
       <svg viewBox={`0 0 ${width} ${bars.length * row + 8}`} width={width} role="img" aria-label={summary}>
         {bars.map((b, i) => {

@@ -12,6 +12,8 @@ import type { Baseline, LineAction } from './change-pricing';
 import { changePriced } from './commands/price-quote.command';
 import { dealMetricsOf } from './quote.deal-metrics';
 import { manualDiscountRecord } from './quote.guards';
+import { pricedOptions } from './quote.line-options';
+import type { LineOption } from './quote.repository';
 
 export type ApprovalPreviewInput = BodyOf<'previewQuoteApproval'>;
 export type ApprovalPreview = ResponseOf<'previewQuoteApproval'>;
@@ -26,6 +28,9 @@ type Deps = { prisma: PrismaClient; releases: ReleaseViews; today: () => string 
  * release's approval policy decides as submission decides (`dealMetricsOf`,
  * `evaluateApprovalPolicy`). A read: nothing is written, no lock is taken.
  */
+/** The configuration document's normalized values and options (what the price command reads of it). */
+const normalizedOf = (configuration: unknown) => (configuration as { normalized?: { selections?: Record<string, unknown>; children?: LineOption[] } } | null)?.normalized;
+
 export function createApprovalPreview({ prisma, releases, today }: Deps) {
   return async (quoteId: string, input: ApprovalPreviewInput, principal: Principal): Promise<ApprovalPreview> => {
     const quote = await prisma.quote.findFirst({ where: { id: quoteId, tenantId: principal.tenantId } });
@@ -72,8 +77,9 @@ export function createApprovalPreview({ prisma, releases, today }: Deps) {
         const discount = discountOf(l.lineId, l.manualDiscount);
         return {
           lineId: l.lineId, offering: l.offering, quantity: l.quantity,
-          characteristics: ((l.configuration as { normalized?: { selections?: Record<string, unknown> } } | null)?.normalized?.selections) ?? {},
+          characteristics: normalizedOf(l.configuration)?.selections ?? {},
           ...(discount ? { manualDiscount: discount } : {}),
+          ...pricedOptions(normalizedOf(l.configuration)?.children),
         };
       }),
     });

@@ -6,6 +6,8 @@ import { configure } from '../configuration';
 import { price, type ManualDiscount, type PriceResult } from '../pricing';
 import { customerContext } from './commands/line.commands';
 import { dealMetricsOf } from './quote.service';
+import { pricedOptions } from './quote.line-options';
+import type { LineOption } from './quote.repository';
 
 export type QuoteImpact = {
   quoteId: string;
@@ -34,6 +36,9 @@ const roles = (view: ReleaseView, result: PriceResult, termMonths: number) => {
  * configurations become invalid, how prices move, and which approvals become newly required.
  * Pure evaluation on snapshots; nothing is written.
  */
+/** A stored line's options as configured (absent on lines without a bundle). */
+const optionsOf = (configuration: unknown): LineOption[] | undefined => (configuration as { normalized?: { children?: LineOption[] } } | null)?.normalized?.children;
+
 export function createImpactReplay(prisma: PrismaClient) {
   return async function replay(tenantId: string, candidate: ReleaseView, current: (releaseId: string) => Promise<ReleaseView>, limit = 50): Promise<QuoteImpact[]> {
     const revisions = await prisma.quoteRevision.findMany({
@@ -53,6 +58,8 @@ export function createImpactReplay(prisma: PrismaClient) {
           line,
           result: configure(candidate, {
             offering: line.offering, selections: line.selections as Record<string, unknown>,
+            // The options as the rep left them, configured again under the candidate's bundle.
+            ...(optionsOf(line.configuration) ? { children: optionsOf(line.configuration) } : {}),
             context: { quantity: line.quantity, termMonths: quote.termMonths, quoteOfferings: lines.filter((l) => l.lineId !== line.lineId).map((l) => l.offering), ...customerContext(quote) },
           }),
         }));
@@ -64,6 +71,7 @@ export function createImpactReplay(prisma: PrismaClient) {
           lines: configured.map(({ line, result }) => ({
             lineId: line.lineId, offering: line.offering, quantity: line.quantity, characteristics: result.normalized.selections,
             ...(line.manualDiscount ? { manualDiscount: line.manualDiscount as unknown as ManualDiscount } : {}),
+            ...pricedOptions(result.normalized.children),
           })),
         });
         impact.termTotalAfter = after.totals.termTotal;

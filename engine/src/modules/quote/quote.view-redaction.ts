@@ -21,7 +21,7 @@ export function pick<T extends object, K extends keyof T>(source: T, keys: reado
 export type ChargeTerms = ApiSchema<'ChargeTerms'>;
 export type TotalsTerms = ApiSchema<'TotalsTerms'>;
 
-const CHARGE_TERMS = ['charge', 'chargeType', 'period', 'quantity', 'unitListPrice', 'unitNetPrice', 'lineNet', 'termTotal'] as const;
+const CHARGE_TERMS = ['charge', 'option', 'chargeType', 'period', 'quantity', 'unitListPrice', 'unitNetPrice', 'lineNet', 'termTotal'] as const;
 const TOTALS_TERMS = ['oneTime', 'monthly', 'annual', 'termTotal'] as const;
 
 /** List -> net per charge: no trace, no skipped rules, no floor flag. */

@@ -19,6 +19,9 @@ const isoDate = (d: Date) => d.toISOString().slice(0, 10);
  * visible); how much of each view it sees is quote.view-policy.ts's table. Reads only the quote
  * module's tables; audit records and approval evidence come through their modules' ports.
  */
+/** A bundle line's options as configured (the configuration's normalized children). */
+const optionsOf = (configuration: unknown) => (configuration as { normalized?: { children?: { offering: string; quantity: number; selections: Record<string, unknown> }[] } } | null)?.normalized?.children;
+
 export function createQuoteViews(prisma: PrismaClient, documents: DocumentService) {
   async function find(quoteId: string, principal: Principal) {
     const quote = await prisma.quote.findFirst({ where: { id: quoteId, tenantId: principal.tenantId } });
@@ -44,6 +47,7 @@ export function createQuoteViews(prisma: PrismaClient, documents: DocumentServic
         configurationValid: l.configurationValid, configurationHash: l.configurationHash,
         violations: ((l.configuration as { violations?: unknown[] } | null)?.violations) ?? [], releaseId: l.releaseId,
         manualDiscount: l.manualDiscount as Record<string, unknown> | null,
+        ...(optionsOf(l.configuration) ? { children: optionsOf(l.configuration)! } : {}),
         action: l.action as 'add' | 'modify' | 'disconnect' | 'no-change', assetId: l.assetId, assetVersion: l.assetVersion,
         baseline: l.baseline as Record<string, unknown> | null,
       })),

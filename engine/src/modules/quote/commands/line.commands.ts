@@ -22,6 +22,8 @@ export function configureLineOn(view: ReleaseView, line: LineInput, quote: Quote
   return configure(view, {
     offering: line.offering,
     selections: line.selections,
+    // A bundle's options as the rep chose them (absent: each at its default quantity).
+    ...(line.children ? { children: line.children } : {}),
     // The segment and channel the quote was made for (its account's): offerings not sold to them are refused.
     context: { quantity: line.quantity, termMonths: quote.termMonths, quoteOfferings: otherOfferings, ...customerContext(quote) },
   });
@@ -54,7 +56,10 @@ export function configureLineCommand(deps: QuoteDeps) {
       const existing = read as LineOffering[];
       const current = existing.find((l) => l.lineId === lineId);
       if (!current) throw new DomainError('line-not-found', `revision ${loaded.revision.revision} has no line ${lineId}`);
-      const result = configureLineOn(view, { quantity: line.quantity, selections: line.selections, offering: current.offering }, loaded.quote, existing.filter((l) => l.lineId !== lineId).map((l) => l.offering));
+      // Absent options keep the line's, as configured (explicit zeros included).
+      const children = line.children ?? current.children ?? undefined;
+      const result = configureLineOn(view, { quantity: line.quantity, selections: line.selections, offering: current.offering, ...(children ? { children } : {}) },
+        loaded.quote, existing.filter((l) => l.lineId !== lineId).map((l) => l.offering));
       // A line of an installed asset modifies it when it no longer matches it (ADR 0022).
       const action = assetLineAction(current, line.quantity, result, lineId, loaded.quote.basis);
       // Absent keeps the line's discount, null removes it, a value replaces it (with who and why).

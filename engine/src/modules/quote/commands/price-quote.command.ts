@@ -9,6 +9,7 @@ import { ChangeLineError, priceChange } from '../change-pricing';
 import { conclude, currentPricingLines, type PricingLine } from '../quote.repository';
 import { nextState, type RevisionState } from '../quote.state';
 import type { CommandContext } from '../quote.types';
+import { pricedOptions } from '../quote.line-options';
 
 /** Prices every line against the pinned release; the result is immutable evidence. */
 export function priceQuoteCommand(deps: QuoteDeps) {
@@ -32,6 +33,7 @@ export function priceQuoteCommand(deps: QuoteDeps) {
           lineId: l.lineId, offering: l.offering, quantity: l.quantity,
           characteristics: l.selections ?? {},
           ...(l.manualDiscount ? { manualDiscount: l.manualDiscount as unknown as ManualDiscount } : {}),
+          ...pricedOptions(l.children),
         })),
       }, { resultId: priceResultId });
       const basis = loaded.quote.basis;

@@ -50,7 +50,7 @@ export default async function LinePage({ params }: { params: Promise<{ id: strin
         quoteId={quote.quoteId}
         form={form}
         releaseId={quote.revision.releaseId}
-        line={{ lineId: line.lineId, quantity: line.quantity, selections: line.selections }}
+        line={{ lineId: line.lineId, quantity: line.quantity, selections: line.selections, ...(line.children ? { children: line.children } : {}) }}
         context={{
           termMonths: quote.termMonths,
           quoteOfferings: quote.revision.lines.filter((l) => l.lineId !== line.lineId).map((l) => l.offering),
