@@ -83,6 +83,23 @@ export type PriceResult = {
   lines: PricedLine[];
   totals: PriceTotals;
   resultHash: string;
+  /** A change or renewal quote's pricing against the installed base (ADR 0022): totals are its delta. */
+  change?: ChangeSection;
+};
+
+/** engine/src/modules/quote/change-pricing.ts, as the price result carries it. */
+export type ChangeSection = {
+  basis: 'change' | 'renewal';
+  changeDate: string;
+  lines: {
+    lineId: string; action: string; assetId: string | null;
+    term: { start: string; end: string; months: number } | null;
+    renewedTerm?: { start: string; end: string; months: number };
+    charges: {
+      charge: string; chargeType: string; period?: string; previousLineNet: string; lineNet: string; periodDelta: string; termDelta: string;
+      proration?: { reason: string }; reason: string;
+    }[];
+  }[];
 };
 
 /** The price result inside a trace view (typed open in the contract). */

@@ -37,6 +37,13 @@ export async function configureLineAction(
   return result;
 }
 
+/** A change quote's asset line disconnected (its recurring charges stop for the rest of the asset's term). */
+export async function disconnectLineAction(quoteId: string, version: number, lineId: string): Promise<LineOutcome> {
+  const result = outcome(await callEngine<{ lineId: string; valid: boolean; version: number }>('POST', `${quotePath(quoteId)}/commands/disconnect-line`, { body: { lineId }, ifMatch: version }));
+  revalidatePath(quotePath(quoteId));
+  return result;
+}
+
 export type LifecycleStep = 'price' | 'submit-for-approval' | 'generate-document' | 'revise';
 
 /** A command without a body, against the version shown (a stale screen gets the engine's 409). */

@@ -16,16 +16,24 @@ function recurring(asset: InstalledAsset): string {
  * An account's installed base as the engine keeps it: what its fulfilled orders installed, with
  * the selections and recurring charges accepted, the term, and the order that last changed it.
  */
-export function InstalledBaseTable({ assets, names }: { assets: InstalledAsset[]; names: Record<string, string> }) {
+export function InstalledBaseTable({ assets, names, select }: {
+  assets: InstalledAsset[];
+  names: Record<string, string>;
+  /** Active assets get a checkbox (a rep quoting a change or a renewal). */
+  select?: { chosen: ReadonlySet<string>; toggle(assetId: string): void };
+}) {
   if (assets.length === 0) {
     return <p className="muted" data-testid="no-assets">Nothing installed yet: an accepted quote becomes an order, and its fulfilled lines become the account&apos;s assets.</p>;
   }
   return (
     <table aria-label="Installed base">
-      <thead><tr><th>Asset</th><th className="num">Quantity</th><th>Configuration</th><th>Recurring</th><th>Term</th><th>State</th><th>Last order</th></tr></thead>
+      <thead><tr>{select ? <th><span className="visually-hidden">Choose</span></th> : null}<th>Asset</th><th className="num">Quantity</th><th>Configuration</th><th>Recurring</th><th>Term</th><th>State</th><th>Last order</th></tr></thead>
       <tbody>
         {assets.map((a) => (
           <tr key={a.assetId} data-testid={`asset-${a.assetId}`}>
+            {select ? (
+              <td>{a.state === 'active' ? <input type="checkbox" aria-label={`Choose ${names[a.offering] ?? a.offering} ${a.assetId.slice(0, 8)}`} checked={select.chosen.has(a.assetId)} onChange={() => select.toggle(a.assetId)} /> : null}</td>
+            ) : null}
             <td>{names[a.offering] ?? a.offering}<br /><span className="muted"><code>{a.assetId.slice(0, 8)}</code>, version {a.version ?? 1}</span></td>
             <td className="num">{a.quantity}</td>
             <td>{Object.entries(a.selections).map(([k, v]) => `${words(k)}: ${String(v)}`).join(', ') || '—'}</td>

@@ -1,6 +1,6 @@
 import type { ReleaseItem } from '@/lib/release-model';
 import { chargeName } from '@/lib/release-model';
-import { priceResultOf, type PriceTraceView, type Quote } from '@/lib/quote-api';
+import { priceResultOf, type ChangeSection, type PriceTraceView, type Quote } from '@/lib/quote-api';
 import { TotalsTable } from './totals-table';
 import { WaterfallChart } from './waterfall-chart';
 
@@ -17,7 +17,9 @@ export function PricingView({ quote, trace, items, names }: { quote: Quote; trac
       <p className="muted" data-testid="price-freshness">
         {trace.fresh ? 'Current: ' : 'Stale, the quote changed since: '}priced against release {result.releaseNumber} on {result.pricingDate}, result <code title={trace.resultHash}>{trace.resultHash.slice(0, 12)}…</code>
       </p>
+      {result.change ? <p data-testid="change-totals-note">The totals are the change to what the account pays today: {result.change.basis === 'change' ? `effective ${result.change.changeDate}, prorated for the rest of each asset's term` : 'the renewed terms at this release\'s prices'}.</p> : null}
       <TotalsTable totals={result.totals} currency={result.currency} termMonths={result.termMonths} />
+      {result.change ? <ChangeTable quote={quote} change={result.change} names={names} currency={result.currency} /> : null}
       {result.lines.map((line) => {
         const position = quote.revision.lines.find((l) => l.lineId === line.lineId)?.position ?? line.lineId;
         return (
@@ -36,5 +38,27 @@ export function PricingView({ quote, trace, items, names }: { quote: Quote; trac
         );
       })}
     </section>
+  );
+}
+
+/** Per asset line, what changes: each charge before and after, per period and over the term, and the proration in words. */
+function ChangeTable({ quote, change, names, currency }: { quote: Quote; change: ChangeSection; names: Record<string, string>; currency: string }) {
+  const lineOf = (lineId: string) => quote.revision.lines.find((l) => l.lineId === lineId);
+  return (
+    <table aria-label="Change against the installed base">
+      <thead><tr><th>Line</th><th>Action</th><th>Charge</th><th className="num">Today</th><th className="num">New</th><th className="num">Per period</th><th className="num">Over the term</th><th>How</th></tr></thead>
+      <tbody>
+        {change.lines.flatMap((l) => l.charges.map((c, i) => (
+          <tr key={`${l.lineId}/${c.charge}`} data-testid={`change-${l.lineId}-${c.charge}`}>
+            <td>{i === 0 ? `${lineOf(l.lineId)?.position ?? l.lineId}. ${names[lineOf(l.lineId)?.offering ?? ''] ?? lineOf(l.lineId)?.offering ?? ''}` : ''}</td>
+            <td>{i === 0 ? l.action : ''}</td>
+            <td>{c.charge}{c.period ? ` (${c.period})` : ''}</td>
+            <td className="num">{c.previousLineNet}</td><td className="num">{c.lineNet}</td><td className="num">{c.periodDelta}</td>
+            <td className="num">{c.termDelta} {currency}</td>
+            <td>{c.proration?.reason ?? c.reason}</td>
+          </tr>
+        )))}
+      </tbody>
+    </table>
   );
 }

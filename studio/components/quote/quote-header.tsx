@@ -1,3 +1,4 @@
+import Link from 'next/link';
 import type { Quote } from '@/lib/quote-api';
 import { when } from '@/components/format';
 import { StateBadge } from './state-badge';
@@ -8,7 +9,8 @@ export function QuoteHeader({ quote, releaseNumber }: { quote: Quote; releaseNum
   return (
     <dl className="panel quote-header" aria-label="Quote terms">
       <div><dt>Customer</dt><dd data-testid="customer-name">{quote.customerName}</dd></div>
-      <div><dt>Account</dt><dd>{quote.accountId}</dd></div>
+      <div><dt>Account</dt><dd><Link href={`/accounts/${encodeURIComponent(quote.accountId)}`}>{quote.accountId}</Link></dd></div>
+      {quote.basis && quote.basis !== 'new' ? <div><dt>Basis</dt><dd data-testid="quote-basis">{quote.basis === 'change' ? 'a change of the installed base' : 'a renewal of the installed base'}</dd></div> : null}
       <div><dt>State</dt><dd><StateBadge state={r.state} /> revision {r.revision}</dd></div>
       <div><dt>Valid until</dt><dd data-testid="valid-until">{r.validUntil}</dd></div>
       <div><dt>Currency</dt><dd>{quote.currency}</dd></div>

@@ -7,7 +7,9 @@ import { offeringNames } from '@/lib/release-model';
 import { requirePrincipal } from '@/lib/session';
 import { when } from '@/components/format';
 import { ProblemView } from '@/components/problem-view';
+import { InstalledBaseActions } from '@/components/account/installed-base-actions';
 import { InstalledBaseTable } from '@/components/account/installed-base-table';
+import { createQuoteAction } from '@/app/actions/quote.actions';
 import { StateBadge } from '@/components/quote/state-badge';
 
 /**
@@ -49,7 +51,9 @@ export default async function AccountPage({ params }: { params: Promise<{ id: st
       ) : null}
       <section className="panel" aria-labelledby="base-title">
         <h2 id="base-title">Installed base</h2>
-        {base.ok ? <InstalledBaseTable assets={base.data.items} names={names} /> : <ProblemView problem={base.problem} />}
+        {!base.ok ? <ProblemView problem={base.problem} /> : principal.roles.includes('rep')
+          ? <InstalledBaseActions account={a} assets={base.data.items} names={names} create={createQuoteAction} />
+          : <InstalledBaseTable assets={base.data.items} names={names} />}
       </section>
       <section className="panel" aria-labelledby="quotes-title">
         <h2 id="quotes-title">Recent quotes</h2>

@@ -4,7 +4,7 @@ import { getEngine } from '@/lib/engine-client';
 import type { ApprovalEvidence, PriceTraceView, QuoteView, Timeline } from '@/lib/quote-api';
 import { approvalPolicyOf, offeringNames, offeringsOf } from '@/lib/release-model';
 import { requirePrincipal } from '@/lib/session';
-import { configureLineAction, lifecycleAction, previewApprovalAction } from '@/app/actions/quote.actions';
+import { configureLineAction, disconnectLineAction, lifecycleAction, previewApprovalAction } from '@/app/actions/quote.actions';
 import { ProblemView } from '@/components/problem-view';
 import { AddLineForm } from '@/components/quote/add-line-form';
 import { ApprovalStatus, levelStatuses } from '@/components/quote/approval-status';
@@ -57,7 +57,13 @@ export default async function QuotePage({ params }: { params: Promise<{ id: stri
       <QuoteHeader quote={quote} releaseNumber={release.ok ? release.data.releaseNumber : undefined} />
       {!release.ok ? <ProblemView problem={release.problem} /> : null}
       <h2>Lines</h2>
-      <LinesTable quoteId={quote.quoteId} lines={revision.lines} names={names} editable={editable} />
+      <LinesTable
+        quoteId={quote.quoteId} lines={revision.lines} names={names} editable={editable}
+        withActions={quote.basis !== undefined && quote.basis !== 'new'}
+        {...(editable && quote.basis === 'change' ? {
+          disconnect: (lineId: string) => <CommandButton label="Disconnect" busy="Disconnecting…" secondary testId={`disconnect-${lineId}`} run={disconnectLineAction.bind(null, quote.quoteId, quote.version, lineId)} />,
+        } : {})}
+      />
       {editable && release.ok ? <AddLineForm quoteId={quote.quoteId} version={quote.version} releaseNumber={release.data.releaseNumber} offerings={offeringsOf(items, today)} /> : null}
 
       {editable ? (
