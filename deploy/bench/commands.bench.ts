@@ -45,12 +45,12 @@ function pgbench(seconds: number): Figures {
   }
 }
 
-type Engine = { url: string; child: ChildProcess; secret: string; stop(): Promise<void> };
+export type Engine = { url: string; child: ChildProcess; secret: string; stop(): Promise<void> };
 
 /** Engine processes behind the port (ADR 0024): BENCH_ENGINE_WORKERS, else one per core as `npm run platform` runs it. */
 export const benchEngineWorkers = () => Number(process.env.BENCH_ENGINE_WORKERS ?? availableParallelism());
 
-export async function startEngine(databaseUrl: string, workers = benchEngineWorkers()): Promise<Engine> {
+export async function startEngine(databaseUrl: string, workers = benchEngineWorkers(), extraEnv: Record<string, string> = {}): Promise<Engine> {
   await buildForBench();
   const port = 20_000 + Math.floor(Math.random() * 20_000);
   const secret = randomBytes(32).toString('hex');
@@ -62,6 +62,7 @@ export async function startEngine(databaseUrl: string, workers = benchEngineWork
     SWEEP_INTERVAL_MS: '0', METRICS_TOKEN: randomBytes(24).toString('hex'), ENGINE_WORKERS: String(workers),
     // The platform's pool per engine process.
     DATABASE_POOL_MAX: process.env.BENCH_DATABASE_POOL_MAX ?? '20',
+    ...extraEnv,
     // One bench user drives the whole load: the per-user rate limit (ADR 0021) would measure itself.
     RATE_LIMIT_USER_PER_MINUTE: '0',
     // A production engine on its own database: it must not join the platform's order consumer group.

@@ -1,4 +1,5 @@
-import { execSync } from 'node:child_process';
+import { execFileSync, execSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 
 /** One line naming the machine, so figures are read against what produced them. */
@@ -16,4 +17,56 @@ export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
   return sorted[Math.max(0, index)]!;
+}
+
+/** CPU seconds a process has used so far (/proc, Linux; 100 Hz ticks); NaN when it is gone. */
+export function cpuSeconds(pid: number | undefined): number {
+  if (!pid) return NaN;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+/** CPU seconds of a process and its children (a clustered engine: the primary and its workers). */
+export function treeCpuSeconds(pid: number | undefined): number {
+  if (!pid) return NaN;
+  let children: number[] = [];
+  try {
+    children = execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' }).trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    // no children
+  }
+  return [pid, ...children].reduce((sum, p) => sum + (cpuSeconds(p) || 0), 0);
+}
+
+/** Resident memory of a process and its children in MiB (/proc, Linux). */
+export function treeRssMiB(pid: number | undefined): number {
+  if (!pid) return NaN;
+  let children: number[] = [];
+  try {
+    children = execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' }).trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    // no children
+  }
+  return [pid, ...children].reduce((sum, p) => {
+    try {
+      const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1];
+      return sum + Number(rss ?? 0) / 1024;
+    } catch {
+      return sum;
+    }
+  }, 0);
+}
+
+/** The process listening on a TCP port of this machine (read only, e.g. the Camunda JVM's CPU). */
+export function listenerPid(port: string | number): number | undefined {
+  try {
+    const pid = /pid=(\d+)/.exec(execFileSync('ss', ['-Hltnp', `sport = :${port}`], { encoding: 'utf8' }))?.[1];
+    return pid ? Number(pid) : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -46,6 +46,9 @@ const cores: [string, () => Promise<string>][] = [
   ['configuration', async () => (await import('./configuration.bench')).benchConfiguration()],
   ['pricing', async () => (await import('./pricing.bench')).benchPricing()],
   ['journey', async () => (await import('./journey.bench')).benchJourney().then((r) => r.markdown)],
+  ['approval', async () => (await import('./approval.bench')).benchApproval().then((r) => r.markdown)],
+  // 30 minutes (BENCH_SOAK_MINUTES to shorten it); never in CI.
+  ['soak', async () => (await import('./soak.bench')).benchSoak().then((r) => r.markdown)],
 ];
 for (const [name, run] of cores) {
   if (only && only !== name) continue;

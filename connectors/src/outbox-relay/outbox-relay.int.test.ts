@@ -236,4 +236,13 @@ describe('outbox relay (real PostgreSQL and Kafka)', () => {
     const after = await collect(kafka, topic, (m) => (firstArrivals(m).get('a2') ?? []).length >= 5);
     expect(firstArrivals(after).get('a2')).toEqual([1, 2, 3, 4, 5]);
   });
+
+  it('with a topic prefix, publishes to the prefixed topic (an environment sharing the broker keeps to its own topics)', async () => {
+    const topic = uniqueName('relay-prefix');
+    await createTopics(kafka, [`soak.${topic}`]);
+    await writeEvents(topic, [{ aggregateId: 'x1', version: 1 }]);
+    expect(await createOutboxRelay({ prisma, producer, topicPrefix: 'soak.' }).publishBatch()).toBe(1);
+    const received = await collect(kafka, `soak.${topic}`, (m) => m.length >= 1);
+    expect(received.map((m) => m.key)).toEqual(['x1']);
+  });
 });

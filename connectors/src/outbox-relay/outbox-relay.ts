@@ -40,6 +40,11 @@ export type OutboxRelayOptions = {
   maxMessageBytes?: number;
   /** After a refused event, how long before it is tried again (doubling up to `maxBackoffMs` x 12). */
   retryRefusedAfterMs?: number;
+  /**
+   * Prepended to every event's topic (RELAY_TOPIC_PREFIX): an environment that shares a broker
+   * with another (a benchmark or a soak beside the platform) publishes to its own topics.
+   */
+  topicPrefix?: string;
   logger?: RelayLogger;
   /** After a batch's commit: when each published event occurred (for the publish-lag metric). */
   onPublished?: (occurredAt: Date[]) => void;
@@ -287,6 +292,7 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
         await client.query('COMMIT');
         return 0;
       }
+      if (options.topicPrefix) for (const row of rows) row.topic = `${options.topicPrefix}${row.topic}`;
       pending = rows.map((row) => {
         const traced = publishSpan(row);
         return { row, span: traced.span, message: toMessage(row, traced.traceparent) };

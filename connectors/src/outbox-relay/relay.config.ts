@@ -13,6 +13,8 @@ export type RelayConfig = {
   pollIntervalMs: number;
   /** Larger events are refused without sending (held with their aggregate); 0: the broker decides. */
   maxMessageBytes: number;
+  /** Prepended to every topic (RELAY_TOPIC_PREFIX, default none): for an environment sharing a broker. */
+  topicPrefix: string;
   logLevel: LogLevel;
   /** `/metrics` of the relay (RELAY_METRICS_PORT): outbox backlog and lag, consumer lag, dead letters. */
   metrics: MetricsSettings;
@@ -33,6 +35,7 @@ export function loadRelayConfig(env: Record<string, string | undefined> = proces
     pollIntervalMs: integer('RELAY_POLL_INTERVAL_MS', 50, 1, 60_000),
     // The broker's message.max.bytes is 1 MiB by default; headers and the batch frame take a little.
     maxMessageBytes: integer('RELAY_MAX_MESSAGE_BYTES', 1_000_000, 0, 100_000_000),
+    topicPrefix: env.RELAY_TOPIC_PREFIX?.trim() ?? '',
     logLevel: oneOf('LOG_LEVEL', 'info', LOG_LEVELS),
     metrics: readMetricsSettings(env, 'RELAY_METRICS_PORT', 9101, problems),
     // The projector reports its own lag: its group's name changes with each rebuild.

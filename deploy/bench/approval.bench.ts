@@ -1,0 +1,222 @@
+// Full approval loops (issue 12, item 6): N concurrent pairs of a rep and an approver, each pair
+// in a closed loop: create a quote, add a line with a manual discount above the rep's authority,
+// price, submit (the release's quote-approval process starts on Camunda), the approver lists the
+// inbox, claims the item and approves. The engine is the production bundle (clustered as
+// `npm run platform` runs it, BENCH_ENGINE_WORKERS) on a cloned database; the quote-approval
+// workers run in this process on this run's topics. Figures, not assertions: loops per second,
+// completed = started (every loop begun before the deadline is finished and approved), the time
+// of each step, and the CPU the engine and Camunda spend per loop.
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import { loadavg } from 'node:os';
+import { createEngineClient } from '@cpq/connectors/camunda/engine-client';
+import { quoteApprovalWorkers } from '@cpq/connectors/camunda/quote-approval.workers';
+import { startWorkerHost } from '@cpq/connectors/camunda/worker-host';
+import { issueToken } from '@cpq/engine/http/auth';
+import { sampleCatalog } from '@cpq/metadata/samples';
+import { createTestDatabase, prepareTemplate } from '@cpq/prisma/test-database';
+import pg from 'pg';
+import { pino } from 'pino';
+import { benchEngineWorkers, startEngine } from './commands.bench';
+import { cpuSeconds, describeMachine, listenerPid, percentile, treeCpuSeconds } from './machine';
+
+const POSTGRES = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+const CAMUNDA = process.env.CAMUNDA_URL ?? 'http://127.0.0.1:8080/engine-rest';
+const STEPS = ['create', 'line', 'price', 'submit', 'inbox', 'claim', 'approve'] as const;
+type Step = (typeof STEPS)[number];
+
+type Call = (method: 'GET' | 'POST', path: string, body?: unknown) => Promise<{ status: number; body: Record<string, unknown> }>;
+const agent = new http.Agent({ keepAlive: true, maxSockets: 128 });
+function caller(url: string, token: string): Call {
+  const { hostname, port } = new URL(url);
+  return (method, path, body) => new Promise((resolve, reject) => {
+    const payload = method === 'POST' ? JSON.stringify(body ?? {}) : undefined;
+    const req = http.request({
+      host: hostname, port: Number(port), method, path, agent,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(payload !== undefined ? { 'idempotency-key': `a-${randomUUID()}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}),
+      },
+    }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        let parsed: Record<string, unknown> = {};
+        try {
+          parsed = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
+        } catch {
+          // not JSON
+        }
+        resolve({ status: res.statusCode ?? 0, body: parsed });
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+export type ApprovalFigures = {
+  pairs: number; seconds: number; workers: number; started: number; completed: number; failed: Record<string, number>;
+  rate: number; p50: number; p99: number; stepMeans: Record<Step, number>; stepP99: Record<Step, number>;
+  engineCpuMs: number; camundaCpuMs: number; load: string;
+};
+
+export async function benchApproval(options = {
+  pairs: Number(process.env.BENCH_APPROVAL_PAIRS ?? 16),
+  seconds: Number(process.env.BENCH_APPROVAL_SECONDS ?? 30),
+}): Promise<{ figures: ApprovalFigures; markdown: string }> {
+  await prepareTemplate(POSTGRES);
+  const db = await createTestDatabase(POSTGRES, 'bench_approval');
+  const workersCredential = { clientId: 'bench-workers', clientSecret: randomBytes(32).toString('hex') };
+  const workers = benchEngineWorkers();
+  const engine = await startEngine(db.url, workers, {
+    SERVICE_CLIENTS: JSON.stringify([{
+      clientId: workersCredential.clientId, secretSha256: createHash('sha256').update(workersCredential.clientSecret).digest('hex'), roles: ['integrator'], tenants: ['*'],
+    }]),
+  });
+  const sql = new pg.Pool({ connectionString: db.url, max: 2 });
+  const topicPrefix = `bench.${randomBytes(4).toString('hex')}.`;
+  // The workers as the platform runs them (connectors/src/camunda/main.ts defaults), on this run's topics.
+  const host = startWorkerHost({
+    baseUrl: CAMUNDA, workerId: `bench-${topicPrefix}`, maxTasks: 10, logger: pino({ level: 'silent' }),
+    catalog: quoteApprovalWorkers(createEngineClient(engine.url, workersCredential), CAMUNDA, { topicPrefix }),
+  });
+  try {
+    const tenant = `approval-${Date.now().toString(36)}`;
+    await sql.query('INSERT INTO tenant (id, name) VALUES ($1, $1)', [tenant]);
+    const auth = { secret: engine.secret, issuer: 'cpq-local', audience: 'cpq-engine' };
+    const admin = caller(engine.url, await issueToken(auth, { userId: 'bench-author', tenantId: tenant, roles: ['admin'] }));
+    const reviewer = caller(engine.url, await issueToken(auth, { userId: 'bench-reviewer', tenantId: tenant, roles: ['admin'] }));
+    const xml = readFileSync('bpmn/quote-approval.bpmn', 'utf8').replace(/camunda:topic="quote\./g, `camunda:topic="${topicPrefix}quote.`);
+    for (const item of [...sampleCatalog(), { kind: 'bpmn-model', key: 'quote-approval', content: { name: 'Quote approval', processKey: 'quote-approval', xml } }]) {
+      await admin('POST', '/metadata/drafts', item);
+    }
+    const candidate = (await admin('POST', '/metadata/release-candidates', { title: 'approval bench' })).body;
+    await admin('POST', `/metadata/release-candidates/${String(candidate.candidateId)}/commands/request-review`);
+    await reviewer('POST', `/metadata/release-candidates/${String(candidate.candidateId)}/commands/approve`);
+    const published = await reviewer('POST', `/metadata/release-candidates/${String(candidate.candidateId)}/commands/publish`);
+    if (published.status >= 300) throw new Error(`publish failed: ${JSON.stringify(published.body)}`);
+
+    const pairs = await Promise.all(Array.from({ length: options.pairs }, async (_, i) => ({
+      rep: caller(engine.url, await issueToken(auth, { userId: `bench-rep-${i}`, tenantId: tenant, roles: ['rep'], team: 'north' })),
+      approver: caller(engine.url, await issueToken(auth, { userId: `bench-manager-${i}`, tenantId: tenant, roles: ['sales-manager'], team: 'north' })),
+    })));
+    const line = {
+      offering: 'business-internet', quantity: 1, selections: { access: 'fiber', bandwidth: 500, slaTier: 'standard' },
+      manualDiscount: { percent: '18', reason: 'competitive offer' },
+    };
+    const times: Record<Step, number[]> = Object.fromEntries(STEPS.map((s) => [s, []])) as unknown as Record<Step, number[]>;
+    const failed: Record<string, number> = {};
+    const loopTimes: number[] = [];
+    let started = 0;
+    let completed = 0;
+
+    /** One loop; returns whether the quote ended approved. Each step timed; the first failure ends it. */
+    const loop = async (pair: (typeof pairs)[number]): Promise<boolean> => {
+      const t0 = performance.now();
+      let at = t0;
+      const step = async (name: Step, run: () => Promise<{ status: number; body: Record<string, unknown> }>, ok: (r: { status: number; body: Record<string, unknown> }) => boolean) => {
+        const result = await run();
+        const now = performance.now();
+        times[name].push(now - at);
+        at = now;
+        if (!ok(result)) {
+          failed[`${name} ${result.status} ${String(result.body.code ?? '')}`.trim()] = (failed[`${name} ${result.status} ${String(result.body.code ?? '')}`.trim()] ?? 0) + 1;
+          return undefined;
+        }
+        return result.body;
+      };
+      const created = await step('create', () => pair.rep('POST', '/quotes', { accountId: 'acct-1', customerName: 'Bench GmbH', currency: 'EUR', termMonths: 24 }), (r) => r.status === 201);
+      if (!created) return false;
+      const quoteId = String(created.quoteId);
+      if (!await step('line', () => pair.rep('POST', `/quotes/${quoteId}/lines`, line), (r) => r.status === 201)) return false;
+      if (!await step('price', () => pair.rep('POST', `/quotes/${quoteId}/commands/price`), (r) => r.status === 200)) return false;
+      if (!await step('submit', () => pair.rep('POST', `/quotes/${quoteId}/commands/submit-for-approval`), (r) => r.status === 200 && r.body.state === 'submitted')) return false;
+      // The approver's inbox: the item appears once the process reached the user task (at once: the start is synchronous).
+      let workItemId: string | undefined;
+      for (let attempt = 0; attempt < 50 && !workItemId; attempt += 1) {
+        const inbox = await step('inbox', () => pair.approver('GET', '/work-items'), (r) => r.status === 200);
+        workItemId = (inbox?.items as { quoteId: string; workItemId: string }[] | undefined)?.find((item) => item.quoteId === quoteId)?.workItemId;
+        if (!workItemId) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      if (!workItemId) {
+        failed['inbox: item not found'] = (failed['inbox: item not found'] ?? 0) + 1;
+        return false;
+      }
+      if (!await step('claim', () => pair.approver('POST', `/work-items/${workItemId}/commands/claim`), (r) => r.status === 200)) return false;
+      if (!await step('approve', () => pair.approver('POST', `/work-items/${workItemId}/commands/approve-quote`, { reason: 'bench' }), (r) => r.status === 200 && r.body.state === 'approved')) return false;
+      loopTimes.push(performance.now() - t0);
+      return true;
+    };
+
+    // Warm-up: one loop per pair (compiled release, JIT, Camunda's caches, every worker's pools).
+    await Promise.all(pairs.map((pair) => loop(pair)));
+    for (const list of Object.values(times)) list.length = 0;
+    loopTimes.length = 0;
+    for (const key of Object.keys(failed)) delete failed[key];
+
+    const camunda = listenerPid(new URL(CAMUNDA).port || '80');
+    const cpu0 = [treeCpuSeconds(engine.child.pid), cpuSeconds(camunda)];
+    const t0 = performance.now();
+    const until = t0 + options.seconds * 1000;
+    await Promise.all(pairs.map(async (pair) => {
+      while (performance.now() < until) {
+        started += 1;
+        if (await loop(pair)) completed += 1;
+      }
+    }));
+    const elapsed = (performance.now() - t0) / 1000;
+    const cpu1 = [treeCpuSeconds(engine.child.pid), cpuSeconds(camunda)];
+    const load = loadavg().map((l) => l.toFixed(1)).join(' / ');
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+    const sortedLoops = [...loopTimes].sort((a, b) => a - b);
+    const figures: ApprovalFigures = {
+      pairs: options.pairs, seconds: elapsed, workers, started, completed, failed, rate: completed / elapsed,
+      p50: percentile(sortedLoops, 50), p99: percentile(sortedLoops, 99),
+      stepMeans: Object.fromEntries(STEPS.map((s) => [s, mean(times[s])])) as Record<Step, number>,
+      stepP99: Object.fromEntries(STEPS.map((s) => [s, percentile([...times[s]].sort((a, b) => a - b), 99)])) as Record<Step, number>,
+      engineCpuMs: ((cpu1[0]! - cpu0[0]!) * 1000) / Math.max(1, completed),
+      camundaCpuMs: ((cpu1[1]! - cpu0[1]!) * 1000) / Math.max(1, completed),
+      load,
+    };
+    const f1 = (n: number) => n.toFixed(1);
+    const markdown = [
+      '## Approval loops: create, line, price, submit, claim, approve (issue 12)',
+      '',
+      `Machine: ${describeMachine()}; load average at the end ${load} (a shared machine: other sessions' work runs beside it).`,
+      '',
+      `${options.pairs} pairs of a rep and a sales manager, each pair in a closed loop for ${options.seconds} s: create a quote, add a line with an`,
+      '18 % manual discount (above the rep\'s authority), price, submit (the release\'s quote-approval process starts on Camunda), the manager',
+      'lists the inbox, claims the item and approves it. Engine: production build,',
+      `${workers} engine process${workers > 1 ? 'es (node:cluster, ADR 0024)' : ''}; the quote-approval workers in the load generator's process; one warm-up loop per pair first.`,
+      '"Completed" counts loops that ended with the approve answering `approved`; every loop begun before the deadline is finished.',
+      'CPU per loop: what the engine processes and the Camunda JVM used during the phase, divided by the completed loops.',
+      'Target (issue 12): >= 20 loops/s at 16 concurrent pairs with completed = started.',
+      '',
+      '| pairs | engine processes | started | completed | loops/s | loop p50 (ms) | loop p99 (ms) | engine CPU per loop (ms) | Camunda CPU per loop (ms) | failures |',
+      '|---|---|---|---|---|---|---|---|---|---|',
+      `| ${options.pairs} | ${workers} | ${started} | ${completed} | ${f1(figures.rate)} | ${f1(figures.p50)} | ${f1(figures.p99)} | ${f1(figures.engineCpuMs)} | ${f1(figures.camundaCpuMs)} | ${Object.entries(failed).map(([k, v]) => `${k}: ${v}`).join(', ') || 'none'} |`,
+      '',
+      '| step | mean (ms) | p99 (ms) |',
+      '|---|---|---|',
+      ...STEPS.map((s) => `| ${s} | ${f1(figures.stepMeans[s])} | ${f1(figures.stepP99[s])} |`),
+      '',
+    ].join('\n');
+    return { figures, markdown };
+  } finally {
+    await host.stop();
+    await sql.end();
+    agent.destroy();
+    await engine.stop();
+    await db.drop();
+  }
+}
+
+if (process.argv[1]?.endsWith('approval.bench.ts')) {
+  const { markdown, figures } = await benchApproval();
+  console.log(markdown);
+  console.log(JSON.stringify(figures.failed));
+  process.exit(0);
+}
