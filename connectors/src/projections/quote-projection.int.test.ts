@@ -15,7 +15,9 @@ import { rebuildQuoteProjection } from './quote-projection.rebuild';
 
 // The projector on the real PostgreSQL and Kafka, on a topic of its own: the read model from the
 // events, a rebuild from offset zero into fresh tables swapped in atomically, replay equal to
-// the live state, the old generation superseded, and lag as a metric.
+// the live state, the old generation superseded, and lag as a metric. Its consumers have a
+// prefix of their own: `projector-quotes-g1` is the running platform's group, and sharing it
+// would let the platform's projector take this test's partitions (and this test take its).
 const actor = { type: 'SYSTEM', id: 'projection-test' } as const;
 const [A, B, C] = [randomUUID(), randomUUID(), randomUUID()];
 const release = randomUUID();
@@ -26,6 +28,7 @@ describe('quote projection (real PostgreSQL and Kafka)', () => {
   let kafka: KafkaClient;
   let producer: KafkaProducer;
   const topic = uniqueName('projection-quotes');
+  const consumerPrefix = uniqueName('test-projector');
   const versions = new Map<string, number>();
   const running: QuoteProjector[] = [];
 
@@ -44,7 +47,7 @@ describe('quote projection (real PostgreSQL and Kafka)', () => {
     worklist: await prisma.$queryRaw`SELECT * FROM approval_worklist ORDER BY quote_id, revision, level`,
   });
   const start = (generation: number, onSuperseded?: (live: number) => void) => {
-    const projector = createQuoteProjector({ prisma, kafka, generation, topics: [topic], ...(onSuperseded ? { onSuperseded } : {}) });
+    const projector = createQuoteProjector({ prisma, kafka, generation, topics: [topic], consumerPrefix, ...(onSuperseded ? { onSuperseded } : {}) });
     running.push(projector);
     void projector.run().catch(() => {});
     return projector;
@@ -105,10 +108,10 @@ describe('quote projection (real PostgreSQL and Kafka)', () => {
     const indexesBefore = await indexes();
     const warnings: unknown[] = [];
     const logger = { info: () => {}, warn: (o: object, m: string) => warnings.push([m, o]), error: (o: object, m: string) => warnings.push([m, o]) };
-    const result = await rebuildQuoteProjection({ prisma, kafka, topics: [topic], catchUpTimeoutMs: 30_000, logger }).catch((e: Error) => {
+    const result = await rebuildQuoteProjection({ prisma, kafka, topics: [topic], consumerPrefix, catchUpTimeoutMs: 30_000, logger }).catch((e: Error) => {
       throw new Error(`${e.message}\n${JSON.stringify(warnings, null, 1).slice(0, 3000)}`);
     });
-    expect(result).toMatchObject({ previous: 1, generation: 2, rows: 3 });
+    expect(result).toMatchObject({ projection: 'quotes', previous: 1, generation: 2, rows: 3 });
     expect(await snapshot()).toEqual(before);
     expect(await indexes()).toEqual(indexesBefore);
     expect(await prisma.projectionState.findUniqueOrThrow({ where: { projection: 'quotes' } })).toMatchObject({ generation: 2, lastStarted: 2 });
@@ -129,7 +132,7 @@ describe('quote projection (real PostgreSQL and Kafka)', () => {
 
   it('a second rebuild after that replays to the same state again', async () => {
     const before = await snapshot();
-    const result = await rebuildQuoteProjection({ prisma, kafka, topics: [topic], catchUpTimeoutMs: 60_000 });
+    const result = await rebuildQuoteProjection({ prisma, kafka, topics: [topic], consumerPrefix, catchUpTimeoutMs: 60_000 });
     expect(result.generation).toBe(3);
     expect(await snapshot()).toEqual(before);
   }, 120_000);
@@ -139,20 +142,20 @@ describe('quote projection (real PostgreSQL and Kafka)', () => {
     try {
       const registry = createMetricsRegistry('projector');
       let generation = 3;
-      registerKafkaMetrics(registry, { admin: async () => admin, groups: () => [projectorName(generation)], topics: [topic], deadLetterTopics: [], maxAgeMs: 0 });
+      registerKafkaMetrics(registry, { admin: async () => admin, groups: () => [projectorName(generation, consumerPrefix)], topics: [topic], deadLetterTopics: [], maxAgeMs: 0 });
       const freshness = registerProjectorMetrics(registry, () => generation);
       // Nobody consumes generation 3 now: two new events are its lag.
       await send([event(B, 'QuoteExpired', { revision: 1, validUntil: '2026-12-01' }), event(C, 'QuoteLineAdded', { revision: 2, lineId: 'L1', offering: 'x', quantity: 1, valid: true })]);
-      await eventually(async () => sampleOf(await registry.metrics(), 'cpq_kafka_consumer_lag_messages', { group: projectorName(3), topic }) === 2, 15_000);
-      const projector = createQuoteProjector({ prisma, kafka, generation: 3, topics: [topic], onApplied: freshness.observe });
+      await eventually(async () => sampleOf(await registry.metrics(), 'cpq_kafka_consumer_lag_messages', { group: projectorName(3, consumerPrefix), topic }) === 2, 15_000);
+      const projector = createQuoteProjector({ prisma, kafka, generation: 3, topics: [topic], consumerPrefix, onApplied: freshness.observe });
       running.push(projector);
       void projector.run().catch(() => {});
-      await eventually(async () => sampleOf(await registry.metrics(), 'cpq_kafka_consumer_lag_messages', { group: projectorName(3), topic }) === 0, 30_000);
+      await eventually(async () => sampleOf(await registry.metrics(), 'cpq_kafka_consumer_lag_messages', { group: projectorName(3, consumerPrefix), topic }) === 0, 30_000);
       const text = await registry.metrics();
       expect(sampleOf(text, 'cpq_projection_event_age_seconds_count', { projection: 'quotes' })).toBe(2);
       expect(sampleOf(text, 'cpq_projection_generation', { projection: 'quotes' })).toBe(3);
       generation = 4;
-      expect(await registry.metrics()).not.toContain(`group="${projectorName(3)}"`);
+      expect(await registry.metrics()).not.toContain(`group="${projectorName(3, consumerPrefix)}"`);
     } finally {
       await admin.close();
     }

@@ -1,11 +1,11 @@
-import { Prisma, type TransactionClient } from '@cpq/prisma';
+import type { TransactionClient } from '@cpq/prisma';
+import { tableOf, type Target } from './projection';
 import type { QuoteRow, WorklistChange } from './quote-projection.reducer';
 
-/** The live tables, or the `_next` copies a rebuild fills before the swap. */
-export type Target = 'live' | 'next';
+export type { Target } from './projection';
 const TABLES = {
-  live: { quotes: Prisma.raw('quote_read_model'), worklist: Prisma.raw('approval_worklist') },
-  next: { quotes: Prisma.raw('quote_read_model_next'), worklist: Prisma.raw('approval_worklist_next') },
+  live: { quotes: tableOf('quote_read_model', 'live'), worklist: tableOf('approval_worklist', 'live') },
+  next: { quotes: tableOf('quote_read_model', 'next'), worklist: tableOf('approval_worklist', 'next') },
 } as const;
 
 type DbRow = {
@@ -57,12 +57,5 @@ export const quoteProjectionStore = {
     } else if (change.kind === 'close-revision') {
       await tx.$executeRaw`DELETE FROM ${table} WHERE quote_id = ${change.quoteId}::uuid AND revision = ${change.revision}`;
     }
-  },
-
-  /** The projection's current generation, locked FOR SHARE until the handler's transaction ends (the swap waits for it). */
-  async generation(tx: TransactionClient, projection: string): Promise<number> {
-    const [row] = await tx.$queryRaw<{ generation: number }[]>`SELECT generation FROM projection_state WHERE projection = ${projection} FOR SHARE`;
-    if (!row) throw new Error(`projection ${projection} has no projection_state row (migration 20261203171000_quote_projection)`);
-    return row.generation;
   },
 };
