@@ -474,7 +474,7 @@ test.describe.serial('the rep workspace, configurator, pricing, approvals and th
     await page.getByRole('link', { name: 'Open the order' }).click();
     await expect(page).toHaveURL(new RegExp(`/orders/${orderId}$`));
     await expect(page.getByTestId('order-state')).toHaveText('cancelled');
-    await expect(page.getByRole('table', { name: 'Order lines' })).toContainText('managed-router');
+    await expect(page.getByRole('table', { name: 'Order lines' })).toContainText('Managed Router');
     await expect(page.getByRole('table', { name: 'Order lines' })).toContainText('add');
     await expect(page.getByRole('list').filter({ hasText: 'Cancellation requested by olga' })).toBeVisible();
     await shot(page, testInfo, '24-order');

@@ -1,6 +1,8 @@
 import Link from 'next/link';
 import { getEngine } from '@/lib/engine-client';
+import type { Release } from '@/lib/api';
 import type { FulfillmentPlan, Order, OrderTimeline } from '@/lib/order-api';
+import { offeringNames } from '@/lib/release-model';
 import { requirePrincipal } from '@/lib/session';
 import { eventWords, when } from '@/components/format';
 import { ProblemView } from '@/components/problem-view';
@@ -12,18 +14,22 @@ import '@/components/quote/quote.css';
  * system, and the order's timeline. Read only: orders change through fulfillment and the ops inbox.
  */
 export default async function OrderPage({ params }: { params: Promise<{ id: string }> }) {
-  await requirePrincipal();
+  const principal = await requirePrincipal();
   const { id } = await params;
+  const seller = principal.roles.some((r) => r === 'rep' || r === 'sales-manager' || r === 'finance' || r === 'admin');
   const order = await getEngine<Order>(`/orders/${encodeURIComponent(id)}`);
   if (!order.ok) return <><p><Link href="/accounts">Accounts</Link></p><ProblemView problem={order.problem} /></>;
   const o = order.data;
-  const [plan, timeline] = await Promise.all([
+  const [plan, timeline, release] = await Promise.all([
     o.plan ? getEngine<FulfillmentPlan>(`/orders/${encodeURIComponent(id)}/fulfillment-plan`) : undefined,
     getEngine<OrderTimeline>(`/orders/${encodeURIComponent(id)}/timeline`),
+    getEngine<Release>(`/metadata/releases/${encodeURIComponent(o.releaseId)}`),
   ]);
+  const names = release.ok ? offeringNames(release.data.items) : {};
   return (
     <>
-      <p><Link href={`/accounts/${encodeURIComponent(o.accountId)}`}>Account {o.accountId}</Link> · <Link href={`/quotes/${o.quoteId}`}>Quote</Link></p>
+      {/* Accounts and quotes are the sellers' pages. */}
+      {seller ? <p><Link href={`/accounts/${encodeURIComponent(o.accountId)}`}>Account {o.accountId}</Link> · <Link href={`/quotes/${o.quoteId}`}>Quote</Link></p> : null}
       <h1>Order for {o.customerName}</h1>
       <dl className="panel quote-header" aria-label="The order">
         <div><dt>State</dt><dd data-testid="order-state">{o.state}</dd></div>
@@ -35,7 +41,7 @@ export default async function OrderPage({ params }: { params: Promise<{ id: stri
       <h2>Lines</h2>
       <table aria-label="Order lines">
         <thead><tr><th>#</th><th>Offering</th><th className="num">Quantity</th><th>Action</th></tr></thead>
-        <tbody>{o.lines.map((l) => <tr key={l.lineId}><td>{l.position}</td><td>{l.offering}</td><td className="num">{l.quantity}</td><td>{l.action}</td></tr>)}</tbody>
+        <tbody>{o.lines.map((l) => <tr key={l.lineId}><td>{l.position}</td><td>{names[l.offering] ?? l.offering}</td><td className="num">{l.quantity}</td><td>{l.action}</td></tr>)}</tbody>
       </table>
       {plan && !plan.ok ? <ProblemView problem={plan.problem} /> : null}
       {plan?.ok ? (
