@@ -396,6 +396,32 @@ describe('order-fulfillment, walked on Camunda', () => {
     expect(await endEvents(instance.id)).toEqual(['cancelled', 'step-compensated', 'step-compensated', 'step-completed', 'wave-done']);
   });
 
+  it('"compensate" from a fallout task reverses that step, then runs it again; a refused reversal goes to ops ("retry" it, or "resolved" by hand: run the step again)', async () => {
+    const instance = await start('o-5', [['L1.reserve-access']]);
+    const bk = instance.businessKey!;
+    await fail((await open(TOPIC.executeStep, bk, 1)).get('L1.reserve-access')!.id);
+    await camunda.completeTask((await falloutTask(instance.id)).id, { falloutAction: { value: 'compensate', type: 'String' } });
+    // The step's own compensation task (the same topic as the cancellation's), then the step again.
+    await fail((await open(TOPIC.compensateStep, bk, 1)).get('L1.reserve-access')!.id, 'COMPENSATION_FAILED');
+    const [failed] = await camunda.tasks({ processInstanceBusinessKey: bk, taskDefinitionKey: 'resolve-step-compensation', taskVariables: 'stepRef_eq_L1.reserve-access', tenantIdIn: tenant });
+    expect(await candidateGroups(failed!.id)).toEqual(['ops']);
+    await camunda.completeTask(failed!.id, { falloutAction: { value: 'retry', type: 'String' } });
+    await completeExternal((await open(TOPIC.compensateStep, bk, 1)).get('L1.reserve-access')!.id);
+    expect([...(await open(TOPIC.executeStep, bk, 1)).keys()]).toEqual(['L1.reserve-access']);
+    expect(await fetchAndLock(TOPIC.finishCancellation, bk)).toEqual([]);
+
+    const other = await start('o-6', [['L1.reserve-access']]);
+    const obk = other.businessKey!;
+    await fail((await open(TOPIC.executeStep, obk, 1)).get('L1.reserve-access')!.id);
+    await camunda.completeTask((await falloutTask(other.id)).id, { falloutAction: { value: 'compensate', type: 'String' } });
+    await fail((await open(TOPIC.compensateStep, obk, 1)).get('L1.reserve-access')!.id, 'COMPENSATION_FAILED');
+    await camunda.completeTask((await falloutTask(other.id, 'resolve-step-compensation')).id, { falloutAction: { value: 'resolved', type: 'String' } });
+    await completeExternal((await open(TOPIC.executeStep, obk, 1)).get('L1.reserve-access')!.id);
+    await completeExternal([...(await open(TOPIC.completeFulfillment, obk, 1)).values()][0]!.id);
+    expect(await ended(other.id)).toBe('COMPLETED');
+    expect(await endEvents(other.id)).toEqual(['fulfilled', 'fulfillment-done', 'step-completed', 'wave-done']);
+  });
+
   it('ops cancelling from a fallout task ends the fulfillment and runs the compensation the engine set (none here)', async () => {
     const instance = await start('o-4', [['L1.reserve-access']]);
     const bk = instance.businessKey!;

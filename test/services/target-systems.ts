@@ -9,13 +9,13 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export type TargetSystemsHandle = { url: string; clientId: string; clientSecret: string };
 
 export type Behaviour = {
-  latencyMs?: number; status?: number; timeoutMs?: number; unknownOutcome?: boolean; refuse?: string; async?: boolean;
+  latencyMs?: number; status?: number; timeoutMs?: number; unknownOutcome?: boolean; refuse?: string; partial?: boolean; async?: boolean;
   callbackOutcome?: 'completed' | 'failed'; callbackDelayMs?: number; duplicateCallback?: boolean; wrongReference?: boolean; lateCallback?: boolean;
 };
 export type RuleMatch = { system?: string; action?: string; operation?: 'execute' | 'query' | 'reverse'; keyContains?: string };
 export type Journal = {
   journal: { at: string; operation: string; system: string; action: string | null; requestKey: string; answered: number | 'dropped'; rule: string | null }[];
-  records: { requestKey: string; system: string; action: string; status: string; externalReference: string; callbacks: number }[];
+  records: { requestKey: string; system: string; action: string; status: string; externalReference: string; callbacks: number; partial?: boolean }[];
 };
 
 /**

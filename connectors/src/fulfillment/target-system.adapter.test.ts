@@ -89,6 +89,21 @@ describe('target-system adapters against the simulated systems', () => {
     expect(await inventory().reverse('network-inventory', other.requestKey)).toEqual({ kind: 'reversed' });
   });
 
+  it('a refusal after part of the work (partial) holds it until reversed; a plain refusal has nothing to reverse', async () => {
+    const partial = request();
+    rule({ system: 'network-inventory', keyContains: partial.requestKey }, { refuse: 'the site survey failed after the port was reserved', partial: true }, 1);
+    expect(await inventory().execute('network-inventory', partial)).toMatchObject({ kind: 'refused', reason: 'the site survey failed after the port was reserved' });
+    expect(systems.records.get(partial.requestKey)).toMatchObject({ status: 'refused', partial: true });
+    expect(await inventory().reverse('network-inventory', partial.requestKey)).toEqual({ kind: 'reversed' });
+    expect(await inventory().reverse('network-inventory', partial.requestKey)).toEqual({ kind: 'reversed' });
+    expect(await inventory().query('network-inventory', partial.requestKey)).toMatchObject({ found: true, status: 'reversed' });
+    const plain = request();
+    rule({ system: 'network-inventory', keyContains: plain.requestKey }, { refuse: 'no free port at the site' }, 1);
+    await inventory().execute('network-inventory', plain);
+    expect(await inventory().reverse('network-inventory', plain.requestKey)).toEqual({ kind: 'nothing-to-reverse' });
+    expect(await inventory().query('network-inventory', plain.requestKey)).toMatchObject({ status: 'refused' });
+  });
+
   it('rules match by system, action, operation and key, count their uses, and every request is in the journal', async () => {
     rule({ keyContains: 'o1:L1.reserve-access' }, { status: 500 }, 2);
     const r = request();

@@ -21,6 +21,8 @@ import type { TargetSystemsConfig } from './target-systems.config';
  * | unknownOutcome    | the request is carried out, the connection then dropped unanswered: the     |
  * |                   | caller cannot know; only a query by the request key tells (O4)              |
  * | refuse            | 422 with the reason: a business refusal, nothing done                        |
+ * | partial           | with refuse: the system did part of the work before refusing (a resource  |
+ * |                   | reserved, a handoff made) and holds it until the request is reversed      |
  * | async             | 202 accepted; the outcome comes as a callback to the engine                  |
  * | callbackOutcome   | the callback reports failed instead of completed                            |
  * | callbackDelayMs   | when the callback is sent                                                    |
@@ -39,6 +41,7 @@ export type Behaviour = {
   timeoutMs?: number;
   unknownOutcome?: boolean;
   refuse?: string;
+  partial?: boolean;
   async?: boolean;
   callbackOutcome?: 'completed' | 'failed';
   callbackDelayMs?: number;
@@ -58,6 +61,8 @@ export type RequestRecord = {
   status: 'completed' | 'accepted' | 'failed' | 'refused' | 'reversed';
   externalReference: string;
   reason: string | null;
+  /** A refusal after part of the work was done (behaviour `partial`): reversing it releases that part. */
+  partial: boolean;
   tenantId: string | null;
   orderId: string | null;
   receivedAt: string;
@@ -187,7 +192,7 @@ export async function startTargetSystems(options: TargetSystemsOptions): Promise
     return false;
   }
 
-  const view = (r: RequestRecord) => ({ requestKey: r.requestKey, system: r.system, action: r.action, status: r.status, externalReference: r.externalReference, reason: r.reason });
+  const view = (r: RequestRecord) => ({ requestKey: r.requestKey, system: r.system, action: r.action, status: r.status, externalReference: r.externalReference, reason: r.reason, partial: r.partial });
 
   async function execute(req: IncomingMessage, res: ServerResponse, system: string, action: string, raw: string): Promise<void> {
     const requestKey = String(req.headers['idempotency-key'] ?? '');
@@ -211,12 +216,13 @@ export async function startTargetSystems(options: TargetSystemsOptions): Promise
     }
     const family = SYSTEMS[system]!;
     const record: RequestRecord = {
-      requestKey, system, family, action, status: 'completed', externalReference: `${PREFIX[family]}-${randomUUID().slice(0, 12)}`, reason: null,
+      requestKey, system, family, action, status: 'completed', externalReference: `${PREFIX[family]}-${randomUUID().slice(0, 12)}`, reason: null, partial: false,
       tenantId: body.tenantId ?? null, orderId: body.orderId ?? null, receivedAt: new Date().toISOString(), callbacks: 0,
     };
     if (b.refuse) {
       record.status = 'refused';
       record.reason = b.refuse;
+      record.partial = b.partial === true;
       records.set(requestKey, record);
       note({ ...entry, answered: 422 });
       return send(res, 422, view(record));
@@ -269,7 +275,8 @@ export async function startTargetSystems(options: TargetSystemsOptions): Promise
       note({ ...entry, answered: 422 });
       return send(res, 422, { ...view(record), reason: rule.behaviour.refuse });
     }
-    if (record.status === 'refused' || record.status === 'failed') {
+    // A refusal that left part of the work held (partial) has something to release.
+    if ((record.status === 'refused' && !record.partial) || record.status === 'failed') {
       note({ ...entry, answered: 200 });
       return send(res, 200, { ...view(record), status: 'nothing-to-reverse' });
     }

@@ -15,7 +15,11 @@ export const DEFAULT_FALLOUT_SLA: Record<FalloutCategory, string> = {
 /** What an operator may do about a case, by where it came from (seed section 11: allowed recovery action). */
 export function allowedActionsFor(source: FalloutSource, category: FalloutCategory): FalloutAction[] {
   switch (source) {
-    case 'step-failure': return ['retry', 'resolve', 'cancel'];
+    // A failed step may have left part of its work at its target (a reservation held, a handoff
+    // made before the refusal): compensate undoes it by our request key and runs the step again
+    // from a clean state (ADR 0016 addendum). Only here: this is the one case whose process
+    // waits at the operators' task of the step, where the model runs the reversal.
+    case 'step-failure': return ['retry', 'resolve', 'compensate', 'cancel'];
     case 'compensation-failure': return ['retry', 'resolve'];
     case 'incident': return category === 'unknown-outcome' ? ['retry', 'resolve', 'cancel'] : ['retry', 'resolve', 'cancel'];
     // A callback for a step already reversed, or naming a request we never sent: someone must

@@ -1,6 +1,6 @@
 import type { KafkaClient, KafkaProducer } from '@cpq/connectors/kafka/kafka.port';
 import type { EventEnvelope } from '@cpq/contracts/event-envelope';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTopics, eventually, testKafka, uniqueName } from '../../../../test/kafka-helpers';
 import { createFulfillmentFixture, type FulfillmentFixture } from '../../../test/order-fixture';
 import type { Json } from '../../../test/quote-fixture';
@@ -168,7 +168,7 @@ describe('order fulfillment on Camunda against the target systems', () => {
       const cases = await openCases(orderId);
       return cases.length > 0 && cases;
     }, 60_000, 250);
-    expect(c).toMatchObject({ stepKey: 'L1.start-billing', category: 'business-fallout', source: 'step-failure', allowedActions: ['retry', 'resolve', 'cancel'] });
+    expect(c).toMatchObject({ stepKey: 'L1.start-billing', category: 'business-fallout', source: 'step-failure', allowedActions: ['retry', 'resolve', 'compensate', 'cancel'] });
     expect(c!.reason).toMatch(/billing refused create-subscription: the billing account is blocked/);
     // Wait until the step's fallout task exists in Camunda (the worker's BPMN error), then cancel.
     await eventually(async () => (await f.t.infrastructure.camunda.tasks({ processInstanceBusinessKey: `order-fulfillment:${f.tenant}:${orderId}`, taskDefinitionKey: 'resolve-fallout' })).length === 1, 30_000, 200);
@@ -234,6 +234,95 @@ describe('order fulfillment on Camunda against the target systems', () => {
     await f.until(orderId, ['fulfilled'], 60_000);
     expect((await prisma().falloutCase.findUniqueOrThrow({ where: { id: incident!.workItemId as string } })).workflowEffect).toBe('done');
   }, 120_000);
+
+  // ADR 0016 addendum "compensate": the inventory reserves a port, then refuses (a site survey
+  // fails): the step failed, but the inventory holds the port until it is released.
+  const reservedThenRefused = (id: string) =>
+    f.control.rule({ system: 'network-inventory', operation: 'execute', keyContains: id }, { refuse: 'the site survey failed after the port was reserved', partial: true }, 1);
+  /** What the inventory holds of a request, asked by our request key (GET .../requests/{key}). */
+  const inventoryHolds = async (requestKey: string) =>
+    (await (await fetch(`${inject('targetSystems').url}/systems/network-inventory/requests/${encodeURIComponent(requestKey)}`)).json()) as Json;
+  const stepCase = async (orderId: string) => {
+    const [c] = await eventually(async () => {
+      const cases = (await openCases(orderId)).filter((x) => x.source === 'step-failure');
+      return cases.length > 0 && cases;
+    }, 60_000, 250);
+    // The case exists once the worker recorded the refusal; the process reaches the operators' task a moment later.
+    await eventually(async () => (await f.t.infrastructure.camunda.tasks({ processInstanceBusinessKey: `order-fulfillment:${f.tenant}:${orderId}`, taskDefinitionKey: 'resolve-fallout' })).length === 1, 30_000, 200);
+    return c!;
+  };
+
+  it('drill: a step fails after its target reserved a port; ops compensate: the port is released, the step runs again from a clean state, the order is fulfilled', async () => {
+    const quoteId = await f.acceptedQuote();
+    const orderId = await createWith(quoteId, reservedThenRefused);
+    const c = await stepCase(orderId);
+    expect(c).toMatchObject({ stepKey: 'L1.reserve-access', category: 'business-fallout', allowedActions: ['retry', 'resolve', 'compensate', 'cancel'] });
+    const firstAttempt = `${orderId}:L1.reserve-access:1`;
+    expect(await inventoryHolds(firstAttempt)).toMatchObject({ status: 'refused', partial: true });
+
+    const key = { 'idempotency-key': `compensate-${orderId}` };
+    const body = { action: 'compensate', reason: 'the inventory still holds the port of the refused reservation' };
+    const compensated = await f.callAs('olga', 'POST', `/work-items/${c.workItemId}/commands/resolve-fallout`, body, key);
+    expect(compensated.status, JSON.stringify(compensated.body)).toBe(200);
+    expect(compensated.body).toMatchObject({ state: 'resolved', resolution: { action: 'compensate', resolvedBy: 'olga' } });
+    // The same request again (a lost answer): the first answer, nothing done twice.
+    const replayed = await f.callAs('olga', 'POST', `/work-items/${c.workItemId}/commands/resolve-fallout`, body, key);
+    expect(replayed.status).toBe(200);
+    expect(replayed.body).toEqual(compensated.body);
+    // A second decision on the closed case is refused.
+    expect((await resolve(c.workItemId, { action: 'compensate', reason: 'again' })).body).toMatchObject({ status: 409, code: 'fallout-state' });
+
+    const order = await f.until(orderId, ['fulfilled'], 90_000);
+    expect(order.openFallout).toBe(0);
+    // The inventory released the port the refused attempt held; the new attempt reserved one.
+    expect(await inventoryHolds(firstAttempt)).toMatchObject({ status: 'reversed' });
+    expect(await inventoryHolds(`${orderId}:L1.reserve-access:2`)).toMatchObject({ status: 'completed' });
+    expect((await f.steps(orderId))['L1.reserve-access']).toMatchObject({ state: 'completed', attempt: 2, requestKey: `${orderId}:L1.reserve-access:2` });
+    expect((await stepEvents(orderId, 'L1.reserve-access')).map((e) => `${e.from}>${e.to}`)).toEqual([
+      'pending>in-progress', 'in-progress>failed', 'failed>compensating', 'compensating>compensated', 'compensated>in-progress', 'in-progress>completed',
+    ]);
+    const reversals = (await f.control.requests(orderId)).journal.filter((e) => e.operation === 'reverse');
+    expect(reversals.map((e) => [e.requestKey, e.answered])).toEqual([[firstAttempt, 200]]);
+    const resolved = (await prisma().outboxEvent.findMany({ where: { aggregateId: orderId, eventType: 'FalloutCaseResolved' } })).map((e) => e.payload as Json);
+    expect(resolved).toEqual([expect.objectContaining({ caseId: c.workItemId, action: 'compensate', resolvedBy: 'olga' })]);
+    const audit = await prisma().auditRecord.findMany({ where: { targetId: orderId, actorId: 'olga' }, orderBy: { id: 'asc' } });
+    expect(audit.map((a) => a.action)).toEqual(['order.OrderStepStateChanged', 'order.FalloutCaseResolved']);
+    expect(audit[1]!.reason).toBe(body.reason);
+    expect(audit[0]!.details).toMatchObject({ stepKey: 'L1.reserve-access', from: 'failed', to: 'compensating' });
+  }, 150_000);
+
+  it('drill: ops compensate, the inventory refuses the release: a compensation-failure case (compensate not offered: 422); ops retry it once the system can, and the order is fulfilled', async () => {
+    const quoteId = await f.acceptedQuote();
+    const orderId = await createWith(quoteId, async (id) => {
+      await reservedThenRefused(id);
+      await f.control.rule({ system: 'network-inventory', operation: 'reverse', keyContains: id }, { refuse: 'the port is patched on site' });
+    });
+    const c = await stepCase(orderId);
+    expect((await resolve(c.workItemId, { action: 'compensate', reason: 'release the held port' })).status).toBe(200);
+    const failure = await eventually(async () => (await openCases(orderId)).find((x) => x.source === 'compensation-failure'), 60_000, 250);
+    expect(failure).toMatchObject({ stepKey: 'L1.reserve-access', category: 'business-fallout', allowedActions: ['retry', 'resolve'] });
+    expect(failure!.reason).toMatch(/network-inventory could not reverse reserve-resource: the port is patched on site/);
+    expect((await f.steps(orderId))['L1.reserve-access']!.state).toBe('compensation-failed');
+    expect((await f.order(orderId)).state).toBe('in-progress');
+    expect(await inventoryHolds(`${orderId}:L1.reserve-access:1`)).toMatchObject({ status: 'refused', partial: true });
+    // compensate where the case does not offer it: named by field and rule.
+    const refused = await resolve(failure!.workItemId, { action: 'compensate', reason: 'x' });
+    expect(refused.body).toMatchObject({ status: 422, code: 'fallout-action', errors: [{ field: 'body/action', rule: 'allowed-actions' }] });
+
+    await f.control.clear(orderId);
+    // The process reaches the step's compensation task after the worker's BPMN error.
+    await eventually(async () => (await f.t.infrastructure.camunda.tasks({ processInstanceBusinessKey: `order-fulfillment:${f.tenant}:${orderId}`, taskDefinitionKey: 'resolve-step-compensation' })).length === 1, 30_000, 200);
+    const retried = await resolve(failure!.workItemId, { action: 'retry', reason: 'the technician unpatched the port' });
+    expect(retried.status, JSON.stringify(retried.body)).toBe(200);
+    await f.until(orderId, ['fulfilled'], 90_000);
+    expect(await inventoryHolds(`${orderId}:L1.reserve-access:1`)).toMatchObject({ status: 'reversed' });
+    expect((await f.steps(orderId))['L1.reserve-access']).toMatchObject({ state: 'completed', attempt: 2 });
+    expect((await stepEvents(orderId, 'L1.reserve-access')).map((e) => `${e.from}>${e.to}`)).toEqual([
+      'pending>in-progress', 'in-progress>failed', 'failed>compensating', 'compensating>compensation-failed', 'compensation-failed>compensating',
+      'compensating>compensated', 'compensated>in-progress', 'in-progress>completed',
+    ]);
+    expect((await prisma().falloutCase.findUniqueOrThrow({ where: { id: failure!.workItemId as string } })).workflowEffect).toBe('done');
+  }, 150_000);
 
   /** Creates the order of an accepted quote with target-systems rules set for it first. */
   async function createWith(quoteId: string, rules: (orderId: string) => Promise<unknown>): Promise<string> {

@@ -34,7 +34,9 @@ export type StepCommand =
   | 'begin-compensation' | 'compensated' | 'compensation-failed' | 'resolve-compensation';
 
 export const STEP_TRANSITIONS: Record<StepCommand, Transition<StepState>> = {
-  begin: { from: ['pending'], to: 'in-progress' },
+  // A compensated step of an order still being fulfilled was undone by an operator's choice
+  // (resolve-fallout compensate): it starts again from a clean state, with a new attempt.
+  begin: { from: ['pending', 'compensated'], to: 'in-progress' },
   // What the target system answered (or a callback said); an unknown outcome is decided only by
   // the target system's answer (O4): completed, accepted, failed, or not found (send again).
   complete: { from: ['in-progress', 'unknown', 'awaiting-callback'], to: 'completed' },
@@ -47,8 +49,9 @@ export const STEP_TRANSITIONS: Record<StepCommand, Transition<StepState>> = {
   resolve: { from: ['failed', 'unknown', 'awaiting-callback', 'in-progress'], to: 'resolved' },
   // Steps that never acted when the order is cancelled.
   cancel: { from: ['pending', 'failed'], to: 'cancelled' },
-  // Steps that may have acted are reversed at their target system (by our request key).
-  'begin-compensation': { from: ['completed', 'resolved', 'in-progress', 'awaiting-callback', 'unknown', 'compensation-failed'], to: 'compensating' },
+  // Steps that may have acted are reversed at their target system (by our request key); a failed
+  // step only when an operator chooses to (its target may hold part of the work: ADR 0016 addendum).
+  'begin-compensation': { from: ['completed', 'resolved', 'in-progress', 'awaiting-callback', 'unknown', 'compensation-failed', 'failed'], to: 'compensating' },
   compensated: { from: ['compensating'], to: 'compensated' },
   'compensation-failed': { from: ['compensating'], to: 'compensation-failed' },
   'resolve-compensation': { from: ['compensation-failed'], to: 'compensated' },

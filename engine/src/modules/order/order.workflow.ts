@@ -15,6 +15,8 @@ export const stepDoneMessage = (stepKey: string) => `order-step-done:${stepKey}`
 /** The operators' user tasks of the process, each with the step key as its local `stepRef`. */
 export const FALLOUT_TASK = 'resolve-fallout';
 export const COMPENSATION_FALLOUT_TASK = 'resolve-compensation';
+/** The failed reversal of a step an operator chose to compensate while the order is fulfilled. */
+export const STEP_COMPENSATION_FALLOUT_TASK = 'resolve-step-compensation';
 
 const json = (value: unknown) => ({ value: JSON.stringify(value), type: 'Json' as const });
 
@@ -74,7 +76,7 @@ export async function correlateStepDone(camunda: CamundaClient, s: { businessKey
 
 /**
  * Completes the operators' fallout task of a step with the decision (`falloutAction` retry,
- * resolved or cancel, the values the model's gateway reads). No open task: 'no-task' (the process
+ * resolved, compensate or cancel, the values the model's gateway reads). No open task: 'no-task' (the process
  * moved on, or has not reached the task yet).
  */
 export async function completeFalloutTask(

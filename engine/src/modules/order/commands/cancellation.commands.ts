@@ -29,7 +29,9 @@ export async function cancelInTransaction(tx: TransactionClient, order: OrderRow
       : `order ${order.id} is ${order.state}: its cancellation was requested already`);
   }
   const steps = await stepsOf(tx, order.id);
-  const acted = steps.filter((s) => MAY_HAVE_ACTED.includes(s.state as StepState));
+  // A step an operator was compensating (resolve-fallout compensate) is reversed again by the
+  // cancellation: the cancellation message interrupts that reversal, which is idempotent.
+  const acted = steps.filter((s) => [...MAY_HAVE_ACTED, 'compensating', 'compensation-failed'].includes(s.state as StepState));
   for (const step of steps) if (step.state === 'pending' || step.state === 'failed') await changeStep(tx, order, ctx, step, 'cancel', { reason: `order cancelled: ${reason}` });
   for (const c of await openCasesOf(tx, order.id)) await resolveCase(tx, order, ctx, c, { action: 'cancel', reason: `order cancelled: ${reason}`, effect: 'none' });
   await tx.$executeRaw`
@@ -97,18 +99,30 @@ export function requestCancellationCommand(deps: OrderDeps) {
  * A worker is about to reverse a step of a cancelling order: a step that may have acted is
  * reversed at its target system by the request key we sent (whatever came of it); one that never
  * acted is skipped. A compensation already begun is resumed (the reversal is idempotent).
+ *
+ * While the order is fulfilled only a step an operator chose to compensate is reversed
+ * (resolve-fallout compensate left it compensating; after a failed reversal the operators' retry
+ * begins it again); a repeat after its compensation skips; anything else is refused.
  */
 export function beginCompensationCommand({ inRawTransaction }: Pick<OrderDeps, 'inRawTransaction'>) {
   return (orderId: string, stepKey: string, ctx: CommandContext): Promise<CompensationDispatch> => {
     requireIntegration(ctx.principal);
     return inRawTransaction(async (tx) => {
       const order = await lockOrder(tx, orderId, ctx.principal);
-      if (order.state !== 'cancelling') throw new DomainError('order-state', `order ${orderId} is ${order.state}: nothing is compensated`);
       let step = await stepOf(tx, orderId, stepKey);
       const answer = (mode: CompensationDispatch['mode']): CompensationDispatch => ({
         orderId, stepKey, mode, state: step.state as StepState, requestKey: step.requestKey, targetSystem: step.targetSystem, action: step.action,
       });
       const state = step.state as StepState;
+      if (order.state !== 'cancelling') {
+        if (order.state === 'in-progress' && state === 'compensating') return done(tx, ctx, answer('reverse'));
+        if (order.state === 'in-progress' && state === 'compensated') return done(tx, ctx, answer('skip'));
+        if (order.state === 'in-progress' && state === 'compensation-failed') {
+          step = await changeStep(tx, order, ctx, step, 'begin-compensation', { reason: 'compensation retried by ops' });
+          return done(tx, ctx, answer('reverse'));
+        }
+        throw new DomainError('order-state', `order ${orderId} is ${order.state} and step ${stepKey} is ${state}: nothing is compensated`);
+      }
       if (state === 'compensating') return done(tx, ctx, answer('reverse'));
       if (state === 'compensated' || state === 'cancelled') return done(tx, ctx, answer('skip'));
       if (state === 'pending' || state === 'failed') {

@@ -5,26 +5,29 @@ import { requireOperator } from '../order.access';
 import { done, lockOrder, readOrder, stepOf, type OrderRow } from '../order.repository';
 import type { StepCommand } from '../order.state';
 import { fulfillmentBusinessKey, type CommandContext, type FalloutAction, type OrderDeps, type ResolveFalloutInput } from '../order.types';
-import { completeFalloutTask, COMPENSATION_FALLOUT_TASK, FALLOUT_TASK } from '../order.workflow';
+import { completeFalloutTask, COMPENSATION_FALLOUT_TASK, FALLOUT_TASK, STEP_COMPENSATION_FALLOUT_TASK } from '../order.workflow';
 import { applyCancellationEffect, cancelInTransaction, type CancellationEffect } from './cancellation.commands';
 import { changeStep } from './step.commands';
 import type { startFulfillmentCommand } from './start-fulfillment.flow';
 
 /** What each (source, action) does to the step in the domain, before anything moves in Camunda. */
 const STEP_EFFECT: Partial<Record<CaseRow['source'], Partial<Record<FalloutAction, StepCommand>>>> = {
-  'step-failure': { retry: 'retry', resolve: 'resolve' },
+  // compensate: the step is recorded compensating now; the model's compensation task reverses it
+  // at its target (the compensate-step worker, begin-compensation / record-compensation), then
+  // the step begins again with a new attempt (ADR 0016 addendum).
+  'step-failure': { retry: 'retry', resolve: 'resolve', compensate: 'begin-compensation' },
   'compensation-failure': { resolve: 'resolve-compensation' },
   incident: { resolve: 'resolve' },
 };
 /** The value of `falloutAction` the model's gateways read, per action. */
-const FALLOUT_ACTION_VALUE: Partial<Record<FalloutAction, string>> = { retry: 'retry', resolve: 'resolved', cancel: 'cancel' };
+const FALLOUT_ACTION_VALUE: Partial<Record<FalloutAction, string>> = { retry: 'retry', resolve: 'resolved', compensate: 'compensate', cancel: 'cancel' };
 
 type Resolution = { item: ReturnType<typeof falloutItem>; order: OrderRow; cancellation?: CancellationEffect; replan?: boolean };
 
 /**
  * POST /work-items/{workItemId}/commands/resolve-fallout (ops): the decision commits first, with
  * the case's allowed actions and an audit reason (evidence for a resolution by hand); the domain
- * moves (the step retried or resolved, the order cancelled); then Camunda is moved on: the
+ * moves (the step retried, resolved or to be compensated, the order cancelled); then Camunda is moved on: the
  * operators' task completed, a failed job given a retry, the cancellation signalled. What cannot
  * reach Camunda now is marked due and done by the reconciler (`applyCaseEffect`).
  */
@@ -90,8 +93,14 @@ export async function applyCaseEffect(deps: Pick<OrderDeps, 'prisma' | 'camunda'
       // Gone: the job was retried or its instance moved on meanwhile.
       if (incident?.configuration) await deps.camunda.setExternalTaskRetries(incident.configuration, 1);
     } else if (c.stepKey && FALLOUT_ACTION_VALUE[c.resolutionAction]) {
-      const taskKey = c.source === 'compensation-failure' ? COMPENSATION_FALLOUT_TASK : FALLOUT_TASK;
-      const result = await completeFalloutTask(deps.camunda, { businessKey, tenantId, stepKey: c.stepKey, taskKey, falloutAction: FALLOUT_ACTION_VALUE[c.resolutionAction]! });
+      // A failed reversal waits at the cancellation's task, or (an operator's compensation of one
+      // step while the order is fulfilled) at the step's own.
+      const taskKeys = c.source === 'compensation-failure' ? [COMPENSATION_FALLOUT_TASK, STEP_COMPENSATION_FALLOUT_TASK] : [FALLOUT_TASK];
+      let result: 'completed' | 'no-task' = 'no-task';
+      for (const taskKey of taskKeys) {
+        result = await completeFalloutTask(deps.camunda, { businessKey, tenantId, stepKey: c.stepKey, taskKey, falloutAction: FALLOUT_ACTION_VALUE[c.resolutionAction]! });
+        if (result === 'completed') break;
+      }
       // The process has not reached the task yet (the worker's BPMN error is on its way): try later.
       applied = result === 'completed' || order?.state === 'cancelled' || order?.state === 'fulfilled';
     }

@@ -27,11 +27,12 @@ type Line = { lineId: string; offering: string; quantity: number; action: string
 
 /**
  * A worker is about to act on a step (POST .../steps/{stepKey}/commands/begin). The engine, not
- * the worker, decides what happens: a pending step starts a new attempt with a new request key
- * (execute); an attempt whose outcome was never recorded is resumed (the worker asks the target
- * system first); an unknown outcome is reconciled, never guessed (O4); an accepted one waits
- * for its callback; a done step is skipped; a cancelled order stops. A step whose dependencies
- * are not done is refused (409 step-state): the plan's order holds even against a wrong model.
+ * the worker, decides what happens: a pending step (or one an operator had compensated) starts a
+ * new attempt with a new request key (execute); an attempt whose outcome was never recorded is
+ * resumed (the worker asks the target system first); an unknown outcome is reconciled, never
+ * guessed (O4); an accepted one waits for its callback; a done step is skipped; a cancelled order
+ * stops. A step whose dependencies are not done is refused (409 step-state): the plan's order
+ * holds even against a wrong model.
  */
 export function beginStepCommand({ inRawTransaction }: Pick<OrderDeps, 'inRawTransaction'>) {
   return (orderId: string, stepKey: string, ctx: CommandContext): Promise<StepDispatch> => {
@@ -48,6 +49,9 @@ export function beginStepCommand({ inRawTransaction }: Pick<OrderDeps, 'inRawTra
       if (order.state === 'cancelling' || order.state === 'cancelled') return done(tx, ctx, answer('stop', step));
       if (order.state !== 'planned' && order.state !== 'in-progress') throw new DomainError('order-state', `order ${orderId} is ${order.state}: no step begins`);
       switch (step.state as StepState) {
+        // compensated: an operator had the failed attempt undone at its target (resolve-fallout
+        // compensate); the step starts again from a clean state, as a pending one.
+        case 'compensated':
         case 'pending': {
           const steps = await stepsOf(tx, orderId);
           const blocking = step.dependsOn.filter((dep) => !DONE.includes(steps.find((s) => s.stepKey === dep)?.state as StepState));
