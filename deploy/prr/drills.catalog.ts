@@ -10,6 +10,7 @@ const e = (file: string, test: string): DrillEvidence => ({ file, test });
 const LIFECYCLE = 'engine/src/modules/quote/quote-lifecycle.int.test.ts';
 const ORDERS = 'engine/src/modules/order/order-fulfillment.int.test.ts';
 const PROJECTION = 'connectors/src/projections/quote-projection.int.test.ts';
+const ORDER_PROJECTIONS = 'connectors/src/projections/order-worklist-projection.int.test.ts';
 const PG_OPS = 'engine/src/drills/postgres-ops-drills.int.test.ts';
 const APPROVAL = 'engine/src/drills/approval-drills.int.test.ts';
 const ESCALATION = 'connectors/src/drills/escalation-drills.int.test.ts';
@@ -52,14 +53,17 @@ export const DRILLS: Drill[] = [
     evidence: [e('connectors/src/outbox-relay/outbox-relay-broker-restart.int.test.ts', 'loses nothing: events committed while the broker is down go out once it is back')] },
   { area: 'Kafka/outbox', drill: 'consumer processes duplicate event', status: 'automated',
     evidence: [e('engine/src/modules/notification/notifications.int.test.ts', 'an ApprovalRequested event delivered twice on Kafka gives one notification row'),
-      e(PROJECTION, 'a duplicate and an out-of-order event change nothing')] },
+      e(PROJECTION, 'a duplicate and an out-of-order event change nothing'), e(ORDER_PROJECTIONS, 'duplicates and a late older event change nothing')] },
   { area: 'Kafka/outbox', drill: 'consumer receives out-of-order event', status: 'automated',
-    evidence: [e('connectors/src/consumer/idempotent-consumer.int.test.ts', 'events of one aggregate delivered out of order'), e(PROJECTION, 'a duplicate and an out-of-order event change nothing')] },
+    evidence: [e('connectors/src/consumer/idempotent-consumer.int.test.ts', 'events of one aggregate delivered out of order'), e(PROJECTION, 'a duplicate and an out-of-order event change nothing'),
+      e(ORDER_PROJECTIONS, 'duplicates and a late older event change nothing')] },
   { area: 'Kafka/outbox', drill: 'DLQ growth after schema mismatch', status: 'automated',
     evidence: [e('engine/src/modules/notification/notifications.int.test.ts', 'a known event with a broken payload is retried, then dead-lettered with the reason'),
       e('connectors/src/observability/pipeline-metrics.int.test.ts', 'how many messages a dead-letter topic holds')] },
   { area: 'Kafka/outbox', drill: 'replay projection from offset zero', status: 'automated',
-    evidence: [e(PROJECTION, 'rebuilds from offset zero into fresh tables and swaps them in'), e(PROJECTION, 'a second rebuild after that replays to the same state again')] },
+    evidence: [e(PROJECTION, 'rebuilds from offset zero into fresh tables and swaps them in'), e(PROJECTION, 'a second rebuild after that replays to the same state again'),
+      e(ORDER_PROJECTIONS, 'rebuilds each from offset zero into fresh tables and swaps them in'), e(ORDER_PROJECTIONS, 'a second rebuild after that replays to the same tables again')],
+    note: 'the quote, order and worklist read models: each rebuilt into fresh tables and swapped in, full table contents equal before and after' },
   { area: 'Redis', drill: 'Redis unavailable during catalog cache read', status: 'automated',
     evidence: [e('engine/src/modules/catalog/catalog.int.test.ts', 'with Redis down every read still succeeds from PostgreSQL'),
       e('engine/src/modules/configuration/configuration.routes.int.test.ts', 'with Redis down the result is the same')] },
