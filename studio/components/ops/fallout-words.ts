@@ -4,7 +4,7 @@ import type { FalloutAction, FalloutCategory } from '@/lib/order-api';
 export const CATEGORY: Record<FalloutCategory, string> = {
   'technical-retry': 'a technical failure the step may survive: retry it',
   'unknown-outcome': 'the target system did not say whether it acted: check it, then retry or resolve by hand',
-  'business-fallout': 'the target system refused for a business reason: resolve by hand, compensate or cancel',
+  'business-fallout': 'the target system refused for a business reason: retry, resolve by hand, compensate and run again, or cancel (the actions below are what this case allows)',
   'model-defect': 'the published model cannot fulfil the order (a map or a step is missing): fix the release, then retry, or cancel',
 };
 
@@ -12,6 +12,6 @@ export const CATEGORY: Record<FalloutCategory, string> = {
 export const ACTION: Record<FalloutAction, string> = {
   retry: 'Retry: run the step (or its compensation) again',
   resolve: 'Resolve by hand: the work was done outside the platform (evidence required)',
-  compensate: 'Compensate: reverse the step at its target system',
+  compensate: 'Compensate: undo the failed step at its target system (release what it holds, by our reference), then run the step again from a clean state',
   cancel: 'Cancel: request the order\'s cancellation',
 };
