@@ -121,7 +121,7 @@ export const sdWanOffering: ProductOfferingContent = {
   specification: 'sd-wan',
   status: 'active',
   validFrom: '2025-01-01',
-  validTo: '2027-01-01',
+  validTo: '2030-01-01',
   channels: ['direct'],
   segments: ['enterprise'],
   charges: [
