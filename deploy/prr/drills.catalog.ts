@@ -42,8 +42,16 @@ export const DRILLS: Drill[] = [
   { area: 'Order', drill: 'inventory reserve timeout with unknown outcome', status: 'automated', evidence: [e(ORDERS, 'drill: the inventory reservation times out (unknown outcome)')] },
   { area: 'Order', drill: 'fulfillment callback duplicate', status: 'automated', evidence: [e(ORDERS, 'drill: a duplicate callback is recorded once as applied')] },
   { area: 'Order', drill: 'callback arrives after cancellation request', status: 'automated', evidence: [e(ORDERS, 'drill: a callback arriving after the cancellation request')] },
-  { area: 'Order', drill: 'partial fulfillment success then downstream failure', status: 'automated', evidence: [e(ORDERS, 'drill: partial success, then a downstream failure')] },
-  { area: 'Order', drill: 'compensation failure', status: 'automated', evidence: [e(ORDERS, 'drill: a compensation that fails becomes a fallout case')] },
+  {
+    area: 'Order', drill: 'partial fulfillment success then downstream failure', status: 'automated',
+    evidence: [e(ORDERS, 'drill: partial success, then a downstream failure'), e(ORDERS, 'drill: a step fails after its target reserved a port; ops compensate')],
+    note: 'ops cancel (everything that acted compensated in reverse), or compensate the failed step alone: its target releases what it held (asked by our request key) and the step runs again (ADR 0016 addendum)',
+  },
+  {
+    area: 'Order', drill: 'compensation failure', status: 'automated',
+    evidence: [e(ORDERS, 'drill: a compensation that fails becomes a fallout case'), e(ORDERS, 'drill: ops compensate, the inventory refuses the release')],
+    note: 'in a cancellation and in an operator\'s compensation of one step: a compensation-failure case, retried by ops',
+  },
   { area: 'Kafka/outbox', drill: 'outbox publisher down for 30 minutes', status: 'automated',
     evidence: [e('connectors/src/drills/outbox-outage-drill.int.test.ts', 'drill: outbox publisher down for 30 minutes'),
       e('connectors/src/outbox-relay/outbox-relay.int.test.ts', 'events written while the relay is stopped all arrive once it starts'),

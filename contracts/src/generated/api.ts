@@ -1288,7 +1288,7 @@ export type paths = {
         put?: never;
         /**
          * Resolve a fallout case with one of its allowed actions and an audit reason (ops).
-         * @description retry (run the step or its compensation again), resolve (done by hand: evidence required), compensate (reverse the step at its target system), cancel (request the order's cancellation). The decision commits first; the fulfillment process is moved on after it (a task completion or a retry in Camunda), by the reconciler when Camunda is down. An action the case does not allow is a 422 naming body/action.
+         * @description retry (run the step or its compensation again), resolve (done by hand: evidence required), compensate (offered for a failed step, whose target may hold part of the work: the step is recorded compensating, the fulfillment process reverses the failed attempt at its target system by our request key, records the outcome on the step, and runs the step again with a new attempt; a refused reversal opens a compensation-failure case), cancel (request the order's cancellation). The decision commits first; the fulfillment process is moved on after it (a task completion or a retry in Camunda), by the reconciler when Camunda is down. An action the case does not allow is a 422 naming body/action.
          */
         post: operations["resolveFallout"];
         delete?: never;
