@@ -220,7 +220,7 @@ export async function benchCommands(options = { seconds: 10 }): Promise<{ figure
     '## Commands through HTTP vs pgbench (same run)',
     '',
     `Machine: ${describeMachine()}; load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' / ')} (a shared machine: other sessions' work runs beside it).`,
-    `Engine: production build (\`engine/dist/engine.js\`, NODE_ENV=production), ${workers} engine process${workers > 1 ? 'es (node:cluster, ADR 0024)' : ''}, pool 20 each;`,
+    `Engine: production bundle (\`engine.js\` of \`npm run build\`, NODE_ENV=production), ${workers} engine process${workers > 1 ? 'es (node:cluster, ADR 0024)' : ''}, pool 20 each;`,
     `${CLIENTS} closed-loop HTTP clients per row ("1 client": one, for the service time without queueing), ${options.seconds} s each, on the same 2 cores as PostgreSQL and the load generator.`,
     'pgbench: TPC-B (scale 8, 8 clients, 2 threads, prepared). Price rows: quotes of N identical configured lines, each priced in full',
     'with its trace persisted. Targets (issue 8): createQuote >= 0.5x pgbench with p99 <= 100 ms; add line p50 <= 8 ms; price 500 lines p50 <= 60 ms.',

@@ -84,7 +84,8 @@ export async function benchOutbox(clientName: KafkaClientName, options: OutboxOp
   await prepareTemplate(POSTGRES);
   const db = await createTestDatabase(POSTGRES, 'bench_outbox');
   // The writers' pool (like the engine's) and the relay's (4, as its role has).
-  const writers = createPrismaClient(db.url, { max: 8 });
+  // Wait as long as it takes for a connection: in an open model the writes queue when PostgreSQL lags.
+  const writers = createPrismaClient(db.url, { max: 8, connectionWaitMs: 0 });
   const kafka = await createKafkaClient(clientName, { brokers: BROKERS, clientId: 'bench-outbox' });
   const topic = `bench-outbox-${randomUUID().slice(0, 8)}`;
   const admin = await kafka.admin();

@@ -123,6 +123,7 @@ export async function benchSoak(options = {
   });
 
   const samples: SoakSample[] = [];
+  let failures: string;
   try {
     const tenant = `soak-${Date.now().toString(36)}`;
     await sql.query('INSERT INTO tenant (id, name) VALUES ($1, $1)', [tenant]);
@@ -142,25 +143,29 @@ export async function benchSoak(options = {
     let started = 0;
     let done = 0;
     let failed = 0;
+    const reasons = new Map<string, number>();
     let journeyTimes: number[] = [];
     const journey = async (rep: Call) => {
       const t0 = performance.now();
-      const ok = async (r: Promise<{ status: number; body: Record<string, unknown> }>) => {
+      const ok = async (r: Promise<{ status: number; body: Record<string, unknown> }>, step: string) => {
         const res = await r;
-        if (res.status >= 300) throw new Error(`${res.status} ${String(res.body.code ?? '')}`);
+        if (res.status >= 300) throw new Error(`${step} ${res.status} ${String(res.body.code ?? '')}`.trim());
         return res.body;
       };
       try {
-        const { quoteId } = await ok(rep('POST', '/quotes', { accountId: 'acct-1', customerName: 'Soak GmbH', currency: 'EUR', termMonths: 24 }));
-        await ok(rep('POST', `/quotes/${String(quoteId)}/lines`, { offering: 'business-internet', quantity: 1, selections: { access: 'fiber', bandwidth: 500, slaTier: 'standard' } }));
-        await ok(rep('POST', `/quotes/${String(quoteId)}/commands/price`));
-        await ok(rep('POST', `/quotes/${String(quoteId)}/commands/submit-for-approval`));
-        const { documentId } = await ok(rep('POST', `/quotes/${String(quoteId)}/commands/generate-document`));
-        await ok(rep('POST', `/quotes/${String(quoteId)}/commands/accept`, { documentId, onBehalfOf: { evidence: 'soak', channel: 'email' } }));
+        const { quoteId } = await ok(rep('POST', '/quotes', { accountId: 'acct-1', customerName: 'Soak GmbH', currency: 'EUR', termMonths: 24 }), 'create');
+        await ok(rep('POST', `/quotes/${String(quoteId)}/lines`, { offering: 'business-internet', quantity: 1, selections: { access: 'fiber', bandwidth: 500, slaTier: 'standard' } }), 'line');
+        await ok(rep('POST', `/quotes/${String(quoteId)}/commands/price`), 'price');
+        await ok(rep('POST', `/quotes/${String(quoteId)}/commands/submit-for-approval`), 'submit');
+        const { documentId } = await ok(rep('POST', `/quotes/${String(quoteId)}/commands/generate-document`), 'document');
+        await ok(rep('POST', `/quotes/${String(quoteId)}/commands/accept`, { documentId, onBehalfOf: { evidence: 'soak', channel: 'email' } }), 'accept');
         done += 1;
         journeyTimes.push(performance.now() - t0);
-      } catch {
+      } catch (error) {
         failed += 1;
+        // The step and the answer: e.g. "503 busy" (pool wait exceeded), "409 concurrent-update".
+        const reason = (error as Error).message;
+        reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
       }
     };
 
@@ -209,6 +214,7 @@ export async function benchSoak(options = {
     }
     await Promise.all(running);
     await sample();
+    failures = [...reasons].map(([reason, n]) => `${reason}: ${n}`).join(', ');
   } finally {
     await consumer.disconnect().catch(() => {});
     await admin.deleteTopics({ topics }).catch(() => {});
@@ -231,7 +237,7 @@ export async function benchSoak(options = {
     `Machine: ${describeMachine()}; load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' / ')} (a shared machine: other sessions' work runs beside it).`,
     '',
     `Open model: ${options.rate} journeys/s arrive for ${options.minutes} min whatever the answers' speed (create, line, price, submit within`,
-    'authority, document, accept: six commands and eight events each). Engine and relay: production bundles on a cloned database,',
+    'authority, document, accept: six commands, each writing its events). Engine and relay: production bundles on a cloned database,',
     `${workers} engine process${workers > 1 ? 'es' : ''}; the relay publishes to this run's own topics, read by a consumer group in the load generator.`,
     'Sampled every 10 s; RSS of each role (the engine: primary and workers together). Reproduce: `npx tsx deploy/bench/soak.bench.ts --minutes 2`',
     '(`npm run bench soak` runs 30 minutes; BENCH_SOAK_RATE sets the rate).',
@@ -241,6 +247,7 @@ export async function benchSoak(options = {
     ...samples.filter((_, i) => i % every === 0 || i === samples.length - 1).map((s) =>
       `| ${s.minute.toFixed(1)} | ${s.journeysDone} / ${s.journeysStarted} | ${s.failed} | ${f0(s.journeyP50)} | ${f0(s.journeyP99)} | ${f0(s.engineRssMiB)} | ${f0(s.relayRssMiB)} | ${s.outboxBacklog} | ${s.oldestUnpublishedSeconds.toFixed(1)} | ${f0(s.publishLagP99Ms)} | ${s.consumerLagMessages} | ${s.load.toFixed(1)} |`),
     '',
+    `Failed journeys by the answer that ended them: ${failures || 'none'}.`,
     `Memory from the first sample to the middle and the end: engine ${f0(first.engineRssMiB)} -> ${f0(mid.engineRssMiB)} -> ${f0(last.engineRssMiB)} MiB, relay ${f0(first.relayRssMiB)} -> ${f0(mid.relayRssMiB)} -> ${f0(last.relayRssMiB)} MiB.`,
     '',
   ].join('\n');
