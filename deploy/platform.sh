@@ -143,6 +143,9 @@ promtool_install() {
 migrate() {
   npm run --silent db:generate
   npm run --silent db:migrate
+  # Row-level security (ADR 0023): the login role bypasses it for the background roles and may
+  # switch to cpq_tenant for requests. DATABASE_ADMIN_URL: a superuser, when DATABASE_URL is not one.
+  "$NODE" --import tsx deploy/scripts/database-login-role.ts
 }
 
 # Node process roles: engine (API), relay (outbox -> Kafka), workers (Camunda external tasks),

@@ -8,6 +8,7 @@ import { frameworkErrorHandler, registerErrorHandling } from './http/error-handl
 import { registerLimits } from './http/limits';
 import { registerRequestValidation } from './http/request-validation';
 import { registerResponseValidation } from './http/response-validation';
+import { registerTenantScope } from './http/tenant-scope';
 import {
   catalogRoutes, createCurrentReleasePointer, createDraftService, createMetadataAudit, createReleaseService, createReleaseStore, createReleaseViews, publishedContentOf,
   type CurrentReleasePointer, type ReleaseService, type ReleaseViews,
@@ -65,6 +66,8 @@ export async function buildEngine({ config, infrastructure, contract = loadApiDo
     reply.header(CORRELATION_HEADER, request.id);
   });
   registerErrorHandling(app);
+  // Before any route: every request's database work runs in its principal's tenant scope (ADR 0023).
+  registerTenantScope(app);
   // Before any route: body limits and rate limits attach to each route as it is added.
   await registerLimits(app, config.limits, infrastructure.redis);
   registerContractSchemas(app, contract);

@@ -1,9 +1,11 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaClient } from '../generated/client';
+import { TenantScopedPool } from './tenant-scope';
 
 export { Prisma, PrismaClient } from '../generated/client';
 export type * from '../generated/models';
+export { NO_TENANT, TENANT_ROLE, currentTenantScope, runAcrossTenants, runInTenantScope } from './tenant-scope';
 
 export type PoolOptions = {
   /** Connections in the pool. */
@@ -23,8 +25,9 @@ export type PoolOptions = {
  */
 export function createPrismaClient(connectionString: string, options: PoolOptions = {}): PrismaClient {
   // One pool, ours: Prisma's adapter queries through it, and the hot command paths may run their
-  // transactions on it directly (`poolOf`; engine/src/lib/sql-transaction.ts, ADR 0014).
-  const pool = new pg.Pool({
+  // transactions on it directly (`poolOf`; engine/src/lib/sql-transaction.ts, ADR 0014). Each
+  // checkout puts its connection in the caller's tenant scope (row-level security, ADR 0023).
+  const pool = new TenantScopedPool({
     connectionString,
     max: options.max ?? 10,
     connectionTimeoutMillis: options.connectionWaitMs ?? 10_000,
@@ -35,6 +38,10 @@ export function createPrismaClient(connectionString: string, options: PoolOption
       ? (value: string) => new Date(`${value}T00:00:00Z`)
       : pg.types.getTypeParser(oid, format))) as typeof pg.types.getTypeParser },
   });
+  // An idle connection that dies (a failover or restart ends every backend) is dropped by the
+  // pool, which then emits 'error': without a listener that ends the process. Prisma adds one only
+  // once it has connected; the raw-SQL paths may use the pool before that.
+  pool.on('error', () => {});
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
   pools.set(prisma, pool);
   return prisma;

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import { routeSchema } from '../http/contract-routes';
 import { DomainError } from '../http/errors';
+import { servesAcrossTenants } from '../http/tenant-scope';
 
 /**
  * GET /metrics: the Prometheus exposition of this process (of every worker, labelled, when the
@@ -12,6 +13,8 @@ import { DomainError } from '../http/errors';
 export function metricsRoute(app: FastifyInstance, options: { contract: OpenApiDocument; registry: Registry; token: string; exposition?: () => Promise<string> }): void {
   app.route({
     ...routeSchema(options.contract, 'getMetrics'),
+    // The business signals count every tenant's quotes and orders (ADR 0023: the platform's route).
+    onRequest: servesAcrossTenants,
     handler: async (request, reply) => {
       if (!isScrapeAuthorized(request.headers.authorization, options.token)) {
         throw new DomainError('unauthenticated', 'the Prometheus scrape token is required as a bearer token');

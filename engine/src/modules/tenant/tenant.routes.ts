@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { commandRoutes, type CommandCaller } from '../../http/command-route';
 import { contractRoutes } from '../../http/contract-routes';
 import { DomainError } from '../../http/errors';
+import { servesAcrossTenants } from '../../http/tenant-scope';
 import type { TenantService } from './tenant.service';
 
 export type TenantRoutesOptions = { contract: OpenApiDocument; prisma: PrismaClient; tenants: TenantService; platformAdminToken: string };
@@ -24,6 +25,8 @@ const operator = (): CommandCaller<Record<string, never>> => ({ tenantId: 'platf
 
 export async function tenantRoutes(app: FastifyInstance, options: TenantRoutesOptions): Promise<void> {
   app.addHook('onRequest', async (request) => requirePlatformAdmin(request, options.platformAdminToken));
+  // The tenant registry is the platform's: its rows and records span tenants (ADR 0023).
+  app.addHook('onRequest', servesAcrossTenants);
   const route = contractRoutes(app, options.contract);
   const command = commandRoutes(app, options.contract, options.prisma, operator);
 
