@@ -15,6 +15,7 @@ const PG_OPS = 'engine/src/drills/postgres-ops-drills.int.test.ts';
 const APPROVAL = 'engine/src/drills/approval-drills.int.test.ts';
 const ESCALATION = 'connectors/src/drills/escalation-drills.int.test.ts';
 const RESTORE = 'connectors/src/drills/backup-restore-drill.int.test.ts';
+const FAILOVER = 'engine/src/drills/postgres-failover-drill.int.test.ts';
 
 export const DRILLS: Drill[] = [
   { area: 'Quote/pricing', drill: 'pricing service timeout during quote pricing', status: 'automated',
@@ -101,6 +102,10 @@ export const DRILLS: Drill[] = [
   { area: 'PostgreSQL', drill: 'read replica lag affects reporting', status: 'automated',
     evidence: [e('connectors/src/drills/read-model-lag-drill.int.test.ts', 'drill: read replica lag affects reporting')],
     note: 'no replica: the projector\'s read model plays it; stopped, the report reads a stale state while its group lag grows and the last applied time stands still (ProjectionLagging\'s inputs); back, it catches up' },
+  { area: 'PostgreSQL', drill: 'failover/restart mid-command', status: 'automated',
+    evidence: [e(FAILOVER, 'drill: failover/restart mid-command: a hot-path command (raw SQL transaction) whose backend is terminated answers 503, writes nothing, and succeeds once on retry with its key'),
+      e(FAILOVER, 'drill: failover/restart mid-command: a Prisma transaction (account creation) whose backend is terminated answers 503, writes nothing, and succeeds once on retry with its key')],
+    note: 'issue 12 item 4: the engine\'s backend running the command (held in its INSERT by a trigger) is ended by pg_terminate_backend (57P01, as a fast shutdown or failover sends it); the shared PostgreSQL itself is not restarted under the other suites. Found: a connection lost while checked out ended the process (no error listener; fixed in the pool) and answered 500; now 503 dependency-unavailable with Retry-After (57P01/02/03, 08xxx, P1001/P1017 mapped), nothing written, the retry with the same Idempotency-Key succeeds once' },
   { area: 'PostgreSQL', drill: 'lock held past the lock timeout (added)', status: 'automated',
     evidence: [e('engine/src/modules/quote/quote-concurrency.int.test.ts', 'a lock held longer than the lock timeout ends in a 409')] },
   { area: 'Camunda', drill: 'external task worker down', status: 'automated',

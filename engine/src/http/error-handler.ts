@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ConfigurationInputError } from '../modules/configuration';
 import { PricingInputError } from '../modules/pricing';
-import { contentionOf } from '../lib/transaction';
+import { connectionLost, contentionOf } from '../lib/transaction';
 import { DomainError, problem, type ErrorCode, type FieldError, type Problem } from './errors';
 
 type AjvIssue = { instancePath: string; keyword: string; message?: string; params: Record<string, unknown> };
@@ -50,6 +50,7 @@ export function classify(raw: unknown): Classified {
     return { code: 'concurrent-update', detail: 'another command changed this resource at the same moment; read it again and retry' };
   }
   if (contention === 'pool-wait' || contention === 'expired') return { code: 'busy', detail: 'the engine is at capacity; nothing was changed, retry shortly' };
+  if (contention === 'connection-lost') return { code: 'dependency-unavailable', detail: connectionLost().message };
   const error = raw as FastifyError;
   if (error.validation) {
     const errors = fieldErrors(error.validationContext, error.validation as AjvIssue[]);
@@ -73,7 +74,11 @@ export function classify(raw: unknown): Classified {
   return { code: 'internal', detail: '' };
 }
 
+/** Seconds a client should wait before retrying a 503 (Retry-After): the refusals that say "not now". */
+export const RETRY_AFTER_SECONDS = 1;
+
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, body: Problem): FastifyReply {
+  if (body.status === 503 && !reply.hasHeader('retry-after')) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
   return reply
     .status(body.status)
     .type('application/problem+json')

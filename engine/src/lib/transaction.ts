@@ -10,7 +10,16 @@ export type TransactionSettings = { maxWaitMs: number; timeoutMs: number; retrie
 
 export const DEFAULT_TRANSACTION_SETTINGS: TransactionSettings = { maxWaitMs: 10_000, timeoutMs: 15_000, retries: 2 };
 
-export type Contention = 'deadlock' | 'lock-timeout' | 'pool-wait' | 'expired';
+export type Contention = 'deadlock' | 'lock-timeout' | 'pool-wait' | 'expired' | 'connection-lost';
+
+/**
+ * The connection went away under the command: a backend terminated (57P01 admin shutdown, as
+ * pg_terminate_backend or a fast shutdown sends; 57P02 crash; 57P03 still starting, as after a
+ * restart or during a failover), a connection failure (08000, 08003, 08006; 08001/08004 refused),
+ * node-postgres' own "Connection terminated", Prisma's P1001 (unreachable) and P1017 (closed).
+ */
+const CONNECTION_LOST_CODES = new Set(['57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', 'P1001', 'P1017', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE']);
+const CONNECTION_LOST_MESSAGE = /Connection terminated|terminating connection due to|server closed the connection unexpectedly|Client has encountered a connection error|the database system is (starting up|shutting down|in recovery mode)|Can't reach database server|Server has closed the connection/i;
 
 /** PostgreSQL SQLSTATEs and Prisma codes that mean "someone else held it", not "it is broken". */
 export function contentionOf(error: unknown): Contention | undefined {
@@ -20,6 +29,7 @@ export function contentionOf(error: unknown): Contention | undefined {
     if (codes.some((c) => c === '40P01' || c === '40001' || c === 'P2034')) return 'deadlock';
     if (codes.includes('55P03') || /lock timeout/i.test(message)) return 'lock-timeout';
     if (/Unable to start a transaction in the given time|timeout exceeded when trying to connect/i.test(message)) return 'pool-wait';
+    if (codes.some((c) => CONNECTION_LOST_CODES.has(c)) || CONNECTION_LOST_MESSAGE.test(message)) return 'connection-lost';
     if (codes.includes('P2028') || /Transaction already closed|expired transaction/i.test(message)) return 'expired';
   }
   return undefined;
@@ -58,9 +68,20 @@ export async function withContentionAnswers<T>(settings: TransactionSettings, at
       if (contention === 'deadlock' || contention === 'lock-timeout') {
         throw new DomainError('concurrent-update', 'another command changed this resource at the same moment; read it again and retry');
       }
+      if (contention === 'connection-lost') throw connectionLost();
       throw new DomainError('busy', 'the engine is at capacity; nothing was changed, retry shortly');
     }
   }
 }
 
 export type InTransaction = ReturnType<typeof createTransactionRunner>;
+
+/**
+ * A command whose database connection was lost is not retried here: the loss may have come
+ * while COMMIT was on its way, so whether it committed is unknown to this process. The caller
+ * retries with the same Idempotency-Key, which gets the stored answer if it did commit (the
+ * answer commits with the effect) and runs the command if it did not.
+ */
+export const connectionLost = () => new DomainError('dependency-unavailable',
+  'the database connection was lost during the command (a restart or failover); retry with the same Idempotency-Key');
+
