@@ -18,6 +18,6 @@ describe('types generated from the contracts', () => {
     expect(api).toMatch(/\n {4}publishReleaseCandidate: \{/);
     expect(events).toMatch(/\n {8}QuoteAccepted: components\["schemas"\]\["EventEnvelope"\] & \{/);
     expect(events).not.toMatch(/\n {8}DeadLetter:/);
-    expect(events).toMatch(/export type messages = \{\n {4}ApprovalLevelApproved: /);
+    expect(events).toMatch(/export type messages = \{\n {4}ApprovalEscalated: /);
   });
 });

@@ -4,6 +4,22 @@ export type paths = Record<string, never>;
 export type webhooks = Record<string, never>;
 export type components = {
     schemas: {
+        ApprovalEscalated: components["schemas"]["EventEnvelope"] & {
+            /** @constant */
+            aggregateType: "QUOTE";
+            /** @constant */
+            eventType: "ApprovalEscalated";
+            payload: {
+                level: number;
+                quoteId: string;
+                revision: number;
+                /** @description The level's role. */
+                role: string;
+                /** @description The role the level was escalated to (added as a candidate group of the work item). */
+                to: string;
+                workItemId: string;
+            };
+        };
         ApprovalLevelApproved: components["schemas"]["EventEnvelope"] & {
             /** @constant */
             aggregateType: "QUOTE";
@@ -492,6 +508,7 @@ export type components = {
 export type $defs = Record<string, never>;
 export type operations = Record<string, never>;
 export type messages = {
+    ApprovalEscalated: components["schemas"]["ApprovalEscalated"];
     ApprovalLevelApproved: components["schemas"]["ApprovalLevelApproved"];
     ApprovalRequested: components["schemas"]["ApprovalRequested"];
     FalloutCaseOpened: components["schemas"]["FalloutCaseOpened"];

@@ -86,6 +86,10 @@ describe('work items: the claim decides who may decide', () => {
     expect((await f.call('fiona', 'GET', `/work-items/${workItemId}`)).status).toBe(404);
     const escalated = await f.call('ian', 'POST', `/work-items/${workItemId}/commands/escalate`);
     expect(escalated.body).toMatchObject({ escalated: true, to: 'finance' });
+    // The fact on Kafka, caused by the command, for worklists and notifications.
+    const event = await f.t.infrastructure.prisma.outboxEvent.findFirstOrThrow({ where: { aggregateId: quoteId, eventType: 'ApprovalEscalated' } });
+    expect(event.payload).toEqual({ quoteId, revision: 1, level: 2, role: 'sales-manager', to: 'finance', workItemId });
+    expect(event.causationId).toBeTruthy();
     const listed = (await f.call('fiona', 'GET', '/work-items')).body.items.find((i: Json) => i.workItemId === workItemId);
     expect(listed).toMatchObject({ quoteId });
     const opened = await f.call('fiona', 'GET', `/work-items/${workItemId}`);

@@ -270,10 +270,19 @@ export function createWorkItemService({ prisma, camunda, releases, log, ...rest 
       if (!requirement) return { escalated: false };
       const higher = requirements.find((r) => r.level > requirement.level)?.role ?? 'finance';
       await camunda.addCandidateGroup(task.id, higher);
-      await inTransaction((tx) => recordAudit(tx, {
-        tenantId: ctx.principal.tenantId, actor: { type: 'USER', id: ctx.principal.userId }, action: 'quote.ApprovalEscalated',
-        target: { type: 'QUOTE', id: quoteId }, correlationId: ctx.correlationId, details: { revision, level: requirement.level, to: higher },
-      }));
+      // The audit and the fact on Kafka (worklists and notifications follow escalations from it).
+      await inTransaction(async (tx) => {
+        await recordAudit(tx, {
+          tenantId: ctx.principal.tenantId, actor: { type: 'USER', id: ctx.principal.userId }, action: 'quote.ApprovalEscalated',
+          target: { type: 'QUOTE', id: quoteId }, correlationId: ctx.correlationId, details: { revision, level: requirement.level, to: higher },
+        });
+        const quote = await tx.quote.update({ where: { id: quoteId }, data: { version: { increment: 1 } } });
+        await writeOutboxEvent(tx, {
+          eventType: 'ApprovalEscalated', tenantId: ctx.principal.tenantId, aggregateType: 'QUOTE', aggregateId: quoteId, aggregateVersion: quote.version,
+          correlationId: ctx.correlationId, causationId: ctx.commandId ?? ctx.correlationId, actor: { type: 'USER', id: ctx.principal.userId },
+          payload: { quoteId, revision, level: requirement.level, role: requirement.role, to: higher, workItemId: task.id },
+        });
+      });
       return { escalated: true, to: higher };
     },
 
