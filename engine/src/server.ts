@@ -7,6 +7,10 @@ import { loadClusterConfig } from './roles/cluster.config';
 
 const { workers, logLevel } = loadClusterConfig();
 if (cluster.isPrimary && workers > 1) {
+  // A bad setting stops the engine here, with the same message a single process gives, instead
+  // of every worker dying at start and the primary replacing them until it gives up.
+  const { loadConfig } = await import('./config');
+  loadConfig();
   const { runPrimary } = await import('./cluster/primary');
   await runPrimary({ workers, logLevel });
 } else {
