@@ -170,6 +170,9 @@ describe('generated requests from /openapi.json: no 5xx, no accepted invalid bod
       const res = await f.t.app.inject({ method: sample.method as 'GET', url: sample.url, headers: sample.headers, ...(sample.payload !== undefined ? { payload: sample.payload } : {}) });
       statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);
       const shown = () => `${sample.method} ${sample.url} ${JSON.stringify({ ...sample.headers, authorization: sample.headers.authorization?.slice(0, 20) })} ${(sample.payload ?? '').slice(0, 300)} -> ${res.statusCode} ${res.body.slice(0, 300)}`;
+      // The readiness probe says 503 while a dependency answers slowly (its contract's answer,
+      // seen on a loaded CI run): that is the probe working, not an error of the engine.
+      if (res.statusCode === 503 && operationId === 'getReadiness') return;
       if (res.statusCode >= 500) found.push(`5xx: ${shown()}`);
       else if (res.statusCode >= 400 && !String(res.headers['content-type']).includes('application/problem+json')) found.push(`not problem+json: ${shown()}`);
       else if (res.statusCode < 300 && validate && !bodyIsValid(validate, sample, operation.requestBody?.required === true)) {
