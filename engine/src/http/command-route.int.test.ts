@@ -23,6 +23,7 @@ const BODIES: Record<string, unknown> = {
   createAccount: { accountId: 'idem-walk-account', name: 'Idempotency Walk', segment: 'smb', channel: 'direct', currency: 'EUR' },
   addQuoteLine: { offering: 'business-internet', quantity: 1, selections: {} },
   configureQuoteLine: { lineId: 'L1', quantity: 1, selections: {} },
+  disconnectQuoteLine: { lineId: 'L1' },
   acceptQuote: { documentId: randomUUID() },
   withdrawQuote: { reason: 'customer left' },
   approveQuote: { reason: 'fine' },
