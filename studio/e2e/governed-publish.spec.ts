@@ -225,7 +225,9 @@ test.describe.serial('governed publish in the studio (real engine, PostgreSQL, C
 
     await page.locator('#draft-key').fill(`${source}-copy`);
     await page.getByRole('button', { name: 'Create draft' }).click();
-    await expect(page).toHaveURL(new RegExp(`/drafts/product-offering/${source}-copy$`));
+    // The draft's own page, told which version was just saved (its notice).
+    await expect(page).toHaveURL(new RegExp(`/drafts/product-offering/${source}-copy\\?saved=1$`));
+    await expect(page.getByRole('status').filter({ hasText: 'Saved version 1' })).toBeVisible();
     await expect(page.getByTestId('draft-version')).toContainText('Version 1');
     await page.getByRole('button', { name: 'Delete draft' }).click();
     await page.getByRole('button', { name: 'Confirm delete' }).click();

@@ -347,9 +347,13 @@ test.describe.serial('the rep workspace, configurator, pricing, approvals and th
     // Every response the browser gets from here on (pages, RSC payloads, actions; not the PDF, not static code).
     const pending: Promise<void>[] = [];
     const bodies: { url: string; body: string }[] = [];
-    page.on('response', (response) => {
-      if ((response.headers()['content-type'] ?? '').includes('pdf') || response.url().includes('/_next/static/')) return;
-      pending.push(response.text().then((body) => void bodies.push({ url: response.url(), body }), () => {}));
+    // Read each body once its request has finished: a response still streaming (a prefetch the
+    // router keeps open on a loaded machine) would hold response.text() past the test's timeout.
+    page.on('requestfinished', (request) => {
+      pending.push(request.response().then(async (response) => {
+        if (!response || (response.headers()['content-type'] ?? '').includes('pdf') || response.url().includes('/_next/static/')) return;
+        bodies.push({ url: response.url(), body: await response.text() });
+      }).catch(() => {}));
     });
     await page.goto('/quotes');
     await expect(page).toHaveURL(/\/quotes$/);
@@ -429,6 +433,34 @@ test.describe.serial('the rep workspace, configurator, pricing, approvals and th
     await page.goto(`/quotes/${old}/lines/L1`);
     await expect(page.getByText(`Generated from release ${before}`)).toBeVisible();
     await expect(page.getByLabel('DDoS protection')).toHaveCount(0);
+  });
+
+  test('a bundle line: the rep sets an option\'s quantity and an option\'s characteristic, and the price lists each option\'s charges', async ({ browser }, testInfo) => {
+    const rep = ['rita', ['rep'], { team: 'north' }] as const;
+    const quoteId = String((await api(rep[0], rep[1], 'POST', '/quotes', { accountId: ACCOUNT, customerName: 'SD-WAN rollout', currency: 'EUR', termMonths: 24 }, rep[2])).body.quoteId);
+    expect((await api(rep[0], rep[1], 'POST', `/quotes/${quoteId}/lines`, { offering: 'sd-wan', quantity: 1, selections: {} }, rep[2])).status).toBe(201);
+    const page = await open(browser);
+    await signInAs(page, 'rita', ['rep'], { team: 'north' });
+    await page.goto(`/quotes/${quoteId}/lines/L1`);
+    const options = page.getByRole('table', { name: 'Bundle options' });
+    await expect(options.getByLabel('Managed Router')).toHaveValue('2');
+    await options.getByLabel('Security add-on').fill('1');
+    await page.getByText('Managed Router: characteristics').click();
+    await page.getByRole('combobox', { name: /Router model/ }).selectOption({ label: 'Large site (10 Gbit/s)' });
+    await expect(page.getByTestId('preview-status')).toHaveText('Valid configuration.');
+    await shot(page, testInfo, '25-bundle-options');
+    await expectAccessible(page);
+    await page.getByRole('button', { name: 'Save line' }).click();
+    await expect(page.getByRole('heading', { name: 'Quote for SD-WAN rollout' })).toBeVisible();
+    await page.getByTestId('price-command').getByRole('button').click();
+    await expect(page.getByTestId('waterfall-security-addon-monthly-fee')).toBeVisible();
+    await expect(page.getByTestId('waterfall-managed-router-rental')).toContainText('Managed Router: Router rental');
+    await shot(page, testInfo, '26-bundle-priced');
+    const line = ((await api(rep[0], rep[1], 'GET', `/quotes/${quoteId}`, undefined, rep[2])).body as { revision: { lines: { children?: unknown[] }[] } }).revision.lines[0]!;
+    expect(line.children).toEqual(expect.arrayContaining([
+      expect.objectContaining({ offering: 'security-addon', quantity: 1 }),
+      expect.objectContaining({ offering: 'managed-router', quantity: 2, selections: expect.objectContaining({ model: 'large' }) }),
+    ]));
   });
 
   test('ops: an order the release cannot fulfil is a fallout case in the operators\' inbox (category, reason, SLA, allowed actions), resolved from the studio', async ({ browser }, testInfo) => {

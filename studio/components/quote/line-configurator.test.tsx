@@ -144,4 +144,23 @@ describe('LineConfigurator (the rep\'s generated form)', () => {
       children: [{ offering: 'managed-router', quantity: 2, selections: { model: 'small' } }, { offering: 'security-addon', quantity: 1 }],
     });
   });
+  it('a bundle option\'s characteristics: a form from its own specification, sent with the option when the rep sets one', async () => {
+    const evaluate = vi.fn(async (input: PreviewInput): Promise<Result<ConfigurationResult>> => ({
+      ok: true, data: { valid: true, releaseId: input.releaseId, offering: input.offering, normalized: { selections: { sites: 2 }, children: [{ offering: 'managed-router', quantity: 2, selections: { model: 'small', wifi: true } }] }, domains: {}, derivations: [], violations: [], warnings: [], inputHash: 'i', resultHash: 'r' },
+    }));
+    const save = vi.fn(async (_line: LineDraft) => ({ ok: true as const, data: { valid: true } }));
+    const items = release();
+    const optionForms = { 'managed-router': lineFormOf(items, 'managed-router')! };
+    const screen = await render(
+      <LineConfigurator form={lineFormOf(items, 'sd-wan')!} optionForms={optionForms} releaseId="r1" context={{ termMonths: 24, quoteOfferings: [] }} editable evaluate={evaluate} save={save} debounceMs={0}
+        line={{ lineId: 'L1', quantity: 1, selections: {} }} />,
+    );
+    await screen.getByText('Managed Router: characteristics').click();
+    const model = screen.getByRole('combobox', { name: /Router model/ });
+    await expect.element(model).toBeVisible();
+    await model.selectOptions(screen.getByRole('option', { name: /Large site/ }));
+    await expect.poll(() => evaluate.mock.lastCall?.[0].children).toContainEqual({ offering: 'managed-router', quantity: 2, selections: { model: 'large' } });
+    await screen.getByRole('button', { name: 'Save line' }).click();
+    expect(save.mock.lastCall?.[0].children).toEqual([{ offering: 'managed-router', quantity: 2, selections: { model: 'large' } }]);
+  });
 });

@@ -18,6 +18,8 @@ export type LineDraft = { lineId: string; quantity: number; selections: Record<s
 
 type Props = {
   form: LineForm;
+  /** A bundle's options' own forms, by option offering (options without characteristics have none). */
+  optionForms?: Record<string, LineForm>;
   releaseId: string;
   line: LineDraft;
   /** What the line's rules read besides its characteristics (the quote's term, its other offerings, the account's segment and channel). */
@@ -40,12 +42,14 @@ const templates = { FieldTemplate: ConfiguratorFieldTemplate, ObjectFieldTemplat
  * verified fixes (one click applies one), derived values are read-only. The rep's own
  * selections are what is saved; defaults and derived values come from the engine.
  */
-export function LineConfigurator({ form, releaseId, line, context, editable, evaluate, save, onSaved, debounceMs = 250 }: Props) {
+export function LineConfigurator({ form, optionForms = {}, releaseId, line, context, editable, evaluate, save, onSaved, debounceMs = 250 }: Props) {
   const [explicit, setExplicit] = useState<Record<string, unknown>>(line.selections);
   const [quantity, setQuantity] = useState(String(line.quantity));
   // A bundle's option quantities as the rep typed them, by option offering (the line's as configured to start with).
   const [options, setOptions] = useState<Record<string, string>>(() => Object.fromEntries((line.children ?? []).map((c) => [c.offering, String(c.quantity)])));
-  const children = useMemo(() => childrenOf(form, options, line.children), [form, options, line.children]);
+  // Each option's characteristics as the rep set them (the line's as configured to start with).
+  const [optionValues, setOptionValues] = useState<Record<string, Record<string, unknown>>>(() => Object.fromEntries((line.children ?? []).map((c) => [c.offering, c.selections ?? {}])));
+  const children = useMemo(() => childrenOf(form, options, optionValues), [form, options, optionValues]);
   const [preview, setPreview] = useState<ConfigurationResult>();
   const [previewProblem, setPreviewProblem] = useState<Problem>();
   const [evaluating, setEvaluating] = useState(true);
@@ -168,7 +172,9 @@ export function LineConfigurator({ form, releaseId, line, context, editable, eva
       {form.hidden.length > 0 ? (
         <p className="muted">Not on this screen (the layout leaves them out; the engine applies their defaults): {form.hidden.map((c) => c.name).join(', ')}.</p>
       ) : null}
-      {form.bundle ? <BundleOptions form={form} preview={preview} options={options} ctx={formContext} onChange={(offering, value) => setOptions((o) => ({ ...o, [offering]: value }))} /> : null}
+      {form.bundle ? <BundleOptions form={form} optionForms={optionForms} preview={preview} options={options} values={optionValues} ctx={formContext}
+          onChange={(offering, value) => setOptions((o) => ({ ...o, [offering]: value }))}
+          onValues={(offering, values) => setOptionValues((v) => ({ ...v, [offering]: values }))} /> : null}
       {problem ? <ProblemView problem={problem} explanation={explain(problem)} /> : null}
       {editable ? <button type="button" onClick={onSave} disabled={saving}>{saving ? 'Saving…' : 'Save line'}</button> : null}
     </div>
@@ -180,20 +186,25 @@ export function LineConfigurator({ form, releaseId, line, context, editable, eva
  * engine's validation to name), with the selections the line had for it. Undefined for a line
  * that is not a bundle's.
  */
-function childrenOf(form: LineForm, options: Record<string, string>, configured: ChildInput[] | undefined): ChildInput[] | undefined {
+function childrenOf(form: LineForm, options: Record<string, string>, values: Record<string, Record<string, unknown>>): ChildInput[] | undefined {
   if (!form.bundle) return undefined;
-  const selectionsOf = new Map((configured ?? []).map((c) => [c.offering, c.selections]));
   return form.bundle.options.flatMap((o) => {
     const text = options[o.offering];
-    if (text === undefined || text.trim() === '' || !/^\d{1,6}$/.test(text.trim())) return [];
-    const selections = selectionsOf.get(o.offering);
-    return [{ offering: o.offering, quantity: Number(text.trim()), ...(selections && Object.keys(selections).length ? { selections } : {}) }];
+    const selections = values[o.offering];
+    const chosen = selections && Object.keys(selections).length > 0;
+    const typed = text !== undefined && /^\d{1,6}$/.test(text.trim());
+    // An option the rep neither counted nor configured takes the engine's default.
+    if (!typed && !chosen) return [];
+    const quantity = typed ? Number(text.trim()) : o.defaultQuantity;
+    return [{ offering: o.offering, quantity, ...(chosen ? { selections } : {}) }];
   });
 }
 
 /** The bundle's options with their cardinalities and groups: the rep sets each quantity, the engine configures and checks them. */
-function BundleOptions({ form, preview, options, ctx, onChange }: {
-  form: LineForm; preview: ConfigurationResult | undefined; options: Record<string, string>; ctx: ConfiguratorContext; onChange(offering: string, value: string): void;
+function BundleOptions({ form, optionForms, preview, options, values, ctx, onChange, onValues }: {
+  form: LineForm; optionForms: Record<string, LineForm>; preview: ConfigurationResult | undefined; options: Record<string, string>;
+  values: Record<string, Record<string, unknown>>; ctx: ConfiguratorContext;
+  onChange(offering: string, value: string): void; onValues(offering: string, values: Record<string, unknown>): void;
 }) {
   const { editable } = ctx;
   const bundle = form.bundle!;
@@ -227,6 +238,44 @@ function BundleOptions({ form, preview, options, ctx, onChange }: {
         </tbody>
       </table>
       <p className="muted">Each option is priced with the line: its own charges, for its quantity times the line&apos;s quantity.</p>
+      {bundle.options.filter((o) => optionForms[o.offering]).map((o) => (
+        <OptionForm key={o.offering} name={o.name} form={optionForms[o.offering]!} values={values[o.offering] ?? {}} editable={ctx.editable} open={issuesOf(o.offering).length > 0}
+          configured={(preview?.normalized.children ?? []).find((c) => c.offering === o.offering)?.selections}
+          onValues={(v) => onValues(o.offering, v)} />
+      ))}
     </section>
+  );
+}
+
+/**
+ * A bundle option's characteristics, in a form generated from its own specification and layout
+ * (the values apply to every unit of the option). Only what the rep sets is sent; the engine's
+ * defaults show until then.
+ */
+function OptionForm({ name, form, values, configured, editable, open, onValues }: {
+  name: string; form: LineForm; values: Record<string, unknown>; configured: Record<string, unknown> | undefined; editable: boolean;
+  /** Opened by itself when the engine has something to say about the option. */
+  open: boolean;
+  onValues(values: Record<string, unknown>): void;
+}) {
+  const { schema, uiSchema } = useMemo(() => lineFormSchema(form), [form]);
+  const shown = { ...(configured ?? {}), ...values };
+  const prefix = `option-${form.offering.key}`;
+  const onChange = (event: IChangeEvent, id?: string) => {
+    const key = id?.startsWith(`${prefix}_`) ? id.slice(prefix.length + 1) : undefined;
+    if (!key) return;
+    const value = ((event.formData ?? {}) as Record<string, unknown>)[key];
+    if (value === shown[key]) return;
+    const next = { ...values };
+    if (value === undefined || value === '') delete next[key];
+    else next[key] = value;
+    onValues(next);
+  };
+  return (
+    <details className="option-form" open={open || undefined}>
+      <summary>{name}: characteristics</summary>
+      <Form idPrefix={prefix} schema={schema} uiSchema={uiSchema} formData={shown} validator={validator} noValidate noHtml5Validate
+        showErrorList={false} disabled={!editable} onChange={onChange} />
+    </details>
   );
 }

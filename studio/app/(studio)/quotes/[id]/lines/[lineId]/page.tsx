@@ -35,6 +35,11 @@ export default async function LinePage({ params }: { params: Promise<{ id: strin
   const form = lineFormOf(release.data.items, line.offering);
   if (!form) return <div role="alert" className="problem"><strong className="problem-title">Release {release.data.releaseNumber} has no offering {line.offering}</strong></div>;
   const editable = EDITABLE.has(quote.revision.state);
+  // Each bundle option's own form (its specification and layout), for its characteristics.
+  const optionForms = Object.fromEntries((form.bundle?.options ?? []).flatMap((o) => {
+    const optionForm = lineFormOf(release.data.items, o.offering);
+    return optionForm && optionForm.sections.some((section) => section.fields.length > 0) ? [[o.offering, optionForm]] : [];
+  }));
 
   return (
     <>
@@ -49,6 +54,7 @@ export default async function LinePage({ params }: { params: Promise<{ id: strin
       <LineConfiguratorPage
         quoteId={quote.quoteId}
         form={form}
+        optionForms={optionForms}
         releaseId={quote.revision.releaseId}
         line={{ lineId: line.lineId, quantity: line.quantity, selections: line.selections, ...(line.children ? { children: line.children } : {}) }}
         context={{
