@@ -18,7 +18,7 @@ const MODULE_INTERNALS_FROM_OUTSIDE = {
 };
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/generated/**', '.cache/**', '.run/**', 'studio/.next/**', 'studio/.next-e2e*/**', '**/dist/**'] },
+  { ignores: ['**/node_modules/**', '**/generated/**', '.cache/**', '.run/**', 'studio/.next/**', 'studio/.next-e2e*/**', '**/dist/**', '**/.dist-test-*/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
