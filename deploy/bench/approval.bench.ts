@@ -6,9 +6,8 @@
 // workers run in this process on this run's topics. Figures, not assertions: loops per second,
 // completed = started (every loop begun before the deadline is finished and approved), the time
 // of each step, and the CPU the engine and Camunda spend per loop.
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import http from 'node:http';
 import { loadavg } from 'node:os';
 import { createEngineClient } from '@cpq/connectors/camunda/engine-client';
 import { quoteApprovalWorkers } from '@cpq/connectors/camunda/quote-approval.workers';
@@ -20,42 +19,14 @@ import pg from 'pg';
 import { pino } from 'pino';
 import { benchEngineWorkers, startEngine } from './commands.bench';
 import { cpuSeconds, describeMachine, listenerPid, percentile, treeCpuSeconds } from './machine';
+import { httpCaller } from './http-caller';
 
 const POSTGRES = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const CAMUNDA = process.env.CAMUNDA_URL ?? 'http://127.0.0.1:8080/engine-rest';
 const STEPS = ['create', 'line', 'price', 'submit', 'inbox', 'claim', 'approve'] as const;
 type Step = (typeof STEPS)[number];
 
-type Call = (method: 'GET' | 'POST', path: string, body?: unknown) => Promise<{ status: number; body: Record<string, unknown> }>;
-const agent = new http.Agent({ keepAlive: true, maxSockets: 128 });
-function caller(url: string, token: string): Call {
-  const { hostname, port } = new URL(url);
-  return (method, path, body) => new Promise((resolve, reject) => {
-    const payload = method === 'POST' ? JSON.stringify(body ?? {}) : undefined;
-    const req = http.request({
-      host: hostname, port: Number(port), method, path, agent,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(payload !== undefined ? { 'idempotency-key': `a-${randomUUID()}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}),
-      },
-    }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => {
-        let parsed: Record<string, unknown> = {};
-        try {
-          parsed = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
-        } catch {
-          // not JSON
-        }
-        resolve({ status: res.statusCode ?? 0, body: parsed });
-      });
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
+const caller = httpCaller({ maxSockets: 128, keyPrefix: 'a' });
 
 export type ApprovalFigures = {
   pairs: number; seconds: number; workers: number; started: number; completed: number; failed: Record<string, number>;
@@ -208,7 +179,7 @@ export async function benchApproval(options = {
   } finally {
     await host.stop();
     await sql.end();
-    agent.destroy();
+    caller.destroy();
     await engine.stop();
     await db.drop();
   }

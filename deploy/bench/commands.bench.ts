@@ -3,8 +3,7 @@
 // The engine runs as its own process (engine/dist/engine.js, NODE_ENV=production) on a cloned
 // database; load is loopback only, bounded in time. Figures, not assertions.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import http from 'node:http';
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +13,7 @@ import { createTestDatabase, prepareTemplate } from '@cpq/prisma/test-database';
 import pg from 'pg';
 import { BENCH_DIST, buildForBench } from './bench-build';
 import { describeMachine, percentile } from './machine';
+import { httpCaller } from './http-caller';
 
 const POSTGRES = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const CLIENTS = 8;
@@ -88,42 +88,7 @@ export async function startEngine(databaseUrl: string, workers = benchEngineWork
   };
 }
 
-type Call = (method: 'GET' | 'POST', path: string, body?: unknown) => Promise<{ status: number; body: Record<string, unknown> }>;
-
-/**
- * The load generator's HTTP client: node:http on keep-alive sockets, not fetch. It shares the
- * two cores with the engine and PostgreSQL (as pgbench's C client does), and fetch costs about
- * twice the CPU per request; what it spends is taken from what is measured.
- */
-const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-function caller(url: string, token: string): Call {
-  const { hostname, port } = new URL(url);
-  return (method, path, body) => new Promise((resolve, reject) => {
-    const payload = method === 'POST' ? JSON.stringify(body ?? {}) : undefined;
-    const req = http.request({
-      host: hostname, port: Number(port), method, path, agent,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(payload !== undefined ? { 'idempotency-key': `b-${randomUUID()}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}),
-      },
-    }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => {
-        let parsed: Record<string, unknown> = {};
-        try {
-          parsed = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
-        } catch {
-          // 204 or a body that is not JSON: nothing to read
-        }
-        resolve({ status: res.statusCode ?? 0, body: parsed });
-      });
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
+const caller = httpCaller({ maxSockets: 64, keyPrefix: 'b' });
 
 /** CLIENTS closed loops for `seconds`; each op is timed end to end (request to parsed answer). */
 async function load(label: string, seconds: number, op: (client: number, i: number) => Promise<{ status: number }>, clients = CLIENTS): Promise<Figures> {
@@ -209,7 +174,7 @@ export async function benchCommands(options = { seconds: 10 }): Promise<{ figure
     }
   } finally {
     await sql.end();
-    agent.destroy();
+    caller.destroy();
     await engine.stop();
     await db.drop();
   }

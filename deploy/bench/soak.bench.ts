@@ -9,9 +9,8 @@
 // A journey: create a quote, add a line, price, submit (within authority: approved at once),
 // generate the document, accept for the customer. Figures, not assertions.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import http from 'node:http';
 import { loadavg } from 'node:os';
 import { Kafka, logLevel } from 'kafkajs';
 import { PLATFORM_TOPICS } from '@cpq/contracts/topics';
@@ -22,40 +21,12 @@ import pg from 'pg';
 import { BENCH_DIST } from './bench-build';
 import { benchEngineWorkers, startEngine } from './commands.bench';
 import { describeMachine, percentile, treeRssMiB } from './machine';
+import { httpCaller, type Call } from './http-caller';
 
 const POSTGRES = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 
-type Call = (method: 'GET' | 'POST', path: string, body?: unknown) => Promise<{ status: number; body: Record<string, unknown> }>;
-const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
-function caller(url: string, token: string): Call {
-  const { hostname, port } = new URL(url);
-  return (method, path, body) => new Promise((resolve, reject) => {
-    const payload = method === 'POST' ? JSON.stringify(body ?? {}) : undefined;
-    const req = http.request({
-      host: hostname, port: Number(port), method, path, agent,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(payload !== undefined ? { 'idempotency-key': `s-${randomUUID()}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}),
-      },
-    }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => {
-        let parsed: Record<string, unknown> = {};
-        try {
-          parsed = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
-        } catch {
-          // not JSON
-        }
-        resolve({ status: res.statusCode ?? 0, body: parsed });
-      });
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
+const caller = httpCaller({ maxSockets: 256, keyPrefix: 's' });
 
 export type SoakSample = {
   minute: number; journeysStarted: number; journeysDone: number; failed: number; journeyP50: number; journeyP99: number;
@@ -221,7 +192,7 @@ export async function benchSoak(options = {
     await admin.disconnect().catch(() => {});
     await relay.stop();
     await sql.end();
-    agent.destroy();
+    caller.destroy();
     await engine.stop();
     await db.drop();
   }
