@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { MetadataItem } from '@cpq/metadata';
 import { sampleCatalog } from '@cpq/metadata/samples';
@@ -58,7 +58,12 @@ export async function startEngineProcess(label: string, options: { serviceClient
   const child = spawn(process.execPath, ['--import', 'tsx', 'engine/src/server.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   // The last lines of its log (pino on stdout) and of stderr, for the error when it fails.
   let stderr = '';
-  const keep = (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-8000));
+  // TEST_ENGINE_LOG_DIR: every line as well, one file per engine (for a failure the tail does not explain).
+  const logFile = process.env.TEST_ENGINE_LOG_DIR ? `${process.env.TEST_ENGINE_LOG_DIR}/${label}-${port}.log` : undefined;
+  const keep = (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-8000);
+    if (logFile) appendFileSync(logFile, chunk);
+  };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
   const url = `http://127.0.0.1:${port}`;

@@ -1,40 +1,59 @@
-import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import { DEVELOPMENT_METRICS_TOKEN } from '@cpq/connectors/observability/scrape-token';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEngineProcess, type EngineProcess } from '../../../test/services/engine-process';
 
-/** The processes whose parent is `pid` (the cluster's workers). */
+/**
+ * The processes whose parent is `pid` (the cluster's workers), read from /proc: a CI image may
+ * come without procps (`ps`), and an empty answer then looked like a cluster without workers.
+ */
 const childrenOf = (pid: number): number[] => {
-  try {
-    return execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' }).trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return []; // ps exits 1 when there is none
+  const children: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // /proc/PID/stat: "pid (comm) state ppid ..."; comm may hold spaces and parentheses.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid) children.push(Number(entry));
+    } catch {
+      // the process ended while we looked
+    }
   }
+  return children;
 };
 
-/** A GET on a fresh connection (the cluster hands out connections, not requests). */
+/**
+ * A GET on a fresh connection (the cluster hands out connections, not requests), given up after
+ * 10 s: node:cluster's primary can hand a connection to a worker in the instant it dies, and that
+ * connection is then never answered (a client's timeout is what ends it, in production too).
+ */
 const get = (url: string, headers: Record<string, string> = {}) => new Promise<{ status: number; body: string }>((resolve, reject) => {
-  http.get(url, { agent: false, headers }, (res) => {
+  const request = http.get(url, { agent: false, headers, timeout: 10_000 }, (res) => {
     let body = '';
     res.on('data', (chunk: Buffer) => (body += chunk.toString()));
     res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-  }).on('error', reject);
+  });
+  request.on('timeout', () => request.destroy(new Error(`GET ${url}: no answer in 10 s`)));
+  request.on('error', reject);
 });
 
-const waitFor = async (check: () => boolean | Promise<boolean>, timeoutMs = 60_000) => {
+/** Polls `check` (an error counts as "not yet") until it holds; the failure says what was last seen. */
+const waitFor = async (check: () => boolean | Promise<boolean>, timeoutMs: number, seen: () => string) => {
   for (const deadline = Date.now() + timeoutMs; Date.now() < deadline;) {
-    if (await check()) return;
+    if (await Promise.resolve().then(check).catch(() => false)) return;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  throw new Error('condition not met in time');
+  throw new Error(`condition not met in ${timeoutMs} ms; ${seen()}`);
 };
 
 describe('clustered engine role (ENGINE_WORKERS=2, real processes)', () => {
   let engine: EngineProcess;
+  const seenWorkers = () => `workers of ${engine.pid}: [${childrenOf(engine.pid).join(', ')}]; the engine's log ends:\n${engine.log()}`;
   beforeAll(async () => {
     engine = await startEngineProcess('cluster', { env: { ENGINE_WORKERS: '2' } });
-    await waitFor(() => childrenOf(engine.pid).length === 2);
+    await waitFor(() => childrenOf(engine.pid).length === 2, 60_000, seenWorkers);
   }, 300_000);
   afterAll(async () => {
     if (engine) await engine.stop();
@@ -54,14 +73,16 @@ describe('clustered engine role (ENGINE_WORKERS=2, real processes)', () => {
   it('replaces a worker that dies while the other keeps serving; SIGTERM stops every worker and exits 0', async () => {
     const [victim] = childrenOf(engine.pid);
     process.kill(victim!, 'SIGKILL');
+    // Once the primary has seen it die (and reaped it), the other worker serves alone.
+    await waitFor(() => !childrenOf(engine.pid).includes(victim!), 30_000, seenWorkers);
     expect((await get(`${engine.url}/health/live`)).status).toBe(200);
     await waitFor(() => {
       const workers = childrenOf(engine.pid);
       return workers.length === 2 && !workers.includes(victim!);
-    });
+    }, 60_000, seenWorkers);
     // The replacement loads the engine from sources (tsx) here: ~20 s at a load average of 8 on
     // two cores, minutes at 15; give it time on a busy machine.
-    await waitFor(async () => (await get(`${engine.url}/metrics`, { authorization: `Bearer ${DEVELOPMENT_METRICS_TOKEN}` })).body.match(/process_resident_memory_bytes\{/g)?.length === 2, 300_000);
+    await waitFor(async () => (await get(`${engine.url}/metrics`, { authorization: `Bearer ${DEVELOPMENT_METRICS_TOKEN}` })).body.match(/process_resident_memory_bytes\{/g)?.length === 2, 300_000, seenWorkers);
 
     const workers = childrenOf(engine.pid);
     const stopped = engine;

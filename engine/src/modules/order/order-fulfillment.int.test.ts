@@ -79,7 +79,12 @@ describe('order fulfillment on Camunda against the target systems', () => {
       expect(kinds.slice(0, 3)).toEqual(['OrderCreated', 'OrderPlanned', 'OrderFulfillmentStarted']);
       expect(kinds).toContain('FulfillmentCallbackRecorded');
       expect(kinds.slice(-2)).toEqual(['OrderFulfilled', 'InstalledBaseChanged']);
-      const [history] = await f.t.infrastructure.camunda.historicProcessInstances({ processInstanceBusinessKey: `order-fulfillment:${f.tenant}:${orderId}` });
+      // The order is recorded fulfilled by the last step's worker; Camunda ends the instance once
+      // that worker's task completes, a moment later.
+      const history = await eventually(async () => {
+        const [h] = await f.t.infrastructure.camunda.historicProcessInstances({ processInstanceBusinessKey: `order-fulfillment:${f.tenant}:${orderId}` });
+        return h?.state === 'ACTIVE' ? undefined : h;
+      }, 30_000, 200);
       expect(history).toMatchObject({ state: 'COMPLETED' });
 
       // The installed base: the line's asset for the account, for the order's term.
