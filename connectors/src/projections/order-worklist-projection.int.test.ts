@@ -19,11 +19,13 @@ import { readWorklist } from './worklist-projection.store';
 
 // The order read model and the worklist on the real PostgreSQL and Kafka, on topics and consumer
 // names of their own (never the running platform's `projector-*` groups): rows from the events,
-// duplicates and late older events changing nothing, a rebuild from offset zero into fresh tables
-// swapped in with the tables' contents equal, the old generation superseded, and lag as a metric.
+// duplicates and late older events changing nothing, escalations (ApprovalEscalated) shown to the
+// role they went to, also when applied before their level's request, a malformed one dead-lettered,
+// a rebuild from offset zero into fresh tables swapped in with the tables' contents equal (the
+// escalations with them), the old generation superseded, and lag as a metric.
 const actor = { type: 'SYSTEM', id: 'projection-test' } as const;
 const [O1, O2, O3] = [randomUUID(), randomUUID(), randomUUID()];
-const [Q1, Q2, Q3] = [randomUUID(), randomUUID(), randomUUID()];
+const [Q1, Q2, Q3, Q4, Q5, Q6] = [randomUUID(), randomUUID(), randomUUID(), randomUUID(), randomUUID(), randomUUID()];
 const [CASE1, CASE2] = [randomUUID(), randomUUID()];
 const release = randomUUID();
 const TENANT = uniqueName('tenant-wl');
@@ -135,6 +137,23 @@ describe('order read model and worklist projections (real PostgreSQL and Kafka)'
     quote(Q2, 'QuoteRejected', { revision: 1, ownerId: 'rob', reason: 'margin', level: 1, decisionId: randomUUID() });
     quote(Q3, 'QuoteSubmittedForApproval', { revision: 1, required: [], metrics: { currency: 'EUR', discountPercent: '20', dealValue: '1000.00', termMonths: 24 } });
     quote(Q3, 'ApprovalRequested', { revision: 1, level: 1, role: 'sales-manager', dueAt: new Date(now - hour).toISOString(), workItemId: 'task-q3-1' });
+    // Q4: level 1 past its SLA, escalated to finance (its task found by the escalation), then raised
+    // again by an approver: the first escalation's time stays. A malformed escalation between them
+    // is dead-lettered and changes nothing.
+    quote(Q4, 'ApprovalRequested', { revision: 1, level: 1, role: 'sales-manager', dueAt: new Date(now - 2 * hour).toISOString(), workItemId: null });
+    const q4Malformed = quote(Q4, 'ApprovalEscalated', { revision: 1, level: 1, role: 'sales-manager', workItemId: 'task-q4-1' });
+    const q4Escalated = quote(Q4, 'ApprovalEscalated', { revision: 1, level: 1, role: 'sales-manager', to: 'finance', workItemId: 'task-q4-1' });
+    quote(Q4, 'ApprovalEscalated', { revision: 1, level: 1, role: 'sales-manager', to: 'finance', workItemId: 'task-q4-1' });
+    // Q5: level 2 escalated before its request was written (the engine requests the next level after
+    // the decision's commit): the request opens it escalated, with the escalation's task.
+    quote(Q5, 'ApprovalRequested', { revision: 1, level: 1, role: 'sales-manager', dueAt: new Date(now + 48 * hour).toISOString(), workItemId: 'task-q5-1' });
+    quote(Q5, 'ApprovalLevelApproved', { revision: 1, level: 1, ownerId: 'rita', decisionId: randomUUID() });
+    const q5Escalated = quote(Q5, 'ApprovalEscalated', { revision: 1, level: 2, role: 'finance', to: 'admin', workItemId: 'task-q5-2' });
+    quote(Q5, 'ApprovalRequested', { revision: 1, level: 2, role: 'finance', dueAt: new Date(now + 30 * hour).toISOString(), workItemId: null });
+    // Q6: escalated just after its level was approved (the two commands raced): nobody's work.
+    quote(Q6, 'ApprovalRequested', { revision: 1, level: 1, role: 'sales-manager', dueAt: new Date(now + 48 * hour).toISOString(), workItemId: 'task-q6-1' });
+    quote(Q6, 'ApprovalLevelApproved', { revision: 1, level: 1, ownerId: 'rita', decisionId: randomUUID() });
+    quote(Q6, 'ApprovalEscalated', { revision: 1, level: 1, role: 'sales-manager', to: 'finance', workItemId: 'task-q6-1' });
 
     await send([
       ...clean,
@@ -145,6 +164,8 @@ describe('order read model and worklist projections (real PostgreSQL and Kafka)'
       // Q1's approved level back on the sales managers' worklist. The per-aggregate position drops them.
       { ...o1[7]!, eventId: randomUUID() }, { ...o2FalloutOpened, eventId: randomUUID(), payload: { ...o2FalloutOpened.payload, caseId: randomUUID() } },
       { ...q1Level1, eventId: randomUUID() },
+      // An escalation delivered again, and again under a new id.
+      q4Escalated, { ...q4Escalated, eventId: randomUUID() }, q5Escalated,
     ]);
     start(orderProjection, 1);
     start(worklistProjection, 1);
@@ -155,7 +176,7 @@ describe('order read model and worklist projections (real PostgreSQL and Kafka)'
       const positions = await prisma.$queryRaw<{ aggregate_id: string; aggregate_version: bigint }[]>`
         SELECT aggregate_id, aggregate_version FROM consumer_position WHERE consumer = ${consumerName('worklist', 1, consumerPrefix)}`;
       const seen = new Map(positions.map((p) => [p.aggregate_id, Number(p.aggregate_version)]));
-      return [O1, O2, O3].every((o) => rows.get(o) === lastVersion(o)) && [O1, O2, O3, Q1, Q2, Q3].every((id) => seen.get(id) === lastVersion(id));
+      return [O1, O2, O3].every((o) => rows.get(o) === lastVersion(o)) && [O1, O2, O3, Q1, Q2, Q3, Q4, Q5, Q6].every((id) => seen.get(id) === lastVersion(id));
     }, 30_000);
 
     // Each row equals the fold of its aggregate's events, in order, once.
@@ -169,15 +190,32 @@ describe('order read model and worklist projections (real PostgreSQL and Kafka)'
     expect(rows.find((r) => r.orderId === O2)).toMatchObject({ state: 'in-progress', basis: 'change', stepsDone: 0, openFallout: 1, falloutTotal: 1, steps: { billing: { state: 'failed', attempt: 1, reason: 'target said no' } } });
     expect(rows.find((r) => r.orderId === O3)).toMatchObject({ state: 'cancelled', cancelReason: 'customer withdrew', steps: { inventory: { state: 'compensated' } } });
 
-    // The worklist: one open case for operators, finance's level 2 of Q1, Q3's breached level 1.
+    // The worklist: one open case for operators, finance's level 2 of Q1, Q3's breached level 1,
+    // Q4's level 1 escalated to finance, Q5's level 2 escalated to admin; Q6's late escalation is
+    // kept as an item not opened (no times), which nobody reads.
     expect((await prisma.worklistItem.findMany({ orderBy: { itemId: 'asc' } })).map((i) => i.itemId).sort())
-      .toEqual([`approval:${Q1}:1:2`, `approval:${Q3}:1:1`, `fallout:${CASE2}`].sort());
+      .toEqual([`approval:${Q1}:1:2`, `approval:${Q3}:1:1`, `fallout:${CASE2}`, `approval:${Q4}:1:1`, `approval:${Q5}:1:2`, `approval:${Q6}:1:1`].sort());
+    expect(await prisma.worklistItem.findUniqueOrThrow({ where: { itemId: `approval:${Q6}:1:1` } })).toMatchObject({ openedAt: null, dueAt: null, escalatedTo: 'finance' });
+    // The malformed escalation went to the dead letters; the projector went on.
+    expect(await prisma.$queryRaw`SELECT attempts, dead_lettered_at IS NOT NULL AS dead FROM consumer_failure
+      WHERE consumer = ${consumerName('worklist', 1, consumerPrefix)} AND event_id = ${q4Malformed.eventId}::uuid`).toEqual([{ attempts: 5, dead: true }]);
     expect(await readWorklist(prisma, { tenantId: TENANT, role: 'ops', now: new Date(now) })).toEqual([expect.objectContaining({
       kind: 'fallout', role: 'ops', orderId: O2, caseId: CASE2, stepKey: 'billing', category: 'technical-retry', source: 'step-failure',
       allowedActions: ['retry', 'resolve', 'cancel'], reason: 'step billing failed', dueAt: new Date(now + 4 * hour).toISOString(), escalation: 'within-sla',
     })]);
-    expect(await readWorklist(prisma, { tenantId: TENANT, role: 'finance', now: new Date(now) })).toEqual([expect.objectContaining({ kind: 'approval', quoteId: Q1, revision: 1, level: 2, workItemId: null, escalation: 'within-sla' })]);
-    expect(await readWorklist(prisma, { tenantId: TENANT, role: 'sales-manager', now: new Date(now) })).toEqual([expect.objectContaining({ quoteId: Q3, level: 1, workItemId: 'task-q3-1', escalation: 'breached' })]);
+    // Finance: Q4 escalated to it (soonest due), its own Q1 level 2, its own Q5 level 2 (escalated on to admin).
+    expect(await readWorklist(prisma, { tenantId: TENANT, role: 'finance', now: new Date(now) })).toEqual([
+      expect.objectContaining({ kind: 'approval', quoteId: Q4, level: 1, role: 'sales-manager', workItemId: 'task-q4-1', escalation: 'breached', escalatedTo: 'finance', escalatedAt: q4Escalated.occurredAt }),
+      expect.objectContaining({ kind: 'approval', quoteId: Q1, revision: 1, level: 2, workItemId: null, escalation: 'within-sla', escalatedTo: null, escalatedAt: null }),
+      expect.objectContaining({ quoteId: Q5, level: 2, role: 'finance', workItemId: 'task-q5-2', dueAt: new Date(now + 30 * hour).toISOString(), escalatedTo: 'admin', escalatedAt: q5Escalated.occurredAt }),
+    ]);
+    // The level's role still holds an escalated item.
+    expect(await readWorklist(prisma, { tenantId: TENANT, role: 'sales-manager', now: new Date(now) })).toEqual([
+      expect.objectContaining({ quoteId: Q4, level: 1, escalatedTo: 'finance' }),
+      expect.objectContaining({ quoteId: Q3, level: 1, workItemId: 'task-q3-1', escalation: 'breached', escalatedTo: null }),
+    ]);
+    expect(await readWorklist(prisma, { tenantId: TENANT, role: 'admin', now: new Date(now) })).toEqual([expect.objectContaining({ quoteId: Q5, level: 2, escalatedTo: 'admin' })]);
+    expect((await readWorklist(prisma, { tenantId: TENANT })).map((i) => i.itemId)).not.toContain(`approval:${Q6}:1:1`);
     // Read a day later, the operators' case has breached its four hours too.
     expect(await readWorklist(prisma, { tenantId: TENANT, role: 'ops', now: new Date(now + 24 * hour) })).toMatchObject([{ caseId: CASE2, escalation: 'breached' }]);
     expect(await readWorklist(prisma, { tenantId: 'another-tenant' })).toEqual([]);
@@ -189,8 +227,11 @@ describe('order read model and worklist projections (real PostgreSQL and Kafka)'
     const orders = await rebuildProjection(orderProjection, { prisma, kafka, topics: [orderTopic], consumerPrefix, catchUpTimeoutMs: 60_000 });
     expect(orders).toMatchObject({ projection: 'orders', previous: 1, generation: 2, rows: 3 });
     const worklist = await rebuildProjection(worklistProjection, { prisma, kafka, topics: [quoteTopic, orderTopic], consumerPrefix, catchUpTimeoutMs: 60_000 });
-    expect(worklist).toMatchObject({ projection: 'worklist', previous: 1, generation: 2, rows: 3 });
+    expect(worklist).toMatchObject({ projection: 'worklist', previous: 1, generation: 2, rows: 6 });
     expect(await snapshot()).toEqual(before);
+    // The escalations came back with the rebuild (the fresh generation's table has their columns).
+    const q5EscalatedAt = clean.find((e) => e.aggregateId === Q5 && e.eventType === 'ApprovalEscalated')!.occurredAt;
+    expect(await readWorklist(prisma, { tenantId: TENANT, role: 'admin' })).toEqual([expect.objectContaining({ quoteId: Q5, level: 2, escalatedTo: 'admin', escalatedAt: q5EscalatedAt })]);
     expect(await indexes()).toEqual(indexesBefore);
     expect(await prisma.projectionState.findMany({ where: { projection: { in: ['orders', 'worklist'] } }, orderBy: { projection: 'asc' } }))
       .toMatchObject([{ projection: 'orders', generation: 2, lastStarted: 2 }, { projection: 'worklist', generation: 2, lastStarted: 2 }]);
@@ -208,6 +249,10 @@ describe('order read model and worklist projections (real PostgreSQL and Kafka)'
     await send([
       order(O2, 'FalloutCaseResolved', { caseId: CASE2, action: 'retry', resolvedBy: 'olga' }), step(O2, 'billing', 'failed', 'pending', 1),
       quote(Q1, 'QuoteApproved', { revision: 1, ownerId: 'rita', decisionId: randomUUID(), level: 2, reason: 'all levels' }),
+      // Closing events close escalated items (and the revision's end the item not opened).
+      quote(Q4, 'ApprovalLevelApproved', { revision: 1, level: 1, ownerId: 'rita', decisionId: randomUUID() }),
+      quote(Q5, 'QuoteRejected', { revision: 1, ownerId: 'rita', reason: 'margin', level: 2, decisionId: randomUUID() }),
+      quote(Q6, 'QuoteApproved', { revision: 1, ownerId: 'rita', decisionId: randomUUID(), level: 1 }),
     ]);
     await eventually(async () => Number((await prisma.orderReadModel.findUniqueOrThrow({ where: { orderId: O2 } })).version) === lastVersion(O2), 30_000);
     await eventually(async () => (await prisma.worklistItem.count()) === 1, 30_000);

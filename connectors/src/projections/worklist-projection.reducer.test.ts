@@ -17,6 +17,26 @@ describe('worklist reducer (pure)', () => {
     }
   });
 
+  it('marks an approval level escalated to another role, from ApprovalEscalated, at the time it occurred', () => {
+    const payload = { quoteId: 'q', revision: 2, level: 1, role: 'sales-manager', to: 'finance', workItemId: 'task-1' };
+    expect(workChange(at('QUOTE', 'ApprovalEscalated', payload))).toEqual({
+      kind: 'escalate', itemId: 'approval:q:2:1', tenantId: 't', quoteId: 'q', revision: 2, level: 1, role: 'sales-manager',
+      workItemId: 'task-1', escalatedTo: 'finance', escalatedAt: '2026-12-04T10:00:00.000Z',
+    });
+    // An item opened by its request is not escalated.
+    expect(workChange(at('QUOTE', 'ApprovalRequested', { quoteId: 'q', revision: 2, level: 1, role: 'sales-manager', dueAt: '2026-12-06T10:00:00.000Z' })))
+      .toMatchObject({ kind: 'open', item: { escalatedTo: null, escalatedAt: null, workItemId: null } });
+  });
+
+  it('refuses a malformed ApprovalEscalated (the consumer dead-letters it) instead of escalating an item of nothing', () => {
+    const good = { quoteId: 'q', revision: 2, level: 1, role: 'sales-manager', to: 'finance', workItemId: 'task-1' };
+    expect(() => workChange(at('QUOTE', 'ApprovalEscalated', {}))).toThrow(/ApprovalEscalated e: malformed payload \(quoteId, revision, level, role, to\)/);
+    expect(() => workChange(at('QUOTE', 'ApprovalEscalated', { ...good, revision: '2' }))).toThrow(/\(revision\)/);
+    expect(() => workChange(at('QUOTE', 'ApprovalEscalated', { ...good, level: 0 }))).toThrow(/\(level\)/);
+    expect(() => workChange(at('QUOTE', 'ApprovalEscalated', { ...good, to: '' }))).toThrow(/\(to\)/);
+    expect(() => workChange(at('QUOTE', 'ApprovalEscalated', { ...good, to: null }))).toThrow(/\(to\)/);
+  });
+
   it('gives a fallout case to operators with its category, actions and SLA, and closes it when resolved', () => {
     expect(workChange(at('ORDER', 'FalloutCaseOpened', { orderId: 'o', caseId: 'c', stepKey: null, category: 'business-fallout', reason: 'stale', source: 'decomposition', slaDueAt: '2026-12-05T10:00:00.000Z', allowedActions: ['retry', 'cancel'] })))
       .toEqual({ kind: 'open', item: expect.objectContaining({ itemId: 'fallout:c', kind: 'fallout', role: 'ops', orderId: 'o', caseId: 'c', stepKey: null, category: 'business-fallout', allowedActions: ['retry', 'cancel'], dueAt: '2026-12-05T10:00:00.000Z', quoteId: null }) });

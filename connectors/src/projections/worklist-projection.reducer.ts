@@ -21,6 +21,11 @@ export type WorkItem = {
   reason: string | null;
   /** When the event that opened it occurred, and its SLA due time. */
   openedAt: string; dueAt: string;
+  /**
+   * An approval offered to another role as well (ApprovalEscalated: its SLA passed, or an
+   * approver raised it), and when; the level's role still holds it. Null when not escalated.
+   */
+  escalatedTo: string | null; escalatedAt: string | null;
 };
 
 /** What one event changes in the worklist. */
@@ -28,6 +33,13 @@ export type WorkChange =
   | { kind: 'open'; item: WorkItem }
   | { kind: 'close'; itemId: string }
   | { kind: 'close-approvals'; quoteId: string; revision: number }
+  /**
+   * An approval level escalated to another role. Kept even when its item is not open (yet): the
+   * engine may escalate a level before its ApprovalRequested is written (announceNextLevel runs
+   * after the decision's commit), so the item opened later is shown escalated.
+   */
+  | { kind: 'escalate'; itemId: string; tenantId: string; quoteId: string; revision: number; level: number; role: string;
+      workItemId: string | null; escalatedTo: string; escalatedAt: string }
   | { kind: 'none' };
 
 type Payload = Record<string, unknown>;
@@ -36,12 +48,37 @@ const strOrNull = (p: Payload, key: string) => (typeof p[key] === 'string' ? (p[
 export const approvalItemId = (quoteId: string, revision: number, level: number) => `approval:${quoteId}:${revision}:${level}`;
 export const falloutItemId = (caseId: string) => `fallout:${caseId}`;
 
-const none = { quoteId: null, revision: null, level: null, workItemId: null, orderId: null, caseId: null, stepKey: null, category: null, source: null, allowedActions: null };
+const none = {
+  quoteId: null, revision: null, level: null, workItemId: null, orderId: null, caseId: null, stepKey: null, category: null, source: null, allowedActions: null,
+  escalatedTo: null, escalatedAt: null,
+};
+
+const isText = (value: unknown): value is string => typeof value === 'string' && value.length > 0;
+const isPositiveInteger = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value) && value >= 1;
+
+/**
+ * ApprovalEscalated's change, or an error naming what is malformed: the handler then fails, the
+ * consumer retries and dead-letters the event and goes on (like any event its store cannot take),
+ * rather than escalating an item `approval:undefined:NaN:NaN`.
+ */
+function escalation(event: EventEnvelope, p: Payload): WorkChange {
+  const wrong = [
+    ...(isText(p.quoteId) ? [] : ['quoteId']), ...(isPositiveInteger(p.revision) ? [] : ['revision']), ...(isPositiveInteger(p.level) ? [] : ['level']),
+    ...(isText(p.role) ? [] : ['role']), ...(isText(p.to) ? [] : ['to']),
+  ];
+  if (wrong.length > 0) throw new Error(`ApprovalEscalated ${event.eventId}: malformed payload (${wrong.join(', ')})`);
+  const [quoteId, revision, level] = [p.quoteId as string, p.revision as number, p.level as number];
+  return {
+    kind: 'escalate', itemId: approvalItemId(quoteId, revision, level), tenantId: event.tenantId, quoteId, revision, level, role: p.role as string,
+    workItemId: strOrNull(p, 'workItemId'), escalatedTo: p.to as string, escalatedAt: event.occurredAt,
+  };
+}
 
 /**
  * The worklist's part of an event, from both topics: an approval level opens with
- * ApprovalRequested and closes when it is approved (ApprovalLevelApproved) or its revision's
- * approval ends (approved, rejected, withdrawn, expired, reverted, revised); a fallout case opens
+ * ApprovalRequested, is offered to another role as well with ApprovalEscalated, and closes when it
+ * is approved (ApprovalLevelApproved) or its revision's approval ends (approved, rejected,
+ * withdrawn, expired, reverted, revised); a fallout case opens
  * with FalloutCaseOpened and closes with FalloutCaseResolved (an order's cancellation resolves its
  * open cases, each with that event). Pure and deterministic, like the other reducers.
  */
@@ -61,6 +98,8 @@ export function workChange(event: EventEnvelope): WorkChange {
         },
       };
     }
+    case 'ApprovalEscalated':
+      return escalation(event, p);
     case 'ApprovalLevelApproved':
       return { kind: 'close', itemId: approvalItemId(str(p, 'quoteId'), Number(p.revision), Number(p.level)) };
     case 'QuoteApproved': case 'QuoteRejected': case 'QuoteWithdrawn': case 'QuoteExpired': case 'QuoteSubmissionReverted': case 'QuoteRevised':
@@ -85,8 +124,8 @@ export function workChange(event: EventEnvelope): WorkChange {
 /**
  * Where an open item stands against its SLA, as of `now`: derived when read, because time moves
  * without an event. An approval past its due time is where the approval process's SLA timer
- * escalates it (adds the next role as a candidate); that escalation is not on Kafka (ADR 0020,
- * addendum), so the worklist can say "breached", not "escalated to whom".
+ * escalates it (adds the next role as a candidate); to whom is the item's `escalatedTo`, from
+ * ApprovalEscalated (ADR 0020, addendum).
  */
 export function escalationOf(dueAt: string | Date, now: Date): 'within-sla' | 'breached' {
   return new Date(dueAt).getTime() <= now.getTime() ? 'breached' : 'within-sla';

@@ -7,7 +7,8 @@ export const WORKLIST_PROJECTION = 'worklist';
 
 /**
  * The worklist: every open approval level (from the quote topic) and fallout case (from the
- * order topic) per tenant and role with its SLA due time. One consumer group reads both topics
+ * order topic) per tenant and role with its SLA due time, and the role an approval was escalated
+ * to (ApprovalEscalated). One consumer group reads both topics
  * (`projector-worklist-g<N>`); the per-aggregate position keeps each quote's and each order's
  * events in their order (ADR 0020).
  */
