@@ -10,7 +10,10 @@ if (cluster.isPrimary && workers > 1) {
   // A bad setting stops the engine here, with the same message a single process gives, instead
   // of every worker dying at start and the primary replacing them until it gives up.
   const { loadConfig } = await import('./config');
-  loadConfig();
+  const config = loadConfig();
+  // So does a database login that row-level security cannot work with (ADR 0023).
+  const { checkLoginRoleAt, LOGIN_NEEDS } = await import('@cpq/prisma/login-role');
+  await checkLoginRoleAt(config.databaseUrl, LOGIN_NEEDS.engine);
   const { runPrimary } = await import('./cluster/primary');
   await runPrimary({ workers, logLevel });
 } else {

@@ -3,6 +3,7 @@
 // First: a wrong Node.js major stops here, before anything else loads (ADR 0010).
 import '../runtime/check-node-runtime';
 import { createPrismaClient, poolOf } from '@cpq/prisma';
+import { LOGIN_NEEDS } from '@cpq/prisma/login-role';
 import { pino } from 'pino';
 import { createKafkaClient } from '../kafka/kafka.factory';
 import { registerKafkaMetrics } from '../observability/kafka-metrics';
@@ -13,11 +14,14 @@ import { registerPoolMetrics } from '../observability/pool-metrics';
 import { registerOutboxMetrics } from './outbox-metrics';
 import { createOutboxRelay } from './outbox-relay';
 import { loadRelayConfig } from './relay.config';
+import { requireLoginRole } from '../runtime/login-role-check';
 
 const config = loadRelayConfig();
 const tracing = startTracing(config.tracing);
 const logger = pino({ name: 'outbox-relay', level: config.logLevel });
 const prisma = createPrismaClient(config.databaseUrl, { max: 4 });
+// Works across tenants as the login role: refuse one that does not bypass row-level security (ADR 0023).
+await requireLoginRole(poolOf(prisma), LOGIN_NEEDS.relay, logger);
 const kafka = await createKafkaClient(config.kafkaClient, { brokers: config.kafkaBrokers, clientId: 'cpq-outbox-relay' });
 const producer = await kafka.producer();
 // Metrics of the whole event pipeline: outbox backlog and publish lag, consumer lag, dead letters.

@@ -5,6 +5,7 @@
 // First: a wrong Node.js major stops here, before anything else loads (ADR 0010).
 import '../runtime/check-node-runtime';
 import { createPrismaClient, poolOf } from '@cpq/prisma';
+import { LOGIN_NEEDS } from '@cpq/prisma/login-role';
 import { pino } from 'pino';
 import { createKafkaClient } from '../kafka/kafka.factory';
 import { registerKafkaMetrics } from '../observability/kafka-metrics';
@@ -16,12 +17,15 @@ import { consumerName, createProjector, type ProjectionDefinition, type Projecto
 import { PROJECTIONS } from './projections';
 import { loadProjectorConfig } from './projector.config';
 import { registerProjectorMetrics } from './projector.metrics';
+import { requireLoginRole } from '../runtime/login-role-check';
 
 const config = loadProjectorConfig();
 const logger = pino({ name: 'projector', level: config.logLevel });
 const tracing = startTracing(config.tracing);
 // A connection per projection's handler at a time, and one for the generation polls.
 const prisma = createPrismaClient(config.databaseUrl, { max: PROJECTIONS.length + 2 });
+// Works across tenants as the login role: refuse one that does not bypass row-level security (ADR 0023).
+await requireLoginRole(poolOf(prisma), LOGIN_NEEDS.projector, logger);
 const kafka = await createKafkaClient(config.kafkaClient, { brokers: config.kafkaBrokers, clientId: 'cpq-projector' });
 
 const liveGeneration = async (projection: string) => (await prisma.projectionState.findUniqueOrThrow({ where: { projection } })).generation;

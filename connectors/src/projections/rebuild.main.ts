@@ -4,12 +4,14 @@
 // each new generation. Prints one JSON line per projection; exit 1 when one did not finish (the
 // ones before it stay rebuilt, its own live generation is unchanged), 2 on an unknown name.
 import '../runtime/check-node-runtime';
-import { createPrismaClient } from '@cpq/prisma';
+import { createPrismaClient, poolOf } from '@cpq/prisma';
+import { LOGIN_NEEDS } from '@cpq/prisma/login-role';
 import { pino } from 'pino';
 import { createKafkaClient } from '../kafka/kafka.factory';
 import { rebuildProjection } from './projection.rebuild';
 import { PROJECTIONS, projectionNamed } from './projections';
 import { loadProjectorConfig } from './projector.config';
+import { requireLoginRole } from '../runtime/login-role-check';
 
 const names = process.argv.slice(2);
 const unknown = names.filter((n) => !projectionNamed(n));
@@ -22,6 +24,8 @@ const chosen = names.length > 0 ? names.map((n) => projectionNamed(n)!) : PROJEC
 const config = loadProjectorConfig({ ...process.env, PROJECTOR_METRICS_PORT: 'off' });
 const logger = pino({ name: 'projection-rebuild', level: config.logLevel });
 const prisma = createPrismaClient(config.databaseUrl, { max: 4 });
+// Works across tenants as the login role: refuse one that does not bypass row-level security (ADR 0023).
+await requireLoginRole(poolOf(prisma), LOGIN_NEEDS.projectionRebuild, logger);
 const kafka = await createKafkaClient(config.kafkaClient, { brokers: config.kafkaBrokers, clientId: 'cpq-projection-rebuild' });
 try {
   for (const definition of chosen) console.log(JSON.stringify(await rebuildProjection(definition, { prisma, kafka, logger, consumerPrefix: config.consumerPrefix, catchUpTimeoutMs: config.rebuildTimeoutMs })));

@@ -12,15 +12,19 @@ import { startMetricsServer } from '@cpq/connectors/observability/metrics-server
 import { startTracing } from '@cpq/connectors/observability/tracing';
 import { registerPoolMetrics } from '@cpq/connectors/observability/pool-metrics';
 import { createPrismaClient, poolOf } from '@cpq/prisma';
+import { LOGIN_NEEDS } from '@cpq/prisma/login-role';
 import { pino } from 'pino';
 import { createNotificationConsumer, createNotificationDispatcher } from '../modules/notification';
 import { loadNotificationsConfig } from './notifications.config';
+import { requireLoginRole } from '@cpq/connectors/runtime/login-role-check';
 
 const config = loadNotificationsConfig();
 const logger = pino({ name: 'notifications', level: config.logLevel });
 // Consumed events continue the trace of the command that wrote them (ADR 0019).
 const tracing = startTracing(config.tracing);
 const prisma = createPrismaClient(config.databaseUrl, { max: 4 });
+// Works across tenants as the login role: refuse one that does not bypass row-level security (ADR 0023).
+await requireLoginRole(poolOf(prisma), LOGIN_NEEDS.notifications, logger);
 const kafka = await createKafkaClient(config.kafkaClient, { brokers: config.kafkaBrokers, clientId: 'cpq-notifications' });
 const consumer = createNotificationConsumer({ prisma, kafka, maxAttempts: config.consumerMaxAttempts, logger });
 const dispatcher = createNotificationDispatcher({

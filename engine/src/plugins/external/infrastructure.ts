@@ -1,6 +1,7 @@
 import { createKafkaClient } from '@cpq/connectors/kafka/kafka.factory';
 import type { KafkaAdmin, KafkaClient } from '@cpq/connectors/kafka/kafka.port';
-import { createPrismaClient, type PrismaClient } from '@cpq/prisma';
+import { createPrismaClient, poolOf, type PrismaClient } from '@cpq/prisma';
+import { assertLoginRole, LOGIN_NEEDS, LoginRoleError } from '@cpq/prisma/login-role';
 import { Redis } from 'ioredis';
 import type { EngineConfig } from '../../config';
 import type { DependencyCheck } from '../../modules/health';
@@ -57,6 +58,24 @@ export async function createInfrastructure(config: EngineConfig, overrides: Part
     max: config.databasePoolMax, connectionWaitMs: config.databasePoolWaitMs, lockTimeoutMs: config.databaseLockTimeoutMs,
     idleInTransactionTimeoutMs: config.databaseIdleInTransactionTimeoutMs,
   });
+  // Row-level security (ADR 0023): the login role must bypass it (the sweeps, reconcilers and
+  // the order consumer work across tenants as it) and may switch to cpq_tenant (every request
+  // does). Checked once, here: a login that lacks either stops the process with the fix. A
+  // database that does not answer yet is not a refusal: the readiness check asks again until the
+  // check has passed, and reports a login that lacks them by name.
+  let loginRoleChecked = false;
+  const checkLoginRole = async () => {
+    await assertLoginRole(poolOf(prisma), LOGIN_NEEDS.engine);
+    loginRoleChecked = true;
+  };
+  try {
+    await checkLoginRole();
+  } catch (error) {
+    if (error instanceof LoginRoleError) {
+      await prisma.$disconnect().catch(() => {});
+      throw error;
+    }
+  }
   const redis = overrides.redis ?? createRedis(config.redisUrl);
   const kafka = await createKafkaClient(config.kafkaClient, { brokers: config.kafkaBrokers, clientId: config.kafkaClientId });
   const camunda = createCamundaClient(config.camundaUrl);
@@ -85,6 +104,7 @@ export async function createInfrastructure(config: EngineConfig, overrides: Part
     checks: {
       postgres: async () => {
         await prisma.$queryRaw`SELECT 1`;
+        if (!loginRoleChecked) await checkLoginRole();
       },
       redis: async () => {
         // Just created or reconnecting: wait for the connection (the check's timeout bounds
