@@ -5,8 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEngineProcess, type EngineProcess } from '../../../test/services/engine-process';
 
 /**
- * The processes whose parent is `pid` (the cluster's workers), read from /proc: a CI image may
- * come without procps (`ps`), and an empty answer then looked like a cluster without workers.
+ * The cluster's workers: the processes whose parent is `pid` and that run the engine, read from
+ * /proc (a CI image may come without procps). Not every child is a worker: when tsx compiles
+ * sources it has not cached yet (a fresh checkout), the primary also runs esbuild's service.
  */
 const childrenOf = (pid: number): number[] => {
   const children: number[] = [];
@@ -16,7 +17,7 @@ const childrenOf = (pid: number): number[] => {
       // /proc/PID/stat: "pid (comm) state ppid ..."; comm may hold spaces and parentheses.
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === pid) children.push(Number(entry));
+      if (ppid === pid && readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('engine/src/server.ts')) children.push(Number(entry));
     } catch {
       // the process ended while we looked
     }
