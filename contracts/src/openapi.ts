@@ -24,6 +24,7 @@ export type OpenApiDocument = {
     responses: Record<string, { description: string; content?: Record<string, { schema: JsonSchema }> }>;
     securitySchemes?: Record<string, unknown>;
     parameters?: Record<string, OpenApiParameter>;
+    headers?: Record<string, { description?: string; required?: boolean; schema: JsonSchema }>;
   };
   [key: string]: unknown;
 };
@@ -53,7 +54,7 @@ export function loadApiDocument(dir = OPENAPI_DIR): OpenApiDocument {
     openapi: '3.1.0',
     info: { title: 'CPQ/OMS platform API', version: '0.1.0' },
     paths: {},
-    components: { schemas: {}, responses: {}, securitySchemes: {}, parameters: {} },
+    components: { schemas: {}, responses: {}, securitySchemes: {}, parameters: {}, headers: {} },
   };
   for (const file of files) {
     const doc = inlineFileRefs(parse(readFileSync(join(dir, file), 'utf8')), dir) as OpenApiDocument;
@@ -61,7 +62,7 @@ export function loadApiDocument(dir = OPENAPI_DIR): OpenApiDocument {
       if (merged.paths[path]) throw new Error(`${file}: path ${path} is already defined by another contract`);
       merged.paths[path] = item;
     }
-    for (const kind of ['schemas', 'responses', 'securitySchemes', 'parameters'] as const) {
+    for (const kind of ['schemas', 'responses', 'securitySchemes', 'parameters', 'headers'] as const) {
       const target = merged.components[kind] as Record<string, unknown>;
       for (const [name, value] of Object.entries(doc.components?.[kind] ?? {})) {
         if (target[name] && JSON.stringify(target[name]) !== JSON.stringify(value)) {

@@ -3,6 +3,7 @@ import { poolOf } from '@cpq/prisma';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createQuoteFixture, type QuoteFixture } from '../../test/quote-fixture';
+import { expectRetryAfterAsContracted } from '../../test/retry-after';
 
 // Seed section 13, PostgreSQL drills, on the real platform (docs/prr/drills.md). Faults are real:
 // the pool's connections are taken by sleeping queries, the hot table is locked by a session that
@@ -31,6 +32,7 @@ describe('PostgreSQL drills', () => {
     const refused = await f.call('rita', 'POST', '/quotes', newQuote);
     expect(refused.status).toBe(503);
     expect(refused.body).toMatchObject({ code: 'busy' });
+    expectRetryAfterAsContracted('createQuote', 503, refused.headers);
     expect(Date.now() - started).toBeLessThan(1_400);
     const metrics = await scrape();
     expect(sampleOf(metrics, 'cpq_db_pool_in_use_connections')).toBe(4);

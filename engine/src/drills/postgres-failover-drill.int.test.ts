@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createQuoteFixture, internetLine, type QuoteFixture, type Reply } from '../../test/quote-fixture';
+import { expectRetryAfterAsContracted } from '../../test/retry-after';
 
 // Seed section 13 / issue 12 item 4, PostgreSQL: failover/restart mid-command. What a restart or
 // a failover does to a command in flight is what pg_terminate_backend does to it for real: the
@@ -55,11 +56,11 @@ describe('PostgreSQL drill: failover/restart mid-command', () => {
     }
   }
 
-  const expectRetryable503 = (reply: Reply) => {
+  const expectRetryable503 = (reply: Reply, operationId: string) => {
     expect(reply.status, JSON.stringify(reply.body)).toBe(503);
     expect(String(reply.headers['content-type'])).toContain('application/problem+json');
     expect(reply.body).toMatchObject({ status: 503, code: 'dependency-unavailable', detail: expect.stringContaining('Idempotency-Key') });
-    expect(Number(reply.headers['retry-after'])).toBeGreaterThan(0);
+    expectRetryAfterAsContracted(operationId, 503, reply.headers);
   };
   const count = async (sql: string, values: unknown[]) => Number((await admin.query(sql, values)).rows[0].n);
 
@@ -76,7 +77,7 @@ describe('PostgreSQL drill: failover/restart mid-command', () => {
     const before = await written();
 
     const { reply } = await killMidCommand('quote_line', addLine);
-    expectRetryable503(reply);
+    expectRetryable503(reply, 'addQuoteLine');
     expect(await written(), 'nothing half-written').toEqual(before);
 
     // The engine serves on: its pool dropped the dead connection.
@@ -103,7 +104,7 @@ describe('PostgreSQL drill: failover/restart mid-command', () => {
     });
 
     const { reply } = await killMidCommand('account', create);
-    expectRetryable503(reply);
+    expectRetryable503(reply, 'createAccount');
     // The key's claim was released: the retry runs the command rather than waiting on it.
     expect(await written(), 'nothing half-written').toEqual({ accounts: 0, audit: 0, answers: 0 });
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectRetryAfterAsContracted } from '../../test/retry-after';
 import { createTestApp, type TestApp } from '../../test/test-app';
 import { issueToken, type Role } from './auth';
 import { jsonDepth } from './limits';
@@ -66,7 +67,8 @@ describe('limits against bad input and abuse (real engine, Redis store)', () => 
     const refused = await list(rita);
     expect(refused.statusCode).toBe(429);
     expect(refused.headers['content-type']).toContain('application/problem+json');
-    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    // Retry-After: whole seconds, at least 1, within the fixed one-minute window, as listQuotes' contract declares it.
+    expect(expectRetryAfterAsContracted('listQuotes', 429, refused.headers)).toBeLessThanOrEqual(60);
     expect(refused.json()).toMatchObject({ code: 'rate-limited', status: 429 });
     // Another user of the same tenant has a budget of their own.
     expect((await list(await token('sam-rate', ['sales-manager']))).statusCode).toBe(200);

@@ -34,7 +34,7 @@ export function bodyLimitOf(url: string, settings: LimitSettings): number {
 }
 
 /** Operational routes a probe or a scraper calls: never rate limited (they have their own guards). */
-const UNLIMITED = new Set(['/health/live', '/health/ready', '/metrics', '/openapi.json']);
+export const UNLIMITED = new Set(['/health/live', '/health/ready', '/metrics', '/openapi.json']);
 const TOKEN_ROUTE = '/auth/token';
 
 /**
