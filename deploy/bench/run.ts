@@ -72,7 +72,8 @@ for (const section of sections) {
   const start = existing.indexOf(title);
   if (start >= 0) {
     const next = existing.indexOf('\n## ', start + title.length);
-    existing = existing.slice(0, start) + section + (next >= 0 ? existing.slice(next + 1) : '');
+    // A generated section owns everything up to the next title (write commentary in a section of its own).
+    existing = existing.slice(0, start) + section.trimEnd() + '\n' + (next >= 0 ? `\n${existing.slice(next + 1)}` : '');
   } else {
     existing = `${existing.trimEnd()}\n\n${section}`;
   }
