@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import { DEVELOPMENT_METRICS_TOKEN } from '@cpq/connectors/observability/scrape-token';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -74,8 +74,9 @@ describe('clustered engine role (ENGINE_WORKERS=2, real processes)', () => {
   it('replaces a worker that dies while the other keeps serving; SIGTERM stops every worker and exits 0', async () => {
     const [victim] = childrenOf(engine.pid);
     process.kill(victim!, 'SIGKILL');
-    // Once the primary has seen it die (and reaped it), the other worker serves alone.
-    await waitFor(() => !childrenOf(engine.pid).includes(victim!), 30_000, seenWorkers);
+    // Once the primary has seen it die and reaped it (until then it is a zombie: still in /proc,
+    // with an empty command line), the other worker serves alone.
+    await waitFor(() => !existsSync(`/proc/${victim}`), 30_000, seenWorkers);
     expect((await get(`${engine.url}/health/live`)).status).toBe(200);
     await waitFor(() => {
       const workers = childrenOf(engine.pid);
