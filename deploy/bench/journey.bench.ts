@@ -19,29 +19,13 @@ import { sampleCatalog } from '@cpq/metadata/samples';
 import { createTestDatabase, prepareTemplate } from '@cpq/prisma/test-database';
 import pg from 'pg';
 import { pino } from 'pino';
-import { describeMachine, percentile } from './machine';
+import { cpuSeconds, describeMachine, listenerPid, percentile, treeCpuSeconds } from './machine';
 
 const POSTGRES = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const CAMUNDA = process.env.CAMUNDA_URL ?? 'http://127.0.0.1:8080/engine-rest';
 
-/** CPU seconds a process has used so far (/proc, Linux; clock ticks of 100 Hz). */
-function cpuSeconds(pid: number | undefined): number {
-  if (!pid) return NaN;
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return NaN;
-  }
-}
-
 /** The Camunda JVM this benchmark uses (the process listening on its port), to read its CPU; never touched otherwise. */
-function camundaPid(): number | undefined {
-  const port = new URL(CAMUNDA).port || '80';
-  const listening = spawnSync('ss', ['-Hltnp', `sport = :${port}`], { encoding: 'utf8' }).stdout;
-  const pid = /pid=(\d+)/.exec(listening)?.[1];
-  return pid ? Number(pid) : undefined;
-}
+const camundaPid = () => listenerPid(new URL(CAMUNDA).port || '80');
 
 const freePort = () => new Promise<number>((resolve, reject) => {
   const server = createServer();
@@ -174,7 +158,7 @@ export async function benchJourney(options = {
       console.log(`preparing ${Math.ceil(rate * seconds)} quotes ...`);
       const ready = await prepare(Math.ceil(rate * seconds));
       console.log(`journeys at ${rate}/s for ${seconds} s ...`);
-      const cpu0 = [cpuSeconds(engine.child.pid), cpuSeconds(camundaPid())];
+      const cpu0 = [treeCpuSeconds(engine.child.pid), cpuSeconds(camundaPid())];
       const runs: Promise<{ started: number; orderId: string | null }>[] = [];
       const t0 = Date.now();
       for (let i = 0; i < ready.length; i += 1) {
@@ -193,7 +177,7 @@ export async function benchJourney(options = {
         if (done.length === ids.length) break;
         await new Promise((resolve) => setTimeout(resolve, 500));
       }
-      const cpu1 = [cpuSeconds(engine.child.pid), cpuSeconds(camundaPid())];
+      const cpu1 = [treeCpuSeconds(engine.child.pid), cpuSeconds(camundaPid())];
       const at = new Map(done.map((d) => [d.aggregate_id, new Date(d.at).getTime()]));
       const latencies = started.filter((s) => s.orderId && at.has(s.orderId)).map((s) => at.get(s.orderId!)! - s.started).sort((a, b) => a - b);
       const lastDone = Math.max(...at.values());

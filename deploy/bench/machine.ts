@@ -1,5 +1,5 @@
 import { execFileSync, execSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 
 /** One line naming the machine, so figures are read against what produced them. */
@@ -30,28 +30,32 @@ export function cpuSeconds(pid: number | undefined): number {
   }
 }
 
+/** The processes whose parent is `pid` (/proc: no procps needed). */
+export function childrenOf(pid: number): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // "pid (comm) state ppid ...": comm may hold spaces and parentheses.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) children.push(Number(entry));
+    } catch {
+      // ended while we looked
+    }
+  }
+  return children;
+}
+
 /** CPU seconds of a process and its children (a clustered engine: the primary and its workers). */
 export function treeCpuSeconds(pid: number | undefined): number {
   if (!pid) return NaN;
-  let children: number[] = [];
-  try {
-    children = execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' }).trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    // no children
-  }
-  return [pid, ...children].reduce((sum, p) => sum + (cpuSeconds(p) || 0), 0);
+  return [pid, ...childrenOf(pid)].reduce((sum, p) => sum + (cpuSeconds(p) || 0), 0);
 }
 
 /** Resident memory of a process and its children in MiB (/proc, Linux). */
 export function treeRssMiB(pid: number | undefined): number {
   if (!pid) return NaN;
-  let children: number[] = [];
-  try {
-    children = execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' }).trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    // no children
-  }
-  return [pid, ...children].reduce((sum, p) => {
+  return [pid, ...childrenOf(pid)].reduce((sum, p) => {
     try {
       const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1];
       return sum + Number(rss ?? 0) / 1024;
