@@ -1,5 +1,6 @@
 import { execFileSync, execSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { childrenOf } from '../../test/services/process-tree';
 import { cpus, totalmem } from 'node:os';
 
 /** One line naming the machine, so figures are read against what produced them. */
@@ -28,22 +29,6 @@ export function cpuSeconds(pid: number | undefined): number {
   } catch {
     return NaN;
   }
-}
-
-/** The processes whose parent is `pid` (/proc: no procps needed). */
-export function childrenOf(pid: number): number[] {
-  const children: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      // "pid (comm) state ppid ...": comm may hold spaces and parentheses.
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) children.push(Number(entry));
-    } catch {
-      // ended while we looked
-    }
-  }
-  return children;
 }
 
 /** CPU seconds of a process and its children (a clustered engine: the primary and its workers). */

@@ -1,29 +1,16 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import http from 'node:http';
 import { DEVELOPMENT_METRICS_TOKEN } from '@cpq/connectors/observability/scrape-token';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEngineProcess, type EngineProcess } from '../../../test/services/engine-process';
+import { childrenOf, commandLineOf } from '../../../test/services/process-tree';
 
 /**
- * The cluster's workers: the processes whose parent is `pid` and that run the engine, read from
- * /proc (a CI image may come without procps). Not every child is a worker: when tsx compiles
- * sources it has not cached yet (a fresh checkout), the primary also runs esbuild's service.
+ * The cluster's workers: the primary's children that run the engine. Not every child is a worker:
+ * when tsx compiles sources it has not cached yet (a fresh checkout), the primary also runs
+ * esbuild's service.
  */
-const childrenOf = (pid: number): number[] => {
-  const children: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      // /proc/PID/stat: "pid (comm) state ppid ..."; comm may hold spaces and parentheses.
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === pid && readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('engine/src/server.ts')) children.push(Number(entry));
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  return children;
-};
+const workersOf = (pid: number): number[] => childrenOf(pid).filter((child) => commandLineOf(child).includes('engine/src/server.ts'));
 
 /**
  * A GET on a fresh connection (the cluster hands out connections, not requests), given up after
@@ -51,10 +38,10 @@ const waitFor = async (check: () => boolean | Promise<boolean>, timeoutMs: numbe
 
 describe('clustered engine role (ENGINE_WORKERS=2, real processes)', () => {
   let engine: EngineProcess;
-  const seenWorkers = () => `workers of ${engine.pid}: [${childrenOf(engine.pid).join(', ')}]; the engine's log ends:\n${engine.log()}`;
+  const seenWorkers = () => `workers of ${engine.pid}: [${workersOf(engine.pid).join(', ')}]; the engine's log ends:\n${engine.log()}`;
   beforeAll(async () => {
     engine = await startEngineProcess('cluster', { env: { ENGINE_WORKERS: '2' } });
-    await waitFor(() => childrenOf(engine.pid).length === 2, 60_000, seenWorkers);
+    await waitFor(() => workersOf(engine.pid).length === 2, 60_000, seenWorkers);
   }, 300_000);
   afterAll(async () => {
     if (engine) await engine.stop();
@@ -72,21 +59,21 @@ describe('clustered engine role (ENGINE_WORKERS=2, real processes)', () => {
   });
 
   it('replaces a worker that dies while the other keeps serving; SIGTERM stops every worker and exits 0', async () => {
-    const [victim] = childrenOf(engine.pid);
+    const [victim] = workersOf(engine.pid);
     process.kill(victim!, 'SIGKILL');
     // Once the primary has seen it die and reaped it (until then it is a zombie: still in /proc,
     // with an empty command line), the other worker serves alone.
     await waitFor(() => !existsSync(`/proc/${victim}`), 30_000, seenWorkers);
     expect((await get(`${engine.url}/health/live`)).status).toBe(200);
     await waitFor(() => {
-      const workers = childrenOf(engine.pid);
+      const workers = workersOf(engine.pid);
       return workers.length === 2 && !workers.includes(victim!);
     }, 60_000, seenWorkers);
     // The replacement loads the engine from sources (tsx) here: ~20 s at a load average of 8 on
     // two cores, minutes at 15; give it time on a busy machine.
     await waitFor(async () => (await get(`${engine.url}/metrics`, { authorization: `Bearer ${DEVELOPMENT_METRICS_TOKEN}` })).body.match(/process_resident_memory_bytes\{/g)?.length === 2, 300_000, seenWorkers);
 
-    const workers = childrenOf(engine.pid);
+    const workers = workersOf(engine.pid);
     const stopped = engine;
     engine = undefined as unknown as EngineProcess;
     expect(await stopped.stop()).toBe(0);
