@@ -535,18 +535,33 @@ export function price(release: ReleaseView, input: PricingInput, options: PriceO
   }
 
   const sums: Record<ChargeKind, { net: bigint; term: bigint }> = { 'one-time': { net: 0n, term: 0n }, monthly: { net: 0n, term: 0n }, annual: { net: 0n, term: 0n } };
-  const chargesOf = (state: LineState): PricedCharge[] => plan.offerings.get(state.line.offering)!.flatMap((charge) => {
+  type Contribution = { sum: { net: bigint; term: bigint }; net: bigint; term: bigint };
+  const chargesOf = (state: LineState, contributions: Contribution[]): PricedCharge[] => plan.offerings.get(state.line.offering)!.flatMap((charge) => {
     const priced = priceCharge(plan, bookPlan, state, charge, termMonths);
     // A charge with no units (0 static IPs) is not bought: it is not on the result at all.
     if (priced.charge.quantity === 0) return [];
-    const sum = sums[charge.type === 'one-time' ? 'one-time' : charge.period === 'annual' ? 'annual' : 'monthly'];
-    sum.net += priced.lineNet;
-    sum.term += priced.termTotal;
+    contributions.push({ sum: sums[charge.type === 'one-time' ? 'one-time' : charge.period === 'annual' ? 'annual' : 'monthly'], net: priced.lineNet, term: priced.termTotal });
     return [state.option === undefined ? priced.charge : freeze({ option: state.option, ...priced.charge })];
   });
+  // A line's charges depend on the line and the quote's context only (never on other lines), so
+  // lines that agree on everything priced (a rollout of 500 equal sites) are priced once and share
+  // one frozen charges list; the evidence store writes a shared list once (quote/price-evidence.ts).
+  // A manual discount names its line in the trace: such lines are priced on their own.
+  const priceds = new Map<string, { charges: PricedCharge[]; contributions: Contribution[] }>();
   const lines = states.map((state): PricedLine => {
-    const charges = [...chargesOf(state), ...(state.options ?? []).flatMap(chargesOf)];
-    return freeze({ lineId: state.line.lineId, offering: state.line.offering, quantity: state.line.quantity, charges: freeze(charges) as PricedCharge[] });
+    const key = state.manual ? undefined : canonicalJson([state.line.offering, state.line.quantity, state.line.characteristics ?? {}, state.line.children ?? []]);
+    let priced = key === undefined ? undefined : priceds.get(key);
+    if (!priced) {
+      const contributions: Contribution[] = [];
+      const charges = [...chargesOf(state, contributions), ...(state.options ?? []).flatMap((option) => chargesOf(option, contributions))];
+      priced = { charges: freeze(charges) as PricedCharge[], contributions };
+      if (key !== undefined) priceds.set(key, priced);
+    }
+    for (const c of priced.contributions) {
+      c.sum.net += c.net;
+      c.sum.term += c.term;
+    }
+    return freeze({ lineId: state.line.lineId, offering: state.line.offering, quantity: state.line.quantity, charges: priced.charges });
   });
 
   const money = (units: bigint) => formatFixed(units, plan.scale, plan.decimals);

@@ -265,6 +265,29 @@ describe('pricing properties', () => {
     );
   });
 
+  it('equal lines are priced once and shared, and every line prices as it does alone (copies with other lineIds included)', () => {
+    fc.assert(
+      fc.property(caseArb, ({ catalog, input }) => {
+        const view = viewOf(catalog);
+        // Each line twice more, under other ids: a rollout of equal sites, with and without manual discounts.
+        const lines = input.lines.flatMap((l) => [l, { ...l, lineId: `${l.lineId}#2` }, { ...l, lineId: `${l.lineId}#3` }]);
+        const result = price(view, { ...input, lines });
+        result.lines.forEach((line, i) => {
+          const alone = price(view, { ...input, lines: [lines[i]!] }).lines[0];
+          expect(line).toEqual(alone);
+          const first = result.lines[i - (i % 3)]!;
+          // Shared when nothing of the line names it (a manual discount's trace names its line).
+          if (lines[i]!.manualDiscount === undefined) expect(line.charges).toBe(first.charges);
+          else if (i % 3 !== 0 && line.charges.length > 0) expect(line.charges).not.toBe(first.charges);
+        });
+        const net = (r: PriceResult) => r.totals.termTotal;
+        const sumAlone = lines.reduce((t, l) => t.plus(net(price(view, { ...input, lines: [l] }))), new Decimal(0));
+        expect(new Decimal(result.totals.termTotal).equals(sumAlone)).toBe(true);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
   it('several matching rules never raise an error: any generated release prices any generated quote', () => {
     fc.assert(
       fc.property(caseArb, ({ catalog, input }) => {

@@ -8,6 +8,7 @@ import { customerContext } from './commands/line.commands';
 import { dealMetricsOf } from './quote.service';
 import { pricedOptions } from './quote.line-options';
 import type { LineOption } from './quote.repository';
+import { fromEvidence } from './price-evidence';
 
 export type QuoteImpact = {
   quoteId: string;
@@ -48,7 +49,7 @@ export function createImpactReplay(prisma: PrismaClient) {
     for (const revision of revisions) {
       const quote = await prisma.quote.findUniqueOrThrow({ where: { id: revision.quoteId } });
       const lines = await prisma.quoteLine.findMany({ where: { quoteId: revision.quoteId, revision: revision.revision }, orderBy: { position: 'asc' } });
-      const before = (await prisma.priceResult.findUniqueOrThrow({ where: { id: revision.priceResultId! } })).result as unknown as PriceResult;
+      const before = fromEvidence((await prisma.priceResult.findUniqueOrThrow({ where: { id: revision.priceResultId! } })).result);
       const impact: QuoteImpact = {
         quoteId: revision.quoteId, revision: revision.revision, currency: quote.currency, termTotalBefore: before.totals.termTotal, termTotalAfter: null, delta: null,
         invalidLines: [], approvalsBefore: roles(await current(revision.releaseId), before, quote.termMonths), approvalsAfter: [], newlyRequiredApprovals: [],

@@ -1,5 +1,6 @@
 import type { PrismaClient } from '@cpq/prisma';
 import type { RawTx } from '../../lib/sql-transaction';
+import { fromEvidence } from './price-evidence';
 
 /** Raw SQL on the pool, a Prisma transaction or a node-postgres transaction. */
 type Db = PrismaClient | RawTx;
@@ -49,21 +50,19 @@ export type AcceptedSnapshot = {
   lines: AcceptedLine[];
 };
 
-type Head = Omit<AcceptedSnapshot, 'lines' | 'acceptedAt'> & { acceptedAt: Date; priced: { lineId: string; charges: AcceptedCharge[] }[] | null };
+type Head = Omit<AcceptedSnapshot, 'lines' | 'acceptedAt'> & { acceptedAt: Date; priced: unknown };
 
 /**
  * The accepted revision of a quote with its lines and accepted prices, or null when the quote
- * has no accepted revision (or is not the tenant's). Three statements, no lock: an accepted
- * revision no longer changes. The price result is read per line (`result -> 'lines'`), not as a
- * whole trace.
+ * has no accepted revision (or is not the tenant's). Two statements, no lock: an accepted
+ * revision no longer changes.
  */
 export async function acceptedRevisionSnapshot(db: Db, tenantId: string, quoteId: string): Promise<AcceptedSnapshot | null> {
   const [head] = await db.$queryRaw<Head[]>`
     SELECT q.tenant_id AS "tenantId", q.id::text AS "quoteId", r.revision, q.account_id AS "accountId", q.customer_name AS "customerName",
            q.owner_id AS "ownerId", q.team, q.currency, q.term_months AS "termMonths", q.basis, r.release_id::text AS "releaseId",
            r.price_result_id::text AS "priceResultId", r.document_id::text AS "documentId", r.accepted_by AS "acceptedBy", r.accepted_at AS "acceptedAt",
-           (SELECT json_agg(json_build_object('lineId', l ->> 'lineId', 'charges', l -> 'charges'))
-              FROM json_array_elements(p.result -> 'lines') l) AS priced
+           p.result AS priced
     FROM quote q
     JOIN quote_revision r ON r.quote_id = q.id AND r.state = 'accepted'
     JOIN price_result p ON p.id = r.price_result_id
@@ -75,7 +74,8 @@ export async function acceptedRevisionSnapshot(db: Db, tenantId: string, quoteId
            configuration_hash AS "configurationHash", release_id::text AS "releaseId",
            action, asset_id::text AS "assetId", asset_version AS "assetVersion"
     FROM quote_line WHERE quote_id = ${quoteId}::uuid AND revision = ${head.revision} ORDER BY position`;
-  const chargesOf = new Map((head.priced ?? []).map((p) => [p.lineId, p.charges]));
+  // The stored evidence as priced (shared charges lists restored, quote/price-evidence.ts).
+  const chargesOf = new Map<string, readonly AcceptedCharge[]>(fromEvidence(head.priced).lines.map((p) => [p.lineId, p.charges as readonly AcceptedCharge[]]));
   const { priced: _priced, acceptedAt, ...rest } = head;
   return {
     ...rest,

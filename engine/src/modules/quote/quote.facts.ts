@@ -2,8 +2,8 @@ import type { ReleaseView } from '@cpq/metadata';
 import type { PrismaClient, TransactionClient } from '@cpq/prisma';
 import { DomainError } from '../../http/errors';
 import type { QuoteMaterialFacts } from '../document';
-import type { PriceResult } from '../pricing';
 import { isoDate, linesOf, type Loaded } from './quote.repository';
+import { fromEvidence } from './price-evidence';
 
 /**
  * Material facts of a revision: what a document shows and acceptance binds to. Reads only on
@@ -13,7 +13,7 @@ export async function materialFacts(db: TransactionClient | PrismaClient, loaded
   const { quote, revision } = loaded;
   if (!revision.priceResultId) throw new DomainError('price-stale', 'the revision has no price');
   const priceRow = await db.priceResult.findUniqueOrThrow({ where: { id: revision.priceResultId } });
-  const result = priceRow.result as unknown as PriceResult;
+  const result = fromEvidence(priceRow.result);
   const lines = await linesOf(db, quote.id, revision.revision);
   return {
     tenantId: quote.tenantId, quoteId: quote.id, revision: revision.revision,

@@ -4,9 +4,9 @@ import { DomainError } from '../../http/errors';
 import { approvalEvidenceOf } from '../approval';
 import { timelineOf } from '../audit';
 import type { DocumentService } from '../document';
-import type { PriceResult } from '../pricing';
 import { visibilitySql } from './quote.access';
 import { decideView, grantedShape } from './quote.view-policy';
+import { fromEvidence } from './price-evidence';
 import {
   customerQuoteSummary, customerQuoteView, integrationApprovalEvidence, integrationQuoteView, priceBreakdown,
   type QuoteReadModel, type QuoteSummary,
@@ -35,7 +35,7 @@ export function createQuoteViews(prisma: PrismaClient, documents: DocumentServic
       prisma.quoteLine.findMany({ where: { quoteId: quote.id, revision }, orderBy: { position: 'asc' } }),
       rev.priceResultId ? prisma.priceResult.findUnique({ where: { id: rev.priceResultId } }) : null,
     ]);
-    const result = (priced?.result ?? null) as unknown as PriceResult | null;
+    const result = priced ? fromEvidence(priced.result) : null;
     const revisionView: QuoteReadModel['quote']['revision'] = {
       revision: rev.revision, state: rev.state, releaseId: rev.releaseId, materialVersion: rev.materialVersion,
       priceResultId: rev.priceResultId, priceFresh: rev.priceResultId !== null && rev.pricedMaterialVersion === rev.materialVersion,
@@ -118,7 +118,7 @@ export function createQuoteViews(prisma: PrismaClient, documents: DocumentServic
       const row = await prisma.priceResult.findUniqueOrThrow({ where: { id: rev.priceResultId } });
       const trace = {
         quoteId, revision: rev.revision, priceResultId: row.id, fresh: rev.pricedMaterialVersion === rev.materialVersion,
-        resultHash: row.resultHash, result: row.result as unknown as PriceResult,
+        resultHash: row.resultHash, result: fromEvidence(row.result),
       };
       switch (shape) {
         case 'full': return { view: 'internal' as const, ...trace };

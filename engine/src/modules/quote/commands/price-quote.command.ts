@@ -10,6 +10,7 @@ import { conclude, currentPricingLines, type PricingLine } from '../quote.reposi
 import { nextState, type RevisionState } from '../quote.state';
 import type { CommandContext } from '../quote.types';
 import { pricedOptions } from '../quote.line-options';
+import { evidenceJson } from '../price-evidence';
 
 /** Prices every line against the pinned release; the result is immutable evidence. */
 export function priceQuoteCommand(deps: QuoteDeps) {
@@ -43,7 +44,7 @@ export function priceQuoteCommand(deps: QuoteDeps) {
       const evidence = Prisma.sql`
         INSERT INTO price_result (id, tenant_id, quote_id, revision, material_version, release_id, result, result_hash, created_by)
         VALUES (${priceResultId}::uuid, ${ctx.principal.tenantId}, ${quoteId}::uuid, ${loaded.revision.revision}, ${loaded.revision.materialVersion},
-                ${loaded.revision.releaseId}::uuid, ${JSON.stringify(result)}::json, ${result.resultHash}, ${ctx.principal.userId})`;
+                ${loaded.revision.releaseId}::uuid, ${evidenceJson(result)}::json, ${result.resultHash}, ${ctx.principal.userId})`;
       // The foreign key to the evidence is checked at the end of the statement, after both rows are written.
       const pointer = Prisma.sql`
         UPDATE quote_revision SET state = ${nextState('price', loaded.revision.state as RevisionState)}, price_result_id = ${priceResultId}::uuid,

@@ -3,7 +3,7 @@ import type { ApprovalPolicyContent } from '@cpq/metadata';
 import { DomainError } from '../../../http/errors';
 import { defineFlow, type Flow } from '../../../lib/steps';
 import { approvalRecords, evaluateApprovalPolicy, type RequiredLevel } from '../../approval';
-import type { PriceResult } from '../../pricing';
+import { fromEvidence } from '../price-evidence';
 import { correlations } from '../../workflow';
 import { businessKeyOf, QUOTE_APPROVAL_PROCESS, type QuoteDeps } from '../quote.deps';
 import { dealMetricsOf } from '../quote.deal-metrics';
@@ -58,7 +58,7 @@ export function submitFlow(deps: QuoteDeps): Flow<SubmitState> {
           if (isoDate(revision.validUntil) < today()) throw new DomainError('quote-expired', `revision ${revision.revision} expired on ${isoDate(revision.validUntil)}`);
           const policy = view.list('approval-policy')[0];
           const priceRow = await tx.priceResult.findUniqueOrThrow({ where: { id: revision.priceResultId } });
-          const metrics = dealMetricsOf(priceRow.result as unknown as PriceResult, quote.termMonths);
+          const metrics = dealMetricsOf(fromEvidence(priceRow.result), quote.termMonths);
           const evaluation = policy ? evaluateApprovalPolicy(policy.content as ApprovalPolicyContent, metrics) : { required: [], authorityLevel: 1, breaches: {} };
           const now = new Date();
 
