@@ -883,9 +883,16 @@ function write(value: unknown, out: string[]): void {
     out.push(']');
   } else if (typeof value === 'object') {
     const record = value as Record<string, unknown>;
+    const keys = Object.keys(record);
+    // A flat plain object whose keys are already in order (a line's characteristics, mostly) is
+    // written by JSON.stringify, natively: the same text, a fraction of the time.
+    if (isFlatInOrder(record, keys)) {
+      out.push(JSON.stringify(record));
+      return;
+    }
     out.push('{');
     let first = true;
-    for (const key of Object.keys(record).sort()) {
+    for (const key of keys.sort()) {
       const item = record[key];
       if (item === undefined || typeof item === 'function') continue;
       if (!first) out.push(',');
@@ -897,6 +904,19 @@ function write(value: unknown, out: string[]): void {
   } else {
     fail('invalid-input', 'lines', `the input holds a ${typeof value}, which JSON cannot carry`);
   }
+}
+
+/** Every value a JSON primitive (a finite number), the keys in canonical order, no toJSON. */
+function isFlatInOrder(record: Record<string, unknown>, keys: string[]): boolean {
+  const proto = Object.getPrototypeOf(record) as unknown;
+  if (proto !== Object.prototype && proto !== null) return false;
+  for (let i = 0; i < keys.length; i += 1) {
+    if (i > 0 && !(keys[i - 1]! < keys[i]!)) return false;
+    const item = record[keys[i]!];
+    const type = typeof item;
+    if (item !== null && type !== 'string' && type !== 'boolean' && type !== 'undefined' && !(type === 'number' && Number.isFinite(item))) return false;
+  }
+  return true;
 }
 
 const sortedByLineId = <T extends { lineId: string }>(lines: readonly T[]): T[] => [...lines].sort((a, b) => byString(a.lineId, b.lineId));

@@ -12,6 +12,7 @@ import {
 } from '@cpq/metadata';
 import { describe, expect, it } from 'vitest';
 import { price, replayTrace, type PriceResult, type PricingInput, type PricingLineInput } from './index';
+import { canonicalJson } from './pricing-engine';
 
 // Generated releases (a fixed set of offerings; price books in EUR, JPY or KWD with flat,
 // attribute, slab and range entries; random rule sets and schedules) and generated quotes.
@@ -188,6 +189,26 @@ const viewOf = (catalog: Catalog) =>
   createReleaseView({ releaseId: 'generated', releaseNumber: 1, contentHash: 'generated' }, catalog.items.map((i) => ({ ...i, contentHash: `h-${i.key}` })));
 
 const RUNS = { numRuns: 150 };
+
+/** RFC 8785 for JSON values, the plain way (every object's keys sorted): what canonicalJson must write. */
+const canonicalReference = (value: unknown): string =>
+  Array.isArray(value) ? `[${value.map(canonicalReference).join(',')}]`
+  : value !== null && typeof value === 'object'
+    ? `{${Object.keys(value).sort().filter((k) => (value as Record<string, unknown>)[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonicalReference((value as Record<string, unknown>)[k])}`).join(',')}}`
+    : JSON.stringify(value);
+
+describe('canonical JSON', () => {
+  it('writes what sorting every object would (its fast path for flat objects in order included)', () => {
+    const key = fc.oneof(fc.string({ maxLength: 4 }), fc.constantFrom('1', '10', '9', '__proto__x', 'a', 'B', 'é'));
+    const flat = fc.dictionary(key, fc.oneof(fc.string(), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null), fc.constant(undefined)));
+    // Objects whose keys happen to be in order, as a line's characteristics often are.
+    const ordered = flat.map((o) => Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
+    fc.assert(fc.property(fc.oneof(fc.jsonValue(), flat, ordered, fc.array(fc.oneof(flat, ordered))), (value) => {
+      expect(canonicalJson(value)).toBe(canonicalReference(value));
+    }), { numRuns: 2000 });
+  });
+});
 
 describe('pricing properties', () => {
   it('the same input gives the same result, byte for byte (fresh release view, copied input)', () => {
