@@ -197,6 +197,7 @@ const businessInternet = offering({
     { key: 'monthly-fee', name: 'Monthly fee', type: 'recurring', period: 'monthly' },
     { key: 'static-ip', name: 'Static IP address', type: 'recurring', period: 'monthly', description: 'Per address.' },
   ],
+  maxQuantity: 100,
 });
 
 const managedRouter = offering({
@@ -209,6 +210,7 @@ const managedRouter = offering({
     { key: 'rental', name: 'Router rental', type: 'recurring', period: 'monthly' },
     { key: 'maintenance', name: 'Maintenance and firmware', type: 'recurring', period: 'annual' },
   ],
+  maxQuantity: 100,
 });
 
 const securityAddon = offering({
@@ -687,6 +689,33 @@ const standardPricing: PricingRuleSetContent = {
       order: 4,
       stacking: 'exclusive',
       scope: { offerings: ['managed-router'], charges: ['rental'] },
+    },
+  ],
+  // One-time fees when a change quote disconnects an installed asset (ADR 0022, addendum).
+  disconnectFees: [
+    {
+      id: 'early-termination',
+      name: 'Early termination fee',
+      description: 'A Business Internet line disconnected with more than 90 days of its term left: 50 % of its remaining recurring charges.',
+      condition: 'daysRemaining > 90',
+      fee: { type: 'percent-of-remaining', value: '50' },
+      scope: { offerings: ['business-internet'] },
+    },
+    {
+      id: 'router-return-eur',
+      name: 'Router return',
+      description: 'Collecting and refurbishing a returned router, per router.',
+      condition: 'true',
+      fee: { type: 'amount', value: '75.00', currency: 'EUR' },
+      scope: { offerings: ['managed-router'] },
+    },
+    {
+      id: 'router-return-usd',
+      name: 'Router return',
+      description: 'Collecting and refurbishing a returned router, per router.',
+      condition: 'true',
+      fee: { type: 'amount', value: '85.00', currency: 'USD' },
+      scope: { offerings: ['managed-router'] },
     },
   ],
 };

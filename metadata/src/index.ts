@@ -54,6 +54,8 @@ export {
   type PricingAction,
   type PricingActionType,
   type PricingPhase,
+  DISCONNECT_FEE_TYPES,
+  type DisconnectFee,
   type PricingRule,
   type PricingRuleSetContent,
   type PricingScope,

@@ -971,7 +971,10 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        /** Accept the approved, current, unexpired revision with its matching document. */
+        /**
+         * Accept the approved, current, unexpired revision with its matching document.
+         * @description A change or renewal quote whose asset has moved on since it was made is refused: 409 asset-stale naming lines/<lineId> with the asset and its versions (ADR 0022 addendum); the order's planning checks it once more.
+         */
         post: operations["acceptQuote"];
         delete?: never;
         options?: never;
@@ -988,7 +991,10 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        /** Change a line's selections or quantity (a material change). */
+        /**
+         * Change a line's selections or quantity (a material change).
+         * @description On a line of an installed asset a new quantity (or selections) makes it a modify, priced as the prorated delta of its recurring charges (ADR 0022). A quantity above the offering's maxQuantity is refused (422 configuration-input naming body/quantity, rule quantity.max); 0, negative or fractional quantities are 400 validation-failed.
+         */
         post: operations["configureQuoteLine"];
         delete?: never;
         options?: never;
@@ -1042,7 +1048,10 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        /** Price every line; the result is immutable evidence with a trace. */
+        /**
+         * Price every line; the result is immutable evidence with a trace.
+         * @description A change or renewal quote is priced as its delta against the installed assets, with the release's disconnect fees on disconnect lines (ADR 0022 and its addendum). One of its modify or disconnect lines whose asset has moved on (a newer version, disconnected, or changed by an order in flight) is refused: 409 asset-stale naming lines/<lineId> with the asset, the version quoted and the version now.
+         */
         post: operations["priceQuote"];
         delete?: never;
         options?: never;
@@ -1076,7 +1085,10 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        /** Evaluate the approval policy; approve at once or start the approval workflow. */
+        /**
+         * Evaluate the approval policy; approve at once or start the approval workflow.
+         * @description A change or renewal quote whose asset has moved on since it was made is refused: 409 asset-stale naming lines/<lineId> with the asset and its versions (ADR 0022 addendum).
+         */
         post: operations["submitQuoteForApproval"];
         delete?: never;
         options?: never;
@@ -1127,7 +1139,10 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        /** Add a line; it is configured at once against the revision's release. */
+        /**
+         * Add a line; it is configured at once against the revision's release.
+         * @description A quantity above the offering's maxQuantity is refused (422 configuration-input naming body/quantity, rule quantity.max).
+         */
         post: operations["addQuoteLine"];
         delete?: never;
         options?: never;

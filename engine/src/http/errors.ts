@@ -75,6 +75,7 @@ export const ERROR_CATALOG = {
   'term-ended': { status: 422, title: 'The installed asset\'s term has ended: renew it instead' },
   'line-disconnected': { status: 409, title: 'The line disconnects its asset already' },
   'line-not-asset': { status: 422, title: 'The line adds a new item; only a line of an installed asset can disconnect' },
+  'asset-stale': { status: 409, title: 'An installed asset the quote changes has moved on since the quote was made' },
   'internal': { status: 500, title: 'Internal error' },
 } as const satisfies Record<string, { status: number; title: string }>;
 

@@ -3,6 +3,8 @@ import type { PricingRuleSetContent } from './pricing-rule-set.kind';
 import { kindCases, raw, ref, type InvalidCase } from './test-support';
 
 const action = (c: PricingRuleSetContent, i: number) => c.rules[i]!.action;
+const fee = (c: PricingRuleSetContent) => c.disconnectFees![0]!;
+const flatFee = (c: PricingRuleSetContent) => (fee(c).fee = { type: 'amount', value: '49.00', currency: 'EUR' });
 
 const cases: InvalidCase<PricingRuleSetContent>[] = [
   { name: 'an unknown phase', change: (c) => (raw(c.rules[0]).phase = 'promo'), code: 'schema.enum', pointer: '/rules/0/phase' },
@@ -24,6 +26,17 @@ const cases: InvalidCase<PricingRuleSetContent>[] = [
   { name: 'a discount in the floor phase', change: (c) => (c.rules[1]!.phase = 'floor'), code: 'phase.action', pointer: '/rules/1/action/type' },
   { name: 'a scoped charge the scoped offerings lack', change: (c) => (c.rules[0]!.scope!.charges = ['activation']), code: 'charge.unknown', pointer: '/rules/0/scope/charges/0' },
   { name: 'a charge no offering has', change: (c) => (c.rules[3]!.scope!.charges = ['roaming']), code: 'charge.unknown', pointer: '/rules/3/scope/charges/0' },
+  // Disconnect fees (ADR 0022, addendum).
+  { name: 'a disconnect fee of an unknown type', change: (c) => (raw(fee(c).fee).type = 'penalty'), code: 'schema.enum', pointer: '/disconnectFees/0/fee/type' },
+  { name: 'a disconnect fee without a name', change: (c) => delete raw(fee(c)).name, code: 'schema.required', pointer: '/disconnectFees/0' },
+  { name: 'a disconnect fee condition that does not parse', change: (c) => (fee(c).condition = 'daysRemaining >'), code: 'feel.syntax', pointer: '/disconnectFees/0/condition' },
+  { name: 'a disconnect fee id listed twice', change: (c) => c.disconnectFees!.push({ ...fee(c) }), code: 'duplicate', pointer: '/disconnectFees/1/id' },
+  { name: 'a disconnect fee scoped to an offering that does not resolve', change: (c) => (fee(c).scope = { offerings: ['firewall'] }), code: 'reference.unresolved', pointer: '/disconnectFees/0/scope/offerings/0' },
+  { name: 'a percentage fee above 100 %', change: (c) => (fee(c).fee.value = '150'), code: 'percent.range', pointer: '/disconnectFees/0/fee/value' },
+  { name: 'a percentage fee with a currency', change: (c) => (fee(c).fee.currency = 'EUR'), code: 'currency.unexpected', pointer: '/disconnectFees/0/fee/currency' },
+  { name: 'an amount fee without currency', change: (c) => { flatFee(c); delete fee(c).fee.currency; }, code: 'currency.required', pointer: '/disconnectFees/0/fee' },
+  { name: 'an amount fee in another currency than the price books', change: (c) => { flatFee(c); fee(c).fee.currency = 'USD'; }, code: 'currency.mismatch', pointer: '/disconnectFees/0/fee/currency' },
+  { name: 'an amount fee with more decimals than its currency', change: (c) => { flatFee(c); fee(c).fee.value = '49.005'; }, code: 'currency.decimals', pointer: '/disconnectFees/0/fee/value' },
 ];
 
 describe('pricing-rule-set', () => kindCases(ref('pricing-rule-set', 'standard-pricing'), cases));

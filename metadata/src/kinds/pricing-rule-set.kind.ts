@@ -51,11 +51,33 @@ export type PricingRule = {
   scope?: PricingScope;
 };
 
+/**
+ * A one-time fee charged when a change quote disconnects an installed asset (ADR 0022,
+ * addendum): an early-termination or disconnect fee. `amount`: the value per unit of the asset's
+ * quantity, in `currency` (applies only when quoting in it); `percent-of-remaining`: the
+ * percentage of what the asset's recurring charges would still have cost for the rest of its
+ * term (the prorated remainder the disconnect takes off). Every fee whose scope and FEEL
+ * `condition` match the disconnected line applies, in list order, each with its reason.
+ */
+export const DISCONNECT_FEE_TYPES = ['amount', 'percent-of-remaining'] as const;
+export type DisconnectFee = {
+  id: string;
+  /** What the quote shows, e.g. "Early termination fee". */
+  name: string;
+  description?: string;
+  /** FEEL over the disconnected line: offering, quantity, termMonths, daysRemaining, monthsRemaining, segment, channel, its characteristics. */
+  condition: string;
+  fee: { type: (typeof DISCONNECT_FEE_TYPES)[number]; value: string; currency?: string };
+  scope?: { offerings: string[] };
+};
+
 export type PricingRuleSetContent = {
   name: string;
   /** Keys of the price-books these rules apply to; amount actions must be in their currencies. */
   priceBooks?: string[];
   rules: PricingRule[];
+  /** One-time fees on disconnecting an installed asset (a change quote's disconnect line). */
+  disconnectFees?: DisconnectFee[];
 };
 
 const schema = kindSchema(
@@ -84,6 +106,20 @@ const schema = kindSchema(
           ['id', 'phase', 'condition', 'action', 'priority', 'order', 'stacking'],
         ),
         { min: 1, max: 1000 },
+      ),
+      disconnectFees: array(
+        object<DisconnectFee>(
+          {
+            id: key,
+            name,
+            description: text,
+            condition: feel,
+            fee: object<DisconnectFee['fee']>({ type: { type: 'string', enum: [...DISCONNECT_FEE_TYPES] }, value: decimal, currency }, ['type', 'value']),
+            scope: object<NonNullable<DisconnectFee['scope']>>({ offerings: array(key, { min: 1, max: 100, unique: true }) }, ['offerings']),
+          },
+          ['id', 'name', 'condition', 'fee'],
+        ),
+        { min: 1, max: 100 },
       ),
     },
     ['name', 'rules'],
@@ -131,6 +167,25 @@ function validate(item: MetadataItem<PricingRuleSetContent>, context: SemanticCo
       if (!known) issues.add(at('scope', 'charges', j), 'charge.unknown', `no offering in the rule's scope has a charge "${charge}"`);
     });
   });
+
+  const fees = item.content.disconnectFees ?? [];
+  reportDuplicates(issues, fees, (f) => f.id, (i) => pointer('disconnectFees', i, 'id'), 'disconnect fee id');
+  fees.forEach(({ fee }, i) => {
+    const at = (...rest: (string | number)[]) => pointer('disconnectFees', i, 'fee', ...rest);
+    if (fee.type === 'amount') {
+      if (fee.currency === undefined) {
+        issues.add(at(), 'currency.required', 'an amount fee needs a currency');
+      } else {
+        checkAmountDecimals(issues, fee.value, fee.currency, at('value'));
+        if (currencies.size > 0 && !currencies.has(fee.currency)) {
+          issues.add(at('currency'), 'currency.mismatch', `${fee.currency} is not the currency of the rule set's price books (${[...currencies].join(', ')})`);
+        }
+      }
+    } else {
+      if (fee.currency !== undefined) issues.add(at('currency'), 'currency.unexpected', 'a percent-of-remaining fee is a percentage and has no currency');
+      checkPercent(issues, fee.value, at('value'));
+    }
+  });
   return issues.list;
 }
 
@@ -144,7 +199,13 @@ export const pricingRuleSetKind: KindDefinition<PricingRuleSetContent> = {
     ...content.rules.flatMap((rule, i) =>
       (rule.scope?.offerings ?? []).map((key, j): Reference => ({ pointer: pointer('rules', i, 'scope', 'offerings', j), target: { kind: 'product-offering', key } })),
     ),
+    ...(content.disconnectFees ?? []).flatMap((fee, i) =>
+      (fee.scope?.offerings ?? []).map((key, j): Reference => ({ pointer: pointer('disconnectFees', i, 'scope', 'offerings', j), target: { kind: 'product-offering', key } })),
+    ),
   ],
-  expressions: (content) => content.rules.map((rule, i) => ({ pointer: pointer('rules', i, 'condition'), source: rule.condition, dialect: 'expression' })),
+  expressions: (content) => [
+    ...content.rules.map((rule, i) => ({ pointer: pointer('rules', i, 'condition'), source: rule.condition, dialect: 'expression' as const })),
+    ...(content.disconnectFees ?? []).map((fee, i) => ({ pointer: pointer('disconnectFees', i, 'condition'), source: fee.condition, dialect: 'expression' as const })),
+  ],
   validate,
 };

@@ -15,6 +15,8 @@ const cases: InvalidCase<ProductOfferingContent>[] = [
   { name: 'a charge key listed twice', change: (c) => (c.charges[1]!.key = 'installation'), code: 'duplicate', pointer: '/charges/1/key' },
   { name: 'a recurring charge without period', change: (c) => delete c.charges[1]!.period, code: 'charge.period-missing', pointer: '/charges/1' },
   { name: 'a one-time charge with a period', change: (c) => (c.charges[0]!.period = 'monthly'), code: 'charge.period-unexpected', pointer: '/charges/0/period' },
+  { name: 'a maximum quantity of 0', change: (c) => (c.maxQuantity = 0), code: 'schema.minimum', pointer: '/maxQuantity' },
+  { name: 'a fractional maximum quantity', change: (c) => (c.maxQuantity = 2.5), code: 'schema.type', pointer: '/maxQuantity' },
 ];
 
 describe('product-offering', () => kindCases(ref('product-offering', 'business-internet'), cases));

@@ -34,6 +34,11 @@ export type ProductOfferingContent = {
   channels: string[];
   segments: string[];
   charges: Charge[];
+  /**
+   * The most units one quote line of the offering may hold (absent: no limit of its own). A line
+   * above it, new or a change of an installed asset's quantity, is refused naming its quantity.
+   */
+  maxQuantity?: number;
 };
 
 const schema = kindSchema(
@@ -62,6 +67,7 @@ const schema = kindSchema(
         ),
         { max: 50 },
       ),
+      maxQuantity: { type: 'integer', minimum: 1, maximum: 100_000 },
     },
     ['name', 'specification', 'status', 'validFrom', 'channels', 'segments', 'charges'],
   ),

@@ -96,6 +96,7 @@ export const businessInternetOffering: ProductOfferingContent = {
     { key: 'monthly-fee', name: 'Monthly fee', type: 'recurring', period: 'monthly' },
     { key: 'static-ip', name: 'Static IP address', type: 'recurring', period: 'monthly' },
   ],
+  maxQuantity: 20,
 };
 
 export const managedRouterOffering: ProductOfferingContent = {
@@ -301,6 +302,16 @@ export const standardPricing: PricingRuleSetContent = {
       order: 1,
       stacking: 'exclusive',
       scope: { offerings: ['business-internet'], charges: ['monthly-fee'] },
+    },
+  ],
+  disconnectFees: [
+    {
+      id: 'early-termination',
+      name: 'Early termination fee',
+      description: 'Disconnecting a line with more than 180 days of its term left: 25 % of what its recurring charges would still have cost.',
+      condition: 'daysRemaining > 180',
+      fee: { type: 'percent-of-remaining', value: '25' },
+      scope: { offerings: ['business-internet'] },
     },
   ],
 };

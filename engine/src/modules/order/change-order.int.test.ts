@@ -31,12 +31,16 @@ describe('change orders and renewals on the installed base', () => {
   };
   const changeQuote = (assetIds: string[], kind: 'change' | 'renewal' = 'change', termMonths = 24) =>
     f.call('rita', 'POST', '/quotes', { accountId: 'acct-1', currency: 'EUR', termMonths, basis: { kind, assetIds } });
-  /** Price, approve at once, document, accept for the customer, and order. */
-  const acceptAndOrder = async (quoteId: string) => {
+  /** Price, approve at once, document, and accept for the customer. */
+  const accept = async (quoteId: string) => {
     await ok(f.call('rita', 'POST', `/quotes/${quoteId}/commands/price`));
     expect((await ok(f.call('rita', 'POST', `/quotes/${quoteId}/commands/submit-for-approval`))).state).toBe('approved');
     const { documentId } = await ok(f.call('rita', 'POST', `/quotes/${quoteId}/commands/generate-document`), 201);
     await ok(f.call('rita', 'POST', `/quotes/${quoteId}/commands/accept`, { documentId, onBehalfOf: { evidence: 'signed change form', channel: 'signed-pdf' } }));
+  };
+  /** The same, and order it. */
+  const acceptAndOrder = async (quoteId: string) => {
+    await accept(quoteId);
     return f.createOrder(quoteId);
   };
   /** Moves an asset's term into the past (as if installed `daysAgo` days ago), so a change today is mid-term. */
@@ -80,12 +84,21 @@ describe('change orders and renewals on the installed base', () => {
     expect(Number(fee.periodDelta)).toBeGreaterThan(0);
     expect(Number(fee.termDelta)).toBeCloseTo(Number(fee.periodDelta) * 24 * (daysInTerm - 100) / daysInTerm, 1);
     expect(l2).toMatchObject({ action: 'disconnect', assetId: ended });
-    expect((l2.charges as Json[]).every((c) => Number(c.termDelta) < 0 && c.lineNet === '0.00')).toBe(true);
+    const stopped = (l2.charges as Json[]).filter((c) => c.chargeType === 'recurring');
+    expect(stopped.length).toBeGreaterThan(0);
+    expect(stopped.every((c) => Number(c.termDelta) < 0 && c.lineNet === '0.00')).toBe(true);
+    // More than 180 days of its term left: the sample's early-termination fee, 25 % of the remainder (ADR 0022 addendum).
+    const remainder = -stopped.reduce((s, c) => s + Math.round(Number(c.termDelta) * 100), 0);
+    const termination = (l2.charges as Json[]).find((c) => c.charge === 'early-termination')!;
+    expect(termination).toMatchObject({ chargeType: 'one-time', previousLineNet: '0.00', lineNet: (Math.round(remainder * 0.25) / 100).toFixed(2),
+      fee: { step: 'disconnect-fee', source: { kind: 'pricing-rule-set', key: 'standard-pricing', feeId: 'early-termination' }, type: 'percent-of-remaining', value: '25',
+        basis: (remainder / 100).toFixed(2), reason: expect.stringContaining('Early termination fee') } });
     expect(l3.action).toBe('add');
-    // The totals are the delta: the new site in full, the upgrade prorated, the disconnect's remainder taken off.
+    // The totals are the delta: the new site in full, the upgrade prorated, the disconnect's remainder taken off and its fee charged.
     const sum = (lines: Json[]) => lines.flatMap((l) => l.charges as Json[]).reduce((s, c) => s + Math.round(Number(c.termDelta) * 100), 0) / 100;
     expect(Number(priced.totals.termTotal)).toBeCloseTo(sum([l1, l2, l3]), 2);
-    expect(priced.totals.oneTime).toBe((l3.charges as Json[]).find((c) => c.chargeType === 'one-time')!.lineNet);
+    const installation = (l3.charges as Json[]).find((c) => c.chargeType === 'one-time')!.lineNet as string;
+    expect(priced.totals.oneTime).toBe(((Math.round(Number(installation) * 100) + Math.round(Number(termination.lineNet) * 100)) / 100).toFixed(2));
 
     const orderId = await acceptAndOrder(quoteId);
     const order = await f.until(orderId, ['fulfilled'], 90_000);
@@ -117,18 +130,21 @@ describe('change orders and renewals on the installed base', () => {
     expect(quote.revision.state).toBe('accepted');
   }, 240_000);
 
-  it('a second change quote made from the asset\'s old version becomes an order flagged as business fallout (stale asset version), with no plan; a new quote from the new version is fine', async () => {
+  it('a second change quote accepted from the asset\'s old version becomes an order flagged as business fallout (stale asset version), with no plan; a new quote from the new version is fine', async () => {
     const asset = await installed();
     const { quoteId: first } = await ok(changeQuote([asset]), 201);
     const { quoteId: second } = await ok(changeQuote([asset]), 201);
     for (const [quoteId, bandwidth] of [[first, 1000], [second, 2000]] as const) {
       await ok(f.call('rita', 'POST', `/quotes/${quoteId}/commands/configure-line`, { lineId: 'L1', quantity: 1, selections: { ...internetLine().selections, bandwidth } }));
     }
-    const firstOrder = await acceptAndOrder(first);
+    // Both accepted while the asset is at version 1 (the quote commands refuse it once it has moved on): planning is the last line of defence.
+    await accept(first);
+    await accept(second);
+    const firstOrder = await f.createOrder(first);
     await f.until(firstOrder, ['fulfilled'], 90_000);
     expect(await assetOf(asset)).toMatchObject({ version: 2, selections: expect.objectContaining({ bandwidth: 1000 }) });
 
-    const staleOrder = await acceptAndOrder(second);
+    const staleOrder = await f.createOrder(second);
     const cases = await (async () => {
       for (let i = 0; i < 100; i += 1) {
         const items = (await f.callAs('olga', 'GET', `/fallout-work-items?orderId=${staleOrder}&state=open`)).body.items as Json[];
@@ -165,6 +181,136 @@ describe('change orders and renewals on the installed base', () => {
     const after = await assetOf(added);
     expect(after).toMatchObject({ state: 'active', version: 2, termMonths: 36, termStart: before.termEnd, termEnd: trace.change.lines[0].renewedTerm.end });
   }, 240_000);
+
+  describe('the gaps closed after ADR 0022 (its addendum): quantity changes, disconnect fees, stale changes caught at quote time', () => {
+    const problemOf = (r: { status: number; body: Json; headers: Record<string, unknown> }, status: number, code: string) => {
+      expect(r.status, JSON.stringify(r.body)).toBe(status);
+      expect(String(r.headers['content-type'])).toMatch(/application\/problem\+json/);
+      expect(r.body.code).toBe(code);
+      return r.body.errors as Json[];
+    };
+
+    it('a partial quantity change (1 line -> 4) is a modify priced as the prorated delta of the recurring charges, ordered with the new quantity and installed as a new version; 0, negative, fractional and above-max quantities are refused', async () => {
+      const asset = await installed();
+      await installedAgo(asset, 100);
+      const before = await assetOf(asset);
+      expect(before).toMatchObject({ quantity: 1, version: 1 });
+      const { quoteId } = await ok(changeQuote([asset]), 201);
+      const version = (await ok(f.call('rita', 'GET', `/quotes/${quoteId}`))).version;
+
+      // Bad quantities: the contract's bounds (400) and the offering's maxQuantity of 20 (422), each naming body/quantity and the rule.
+      for (const [quantity, status, code, rule] of [[0, 400, 'validation-failed', 'minimum'], [-3, 400, 'validation-failed', 'minimum'], [2.5, 400, 'validation-failed', 'type'],
+        [21, 422, 'configuration-input', 'quantity.max']] as const) {
+        const r = await f.call('rita', 'POST', `/quotes/${quoteId}/commands/configure-line`, { lineId: 'L1', quantity, selections: before.selections });
+        expect(problemOf(r, status, code)).toEqual([expect.objectContaining({ field: 'body/quantity', rule })]);
+      }
+      // A new line above the maximum is refused the same way.
+      expect(problemOf(await f.call('rita', 'POST', `/quotes/${quoteId}/lines`, { ...internetLine(), quantity: 25 }), 422, 'configuration-input'))
+        .toEqual([expect.objectContaining({ field: 'body/quantity', rule: 'quantity.max', message: expect.stringContaining('at most 20') })]);
+      const untouched = await ok(f.call('rita', 'GET', `/quotes/${quoteId}`));
+      expect(untouched.version).toBe(version);
+      expect(untouched.revision.lines.map((l: Json) => [l.quantity, l.action])).toEqual([[1, 'no-change']]);
+
+      expect(await ok(f.call('rita', 'POST', `/quotes/${quoteId}/commands/configure-line`, { lineId: 'L1', quantity: 4, selections: before.selections })))
+        .toMatchObject({ action: 'modify', valid: true });
+      // The same configuration at the asset's quantity is no change again; then back to 4.
+      expect(await ok(f.call('rita', 'POST', `/quotes/${quoteId}/commands/configure-line`, { lineId: 'L1', quantity: 1, selections: before.selections })))
+        .toMatchObject({ action: 'no-change' });
+      await ok(f.call('rita', 'POST', `/quotes/${quoteId}/commands/configure-line`, { lineId: 'L1', quantity: 4, selections: before.selections }));
+
+      const priced = await ok(f.call('rita', 'POST', `/quotes/${quoteId}/commands/price`));
+      const trace = (await ok(f.call('rita', 'GET', `/quotes/${quoteId}/price-trace`))).result as Json;
+      const fee = (trace.change.lines[0].charges as Json[]).find((c) => c.charge === 'monthly-fee')!;
+      const unit = (trace.lines[0].charges as Json[]).find((c) => c.charge === 'monthly-fee')!;
+      const old = (before.charges as Json[]).find((c) => c.charge === 'monthly-fee')!;
+      expect(unit).toMatchObject({ quantity: 4, lineNet: (Number(unit.unitNetPrice) * 4).toFixed(2) });
+      expect(fee).toMatchObject({ previousLineNet: old.lineNet, lineNet: unit.lineNet, periodDelta: (Number(unit.lineNet) - Number(old.lineNet)).toFixed(2) });
+      const daysInTerm = Math.round((Date.parse(before.termEnd) - Date.parse(before.termStart)) / 86_400_000);
+      expect(fee.proration).toMatchObject({ daysRemaining: daysInTerm - 100, daysInTerm });
+      expect(Number(fee.termDelta)).toBeCloseTo(Number(fee.periodDelta) * 24 * (daysInTerm - 100) / daysInTerm, 1);
+      // No installation again: nothing one-time.
+      expect(priced.totals.oneTime).toBe('0.00');
+      expect(priced.totals.monthly).toBe(fee.periodDelta);
+
+      const orderId = await acceptAndOrder(quoteId);
+      const order = await f.until(orderId, ['fulfilled'], 90_000);
+      expect(order.lines.map((l: Json) => [l.lineId, l.action, l.assetId, l.assetVersion, l.quantity])).toEqual([['L1', 'modify', asset, 1, 4]]);
+      expect(Object.keys(await f.steps(orderId)).sort()).toEqual(['L1.change-billing', 'L1.modify-service']);
+      const after = await assetOf(asset);
+      expect(after).toMatchObject({ quantity: 4, version: 2, lastOrderId: orderId, termStart: before.termStart, termEnd: before.termEnd, selections: before.selections });
+      expect((after.charges as Json[]).find((c) => c.charge === 'monthly-fee')).toMatchObject({ quantity: 4, lineNet: unit.lineNet });
+      const changed = (await prisma().outboxEvent.findFirstOrThrow({ where: { aggregateId: orderId, eventType: 'InstalledBaseChanged' } })).payload as Json;
+      expect(changed.changes).toEqual([{ assetId: asset, lineId: 'L1', action: 'modify', version: 2 }]);
+
+      // And down again (4 -> 2) from the new version: a negative delta, still a modify.
+      const { quoteId: down } = await ok(changeQuote([asset]), 201);
+      expect((await ok(f.call('rita', 'GET', `/quotes/${down}`))).revision.lines[0]).toMatchObject({ quantity: 4, assetVersion: 2 });
+      expect(await ok(f.call('rita', 'POST', `/quotes/${down}/commands/configure-line`, { lineId: 'L1', quantity: 2, selections: before.selections }))).toMatchObject({ action: 'modify' });
+      const lower = await ok(f.call('rita', 'POST', `/quotes/${down}/commands/price`));
+      expect(Number(lower.totals.monthly)).toBeCloseTo(-Number(unit.lineNet) / 2, 2);
+      expect(Number(lower.totals.termTotal)).toBeLessThan(0);
+    }, 240_000);
+
+    it('a disconnect with no matching fee rule charges nothing one-time: 130 days left is under the early-termination rule\'s 180', async () => {
+      const asset = await installed();
+      await installedAgo(asset, 600);
+      const { quoteId } = await ok(changeQuote([asset]), 201);
+      await ok(f.call('rita', 'POST', `/quotes/${quoteId}/commands/disconnect-line`, { lineId: 'L1' }));
+      const priced = await ok(f.call('rita', 'POST', `/quotes/${quoteId}/commands/price`));
+      const trace = (await ok(f.call('rita', 'GET', `/quotes/${quoteId}/price-trace`))).result as Json;
+      const line = trace.change.lines[0] as Json;
+      expect(line.charges.find((c: Json) => c.charge === 'monthly-fee').proration.daysRemaining).toBeLessThanOrEqual(180);
+      expect((line.charges as Json[]).filter((c) => c.chargeType === 'one-time' || c.fee)).toEqual([]);
+      expect(priced.totals.oneTime).toBe('0.00');
+      expect(Number(priced.totals.termTotal)).toBeLessThan(0);
+    }, 120_000);
+
+    it('a change whose asset has moved on is refused at price, submit and accept with 409 asset-stale naming the line and the versions; while another order is changing it too', async () => {
+      const asset = await installed();
+      const quote = async (bandwidth: number) => {
+        const { quoteId } = await ok(changeQuote([asset]), 201);
+        await ok(f.call('rita', 'POST', `/quotes/${quoteId}/commands/configure-line`, { lineId: 'L1', quantity: 1, selections: { ...internetLine().selections, bandwidth } }));
+        return quoteId as string;
+      };
+      const [first, toPrice, toSubmit, toAccept] = [await quote(1000), await quote(2000), await quote(2000), await quote(2000)];
+      await ok(f.call('rita', 'POST', `/quotes/${toSubmit}/commands/price`));
+      await ok(f.call('rita', 'POST', `/quotes/${toAccept}/commands/price`));
+      expect((await ok(f.call('rita', 'POST', `/quotes/${toAccept}/commands/submit-for-approval`))).state).toBe('approved');
+      const { documentId } = await ok(f.call('rita', 'POST', `/quotes/${toAccept}/commands/generate-document`), 201);
+
+      // The first change is ordered; with the workers held, its order is planned and running but not done.
+      await accept(first);
+      await f.stopWorkers();
+      const firstOrder = await f.createOrder(first);
+      try {
+        await f.until(firstOrder, ['planned', 'in-progress'], 30_000);
+        expect(problemOf(await f.call('rita', 'POST', `/quotes/${toPrice}/commands/price`), 409, 'asset-stale')).toEqual([
+          { field: 'lines/L1', rule: 'asset-version-current', message: `line L1 changes asset ${asset} at version 1; order ${firstOrder} is changing it now` }]);
+      } finally {
+        f.startWorkers();
+      }
+      await f.until(firstOrder, ['fulfilled'], 90_000);
+      expect(await assetOf(asset)).toMatchObject({ version: 2 });
+
+      const versions = await Promise.all([toPrice, toSubmit, toAccept].map(async (q) => (await ok(f.call('rita', 'GET', `/quotes/${q}`))).version as number));
+      const stale = `line L1 changes asset ${asset} at version 1; the asset is at version 2 now (active, changed by order ${firstOrder})`;
+      for (const r of [
+        await f.call('rita', 'POST', `/quotes/${toPrice}/commands/price`),
+        await f.call('rita', 'POST', `/quotes/${toSubmit}/commands/submit-for-approval`),
+        await f.call('rita', 'POST', `/quotes/${toAccept}/commands/accept`, { documentId, onBehalfOf: { evidence: 'signed change form', channel: 'signed-pdf' } }),
+      ]) {
+        expect(problemOf(r, 409, 'asset-stale')).toEqual([{ field: 'lines/L1', rule: 'asset-version-current', message: stale }]);
+        expect(r.body.detail).toContain('Make a new change quote');
+      }
+      // Nothing moved: same versions and states, no order for them.
+      const states = await Promise.all([toPrice, toSubmit, toAccept].map(async (q) => (await ok(f.call('rita', 'GET', `/quotes/${q}`)))));
+      expect(states.map((q) => q.version)).toEqual(versions);
+      expect(states.map((q) => q.revision.state)).toEqual(['draft', 'priced', 'approved']);
+      expect(await prisma().customerOrder.count({ where: { quoteId: { in: [toPrice, toSubmit, toAccept] } } })).toBe(0);
+      // A quote made now, from version 2, goes through.
+      await ok(f.call('rita', 'POST', `/quotes/${await quote(2000)}/commands/price`));
+    }, 240_000);
+  });
 
   describe('bad input: 4xx problem+json naming the field, nothing written', () => {
     const quotes = () => prisma().quote.count();

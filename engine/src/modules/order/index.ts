@@ -10,7 +10,7 @@ export { ORDER_TRANSITIONS, STEP_TRANSITIONS, ORDER_STATES, STEP_STATES, transit
 export { decompose } from './decomposition';
 export { ORDER_FULFILLMENT_PROCESS, fulfillmentBusinessKey } from './order.types';
 // The installed base as a change or renewal quote reads it (the quote module never reads installed_asset).
-export { assetsForQuote } from './installed-base';
-export type { AssetForQuote } from './installed-base';
+export { assetsForQuote, assetsNow } from './installed-base';
+export type { AssetForQuote, AssetNow } from './installed-base';
 export { orderSignals } from './order.signals';
 export type { OrderSignals } from './order.signals';

@@ -91,6 +91,25 @@ export async function assetsForQuote(db: PrismaClient | RawTx, tenantId: string,
   return rows.map((r) => ({ ...r, termStart: day(r.termStart), termEnd: day(r.termEnd) }));
 }
 
+/** An installed asset as it is now, and the order (planned or running) that is changing it, if any. */
+export type AssetNow = { assetId: string; version: number; state: 'active' | 'disconnected'; lastOrderId: string | null; changingOrderId: string | null };
+
+/**
+ * The current version and state of the tenant's assets among `assetIds`, each with an order in
+ * flight (planned, in progress or cancelling) that modifies or disconnects it: what a change or
+ * renewal quote checks its lines against when it is priced, submitted or accepted (ADR 0022
+ * addendum), in the command's transaction. An id that is no asset of the tenant is absent.
+ */
+export async function assetsNow(db: RawTx, tenantId: string, assetIds: readonly string[]): Promise<AssetNow[]> {
+  if (assetIds.length === 0) return [];
+  return db.$queryRaw<AssetNow[]>`
+    SELECT a.id::text AS "assetId", a.version, a.state, a.last_order_id::text AS "lastOrderId",
+           (SELECT o.id::text FROM order_line l JOIN customer_order o ON o.id = l.order_id
+            WHERE l.tenant_id = a.tenant_id AND l.asset_id = a.id::text AND l.action IN ('modify', 'disconnect')
+              AND o.state IN ('planned', 'in-progress', 'cancelling') ORDER BY o.created_at LIMIT 1) AS "changingOrderId"
+    FROM installed_asset a WHERE a.tenant_id = ${tenantId} AND a.id = ANY(${[...assetIds]}::uuid[])`;
+}
+
 /**
  * Why an order's changes can no longer apply, if they cannot (ADR 0022), in the planning
  * transaction: the assets its modify and disconnect lines name are row-locked (planning of two

@@ -1,6 +1,7 @@
+import type { DisconnectFee, PricingRuleSetContent, ReleaseView } from '@cpq/metadata';
 import type { PriceResult, PriceTotals } from '../pricing';
 import { hashResult } from '../pricing';
-import { dayNumber, formatUnits, prorateRecurring, prorationOf, ProrationError, toUnits, type Proration } from './proration';
+import { dayNumber, divideHalfUp, formatUnits, prorateRecurring, prorationOf, ProrationError, toUnits, type Proration } from './proration';
 
 /**
  * Prices a quote of the installed base (ADR 0022): the pricing core has priced the add and
@@ -14,6 +15,8 @@ import { dayNumber, formatUnits, prorateRecurring, prorationOf, ProrationError, 
  * renewal: each modify line commits to a new term of the quote's termMonths from the asset's
  * term end (or from the change date when that has passed), at the new prices, without one-time
  * charges; the delta per period against the asset is shown, the totals are the new term's.
+ * A disconnect also charges the release's disconnect fees whose scope and condition match it
+ * (pricing-rule-set `disconnectFees`, ADR 0022 addendum): one-time, each with its own fee step.
  */
 
 /** What a quote line of an asset keeps of it: the asset as the quote found it. */
@@ -36,7 +39,15 @@ export type ChangeCharge = {
   termDelta: string;
   /** The proration step: dates, days, factor, amounts and the reason in words. */
   proration?: Proration & { step: 'proration'; fullTermDelta: string; amountOut: string; reason: string };
+  /** A disconnect fee's step: the rule that charged it, what it was computed from, and why. */
+  fee?: FeeStep;
   reason: string;
+};
+export type FeeStep = {
+  step: 'disconnect-fee'; source: { kind: 'pricing-rule-set'; key: string; feeId: string }; name: string; condition: string;
+  type: DisconnectFee['fee']['type']; value: string; currency?: string;
+  /** percent-of-remaining: the remainder of the recurring charges it is a percentage of; amount: the asset's quantity. */
+  basis: string; amountOut: string; reason: string;
 };
 export type ChangeLineResult = {
   lineId: string; action: LineAction; assetId: string | null; assetVersion: number | null;
@@ -44,6 +55,8 @@ export type ChangeLineResult = {
   term: { start: string; end: string; months: number } | null;
   renewedTerm?: { start: string; end: string; months: number };
   charges: ChangeCharge[];
+  /** Disconnect fees whose condition could not be evaluated on this line (never charged). */
+  skippedFees?: { source: FeeStep['source']; reason: string }[];
 };
 export type ChangeSection = { basis: 'change' | 'renewal'; changeDate: string; lines: ChangeLineResult[]; pricedTotals: PriceTotals };
 export type ChangePriceResult = PriceResult & { change: ChangeSection };
@@ -56,6 +69,33 @@ export class ChangeLineError extends Error {
   }
 }
 
+/** A release's disconnect fee, its condition compiled once (the release's FEEL cache). */
+export type FeeRule = { ruleSet: string; fee: DisconnectFee; condition: ((context: Record<string, unknown>) => unknown) | null; compileError?: string };
+/** The names a disconnect fee's condition reads besides the asset's characteristics. */
+export const FEE_NAMES: readonly string[] = ['offering', 'quantity', 'termMonths', 'daysRemaining', 'monthsRemaining', 'segment', 'channel', 'currency'];
+
+/** The disconnect fees of a release's pricing rule sets, in rule set key then list order. */
+export function disconnectFeesOf(view: ReleaseView): FeeRule[] {
+  return view.list('pricing-rule-set').sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .flatMap((set) => ((set.content as PricingRuleSetContent).disconnectFees ?? []).map((fee): FeeRule => {
+      const compiled = view.feel.compile(fee.condition, 'expression', { names: FEE_NAMES });
+      return compiled.ok ? { ruleSet: set.key, fee, condition: compiled.compiled.evaluate } : { ruleSet: set.key, fee, condition: null, compileError: compiled.error.message };
+    }));
+}
+
+export type ChangeOptions = {
+  basis: 'change' | 'renewal'; changeDate: string; termMonths: number;
+  /** The release's disconnect fees (absent: none) and the quote's customer context they read. */
+  fees?: readonly FeeRule[]; customer?: { segment?: string; channel?: string };
+};
+
+/** Whole months from `from` to `to` (dates), as addMonths counts them. */
+function monthsBetween(from: string, to: string): number {
+  let months = 0;
+  while (addMonths(from, months + 1) <= to) months += 1;
+  return months;
+}
+
 const keyOf = (c: { chargeType: string; period?: string }): ChargeKey => (c.chargeType === 'one-time' ? 'one-time' : c.period === 'annual' ? 'annual' : 'monthly');
 
 /** Months after an ISO date, clamped to the month's end (2027-01-31 + 1 = 2027-02-28), as PostgreSQL's date + interval does. */
@@ -66,7 +106,7 @@ export function addMonths(iso: string, months: number): string {
   return new Date(Date.UTC(first.getUTCFullYear(), first.getUTCMonth(), Math.min(d, last))).toISOString().slice(0, 10);
 }
 
-export function priceChange(core: PriceResult, lines: readonly ChangeLine[], o: { basis: 'change' | 'renewal'; changeDate: string; termMonths: number }): ChangePriceResult {
+export function priceChange(core: PriceResult, lines: readonly ChangeLine[], o: ChangeOptions): ChangePriceResult {
   const decimals = core.rounding.decimals;
   const zero = formatUnits(0n, decimals);
   const sums: Record<ChargeKey, { net: bigint; term: bigint }> = { 'one-time': { net: 0n, term: 0n }, monthly: { net: 0n, term: 0n }, annual: { net: 0n, term: 0n } };
@@ -135,6 +175,13 @@ export function priceChange(core: PriceResult, lines: readonly ChangeLine[], o: 
         });
         add(keyOf(shape), periodDelta, p.proratedDelta);
       }
+      if (line.action === 'disconnect' && o.fees?.length) {
+        const remainder = -charges.reduce((sum, c) => sum + toUnits(c.termDelta, decimals), 0n);
+        for (const charge of disconnectFees(line, base!, proration!, remainder, o, core.currency, decimals, result)) {
+          charges.push(charge);
+          add('one-time', charge.lineNet, charge.termDelta);
+        }
+      }
       // What the order installs on the asset: the line's new recurring charges (a disconnect keeps the asset's).
       if (pricedLine && line.action === 'modify') resultLines.push({ ...pricedLine, charges: now });
     }
@@ -160,3 +207,57 @@ export function priceChange(core: PriceResult, lines: readonly ChangeLine[], o: 
 const chargeOf = (c: { charge: string; chargeType: string; period?: string }) => ({
   charge: c.charge, chargeType: c.chargeType as 'one-time' | 'recurring', ...(c.period ? { period: c.period as 'monthly' | 'annual' } : {}),
 });
+
+/**
+ * The disconnect fees that match a disconnected line: scope (offerings) and FEEL condition over
+ * the asset (its characteristics, quantity, offering, term, days and whole months remaining) and
+ * the quote's customer. An amount fee is per unit of the asset's quantity, in its currency only;
+ * a percent-of-remaining fee is that percentage of `remainder`, the recurring charges the rest
+ * of the term would have cost (what the disconnect takes off), rounded once, half-up.
+ */
+function disconnectFees(line: ChangeLine, base: Baseline, proration: Proration, remainder: bigint, o: ChangeOptions, currency: string, decimals: number, result: ChangeLineResult): ChangeCharge[] {
+  const context: Record<string, unknown> = {
+    ...base.selections, offering: line.offering, quantity: base.quantity, termMonths: base.termMonths, currency,
+    daysRemaining: proration.daysRemaining, monthsRemaining: monthsBetween(o.changeDate, base.termEnd),
+    ...(o.customer?.segment ? { segment: o.customer.segment } : {}), ...(o.customer?.channel ? { channel: o.customer.channel } : {}),
+  };
+  const charges: ChangeCharge[] = [];
+  for (const rule of o.fees ?? []) {
+    const { fee } = rule;
+    const source = { kind: 'pricing-rule-set' as const, key: rule.ruleSet, feeId: fee.id };
+    if (fee.scope && !fee.scope.offerings.includes(line.offering)) continue;
+    // An amount in another currency does not apply when quoting in this one (as amount rules).
+    if (fee.fee.type === 'amount' && fee.fee.currency !== currency) continue;
+    let hit: unknown;
+    try {
+      if (!rule.condition) throw new Error(`condition does not compile: ${rule.compileError ?? ''}`);
+      hit = rule.condition(context);
+    } catch (error) {
+      (result.skippedFees ??= []).push({ source, reason: `condition failed: ${error instanceof Error ? error.message : String(error)}` });
+      continue;
+    }
+    if (hit !== true) continue;
+    let amount: bigint;
+    let basis: string;
+    let how: string;
+    if (fee.fee.type === 'amount') {
+      amount = toUnits(fee.fee.value, decimals) * BigInt(base.quantity);
+      basis = String(base.quantity);
+      how = `${fee.fee.value} ${currency} x quantity ${base.quantity}`;
+    } else {
+      // The percentage exactly (up to 8 decimals), applied to the remainder in one division.
+      amount = divideHalfUp(remainder * toUnits(fee.fee.value, 8), 100n * 10n ** 8n);
+      basis = formatUnits(remainder, decimals);
+      how = `${fee.fee.value} % of ${basis} (the recurring charges for the ${proration.daysRemaining} days left of the term), rounded half-up to ${decimals} decimals`;
+    }
+    const out = formatUnits(amount, decimals);
+    const reason = `${fee.name} (rule ${fee.id} of pricing rule set ${rule.ruleSet}, when ${fee.condition}): ${how} = ${out}`;
+    charges.push({
+      charge: fee.id, chargeType: 'one-time', previousLineNet: formatUnits(0n, decimals), lineNet: out, periodDelta: out, termDelta: out,
+      fee: { step: 'disconnect-fee', source, name: fee.name, condition: fee.condition, type: fee.fee.type, value: fee.fee.value,
+        ...(fee.fee.currency ? { currency: fee.fee.currency } : {}), basis, amountOut: out, reason },
+      reason: `disconnected: ${fee.description ?? fee.name}`,
+    });
+  }
+  return charges;
+}

@@ -2,7 +2,7 @@ import { createReleaseView } from '@cpq/metadata';
 import { sampleCatalog } from '@cpq/metadata/samples';
 import { describe, expect, it } from 'vitest';
 import { price } from '../pricing';
-import { addMonths, ChangeLineError, priceChange, type Baseline, type ChangeLine } from './change-pricing';
+import { addMonths, ChangeLineError, disconnectFeesOf, priceChange, type Baseline, type ChangeLine, type FeeRule } from './change-pricing';
 import { dayNumber, divideHalfUp, formatUnits, prorateRecurring, prorationOf, ProrationError, toUnits } from './proration';
 
 describe('proration: days remaining / days in term', () => {
@@ -143,5 +143,57 @@ describe('priceChange: a change quote priced as its delta against the installed 
     // A lapsed asset renews from the day of the quote.
     expect(priceChange(priced, [asset('L1', 'modify')], { basis: 'renewal', changeDate: '2028-03-10', termMonths: 36 }).change.lines[0]!.renewedTerm)
       .toEqual({ start: '2028-03-10', end: '2031-03-10', months: 36 });
+  });
+
+  describe('disconnect fees from the release\'s pricing rule sets (ADR 0022 addendum)', () => {
+    const disconnect = (quantity = 1): ChangeLine => ({ ...asset('L2', 'disconnect'), baseline: { ...baseline, quantity,
+      charges: baseline.charges.map((c) => (c.chargeType === 'recurring' ? { ...c, quantity, lineNet: (Number(c.unitNetPrice) * quantity).toFixed(2) } : c)) } });
+    const feeRule = (fee: FeeRule['fee'], condition: FeeRule['condition'] = () => true): FeeRule => ({ ruleSet: 'custom', fee, condition });
+
+    it('charges the sample\'s early-termination fee (25 % of the remainder, more than 180 days left) once, in the one-time total and the line\'s trace', () => {
+      const priced = core([{ lineId: 'L1', bandwidth: 1000 }]);
+      const fees = disconnectFeesOf(view);
+      expect(fees.map((f) => [f.ruleSet, f.fee.id])).toEqual([['standard-pricing', 'early-termination']]);
+      const result = priceChange(priced, [asset('L1', 'no-change'), disconnect()], { basis: 'change', changeDate: '2027-07-02', termMonths: 24, fees });
+      const l2 = result.change.lines[1]!;
+      // 183 days left: the remainder is 240.66, 25 % of it 60.165 -> 60.17 (half-up).
+      expect(l2.charges).toEqual([
+        expect.objectContaining({ charge: 'monthly-fee', termDelta: '-240.66' }),
+        expect.objectContaining({ charge: 'early-termination', chargeType: 'one-time', previousLineNet: '0.00', lineNet: '60.17', periodDelta: '60.17', termDelta: '60.17',
+          fee: expect.objectContaining({ step: 'disconnect-fee', source: { kind: 'pricing-rule-set', key: 'standard-pricing', feeId: 'early-termination' }, type: 'percent-of-remaining',
+            value: '25', basis: '240.66', amountOut: '60.17', condition: 'daysRemaining > 180', reason: expect.stringContaining('25 % of 240.66') }) }),
+      ]);
+      expect(result.totals.oneTime).toBe('60.17');
+      expect(result.totals.termTotal).toBe('-180.49');
+      expect(result.totals.byChargeType['one-time']).toEqual({ net: '60.17', termTotal: '60.17' });
+    });
+
+    it('charges nothing one-time when no fee matches: 175 days left is under the rule\'s 180, and a release without fees has none', () => {
+      const priced = core([{ lineId: 'L1', bandwidth: 1000 }]);
+      for (const fees of [disconnectFeesOf(view), []]) {
+        const result = priceChange(priced, [disconnect()], { basis: 'change', changeDate: '2027-07-10', termMonths: 24, fees });
+        expect(result.change.lines[0]!.charges.map((c) => c.charge)).toEqual(['monthly-fee']);
+        expect(result.totals.oneTime).toBe('0.00');
+      }
+      expect(priceChange(priced, [disconnect()], { basis: 'change', changeDate: '2027-07-02', termMonths: 24 }).totals.oneTime).toBe('0.00');
+    });
+
+    it('an amount fee is per unit of the asset\'s quantity and only in its currency; scope, customer and characteristics decide; a condition that cannot run is skipped with its reason', () => {
+      const priced = core([{ lineId: 'L1', bandwidth: 1000 }]);
+      const fees: FeeRule[] = [
+        feeRule({ id: 'line-removal', name: 'Line removal', condition: 'segment = "enterprise" and access = "fiber"', fee: { type: 'amount', value: '49.00', currency: 'EUR' } },
+          (c) => c.segment === 'enterprise' && c.access === 'fiber' && c.quantity === 3 && c.monthsRemaining === 5),
+        feeRule({ id: 'line-removal-usd', name: 'Line removal', condition: 'true', fee: { type: 'amount', value: '55.00', currency: 'USD' } }),
+        feeRule({ id: 'router-only', name: 'Router return', condition: 'true', fee: { type: 'amount', value: '75.00', currency: 'EUR' }, scope: { offerings: ['managed-router'] } }),
+        { ruleSet: 'custom', fee: { id: 'broken', name: 'Broken', condition: 'daysRemaining >', fee: { type: 'amount', value: '1.00', currency: 'EUR' } }, condition: null, compileError: 'unexpected end' },
+      ];
+      const result = priceChange(priced, [disconnect(3)], { basis: 'change', changeDate: '2027-07-02', termMonths: 24, fees, customer: { segment: 'enterprise' } });
+      const line = result.change.lines[0]!;
+      expect(line.charges.filter((c) => c.fee).map((c) => [c.charge, c.lineNet, c.fee!.basis])).toEqual([['line-removal', '147.00', '3']]);
+      expect(line.skippedFees).toEqual([{ source: { kind: 'pricing-rule-set', key: 'custom', feeId: 'broken' }, reason: expect.stringContaining('does not compile') }]);
+      expect(result.totals.oneTime).toBe('147.00');
+      // A modify or a no-change line never pays a disconnect fee.
+      expect(priceChange(priced, [asset('L1', 'modify')], { basis: 'change', changeDate: '2027-07-02', termMonths: 24, fees }).totals.oneTime).toBe('0.00');
+    });
   });
 });

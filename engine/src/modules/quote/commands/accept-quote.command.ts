@@ -4,6 +4,7 @@ import { materialFacts } from '../quote.facts';
 import { guard, requireEditor } from '../quote.guards';
 import { done, finish, isoDate, lock, pinnedRelease, revisionKey } from '../quote.repository';
 import type { AcceptInput, CommandContext } from '../quote.types';
+import { refuseStaleChanges } from './change-quote.commands';
 
 /**
  * Acceptance (seed section 5): an approved, current, unexpired revision whose price and
@@ -34,6 +35,7 @@ export function acceptQuoteCommand({ prisma, inTransaction, releases, documents,
       }
       if (!revision.documentId) throw new DomainError('document-required', 'generate the quote document first');
       if (input.documentId !== revision.documentId) throw new DomainError('document-stale', 'this is not the current document of the revision');
+      await refuseStaleChanges(tx, loaded);
       const check = await documents.verify(ctx.principal.tenantId, revision.documentId, await materialFacts(tx, loaded, view), tx);
       if (!check.matches) throw new DomainError('document-stale', `the document shows facts ${check.expectedFactsSha256}, the revision now has ${check.actualFactsSha256}`);
       await tx.quoteRevision.update({

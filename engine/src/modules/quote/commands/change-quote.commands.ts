@@ -4,12 +4,13 @@ import { Prisma } from '@cpq/prisma';
 import { DomainError } from '../../../http/errors';
 import { accountForQuote, accountRefusal } from '../../account';
 import type { ConfigurationResult } from '../../configuration';
-import { assetsForQuote, type AssetForQuote } from '../../order';
+import type { RawTx } from '../../../lib/sql-transaction';
+import { assetsForQuote, assetsNow, type AssetForQuote } from '../../order';
 import type { Baseline } from '../change-pricing';
 import { editQuote } from '../quote.command-frame';
 import type { QuoteDeps } from '../quote.deps';
 import { validityDays } from '../quote.guards';
-import { addDays, conclude, createStatement, currentLineOfferings, materialChange, type LineOffering, type QuoteRow } from '../quote.repository';
+import { addDays, conclude, createStatement, currentLineOfferings, materialChange, type LineOffering, type Loaded, type QuoteRow } from '../quote.repository';
 import type { CommandContext, NewQuote } from '../quote.types';
 import { configureLineOn } from './line.commands';
 
@@ -140,4 +141,35 @@ export function disconnectLineCommand(deps: QuoteDeps) {
         (version) => ({ lineId, action: 'disconnect' as const, version }), { also: [update, materialChange(loaded, 'configure-line')] });
     }, currentLineOfferings(quoteId));
   };
+}
+
+/**
+ * A change or renewal quote whose assets have moved on is refused when it is priced, submitted or
+ * accepted (ADR 0022 addendum), not only when its order is planned: each modify or disconnect
+ * line must name an asset that is still active, at the version the line was made from, and not
+ * being changed by an order in flight. Read through the order module's port in the command's
+ * transaction (which holds the quote's lock); a quote of new business asks nothing. `409
+ * asset-stale` names each such line (`lines/<lineId>`) with the asset, the version quoted and the
+ * version now; the planning check stays for what changes after acceptance.
+ */
+export async function refuseStaleChanges(tx: RawTx, loaded: Loaded): Promise<void> {
+  if (loaded.quote.basis !== 'change' && loaded.quote.basis !== 'renewal') return;
+  const lines = await tx.$queryRaw<{ lineId: string; assetId: string; assetVersion: number }[]>`
+    SELECT line_id AS "lineId", asset_id::text AS "assetId", asset_version AS "assetVersion" FROM quote_line
+    WHERE quote_id = ${loaded.quote.id}::uuid AND revision = ${loaded.revision.revision} AND action IN ('modify', 'disconnect') ORDER BY position`;
+  if (lines.length === 0) return;
+  const now = await assetsNow(tx, loaded.quote.tenantId, lines.map((l) => l.assetId));
+  const errors = lines.flatMap((line) => {
+    const asset = now.find((a) => a.assetId === line.assetId);
+    const at = `line ${line.lineId} changes asset ${line.assetId} at version ${line.assetVersion}`;
+    const message = !asset ? `${at}; the asset is gone`
+      : asset.version !== line.assetVersion ? `${at}; the asset is at version ${asset.version} now (${asset.state}, changed by order ${asset.lastOrderId ?? 'none'})`
+        : asset.state !== 'active' ? `${at}; the asset is ${asset.state}`
+          : asset.changingOrderId ? `${at}; order ${asset.changingOrderId} is changing it now`
+            : undefined;
+    return message ? [{ field: `lines/${line.lineId}`, rule: 'asset-version-current', message }] : [];
+  });
+  if (errors.length > 0) {
+    throw new DomainError('asset-stale', `the installed base changed since this quote was made: ${errors.map((e) => e.message).join('; ')}. Make a new change quote from the assets as they are now`, errors);
+  }
 }

@@ -29,11 +29,25 @@ export function configureLineOn(view: ReleaseView, line: LineInput, quote: Quote
   });
 }
 
+/**
+ * The offering's most units per line (`maxQuantity`), if it has one: a line above it, new or a
+ * change of an installed asset's quantity, is refused naming its quantity (422).
+ */
+export function checkQuantity(view: ReleaseView, offering: string, quantity: number): void {
+  const max = view.get('product-offering', offering)?.content.maxQuantity;
+  if (max !== undefined && quantity > max) {
+    throw new DomainError('configuration-input', `${offering} takes at most ${max} per line, not ${quantity}`, [
+      { field: 'body/quantity', rule: 'quantity.max', message: `must be at most ${max} (the offering's maxQuantity)` },
+    ]);
+  }
+}
+
 /** Adds a configured line (configuration runs now, against the revision's pinned release). */
 export function addLineCommand(deps: QuoteDeps) {
   return async (quoteId: string, line: LineInput, ctx: CommandContext): Promise<LineResult> => {
     return editQuote(deps, quoteId, ctx, 'add-line', async (tx, loaded, view, read) => {
       const existing = read as { lineId: string; offering: string }[];
+      checkQuantity(view, line.offering, line.quantity);
       const result = configureLineOn(view, line, loaded.quote, existing.map((l) => l.offering));
       const lineId = `L${existing.length + 1}`;
       const discount = line.manualDiscount ? JSON.stringify(manualDiscountRecord(line.manualDiscount, ctx)) : null;
@@ -56,6 +70,7 @@ export function configureLineCommand(deps: QuoteDeps) {
       const existing = read as LineOffering[];
       const current = existing.find((l) => l.lineId === lineId);
       if (!current) throw new DomainError('line-not-found', `revision ${loaded.revision.revision} has no line ${lineId}`);
+      checkQuantity(view, current.offering, line.quantity);
       // Absent options keep the line's, as configured (explicit zeros included).
       const children = line.children ?? current.children ?? undefined;
       const result = configureLineOn(view, { quantity: line.quantity, selections: line.selections, offering: current.offering, ...(children ? { children } : {}) },

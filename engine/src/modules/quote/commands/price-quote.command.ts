@@ -5,7 +5,9 @@ import { price, type ManualDiscount, type PriceResult } from '../../pricing';
 import type { QuoteDeps } from '../quote.deps';
 import { editQuote } from '../quote.command-frame';
 import { customerContext } from './line.commands';
-import { ChangeLineError, priceChange } from '../change-pricing';
+import type { ReleaseView } from '@cpq/metadata';
+import { ChangeLineError, disconnectFeesOf, priceChange } from '../change-pricing';
+import { refuseStaleChanges } from './change-quote.commands';
 import { conclude, currentPricingLines, type PricingLine } from '../quote.repository';
 import { nextState, type RevisionState } from '../quote.state';
 import type { CommandContext } from '../quote.types';
@@ -25,6 +27,8 @@ export function priceQuoteCommand(deps: QuoteDeps) {
         throw new DomainError('configuration-invalid', `lines ${invalid.map((l) => l.lineId).join(', ')} are not validly configured`,
           invalid.map((l) => ({ field: `lines/${l.lineId}`, rule: 'configuration.valid', message: 'fix the configuration before pricing' })));
       }
+      // A change whose asset moved on (another change fulfilled meanwhile) is refused now, not at planning.
+      await refuseStaleChanges(tx, loaded);
       const priceResultId = randomUUID();
       const core = price(view, {
         currency: loaded.quote.currency, pricingDate: today(), termMonths: loaded.quote.termMonths,
@@ -38,7 +42,8 @@ export function priceQuoteCommand(deps: QuoteDeps) {
         })),
       }, { resultId: priceResultId });
       const basis = loaded.quote.basis;
-      const result = basis === 'change' || basis === 'renewal' ? changePriced(core, all, basis, today(), loaded.quote.termMonths) : core;
+      const result = basis === 'change' || basis === 'renewal'
+        ? changePriced(core, all, view, { basis, changeDate: today(), termMonths: loaded.quote.termMonths, customer: customerContext(loaded.quote) }) : core;
       // Evidence row, the revision's pointer to it, version, audit, event and answer in one statement
       // (raw: a large JSON document on a hot path).
       const evidence = Prisma.sql`
@@ -56,10 +61,14 @@ export function priceQuoteCommand(deps: QuoteDeps) {
   };
 }
 
-/** The core's result of the priced lines, as the delta against the quote's assets; an asset whose term is over names its line. */
-export function changePriced(core: PriceResult, lines: Parameters<typeof priceChange>[1], basis: 'change' | 'renewal', changeDate: string, termMonths: number): PriceResult {
+/**
+ * The core's result of the priced lines, as the delta against the quote's assets, with the
+ * release's disconnect fees; an asset whose term is over names its line.
+ */
+export function changePriced(core: PriceResult, lines: Parameters<typeof priceChange>[1], view: ReleaseView,
+  o: { basis: 'change' | 'renewal'; changeDate: string; termMonths: number; customer: { segment?: string; channel?: string } }): PriceResult {
   try {
-    return priceChange(core, lines, { basis, changeDate, termMonths });
+    return priceChange(core, lines, { ...o, fees: disconnectFeesOf(view) });
   } catch (error) {
     if (!(error instanceof ChangeLineError)) throw error;
     throw new DomainError('term-ended', error.message, [{ field: `lines/${error.lineId}`, rule: 'term-running', message: 'its asset\'s term has ended: renew it instead' }]);

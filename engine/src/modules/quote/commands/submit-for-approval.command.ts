@@ -3,7 +3,6 @@ import type { ApprovalPolicyContent } from '@cpq/metadata';
 import { DomainError } from '../../../http/errors';
 import { defineFlow, type Flow } from '../../../lib/steps';
 import { approvalRecords, evaluateApprovalPolicy, type RequiredLevel } from '../../approval';
-import { fromEvidence } from '../price-evidence';
 import { correlations } from '../../workflow';
 import { businessKeyOf, QUOTE_APPROVAL_PROCESS, type QuoteDeps } from '../quote.deps';
 import { dealMetricsOf } from '../quote.deal-metrics';
@@ -11,6 +10,8 @@ import { durationMs, guard, requireEditor } from '../quote.guards';
 import { done, finish, isoDate, lock, pinnedRelease, revisionKey } from '../quote.repository';
 import { endProcess, startApprovalProcess } from '../quote.workflow';
 import type { CommandContext } from '../quote.types';
+import { fromEvidence } from '../price-evidence';
+import { refuseStaleChanges } from './change-quote.commands';
 
 export type SubmitResult = { state: string; required: RequiredLevel[]; version: number };
 
@@ -56,6 +57,7 @@ export function submitFlow(deps: QuoteDeps): Flow<SubmitState> {
             throw new DomainError('price-stale', 'the quote changed after it was priced; price it again');
           }
           if (isoDate(revision.validUntil) < today()) throw new DomainError('quote-expired', `revision ${revision.revision} expired on ${isoDate(revision.validUntil)}`);
+          await refuseStaleChanges(tx, loaded);
           const policy = view.list('approval-policy')[0];
           const priceRow = await tx.priceResult.findUniqueOrThrow({ where: { id: revision.priceResultId } });
           const metrics = dealMetricsOf(fromEvidence(priceRow.result), quote.termMonths);
