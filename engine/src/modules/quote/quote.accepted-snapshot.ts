@@ -70,7 +70,7 @@ export async function acceptedRevisionSnapshot(db: Db, tenantId: string, quoteId
   if (!head) return null;
   const lines = await db.$queryRaw<Omit<AcceptedLine, 'charges'>[]>`
     SELECT line_id AS "lineId", position, offering, quantity,
-           COALESCE(configuration -> 'normalized' -> 'selections', to_json(selections)) AS selections,
+           COALESCE(normalized -> 'selections', selections) AS selections,
            configuration_hash AS "configurationHash", release_id::text AS "releaseId",
            action, asset_id::text AS "assetId", asset_version AS "assetVersion"
     FROM quote_line WHERE quote_id = ${quoteId}::uuid AND revision = ${head.revision} ORDER BY position`;

@@ -128,7 +128,7 @@ export const linesOf = (db: Db, quoteId: string, revision: number): Promise<Line
  */
 const currentLinesOf = (quoteId: string) => Prisma.sql`
   FROM quote_line l JOIN quote q ON q.id = l.quote_id AND l.revision = q.current_revision WHERE q.id = ${quoteId}::uuid`;
-/** What pricing needs of each line: the normalized selections, not the whole configuration document; a change's action and baseline. */
+/** What pricing needs of each line: the normalized selections (the jsonb column kept from the configuration, not the whole document); a change's action and baseline. */
 export type PricingLine = {
   lineId: string; offering: string; quantity: number; configurationValid: boolean | null; selections: Record<string, unknown> | null; manualDiscount: unknown;
   /** A bundle line's options as configured (the configuration's normalized children); null on lines configured before. */
@@ -139,15 +139,15 @@ export type PricingLine = {
 export type LineOption = { offering: string; quantity: number; selections: Record<string, unknown> };
 export const currentPricingLines = (quoteId: string) => Prisma.sql`
   SELECT l.line_id AS "lineId", l.offering, l.quantity, l.configuration_valid AS "configurationValid",
-         l.configuration -> 'normalized' -> 'selections' AS selections, l.manual_discount AS "manualDiscount",
-         l.configuration -> 'normalized' -> 'children' AS children,
+         l.normalized -> 'selections' AS selections, l.manual_discount AS "manualDiscount",
+         l.normalized -> 'children' AS children,
          l.action, l.asset_id::text AS "assetId", l.asset_version AS "assetVersion", l.baseline
   ${currentLinesOf(quoteId)} ORDER BY l.position`;
 /** Just what adding or configuring a line needs of the others (their offerings), and of an asset's line its action and baseline. */
 export type LineOffering = { lineId: string; offering: string; action: LineAction; assetId: string | null; baseline: Baseline | null; children: LineOption[] | null };
 export const currentLineOfferings = (quoteId: string) => Prisma.sql`
   SELECT l.line_id AS "lineId", l.offering, l.action, l.asset_id::text AS "assetId", l.baseline,
-         l.configuration -> 'normalized' -> 'children' AS children ${currentLinesOf(quoteId)} ORDER BY l.position`;
+         l.normalized -> 'children' AS children ${currentLinesOf(quoteId)} ORDER BY l.position`;
 
 export const revisionKey = (loaded: Loaded) => ({ quoteId_revision: { quoteId: loaded.quote.id, revision: loaded.revision.revision } });
 
