@@ -25,7 +25,7 @@ describe('price evidence of equal lines (real PostgreSQL)', () => {
     const [row] = await f.t.infrastructure.prisma.$queryRaw<{ lines: Record<string, unknown>[]; compression: string | null }[]>`
       SELECT p.result -> 'lines' AS lines, pg_column_compression(p.result) AS compression FROM price_result p JOIN quote_revision r ON r.price_result_id = p.id WHERE r.quote_id = ${quoteId}::uuid`;
     expect(row!.lines.map((l) => ('charges' in l ? 'charges' : l.chargesAt))).toEqual(['charges', 0, 'charges', 0]);
-    // Compressed by lz4 when TOASTed (migration 20261206100000), not by the slower default pglz.
+    // Compressed by lz4 when TOASTed (migration 20261203145500), not by the slower default pglz.
     expect(row!.compression).toBe('lz4');
   });
 
