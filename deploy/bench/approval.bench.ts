@@ -61,8 +61,13 @@ export async function benchApproval(options = {
     const admin = caller(engine.url, await issueToken(auth, { userId: 'bench-author', tenantId: tenant, roles: ['admin'] }));
     const reviewer = caller(engine.url, await issueToken(auth, { userId: 'bench-reviewer', tenantId: tenant, roles: ['admin'] }));
     const xml = readFileSync('bpmn/quote-approval.bpmn', 'utf8').replace(/camunda:topic="quote\./g, `camunda:topic="${topicPrefix}quote.`);
-    for (const item of [...sampleCatalog(), { kind: 'bpmn-model', key: 'quote-approval', content: { name: 'Quote approval', processKey: 'quote-approval', xml } }]) {
-      await admin('POST', '/metadata/drafts', item);
+    // The platform's quote-approval model (levels, SLA timer) in place of the sample's. Posting both published the sample's
+    // (one task, unprefixed topic): the shared platform's workers took every loop's record-decision task, failed it against
+    // their own engine (404: not their quote) five times and left an incident behind.
+    const items = [...sampleCatalog().filter((i) => !(i.kind === 'bpmn-model' && i.key === 'quote-approval')), { kind: 'bpmn-model', key: 'quote-approval', content: { name: 'Quote approval', processKey: 'quote-approval', xml } }];
+    for (const item of items) {
+      const saved = await admin('POST', '/metadata/drafts', item);
+      if (saved.status >= 300) throw new Error(`draft ${item.kind}/${item.key} refused: ${saved.status} ${JSON.stringify(saved.body)}`);
     }
     const candidate = (await admin('POST', '/metadata/release-candidates', { title: 'approval bench' })).body;
     await admin('POST', `/metadata/release-candidates/${String(candidate.candidateId)}/commands/request-review`);

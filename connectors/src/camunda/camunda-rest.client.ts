@@ -131,8 +131,17 @@ export function createCamundaClient(baseUrl: string, options: { timeoutMs?: numb
     candidateGroupsOf: async (taskId: string) =>
       (await call<{ groupId: string | null; type: string }[]>('GET', `/task/${encodeURIComponent(taskId)}/identity-links${query({ type: 'candidate' })}`))
         .flatMap((link) => (link.groupId ? [link.groupId] : [])),
-    tasksForGroups: (params: { candidateGroups: string[]; tenantId: string }) =>
-      call<Task[]>('GET', `/task${query({ candidateGroups: params.candidateGroups.join(','), tenantIdIn: params.tenantId, includeAssignedTasks: true })}`),
+    /**
+     * An inbox in one query: the tenant's tasks offered to any of the groups (assigned or not) or
+     * assigned to the user (Camunda's OR query, POST /task), instead of one query for each.
+     */
+    inboxTasks: (params: { candidateGroups: string[]; assignee: string; tenantId: string }) =>
+      call<Task[]>('POST', '/task', {
+        tenantIdIn: [params.tenantId],
+        orQueries: [params.candidateGroups.length > 0
+          ? { candidateGroups: params.candidateGroups, includeAssignedTasks: true, assignee: params.assignee }
+          : { assignee: params.assignee }],
+      }),
     deleteProcessInstance: (id: string, reason: string) =>
       call<void>('DELETE', `/process-instance/${encodeURIComponent(id)}${query({ skipCustomListeners: true, deleteReason: reason })}`),
     completeTask: (taskId: string, variables: Variables = {}) => call<void>('POST', `/task/${encodeURIComponent(taskId)}/complete`, { variables }),

@@ -72,6 +72,52 @@ describe('work items: the claim decides who may decide', () => {
     expect(approved.body.state, JSON.stringify(approved.body)).toBe('approved');
   });
 
+  it('a four-eyes author who holds the claim is still refused as they decide: nothing decided, the claim stays theirs', async () => {
+    const quoteId = await f.pricedQuote('rita', { discountPercent: '18' });
+    expect((await f.call('sam', 'POST', `/quotes/${quoteId}/commands/price`)).status).toBe(200);
+    expect((await f.call('rita', 'POST', `/quotes/${quoteId}/commands/submit-for-approval`)).body.state).toBe('submitted');
+    const item = (await f.call('sam', 'GET', '/work-items')).body.items.find((i: Json) => i.quoteId === quoteId);
+    // The claim asks only whether the item is offered to him; the decision checks four-eyes (in its transaction).
+    expect((await f.call('sam', 'POST', `/work-items/${item.workItemId}/commands/claim`)).status).toBe(200);
+    for (const command of ['approve-quote', 'reject-quote']) {
+      const refused = await f.call('sam', 'POST', `/work-items/${item.workItemId}/commands/${command}`, { reason: 'mine' });
+      expect(refused.status).toBe(403);
+      expect(refused.body.code).toBe('four-eyes-violation');
+    }
+    expect(await decision(quoteId)).toBeNull();
+    expect((await f.t.infrastructure.camunda.task(item.workItemId)).assignee).toBe('sam');
+  });
+
+  it('an inbox is one Camunda query (offered to a role or assigned to the caller); claim and decide ask only for the task and act on it', async () => {
+    const { quoteId, workItemId } = await submitted();
+    // Not offered to finance: Fiona's inbox lacks it until it is assigned to her (the assignee half of the query).
+    expect((await f.call('fiona', 'GET', '/work-items')).body.items.map((i: Json) => i.workItemId)).not.toContain(workItemId);
+    await f.t.infrastructure.camunda.claimTask(workItemId, 'fiona');
+    expect((await f.call('fiona', 'GET', '/work-items')).body.items.map((i: Json) => i.workItemId)).toContain(workItemId);
+    await f.t.infrastructure.camunda.unclaimTask(workItemId);
+
+    // The engine's Camunda calls, counted on the real client the app uses (every call still goes to Camunda).
+    const client = f.t.infrastructure.camunda as unknown as Record<string, (...args: unknown[]) => unknown>;
+    const calls: string[] = [];
+    const originals = Object.entries(client).filter(([, fn]) => typeof fn === 'function');
+    for (const [name, fn] of originals) client[name] = (...args: unknown[]) => (calls.push(name), fn(...args));
+    try {
+      const inbox = await f.call('sam', 'GET', '/work-items');
+      expect(inbox.body.items.find((i: Json) => i.workItemId === workItemId)).toMatchObject({ quoteId, role: 'sales-manager', assignee: null });
+      expect(calls).toEqual(['inboxTasks']);
+      calls.length = 0;
+      expect((await f.call('sam', 'POST', `/work-items/${workItemId}/commands/claim`)).body.assignee).toBe('sam');
+      expect(calls).toEqual(['task', 'claimTask']);
+      calls.length = 0;
+      const approved = await f.call('sam', 'POST', `/work-items/${workItemId}/commands/approve-quote`, { reason: 'fine' });
+      expect(approved.body.state, JSON.stringify(approved.body)).toBe('approved');
+      expect(calls).toEqual(['task', 'completeTask']);
+    } finally {
+      for (const [name, fn] of originals) client[name] = fn;
+    }
+    expect(await decision(quoteId)).toMatchObject({ decidedBy: 'sam', claimedBy: 'sam', taskCompletedAt: expect.any(Date) });
+  });
+
   it('escalating needs the item: a customer or an outsider gets a 404, the SLA worker (integrator) may', async () => {
     const { workItemId } = await submitted();
     for (const who of ['cora', 'rob'] as const) {

@@ -8,7 +8,7 @@ import { approvalRecords, authorityFor } from '../approval';
 import { actorsOf, recordAudit } from '../audit';
 import type { ReleaseViews } from '../catalog';
 import { writeOutboxEvent } from '../outbox';
-import { CamundaError, correlations, type CamundaClient, type Task } from '../workflow';
+import { CamundaError, correlations, type CamundaClient, type Correlation, type Task } from '../workflow';
 import type { CommandContext } from './quote.types';
 
 export type WorkItemView = {
@@ -53,10 +53,11 @@ export function createWorkItemService({ prisma, camunda, releases, log, ...rest 
   }
 
   /** Tasks seen through the domain, in three queries however many tasks there are. */
-  async function views(tasks: Task[], principal: Principal): Promise<WorkItemView[]> {
+  async function views(tasks: Task[], principal: Principal, known?: Correlation[]): Promise<WorkItemView[]> {
     const mine = tasks.filter((t) => t.tenantId === principal.tenantId);
     if (mine.length === 0) return [];
-    const found = await correlations.byInstances(prisma, principal.tenantId, mine.map((t) => t.processInstanceId));
+    // The correlations a caller read already (one work item's `load`) are not read again.
+    const found = known ?? await correlations.byInstances(prisma, principal.tenantId, mine.map((t) => t.processInstanceId));
     const links = new Map(found.map((c) => [c.processInstanceId, linkOf(c.domainId)]));
     const open = await approvalRecords.openOf(prisma, principal.tenantId, [...new Set([...links.values()].map((l) => l.quoteId))]);
     return mine.flatMap((task) => {
@@ -72,8 +73,8 @@ export function createWorkItemService({ prisma, camunda, releases, log, ...rest 
   }
 
   async function get(workItemId: string, principal: Principal): Promise<{ item: WorkItemView; task: Task }> {
-    const { task } = await load(workItemId, principal);
-    const [item] = await views([task], principal);
+    const { task, correlation } = await load(workItemId, principal);
+    const [item] = await views([task], principal, [correlation]);
     if (!item || !(await offeredTo(task, item, principal))) throw new DomainError('work-item-not-found', `no work item ${workItemId}`);
     return { item, task };
   }
@@ -124,20 +125,21 @@ export function createWorkItemService({ prisma, camunda, releases, log, ...rest 
   async function decide(workItemId: string, outcome: 'approved' | 'rejected', reason: string | undefined, ctx: Ctx) {
     const { principal } = ctx;
     const { task, quoteId, revision, correlation } = await load(workItemId, principal);
-    // Everything Camunda and the catalog have to say is asked before the transaction; whoever
-    // may not decide is refused before the claim is taken, so a refusal leaves no claim behind.
-    const [head, quoteRow] = await Promise.all([
-      prisma.quoteRevision.findUnique({ where: { quoteId_revision: { quoteId, revision } }, select: { releaseId: true, submittedBy: true } }),
-      prisma.quote.findUnique({ where: { id: quoteId }, select: { ownerId: true } }),
-    ]);
+    // Everything Camunda and the catalog have to say is asked before the transaction.
+    const head = await prisma.quoteRevision.findUnique({ where: { quoteId_revision: { quoteId, revision } }, select: { releaseId: true, submittedBy: true } });
     const policy = head ? (await releases.get(principal.tenantId, head.releaseId)).list('approval-policy')[0] : undefined;
-    const { requirement: open } = await approvalRecords.openLevel(prisma, quoteId, revision);
-    if (open && !(policy && authorityFor(policy.content as ApprovalPolicyContent, principal.roles, open.level))) {
-      throw new DomainError('approval-authority', `level ${open.level} needs the role ${open.role}`);
-    }
-    if (quoteRow) await requireFourEyes(prisma, principal, quoteId, revision, quoteRow, head?.submittedBy ?? null);
     const claimedNow = task.assignee !== principal.userId;
-    await claimFor(task, principal.userId);
+    if (claimedNow) {
+      // Whoever may not decide is refused before the claim is taken, so a refusal leaves no
+      // claim behind. A decider who holds the claim already is checked once, in the transaction.
+      const quoteRow = await prisma.quote.findUnique({ where: { id: quoteId }, select: { ownerId: true } });
+      const { requirement: open } = await approvalRecords.openLevel(prisma, quoteId, revision);
+      if (open && !(policy && authorityFor(policy.content as ApprovalPolicyContent, principal.roles, open.level))) {
+        throw new DomainError('approval-authority', `level ${open.level} needs the role ${open.role}`);
+      }
+      if (quoteRow) await requireFourEyes(prisma, principal, quoteId, revision, quoteRow, head?.submittedBy ?? null);
+      await claimFor(task, principal.userId);
+    }
 
     const result = await inTransaction(async (tx) => {
       await tx.$queryRaw`SELECT id FROM quote WHERE id = ${quoteId}::uuid AND tenant_id = ${principal.tenantId} FOR UPDATE`;
@@ -238,11 +240,9 @@ export function createWorkItemService({ prisma, camunda, releases, log, ...rest 
   return {
     /** The caller's inbox: open approval tasks of their roles (or assigned to them), with SLA due times. */
     async list(principal: Principal): Promise<WorkItemView[]> {
-      const [tasks, assigned] = await Promise.all([
-        camunda.tasksForGroups({ candidateGroups: principal.roles, tenantId: principal.tenantId }),
-        camunda.tasks({ assignee: principal.userId }),
-      ]);
-      const byId = new Map([...tasks, ...assigned].map((t) => [t.id, t]));
+      // One Camunda query: offered to one of the caller's roles, or assigned to them.
+      const tasks = await camunda.inboxTasks({ candidateGroups: principal.roles, assignee: principal.userId, tenantId: principal.tenantId });
+      const byId = new Map(tasks.map((t) => [t.id, t]));
       return (await views([...byId.values()], principal)).sort((a, b) => a.dueAt.localeCompare(b.dueAt));
     },
 
