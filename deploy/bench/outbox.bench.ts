@@ -1,7 +1,7 @@
 // Outbox lag (commit -> consumer) at a steady write rate, and the backlog drain rate, against
 // the real PostgreSQL and Kafka. The relay is the production bundle (its own process, as the
-// platform runs it) with its default settings (relay.config.ts: batch 500, idle poll 50 ms,
-// busy poll 5 ms); this process writes the events and measures with its own consumer.
+// platform runs it) with its default settings (relay.config.ts: batch 500, idle poll up to 50 ms,
+// claims at least 10 ms apart while events flow); this process writes the events and measures with its own consumer.
 // Bounded: about a minute per Kafka client, loopback traffic only. Figures, not assertions.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -21,9 +21,19 @@ const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 export type OutboxFigures = {
   client: string; rate: number; achievedRate: number; seconds: number; events: number; batchSize: number; pollMs: number; busyPollMs: number;
   lagP50: number; lagP99: number; lagMax: number;
+  /** The lag's shape: p90, p95, p99.9 (ms). */
+  lagP90: number; lagP95: number; lagP999: number;
+  /**
+   * The lag split at the message's timestamp (set by the relay's producer when it builds the
+   * batch): pickup = commit -> the relay has claimed and encodes it (poll, claim, previous round);
+   * delivery = timestamp -> consumer (broker append, acks, fetch). p50 / p99 of each (ms).
+   */
+  pickupP50: number; pickupP99: number; deliveryP50: number; deliveryP99: number;
   backlog: number; drainSeconds: number; drainRate: number; consumerDrainSeconds: number;
   /** The relay process's CPU milliseconds per 1,000 events drained. */
   relayCpuPerThousand: number;
+  /** The relay process's CPU milliseconds per 1,000 events in the steady phase (small batches: more rounds per event). */
+  steadyCpuPerThousand: number;
 };
 
 export type OutboxOptions = { rate: number; seconds: number; backlog: number };
@@ -45,11 +55,14 @@ function relayProcess(databaseUrl: string, client: KafkaClientName) {
     async start() {
       // BENCH_PROFILE=<dir>: a V8 CPU profile of the relay (see docs/benchmarks.md).
       const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE] : [];
-      child = spawn(process.execPath, [...profile, `connectors/${BENCH_DIST}/relay.js`], {
+      // BENCH_RELAY_JS=<file>: another relay bundle (an A/B run of two relays on the same machine state).
+      // RELAY_* settings of this process are passed on (e.g. RELAY_POLL_INTERVAL_MS).
+      const relaySettings = Object.fromEntries(Object.entries(process.env).filter(([name]) => name.startsWith('RELAY_') && name !== 'RELAY_METRICS_PORT'));
+      child = spawn(process.execPath, [...profile, process.env.BENCH_RELAY_JS ?? `connectors/${BENCH_DIST}/relay.js`], {
         stdio: ['ignore', 'ignore', 'inherit'],
         env: {
           PATH: process.env.PATH ?? '', NODE_ENV: 'production', LOG_LEVEL: 'warn', DATABASE_URL: databaseUrl, KAFKA_BROKERS: BROKERS.join(','),
-          KAFKA_CLIENT: client, RELAY_METRICS_PORT: String(port), METRICS_TOKEN: randomBytes(16).toString('hex'), METRICS_CONSUMER_GROUPS: '',
+          ...relaySettings, KAFKA_CLIENT: client, RELAY_METRICS_PORT: String(port), METRICS_TOKEN: randomBytes(16).toString('hex'), METRICS_CONSUMER_GROUPS: '',
         },
       });
       for (let i = 0; i < 200; i += 1) {
@@ -96,7 +109,10 @@ export async function benchOutbox(clientName: KafkaClientName, options: OutboxOp
   // the relay's delivery and not a consumer's bookkeeping (the platform's consumers commit each
   // message after its transaction: their own rate is theirs).
   const committedAt = new Map<string, number>();
+  const committedWallAt = new Map<string, number>();
   const lags: number[] = [];
+  const pickups: number[] = [];
+  const deliveries: number[] = [];
   let received = 0;
   const measuring = new Kafka({ clientId: 'bench-outbox-consumer', brokers: BROKERS, logLevel: logLevel.NOTHING });
   const consumer = measuring.consumer({ groupId: `${topic}-g`, maxWaitTimeInMs: 5 });
@@ -106,11 +122,17 @@ export async function benchOutbox(clientName: KafkaClientName, options: OutboxOp
     eachBatchAutoResolve: true,
     eachBatch: async ({ batch }) => {
       const now = performance.now();
+      const wallNow = Date.now();
       for (const message of batch.messages) {
         received += 1;
         const id = message.headers?.['event-id']?.toString();
         const at = id ? committedAt.get(id) : undefined;
         if (at !== undefined) lags.push(now - at);
+        const wallAt = id ? committedWallAt.get(id) : undefined;
+        if (wallAt !== undefined) {
+          pickups.push(Number(message.timestamp) - wallAt);
+          deliveries.push(wallNow - Number(message.timestamp));
+        }
       }
     },
   });
@@ -139,17 +161,22 @@ export async function benchOutbox(clientName: KafkaClientName, options: OutboxOp
   // Steady phase: `rate` single-event transactions per second, open loop (a slow commit does not
   // delay the next one), 200 aggregates.
   const total = options.rate * options.seconds;
+  const steadyCpu = relay.cpuSeconds();
   const started = performance.now();
   const inFlight: Promise<void>[] = [];
   for (let i = 0; i < total; i++) {
     const due = started + (i * 1000) / options.rate;
     const wait = due - performance.now();
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-    inFlight.push(write(`agg-${i % 200}`, i).then((id) => void committedAt.set(id, performance.now())));
+    inFlight.push(write(`agg-${i % 200}`, i).then((id) => {
+      committedAt.set(id, performance.now());
+      committedWallAt.set(id, Date.now());
+    }));
   }
   await Promise.all(inFlight);
   const achievedRate = total / ((performance.now() - started) / 1000);
   while (lags.length < total && performance.now() - started < (options.seconds + 30) * 1000) await new Promise((r) => setTimeout(r, 50));
+  const steadyCpuPerThousand = ((relay.cpuSeconds() - steadyCpu) * 1000 * 1000) / total;
   await relay.stop();
 
   phase('backlog');
@@ -192,11 +219,16 @@ export async function benchOutbox(clientName: KafkaClientName, options: OutboxOp
   await db.drop();
 
   const sorted = [...lags].sort((a, b) => a - b);
+  const sortedPickups = [...pickups].sort((a, b) => a - b);
+  const sortedDeliveries = [...deliveries].sort((a, b) => a - b);
   return {
     client: clientName, rate: options.rate, achievedRate, seconds: options.seconds, events: lags.length,
-    batchSize: settings.batchSize, pollMs: settings.pollIntervalMs, busyPollMs: Math.min(5, settings.pollIntervalMs),
+    batchSize: settings.batchSize, pollMs: settings.pollIntervalMs, busyPollMs: Math.min(settings.busyPollIntervalMs, settings.pollIntervalMs),
     lagP50: percentile(sorted, 50), lagP99: percentile(sorted, 99), lagMax: sorted[sorted.length - 1] ?? NaN,
-    backlog: options.backlog, drainSeconds, drainRate: options.backlog / drainSeconds, consumerDrainSeconds, relayCpuPerThousand,
+    lagP90: percentile(sorted, 90), lagP95: percentile(sorted, 95), lagP999: percentile(sorted, 99.9),
+    pickupP50: percentile(sortedPickups, 50), pickupP99: percentile(sortedPickups, 99),
+    deliveryP50: percentile(sortedDeliveries, 50), deliveryP99: percentile(sortedDeliveries, 99),
+    backlog: options.backlog, drainSeconds, drainRate: options.backlog / drainSeconds, consumerDrainSeconds, relayCpuPerThousand, steadyCpuPerThousand,
   };
 }
 

@@ -39,7 +39,7 @@ registerKafkaMetrics(registry, {
 const metricsServer = config.metrics.port === undefined ? undefined
   : await startMetricsServer({ registry, host: config.metrics.host, port: config.metrics.port, token: config.metrics.token });
 const relay = createOutboxRelay({
-  prisma, producer, batchSize: config.batchSize, pollIntervalMs: config.pollIntervalMs, maxMessageBytes: config.maxMessageBytes, topicPrefix: config.topicPrefix,
+  prisma, producer, batchSize: config.batchSize, pollIntervalMs: config.pollIntervalMs, busyPollIntervalMs: config.busyPollIntervalMs, maxMessageBytes: config.maxMessageBytes, topicPrefix: config.topicPrefix,
   logger, onPublished: outboxMetrics.observePublished,
 });
 

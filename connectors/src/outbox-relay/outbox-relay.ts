@@ -3,7 +3,6 @@ import { suppressTracing } from '@opentelemetry/core';
 import { poolOf, type PrismaClient } from '@cpq/prisma';
 import type pg from 'pg';
 import { contextOfTraceparent, EVENT_TRACEPARENT_HEADER, traceparentOf } from '../observability/trace-context';
-import { createPollingLoop } from '../shared/polling-loop';
 import type { EventEnvelope } from '@cpq/contracts/event-envelope';
 import { MessageRejectedError, type KafkaProducer, type OutgoingMessage, type TopicMessages } from '../kafka/kafka.port';
 
@@ -26,7 +25,10 @@ export type OutboxRelayOptions = {
   batchSize?: number;
   /** Sleep of an idle relay (a round found nothing). */
   pollIntervalMs?: number;
-  /** Sleep after a round that published less than a batch: events are arriving, look again soon. */
+  /**
+   * While events flow, the least time between the starts of two claims (default 5 ms, at most
+   * `pollIntervalMs`); also the first idle wait, which doubles up to `pollIntervalMs`.
+   */
   busyPollIntervalMs?: number;
   /** Upper bound of the back-off after a failed publish. */
   maxBackoffMs?: number;
@@ -101,6 +103,13 @@ function messageBytes(message: OutgoingMessage): number {
   let bytes = Buffer.byteLength(message.key) + Buffer.byteLength(message.value);
   for (const [name, value] of Object.entries(message.headers ?? {})) bytes += Buffer.byteLength(name) + Buffer.byteLength(value);
   return bytes;
+}
+
+/** An upper bound of `messageBytes` without encoding (a UTF-16 unit is at most 3 UTF-8 bytes): most messages are far below the limit. */
+function maxBytesOf(message: OutgoingMessage): number {
+  let units = message.key.length + message.value.length;
+  for (const name in message.headers) units += name.length + message.headers[name]!.length;
+  return units * 3;
 }
 
 const tracer = trace.getTracer('cpq-outbox-relay');
@@ -241,7 +250,7 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
     for (const p of pending) {
       const aggregate = aggregateOf(p.row);
       if (heldNow.has(aggregate)) continue;
-      if (maxMessageBytes > 0 && messageBytes(p.message) > maxMessageBytes) {
+      if (maxMessageBytes > 0 && maxBytesOf(p.message) > maxMessageBytes && messageBytes(p.message) > maxMessageBytes) {
         heldNow.add(aggregate);
         refuse(p.row, new Error(`message of ${messageBytes(p.message)} bytes is larger than the relay's limit of ${maxMessageBytes} (RELAY_MAX_MESSAGE_BYTES)`), failed);
         continue;
@@ -279,79 +288,219 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
     return { sent, failed };
   }
 
-  /** One claim-publish-mark round; returns how many events were published. */
-  async function publishBatch(): Promise<number> {
+  /** A claimed batch: its transaction (BEGIN, the claim) is open on `client` until finish or abandon. */
+  type Round = { client: pg.PoolClient; pending: Pending[] };
+
+  /** BEGIN and the claim; null when nothing was claimed (the transaction is already ended). */
+  async function claim(): Promise<Round | null> {
     const client = await pool.connect();
-    let pending: Pending[] = [];
-    let timer: NodeJS.Timeout | undefined;
-    let broken = false;
     try {
       await client.query('BEGIN');
       const { rows } = await client.query<OutboxRow>({ name: 'outbox-relay-claim', text: CLAIM, values: [batchSize, ...heldAggregates(Date.now())] });
       if (rows.length === 0) {
         await client.query('COMMIT');
-        return 0;
+        client.release();
+        return null;
       }
       if (options.topicPrefix) for (const row of rows) row.topic = `${options.topicPrefix}${row.topic}`;
-      pending = rows.map((row) => {
+      const pending = rows.map((row) => {
         const traced = publishSpan(row);
         return { row, span: traced.span, message: toMessage(row, traced.traceparent) };
       });
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`outbox publish took longer than ${transactionTimeoutMs} ms`)), transactionTimeoutMs);
-      });
-      const { sent, failed } = await Promise.race([sendClaimed(pending), timeout]);
-      // Published ones marked, refused ones counted with their error, in one statement.
-      await client.query({
-        name: 'outbox-relay-mark',
-        text: `UPDATE outbox_event o
-                  SET published_at = CASE WHEN f.error IS NULL THEN now() END,
-                      publish_attempts = o.publish_attempts + 1, last_error = f.error
-                 FROM unnest($1::bigint[], $2::text[]) AS f(position, error)
-                WHERE o.position = f.position`,
-        values: [[...sent.map((p) => p.row.position), ...failed.keys()], [...sent.map(() => null), ...failed.values()]],
-      });
-      await client.query('COMMIT');
-      for (const p of sent) refused.delete(p.row.position);
-      for (const p of pending) p.span.end();
-      if (sent.length > 0) options.onPublished?.(sent.map((p) => p.row.occurred_at));
-      return sent.length;
+      return { client, pending };
     } catch (error) {
-      broken = await client.query('ROLLBACK').then(() => false, () => true);
-      for (const p of pending) {
-        p.span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
-        p.span.end();
-      }
-      if (pending.length > 0) {
-        const message = (error as Error).message.slice(0, 2000);
-        await pool.query(
-          `UPDATE outbox_event SET publish_attempts = publish_attempts + 1, last_error = $2
-            WHERE position = ANY($1::bigint[]) AND published_at IS NULL`,
-          [pending.map((p) => p.row.position), message],
-        ).catch(() => {});
-      }
-      throw error;
-    } finally {
-      clearTimeout(timer);
-      // A connection whose rollback failed is not reused.
+      const broken = await client.query('ROLLBACK').then(() => false, () => true);
       client.release(broken || undefined);
+      throw error;
     }
   }
 
-  const loop = createPollingLoop({
-    round: publishBatch,
-    batchSize,
-    pollIntervalMs,
-    busyPollIntervalMs: options.busyPollIntervalMs ?? Math.min(5, pollIntervalMs),
-    maxBackoffMs,
-    onFailure: (error, failures, backoffMs) => logger?.warn({ err: error.message, failures, backoffMs }, 'outbox publish failed; will retry'),
-    onRecovery: (failures) => logger?.info({ failures }, 'outbox relay recovered'),
+  /** Sends a claimed round within the round's time limit (a publish still running then is retried: at least once). */
+  async function sendRound(round: Round): Promise<{ sent: Pending[]; failed: Map<string, string> }> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`outbox publish took longer than ${transactionTimeoutMs} ms`)), transactionTimeoutMs);
+    });
+    try {
+      return await Promise.race([sendClaimed(round.pending), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * Marks what went out as published and what was refused with its error, and commits: one
+   * round trip (the UPDATE and COMMIT in one simple-protocol message) when nothing was refused,
+   * the positions inlined (they are the claim's bigints, digits only). Returns how many were published.
+   */
+  async function finish(round: Round, sent: Pending[], failed: Map<string, string>): Promise<number> {
+    const { client, pending } = round;
+    try {
+      if (failed.size === 0) {
+        await client.query(`UPDATE outbox_event SET published_at = now(), publish_attempts = publish_attempts + 1, last_error = NULL
+                              WHERE position = ANY('{${sent.map((p) => p.row.position).join(',')}}'::bigint[]); COMMIT`);
+      } else {
+        // Published ones marked, refused ones counted with their error, in one statement.
+        await client.query({
+          name: 'outbox-relay-mark',
+          text: `UPDATE outbox_event o
+                    SET published_at = CASE WHEN f.error IS NULL THEN now() END,
+                        publish_attempts = o.publish_attempts + 1, last_error = f.error
+                   FROM unnest($1::bigint[], $2::text[]) AS f(position, error)
+                  WHERE o.position = f.position`,
+          values: [[...sent.map((p) => p.row.position), ...failed.keys()], [...sent.map(() => null), ...failed.values()]],
+        });
+        await client.query('COMMIT');
+      }
+    } catch (error) {
+      await abandon(round, error as Error);
+      throw error;
+    }
+    client.release();
+    for (const p of sent) refused.delete(p.row.position);
+    for (const p of pending) p.span.end();
+    if (sent.length > 0) options.onPublished?.(sent.map((p) => p.row.occurred_at));
+    return sent.length;
+  }
+
+  /**
+   * A round that failed (broker down, timeout, database): rolled back, so its events stay
+   * unpublished and are claimed again; the error is recorded on them when `recordError`.
+   */
+  async function abandon(round: Round, error: Error, recordError = true): Promise<void> {
+    const { client, pending } = round;
+    const broken = await client.query('ROLLBACK').then(() => false, () => true);
+    // A connection whose rollback failed is not reused.
+    client.release(broken || undefined);
+    for (const p of pending) {
+      p.span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+      p.span.end();
+    }
+    if (recordError && pending.length > 0) {
+      await pool.query(
+        `UPDATE outbox_event SET publish_attempts = publish_attempts + 1, last_error = $2
+          WHERE position = ANY($1::bigint[]) AND published_at IS NULL`,
+        [pending.map((p) => p.row.position), error.message.slice(0, 2000)],
+      ).catch(() => {});
+    }
+  }
+
+  /** One claim-publish-mark round; returns how many events were published. */
+  async function publishBatch(): Promise<number> {
+    const round = await claim();
+    if (!round) return 0;
+    let result: { sent: Pending[]; failed: Map<string, string> };
+    try {
+      result = await sendRound(round);
+    } catch (error) {
+      await abandon(round, error as Error);
+      throw error;
+    }
+    return finish(round, result.sent, result.failed);
+  }
+
+  /**
+   * The loop, pipelined: while a round's batch is with the broker, the next round is already
+   * claimed (its own transaction), and it is sent as soon as the broker acknowledged the one
+   * before; the earlier round's mark and commit run meanwhile. Sends stay one at a time and in
+   * claim order (one producer, idempotent). Order per aggregate holds as between two relays:
+   * the claim skips an aggregate whose earlier event is held by a round not yet committed. The
+   * next claim waits for the commit of the round before the one in flight, so that it sees that
+   * round's events published. Idle (a claim found nothing), the relay looks again after
+   * `busyPollIntervalMs`, doubling up to `pollIntervalMs` while nothing comes.
+   */
+  let running = false;
+  let loop: Promise<void> | undefined;
+  let wake: (() => void) | undefined;
+  const sleep = (ms: number) => new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    wake = () => {
+      clearTimeout(timer);
+      resolve();
+    };
   });
+  const busyPollIntervalMs = Math.min(options.busyPollIntervalMs ?? 5, pollIntervalMs);
+
+  // Claims are spaced at least busyPollIntervalMs apart (start to start): under a steady stream a
+  // round takes what arrived meanwhile instead of one event per round trip (CPU per event).
+  let lastClaimAt = 0;
+  const spacedClaim = async (): Promise<Round | null> => {
+    const wait = lastClaimAt + busyPollIntervalMs - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    lastClaimAt = performance.now();
+    return running ? claim() : null;
+  };
+
+  async function run(): Promise<void> {
+    let failures = 0;
+    let idleMs = Math.max(1, busyPollIntervalMs);
+    let committing: Promise<unknown> = Promise.resolve();
+    let next: Promise<Round | null> | undefined;
+    while (running) {
+      try {
+        const round = await (next ?? spacedClaim());
+        next = undefined;
+        if (!round) {
+          await committing;
+          if (failures > 0) logger?.info({ failures }, 'outbox relay recovered');
+          failures = 0;
+          await sleep(idleMs);
+          idleMs = Math.min(idleMs * 2, pollIntervalMs);
+          continue;
+        }
+        idleMs = Math.max(1, busyPollIntervalMs);
+        const sending = sendRound(round);
+        // The next round is claimed while this one is with the broker (after the round before it committed).
+        const claimed = committing.then(spacedClaim);
+        claimed.catch(() => {}); // awaited at the next turn; a failure there is handled there
+        next = claimed;
+        let result: { sent: Pending[]; failed: Map<string, string> };
+        try {
+          result = await sending;
+        } catch (error) {
+          await abandon(round, error as Error);
+          throw error;
+        }
+        const finishing = finish(round, result.sent, result.failed);
+        committing = finishing.then(() => {
+          if (failures > 0) logger?.info({ failures }, 'outbox relay recovered');
+          failures = 0;
+        });
+        // A failed mark or commit (the round is rolled back: its events go out again) fails the
+        // next claim, which waits for it: the loop backs off there. Until then nothing is lost:
+        // the round in flight holds no aggregate of this one (the claim skipped them).
+        committing.catch(() => {});
+      } catch (error) {
+        // Whatever is in flight is ended before the back-off: the claimed next round rolled back (not sent).
+        const pendingNext = next;
+        next = undefined;
+        await pendingNext?.then((r) => (r ? abandon(r, error as Error, false) : undefined), () => undefined);
+        await committing.catch(() => {});
+        committing = Promise.resolve();
+        failures += 1;
+        const backoff = Math.min(pollIntervalMs * 2 ** failures, maxBackoffMs);
+        logger?.warn({ err: (error as Error).message, failures, backoffMs: backoff }, 'outbox publish failed; will retry');
+        await sleep(backoff);
+      }
+    }
+    // Stopping: the claimed next round goes back unsent, the last commit is awaited.
+    const pendingNext = next;
+    await pendingNext?.then((r) => (r ? abandon(r, new Error('relay stopping'), false) : undefined), () => undefined);
+    await committing.catch(() => {});
+  }
 
   return {
     publishBatch,
-    start: loop.start,
-    stop: loop.stop,
+    start() {
+      if (running) return;
+      running = true;
+      loop = run();
+    },
+    async stop() {
+      running = false;
+      wake?.();
+      await loop;
+    },
   };
 }
 

@@ -11,6 +11,8 @@ export type RelayConfig = {
   /** Events per round: claimed, sent in one produce request, marked in one statement. */
   batchSize: number;
   pollIntervalMs: number;
+  /** While events flow: the least time between two claims (start to start), so a stream is batched. */
+  busyPollIntervalMs: number;
   /** Larger events are refused without sending (held with their aggregate); 0: the broker decides. */
   maxMessageBytes: number;
   /** Prepended to every topic (RELAY_TOPIC_PREFIX, default none): for an environment sharing a broker. */
@@ -30,9 +32,13 @@ export function loadRelayConfig(env: Record<string, string | undefined> = proces
     kafkaBrokers: list('KAFKA_BROKERS', '127.0.0.1:9092'),
     kafkaClient: oneOf<KafkaClientName>('KAFKA_CLIENT', 'kafkajs', ['kafkajs', 'platformatic']),
     batchSize: integer('RELAY_BATCH_SIZE', 500, 1, 10_000),
-    // Idle: one cheap claim (an empty partial index) every 50 ms bounds the first event's wait;
-    // busy, the relay looks again after 5 ms (outbox-relay.ts).
+    // Idle: one cheap claim (an empty partial index) at most every 50 ms bounds the first event's
+    // wait (after a claim that found nothing the relay looks again after the busy interval,
+    // doubling up to this). Busy, the next round is claimed while one is with the broker, and
+    // claims start at least 10 ms apart: at most 100 rounds/s, so a steady stream costs rounds
+    // of several events, not one round per event (outbox-relay.ts, docs/benchmarks.md).
     pollIntervalMs: integer('RELAY_POLL_INTERVAL_MS', 50, 1, 60_000),
+    busyPollIntervalMs: integer('RELAY_BUSY_POLL_INTERVAL_MS', 10, 0, 60_000),
     // The broker's message.max.bytes is 1 MiB by default; headers and the batch frame take a little.
     maxMessageBytes: integer('RELAY_MAX_MESSAGE_BYTES', 1_000_000, 0, 100_000_000),
     topicPrefix: env.RELAY_TOPIC_PREFIX?.trim() ?? '',
