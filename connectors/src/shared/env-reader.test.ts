@@ -20,6 +20,12 @@ describe('connector configuration from the environment', () => {
         '- RELAY_BATCH_SIZE must be an integer from 1 to 10000, got "0"',
         '- LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"'].join('\n'),
     );
-    expect(loadRelayConfig({})).toMatchObject({ kafkaClient: 'kafkajs', batchSize: 500, pollIntervalMs: 50, maxMessageBytes: 1_000_000, kafkaBrokers: ['127.0.0.1:9092'], logLevel: 'info' });
+    expect(loadRelayConfig({})).toMatchObject({ kafkaClient: 'kafkajs', batchSize: 500, pollIntervalMs: 50, busyPollIntervalMs: 10, maxMessageBytes: 1_000_000, kafkaBrokers: ['127.0.0.1:9092'], logLevel: 'info' });
+  });
+
+  it('refuses a claim spacing that is not a whole number of milliseconds from 0 to 60000', () => {
+    expect(() => loadRelayConfig({ RELAY_BUSY_POLL_INTERVAL_MS: '-1' })).toThrow('- RELAY_BUSY_POLL_INTERVAL_MS must be an integer from 0 to 60000, got "-1"');
+    expect(() => loadRelayConfig({ RELAY_BUSY_POLL_INTERVAL_MS: '2.5' })).toThrow('RELAY_BUSY_POLL_INTERVAL_MS must be an integer');
+    expect(loadRelayConfig({ RELAY_BUSY_POLL_INTERVAL_MS: '0' }).busyPollIntervalMs).toBe(0);
   });
 });
