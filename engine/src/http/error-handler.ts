@@ -25,7 +25,11 @@ export function fieldErrors(context: string | undefined, issues: AjvIssue[]): Fi
   });
 }
 
-export type Classified = { code: ErrorCode; detail: string; errors?: FieldError[] };
+export type Classified = {
+  code: ErrorCode; detail: string; errors?: FieldError[];
+  /** Not stored as an Idempotency-Key's answer (DomainError.transient). */
+  transient?: boolean;
+};
 
 /**
  * Every failure as one error code: the error handler answers with it, and the idempotency
@@ -34,7 +38,7 @@ export type Classified = { code: ErrorCode; detail: string; errors?: FieldError[
  */
 export function classify(raw: unknown): Classified {
   if (raw instanceof DomainError) {
-    return { code: raw.code, detail: raw.message, ...(raw.errors.length ? { errors: raw.errors } : {}) };
+    return { code: raw.code, detail: raw.message, ...(raw.errors.length ? { errors: raw.errors } : {}), ...(raw.transient ? { transient: true } : {}) };
   }
   if (raw instanceof ConfigurationInputError) {
     return { code: 'configuration-input', detail: raw.message, errors: [{ field: `body/${raw.field}`, rule: raw.code, message: raw.message }] };

@@ -95,6 +95,8 @@ export class DomainError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly errors: FieldError[] = [],
+    /** A refusal that may not hold on a retry with the same key (e.g. an order in flight that may be cancelled): never stored as the key's answer. */
+    readonly transient = false,
   ) {
     super(message);
     this.name = 'DomainError';

@@ -144,7 +144,7 @@ export async function runIdempotent(
       if (stored?.status === 'completed') return { status: stored.responseStatus!, body: stored.responseBody, replayed: false };
     }
     const refusal = classify(error);
-    if (ERROR_CATALOG[refusal.code].status < 500 && !TRANSIENT_CODES.has(refusal.code)) {
+    if (ERROR_CATALOG[refusal.code].status < 500 && !TRANSIENT_CODES.has(refusal.code) && !refusal.transient) {
       // A refusal is an answer: remember it, so a replay gets the same answer.
       const body: Problem = problem(refusal.code, refusal.detail, refusal.errors ? { errors: refusal.errors } : {});
       await prisma.$transaction((tx) => complete(tx, { status: body.status, body }));
@@ -193,7 +193,7 @@ export async function runIdempotentOptimistic(
       WHERE tenant_id = ${scope.tenantId} AND client_id = ${scope.clientId} AND operation = ${scope.operation} AND idempotency_key = ${scope.key}`.catch(() => []);
     if (recorded) return replay();
     const refusal = classify(error);
-    if (ERROR_CATALOG[refusal.code].status >= 500 || TRANSIENT_CODES.has(refusal.code)) throw error;
+    if (ERROR_CATALOG[refusal.code].status >= 500 || TRANSIENT_CODES.has(refusal.code) || refusal.transient) throw error;
     // A refusal is an answer, unless another request with the key answered in the meantime.
     const body: Problem = problem(refusal.code, refusal.detail, refusal.errors ? { errors: refusal.errors } : {});
     const stored = await prisma.$executeRaw`${answerInsert(scope, hash, { status: body.status, body })} ON CONFLICT (tenant_id, client_id, operation, idempotency_key) DO NOTHING`;

@@ -105,6 +105,8 @@ describe('change orders and renewals on the installed base', () => {
     expect(order.basis).toBe('change');
     expect(order.lines.map((l: Json) => [l.lineId, l.action, l.assetId, l.assetVersion])).toEqual([
       ['L1', 'modify', upgraded, 1], ['L2', 'disconnect', ended, 1], ['L3', 'add', null, null]]);
+    // The disconnect's fee reaches the order, the record billing reads: the one charge of its line.
+    expect(order.lines[1].charges).toEqual([{ charge: 'early-termination', chargeType: 'one-time', quantity: 1, unitNetPrice: termination.lineNet, lineNet: termination.lineNet }]);
     const steps = Object.keys(await f.steps(orderId)).sort();
     expect(steps).toEqual(['L1.change-billing', 'L1.modify-service', 'L2.deactivate-service', 'L2.release-access', 'L2.stop-billing',
       'L3.activate-service', 'L3.install-line', 'L3.notify-customer', 'L3.reserve-access', 'L3.start-billing']);
@@ -249,6 +251,15 @@ describe('change orders and renewals on the installed base', () => {
       const lower = await ok(f.call('rita', 'POST', `/quotes/${down}/commands/price`));
       expect(Number(lower.totals.monthly)).toBeCloseTo(-Number(unit.lineNet) / 2, 2);
       expect(Number(lower.totals.termTotal)).toBeLessThan(0);
+
+      // An asset already above the maximum (installed before the release set it) still changes its values at its quantity; only a new quantity is held to 20.
+      const big = await installed();
+      await prisma().$executeRaw`UPDATE installed_asset SET quantity = 30 WHERE id = ${big}::uuid`;
+      const { quoteId: values } = await ok(changeQuote([big]), 201);
+      expect(await ok(f.call('rita', 'POST', `/quotes/${values}/commands/configure-line`, { lineId: 'L1', quantity: 30, selections: { ...before.selections, bandwidth: 1000 } })))
+        .toMatchObject({ action: 'modify', valid: true });
+      expect(problemOf(await f.call('rita', 'POST', `/quotes/${values}/commands/configure-line`, { lineId: 'L1', quantity: 31, selections: before.selections }), 422, 'configuration-input'))
+        .toEqual([expect.objectContaining({ field: 'body/quantity', rule: 'quantity.max' })]);
     }, 240_000);
 
     it('a disconnect with no matching fee rule charges nothing one-time: 130 days left is under the early-termination rule\'s 180', async () => {
@@ -273,6 +284,7 @@ describe('change orders and renewals on the installed base', () => {
         return quoteId as string;
       };
       const [first, toPrice, toSubmit, toAccept] = [await quote(1000), await quote(2000), await quote(2000), await quote(2000)];
+      const inFlightKey = `in-flight-${Date.now()}`;
       await ok(f.call('rita', 'POST', `/quotes/${toSubmit}/commands/price`));
       await ok(f.call('rita', 'POST', `/quotes/${toAccept}/commands/price`));
       expect((await ok(f.call('rita', 'POST', `/quotes/${toAccept}/commands/submit-for-approval`))).state).toBe('approved');
@@ -284,7 +296,7 @@ describe('change orders and renewals on the installed base', () => {
       const firstOrder = await f.createOrder(first);
       try {
         await f.until(firstOrder, ['planned', 'in-progress'], 30_000);
-        expect(problemOf(await f.call('rita', 'POST', `/quotes/${toPrice}/commands/price`), 409, 'asset-stale')).toEqual([
+        expect(problemOf(await f.call('rita', 'POST', `/quotes/${toPrice}/commands/price`, undefined, { 'idempotency-key': inFlightKey }), 409, 'asset-stale')).toEqual([
           { field: 'lines/L1', rule: 'asset-version-current', message: `line L1 changes asset ${asset} at version 1; order ${firstOrder} is changing it now` }]);
       } finally {
         f.startWorkers();
@@ -294,6 +306,9 @@ describe('change orders and renewals on the installed base', () => {
 
       const versions = await Promise.all([toPrice, toSubmit, toAccept].map(async (q) => (await ok(f.call('rita', 'GET', `/quotes/${q}`))).version as number));
       const stale = `line L1 changes asset ${asset} at version 1; the asset is at version 2 now (active, changed by order ${firstOrder})`;
+      // The refusal for an order in flight was not stored as the key's answer (that order could have been cancelled): the same key is answered afresh.
+      expect(problemOf(await f.call('rita', 'POST', `/quotes/${toPrice}/commands/price`, undefined, { 'idempotency-key': inFlightKey }), 409, 'asset-stale'))
+        .toEqual([{ field: 'lines/L1', rule: 'asset-version-current', message: stale }]);
       for (const r of [
         await f.call('rita', 'POST', `/quotes/${toPrice}/commands/price`),
         await f.call('rita', 'POST', `/quotes/${toSubmit}/commands/submit-for-approval`),

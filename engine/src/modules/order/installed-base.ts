@@ -96,7 +96,7 @@ export type AssetNow = { assetId: string; version: number; state: 'active' | 'di
 
 /**
  * The current version and state of the tenant's assets among `assetIds`, each with an order in
- * flight (planned, in progress or cancelling) that modifies or disconnects it: what a change or
+ * flight (created, planned, in progress or cancelling: any not fulfilled or cancelled) that modifies or disconnects it: what a change or
  * renewal quote checks its lines against when it is priced, submitted or accepted (ADR 0022
  * addendum), in the command's transaction. An id that is no asset of the tenant is absent.
  */
@@ -106,7 +106,7 @@ export async function assetsNow(db: RawTx, tenantId: string, assetIds: readonly 
     SELECT a.id::text AS "assetId", a.version, a.state, a.last_order_id::text AS "lastOrderId",
            (SELECT o.id::text FROM order_line l JOIN customer_order o ON o.id = l.order_id
             WHERE l.tenant_id = a.tenant_id AND l.asset_id = a.id::text AND l.action IN ('modify', 'disconnect')
-              AND o.state IN ('planned', 'in-progress', 'cancelling') ORDER BY o.created_at LIMIT 1) AS "changingOrderId"
+              AND o.state NOT IN ('fulfilled', 'cancelled') ORDER BY o.created_at LIMIT 1) AS "changingOrderId"
     FROM installed_asset a WHERE a.tenant_id = ${tenantId} AND a.id = ANY(${[...assetIds]}::uuid[])`;
 }
 

@@ -182,8 +182,22 @@ export function priceChange(core: PriceResult, lines: readonly ChangeLine[], o: 
           add('one-time', charge.lineNet, charge.termDelta);
         }
       }
-      // What the order installs on the asset: the line's new recurring charges (a disconnect keeps the asset's).
-      if (pricedLine && line.action === 'modify') resultLines.push({ ...pricedLine, charges: now });
+      // Units a mid-term change adds have never paid their one-time charges: they pay them now, at the
+      // release's unit net price (the units the asset already had are not charged again).
+      const added: PriceResult['lines'][number]['charges'][number][] = [];
+      if (pricedLine && line.action === 'modify' && !result.renewedTerm && pricedLine.quantity > base!.quantity) {
+        for (const c of pricedLine.charges.filter((charge) => charge.chargeType === 'one-time')) {
+          const units = (c.quantity * (pricedLine.quantity - base!.quantity)) / pricedLine.quantity;
+          if (!Number.isInteger(units) || units <= 0) continue;
+          const amount = formatUnits(toUnits(c.unitNetPrice, decimals) * BigInt(units), decimals);
+          added.push({ ...c, quantity: units, lineNet: amount, termTotal: amount });
+          charges.push({ ...chargeOf(c), previousLineNet: zero, lineNet: amount, periodDelta: amount, termDelta: amount,
+            reason: `${units} unit${units === 1 ? '' : 's'} added (quantity ${base!.quantity} -> ${pricedLine.quantity}): the one-time charge at ${c.unitNetPrice} each` });
+          add('one-time', amount, amount);
+        }
+      }
+      // What the order installs on the asset: the line's new recurring charges, and what the added units pay once (a disconnect keeps the asset's).
+      if (pricedLine && line.action === 'modify') resultLines.push({ ...pricedLine, charges: [...now, ...added] });
     }
     changeLines.push(result);
   }

@@ -4,7 +4,8 @@ import type { PriceResult } from '../pricing';
  * How a price result is stored in `price_result.result` and read back. The pricing core prices
  * equal lines once and gives them one shared charges list (a rollout of 500 equal sites); the
  * stored evidence writes such a list once, on the first line that carries it, and each later line
- * names that line by its index (`chargesAt`). Reading restores the result as it was priced, so its
+ * names that line by its index (`chargesAt`; the accepted snapshot reads the lines' charges in SQL
+ * and follows `chargesAt` itself). Reading restores the result as it was priced, so its
  * resultHash recomputes (hashResult) and every view shows each line's full trace. Rows written
  * before this form (every line with its own charges) read as they are.
  *

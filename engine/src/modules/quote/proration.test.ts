@@ -124,6 +124,25 @@ describe('priceChange: a change quote priced as its delta against the installed 
       { basis: 'change', changeDate: '2027-07-02', termMonths: 24 }).resultHash).toBe(result.resultHash);
   });
 
+  it('units a change adds pay their one-time charges once (a 12-month term: no free installation); the units the asset had do not, nor does a reduction', () => {
+    const quantityCore = (quantity: number) => price(view, {
+      currency: 'EUR', pricingDate: '2027-07-02', termMonths: 12, customer: { segment: 'enterprise', channel: 'direct' },
+      lines: [{ lineId: 'L1', offering: 'business-internet', quantity, characteristics: { access: 'fiber', bandwidth: 100, slaTier: 'standard', staticIps: 0 } }],
+    });
+    const up = quantityCore(4);
+    const install = up.lines[0]!.charges.find((c) => c.charge === 'installation')!;
+    expect(Number(install.unitNetPrice)).toBeGreaterThan(0);
+    const result = priceChange(up, [asset('L1', 'modify')], { basis: 'change', changeDate: '2027-07-02', termMonths: 12 });
+    const oneTime = (Number(install.unitNetPrice) * 3).toFixed(2);
+    expect(result.totals.oneTime).toBe(oneTime);
+    expect(result.change.lines[0]!.charges.find((c) => c.charge === 'installation')).toMatchObject({ chargeType: 'one-time', lineNet: oneTime, termDelta: oneTime, reason: expect.stringContaining('3 units added (quantity 1 -> 4)') });
+    // The order bills them: the line it installs carries them, for the 3 units added.
+    expect(result.lines[0]!.charges.find((c) => c.charge === 'installation')).toMatchObject({ quantity: 3, lineNet: oneTime });
+    const down = priceChange(quantityCore(1), [{ ...asset('L1', 'modify'), baseline: { ...baseline, quantity: 3 } }], { basis: 'change', changeDate: '2027-07-02', termMonths: 12 });
+    expect(down.totals.oneTime).toBe('0.00');
+    expect(down.lines[0]!.charges.some((c) => c.chargeType === 'one-time')).toBe(false);
+  });
+
   it('refuses a change on an asset whose term is over, naming the line', () => {
     const priced = core([{ lineId: 'L1', bandwidth: 1000 }]);
     expect(() => priceChange(priced, [asset('L1', 'modify')], { basis: 'change', changeDate: '2028-01-01', termMonths: 24 }))

@@ -1,6 +1,5 @@
 import type { PrismaClient } from '@cpq/prisma';
 import type { RawTx } from '../../lib/sql-transaction';
-import { fromEvidence } from './price-evidence';
 
 /** Raw SQL on the pool, a Prisma transaction or a node-postgres transaction. */
 type Db = PrismaClient | RawTx;
@@ -50,19 +49,30 @@ export type AcceptedSnapshot = {
   lines: AcceptedLine[];
 };
 
-type Head = Omit<AcceptedSnapshot, 'lines' | 'acceptedAt'> & { acceptedAt: Date; priced: unknown };
+type StoredCharge = AcceptedCharge & { fee?: unknown };
+type Head = Omit<AcceptedSnapshot, 'lines' | 'acceptedAt'> & {
+  acceptedAt: Date;
+  /** Each priced line's charges, or the index of the line whose charges it shares (quote/price-evidence.ts). */
+  priced: { lineId: string; charges: StoredCharge[] | null; chargesAt: number | null }[] | null;
+  /** A change's disconnect lines with their change charges: the disconnect fees among them are what the order bills. */
+  disconnects: { lineId: string; charges: StoredCharge[] }[] | null;
+};
 
 /**
  * The accepted revision of a quote with its lines and accepted prices, or null when the quote
  * has no accepted revision (or is not the tenant's). Two statements, no lock: an accepted
- * revision no longer changes.
+ * revision no longer changes. The price result is read per line (each line's charges, not the
+ * whole trace document).
  */
 export async function acceptedRevisionSnapshot(db: Db, tenantId: string, quoteId: string): Promise<AcceptedSnapshot | null> {
   const [head] = await db.$queryRaw<Head[]>`
     SELECT q.tenant_id AS "tenantId", q.id::text AS "quoteId", r.revision, q.account_id AS "accountId", q.customer_name AS "customerName",
            q.owner_id AS "ownerId", q.team, q.currency, q.term_months AS "termMonths", q.basis, r.release_id::text AS "releaseId",
            r.price_result_id::text AS "priceResultId", r.document_id::text AS "documentId", r.accepted_by AS "acceptedBy", r.accepted_at AS "acceptedAt",
-           p.result AS priced
+           (SELECT json_agg(json_build_object('lineId', l ->> 'lineId', 'charges', l -> 'charges', 'chargesAt', l -> 'chargesAt') ORDER BY n)
+              FROM json_array_elements(p.result -> 'lines') WITH ORDINALITY AS e(l, n)) AS priced,
+           (SELECT json_agg(json_build_object('lineId', c ->> 'lineId', 'charges', c -> 'charges'))
+              FROM json_array_elements(p.result -> 'change' -> 'lines') c WHERE c ->> 'action' = 'disconnect') AS disconnects
     FROM quote q
     JOIN quote_revision r ON r.quote_id = q.id AND r.state = 'accepted'
     JOIN price_result p ON p.id = r.price_result_id
@@ -74,9 +84,19 @@ export async function acceptedRevisionSnapshot(db: Db, tenantId: string, quoteId
            configuration_hash AS "configurationHash", release_id::text AS "releaseId",
            action, asset_id::text AS "assetId", asset_version AS "assetVersion"
     FROM quote_line WHERE quote_id = ${quoteId}::uuid AND revision = ${head.revision} ORDER BY position`;
-  // The stored evidence as priced (shared charges lists restored, quote/price-evidence.ts).
-  const chargesOf = new Map<string, readonly AcceptedCharge[]>(fromEvidence(head.priced).lines.map((p) => [p.lineId, p.charges as readonly AcceptedCharge[]]));
-  const { priced: _priced, acceptedAt, ...rest } = head;
+  // Each line's charges as priced, a shared list restored from the line that carries it.
+  const priced = head.priced ?? [];
+  const chargesOf = new Map<string, readonly AcceptedCharge[]>(priced.map((p) => {
+    const charges = p.charges ?? (p.chargesAt !== null ? priced[p.chargesAt]?.charges : undefined);
+    if (!charges) throw new Error(`price result ${head.priceResultId}: line ${p.lineId} has no charges`);
+    return [p.lineId, charges];
+  }));
+  // A disconnect line carries the one-time disconnect fees its change charged (ADR 0022 addendum); nothing else.
+  for (const d of head.disconnects ?? []) {
+    const fees = d.charges.filter((c) => c.fee !== undefined);
+    if (fees.length) chargesOf.set(d.lineId, fees.map((c) => ({ charge: c.charge, chargeType: 'one-time', quantity: 1, unitNetPrice: c.lineNet, lineNet: c.lineNet })));
+  }
+  const { priced: _priced, disconnects: _disconnects, acceptedAt, ...rest } = head;
   return {
     ...rest,
     acceptedAt: new Date(acceptedAt).toISOString(),

@@ -144,9 +144,9 @@ export const currentPricingLines = (quoteId: string) => Prisma.sql`
          l.action, l.asset_id::text AS "assetId", l.asset_version AS "assetVersion", l.baseline
   ${currentLinesOf(quoteId)} ORDER BY l.position`;
 /** Just what adding or configuring a line needs of the others (their offerings), and of an asset's line its action and baseline. */
-export type LineOffering = { lineId: string; offering: string; action: LineAction; assetId: string | null; baseline: Baseline | null; children: LineOption[] | null };
+export type LineOffering = { lineId: string; offering: string; quantity: number; action: LineAction; assetId: string | null; baseline: Baseline | null; children: LineOption[] | null };
 export const currentLineOfferings = (quoteId: string) => Prisma.sql`
-  SELECT l.line_id AS "lineId", l.offering, l.action, l.asset_id::text AS "assetId", l.baseline,
+  SELECT l.line_id AS "lineId", l.offering, l.quantity, l.action, l.asset_id::text AS "assetId", l.baseline,
          l.normalized -> 'children' AS children ${currentLinesOf(quoteId)} ORDER BY l.position`;
 
 export const revisionKey = (loaded: Loaded) => ({ quoteId_revision: { quoteId: loaded.quote.id, revision: loaded.revision.revision } });

@@ -159,17 +159,20 @@ export async function refuseStaleChanges(tx: RawTx, loaded: Loaded): Promise<voi
     WHERE quote_id = ${loaded.quote.id}::uuid AND revision = ${loaded.revision.revision} AND action IN ('modify', 'disconnect') ORDER BY position`;
   if (lines.length === 0) return;
   const now = await assetsNow(tx, loaded.quote.tenantId, lines.map((l) => l.assetId));
-  const errors = lines.flatMap((line) => {
+  const refusals = lines.flatMap((line) => {
     const asset = now.find((a) => a.assetId === line.assetId);
     const at = `line ${line.lineId} changes asset ${line.assetId} at version ${line.assetVersion}`;
-    const message = !asset ? `${at}; the asset is gone`
+    const moved = !asset ? `${at}; the asset is gone`
       : asset.version !== line.assetVersion ? `${at}; the asset is at version ${asset.version} now (${asset.state}, changed by order ${asset.lastOrderId ?? 'none'})`
         : asset.state !== 'active' ? `${at}; the asset is ${asset.state}`
-          : asset.changingOrderId ? `${at}; order ${asset.changingOrderId} is changing it now`
-            : undefined;
-    return message ? [{ field: `lines/${line.lineId}`, rule: 'asset-version-current', message }] : [];
+          : undefined;
+    const message = moved ?? (asset?.changingOrderId ? `${at}; order ${asset.changingOrderId} is changing it now` : undefined);
+    return message ? [{ error: { field: `lines/${line.lineId}`, rule: 'asset-version-current', message }, inFlight: moved === undefined }] : [];
   });
+  const errors = refusals.map((r) => r.error);
   if (errors.length > 0) {
-    throw new DomainError('asset-stale', `the installed base changed since this quote was made: ${errors.map((e) => e.message).join('; ')}. Make a new change quote from the assets as they are now`, errors);
+    throw new DomainError('asset-stale', `the installed base changed since this quote was made: ${errors.map((e) => e.message).join('; ')}. Make a new change quote from the assets as they are now`,
+      // An order in flight may still be cancelled: that refusal alone is not the key's answer for good.
+      errors, refusals.every((r) => r.inFlight));
   }
 }

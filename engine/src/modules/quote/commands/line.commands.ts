@@ -70,7 +70,8 @@ export function configureLineCommand(deps: QuoteDeps) {
       const existing = read as LineOffering[];
       const current = existing.find((l) => l.lineId === lineId);
       if (!current) throw new DomainError('line-not-found', `revision ${loaded.revision.revision} has no line ${lineId}`);
-      checkQuantity(view, current.offering, line.quantity);
+      // Only a new quantity is held to the maximum: a line (or an asset) already above it can still change its values.
+      if (line.quantity !== current.quantity) checkQuantity(view, current.offering, line.quantity);
       // Absent options keep the line's, as configured (explicit zeros included).
       const children = line.children ?? current.children ?? undefined;
       const result = configureLineOn(view, { quantity: line.quantity, selections: line.selections, offering: current.offering, ...(children ? { children } : {}) },
