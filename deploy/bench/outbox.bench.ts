@@ -1,7 +1,7 @@
 // Outbox lag (commit -> consumer) at a steady write rate, and the backlog drain rate, against
 // the real PostgreSQL and Kafka. The relay is the production bundle (its own process, as the
 // platform runs it) with its default settings (relay.config.ts: batch 500, idle poll up to 50 ms,
-// claims at least 10 ms apart while events flow); this process writes the events and measures with its own consumer.
+// claims at least 25 ms apart while events flow, at once after a full batch); this process writes the events and measures with its own consumer.
 // Bounded: about a minute per Kafka client, loopback traffic only. Figures, not assertions.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';

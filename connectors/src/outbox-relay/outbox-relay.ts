@@ -422,13 +422,18 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
   const busyPollIntervalMs = Math.min(options.busyPollIntervalMs ?? 5, pollIntervalMs);
 
   // Claims are spaced at least busyPollIntervalMs apart (start to start): under a steady stream a
-  // round takes what arrived meanwhile instead of one event per round trip (CPU per event).
+  // round takes what arrived meanwhile instead of one event per round trip (CPU per event). After
+  // a full batch (a backlog) the next claim goes at once.
   let lastClaimAt = 0;
+  let lastClaimFull = false;
   const spacedClaim = async (): Promise<Round | null> => {
     const wait = lastClaimAt + busyPollIntervalMs - performance.now();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    if (wait > 0 && !lastClaimFull) await new Promise((resolve) => setTimeout(resolve, wait));
     lastClaimAt = performance.now();
-    return running ? claim() : null;
+    if (!running) return null;
+    const round = await claim();
+    lastClaimFull = round?.pending.length === batchSize;
+    return round;
   };
 
   async function run(): Promise<void> {

@@ -35,10 +35,11 @@ export function loadRelayConfig(env: Record<string, string | undefined> = proces
     // Idle: one cheap claim (an empty partial index) at most every 50 ms bounds the first event's
     // wait (after a claim that found nothing the relay looks again after the busy interval,
     // doubling up to this). Busy, the next round is claimed while one is with the broker, and
-    // claims start at least 10 ms apart: at most 100 rounds/s, so a steady stream costs rounds
-    // of several events, not one round per event (outbox-relay.ts, docs/benchmarks.md).
+    // claims start at least 25 ms apart unless the last one was a full batch: at most 40 small
+    // rounds/s, so a steady stream costs about the relay CPU per event of the serial relay (10 ms
+    // cost up to 2x on a loaded machine; outbox-relay.ts, docs/benchmarks.md).
     pollIntervalMs: integer('RELAY_POLL_INTERVAL_MS', 50, 1, 60_000),
-    busyPollIntervalMs: integer('RELAY_BUSY_POLL_INTERVAL_MS', 10, 0, 60_000),
+    busyPollIntervalMs: integer('RELAY_BUSY_POLL_INTERVAL_MS', 25, 0, 60_000),
     // The broker's message.max.bytes is 1 MiB by default; headers and the batch frame take a little.
     maxMessageBytes: integer('RELAY_MAX_MESSAGE_BYTES', 1_000_000, 0, 100_000_000),
     topicPrefix: env.RELAY_TOPIC_PREFIX?.trim() ?? '',
