@@ -56,6 +56,23 @@ describe('bundle options on quote lines (real PostgreSQL, the sample SD-WAN bund
     expect((await optionCharges(quoteId)).some(([option]) => option === 'security-addon')).toBe(false);
   });
 
+  it('a revision keeps a bundle line\'s options as configured (explicit zeros included), and prices them again', async () => {
+    const quoteId = await newQuote();
+    const added = await f.call('rita', 'POST', `/quotes/${quoteId}/lines`, {
+      offering: 'sd-wan', quantity: 2, selections: {}, children: [{ offering: 'security-addon', quantity: 1 }, { offering: 'managed-router', quantity: 0 }],
+    });
+    expect(added.status, JSON.stringify(added.body)).toBe(201);
+    expect((await f.call('rita', 'POST', `/quotes/${quoteId}/commands/price`)).status).toBe(200);
+    const before = (await lineOf(quoteId)).children as Json[];
+    const charges = await optionCharges(quoteId);
+    const revised = await f.call('rita', 'POST', `/quotes/${quoteId}/commands/revise`);
+    expect(revised.status, JSON.stringify(revised.body)).toBe(200);
+    expect(revised.body.revision).toBe(2);
+    expect((await lineOf(quoteId)).children).toEqual(before);
+    expect((await f.call('rita', 'POST', `/quotes/${quoteId}/commands/price`)).status).toBe(200);
+    expect(await optionCharges(quoteId)).toEqual(charges);
+  });
+
   it('the customer sees each option\'s charges named by the option, and the totals include them', async () => {
     const quoteId = await newQuote();
     await f.call('rita', 'POST', `/quotes/${quoteId}/lines`, { offering: 'sd-wan', quantity: 1, selections: {}, children: [{ offering: 'security-addon', quantity: 1 }] });

@@ -1,7 +1,7 @@
 import { correlations, type Correlation } from '../../workflow';
 import type { QuoteDeps } from '../quote.deps';
 import { guard, requireEditor, validityDays } from '../quote.guards';
-import { addDays, done, finish, isoDate, linesOf, lock, revisionKey } from '../quote.repository';
+import { addDays, done, finish, isoDate, linesOf, lock, revisionKey, type LineOption } from '../quote.repository';
 import { allowed, type RevisionState } from '../quote.state';
 import type { CommandContext } from '../quote.types';
 import { endCancelled } from '../quote.workflow';
@@ -37,7 +37,10 @@ export function reviseQuoteCommand(deps: QuoteDeps) {
       if (lines.length) {
         await tx.quoteLine.createMany({
           data: lines.map((line) => {
-            const configured = configureLineOn(view, { offering: line.offering, quantity: line.quantity, selections: line.selections as Record<string, unknown> }, loaded.quote, lines.filter((l) => l.lineId !== line.lineId).map((l) => l.offering));
+            // A bundle line keeps its options as configured (explicit zeros included), as a configure without children does.
+            const children = (line.configuration as { normalized?: { children?: LineOption[] } } | null)?.normalized?.children;
+            const configured = configureLineOn(view, { offering: line.offering, quantity: line.quantity, selections: line.selections as Record<string, unknown>, ...(children ? { children } : {}) },
+              loaded.quote, lines.filter((l) => l.lineId !== line.lineId).map((l) => l.offering));
             return {
               tenantId: ctx.principal.tenantId, quoteId, revision: next, lineId: line.lineId, position: line.position, offering: line.offering,
               quantity: line.quantity, selections: line.selections as object, configuration: configured as unknown as object,
