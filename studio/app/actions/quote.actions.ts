@@ -70,3 +70,14 @@ export async function acceptAction(quoteId: string, version: number, input: Acce
 export async function previewApprovalAction(quoteId: string, lines: ApprovalPreviewInput['lines']): Promise<Outcome<ApprovalPreview>> {
   return outcome(await callEngine<ApprovalPreview>('POST', `${quotePath(quoteId)}/approval-preview`, { body: { lines } }));
 }
+
+/**
+ * The order of an accepted quote (POST /orders/from-accepted-quote): what QuoteAccepted on Kafka
+ * does in the platform, asked for by the rep where no order came yet. A second one is the
+ * engine's 409 order-exists naming the first.
+ */
+export async function placeOrderAction(quoteId: string): Promise<Outcome<{ orderId: string; state: string }>> {
+  const result = outcome(await callEngine<{ orderId: string; state: string }>('POST', '/orders/from-accepted-quote', { body: { quoteId } }));
+  revalidatePath(quotePath(quoteId));
+  return result;
+}

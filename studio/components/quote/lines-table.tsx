@@ -21,7 +21,8 @@ export function LinesTable({ quoteId, lines, names, editable, withActions, disco
   quoteId: string; lines: QuoteLine[]; names: Record<string, string>; editable: boolean;
   /** Show each line's action (quotes against the installed base). */
   withActions?: boolean;
-  disconnect?: (lineId: string) => ReactNode;
+  /** The control that disconnects an asset line; `done` once it does (kept in place, so a refusal it showed stays on screen). */
+  disconnect?: (lineId: string, done: boolean) => ReactNode;
 }) {
   if (lines.length === 0) return <div className="panel" data-testid="no-lines"><p className="muted">No lines yet.</p></div>;
   return (
@@ -36,7 +37,7 @@ export function LinesTable({ quoteId, lines, names, editable, withActions, disco
               <td data-testid={`action-${l.lineId}`}>
                 {ACTION[l.action ?? 'add'] ?? l.action}
                 {l.assetId ? <span className="muted"> (asset <code>{l.assetId.slice(0, 8)}</code>)</span> : null}
-                {disconnect && l.assetId && l.action !== 'disconnect' ? disconnect(l.lineId) : null}
+                {disconnect && l.assetId ? disconnect(l.lineId, l.action === 'disconnect') : null}
               </td>
             ) : null}
             <td className="num">{l.quantity}</td>

@@ -27,6 +27,16 @@ const EXPLANATIONS: Record<string, string> = {
   'quote-not-found': 'You cannot see this quote: it does not exist or belongs to another team or account.',
   'dependency-unavailable': 'The approval workflow (Camunda) could not be reached; nothing was changed. Try again shortly.',
   'account-unknown': 'The engine knows no active account with this id: pick one from the account search.',
+  // Quotes against the installed base (ADR 0022).
+  'asset-unknown': 'The account has no such installed asset (any more): reload the account to see its installed base as it is now.',
+  'asset-not-active': 'An order has changed this asset since the page was opened: it is no longer active, so there is nothing to change or renew. Reload the account to see its installed base as it is now.',
+  'asset-currency': 'The asset is billed in another currency than the quote: a change or renewal quote is in the asset’s currency.',
+  'term-ended': 'The asset’s committed term has ended: renew it instead of changing it.',
+  'asset-stale': 'An order has changed an asset this quote changes since the quote was made, so the quote no longer describes what the customer has. Make a new change quote from the account’s installed base as it is now.',
+  'line-disconnected': 'This line already disconnects its asset: it takes no configuration and cannot be disconnected again.',
+  'line-not-asset': 'This line adds something new: only a line of an installed asset can be disconnected.',
+  'order-exists': 'The accepted revision already has its order (one order per accepted revision): reload the page to open it.',
+  'quote-not-accepted': 'Only an accepted revision becomes an order.',
 };
 
 /** The code of a problem: its `code`, else the last segment of its `type` URI. */

@@ -1,6 +1,7 @@
 import Link from 'next/link';
 import type { Release } from '@/lib/api';
 import { getEngine } from '@/lib/engine-client';
+import type { OrderList } from '@/lib/order-api';
 import type { ApprovalEvidence, PriceTraceView, QuoteView, Timeline } from '@/lib/quote-api';
 import { approvalPolicyOf, offeringNames, offeringsOf } from '@/lib/release-model';
 import { requirePrincipal } from '@/lib/session';
@@ -15,6 +16,7 @@ import { LifecyclePanel } from '@/components/quote/lifecycle-panel';
 import { LinesTable } from '@/components/quote/lines-table';
 import { PricingView } from '@/components/quote/pricing-view';
 import { QuoteHeader } from '@/components/quote/quote-header';
+import { QuoteOrder } from '@/components/quote/quote-order';
 import { explain } from '@/components/quote/quote-problems';
 import { TimelineView } from '@/components/quote/timeline-view';
 
@@ -26,7 +28,7 @@ const EDITABLE = new Set(['draft', 'priced']);
  * the price trace once the revision is priced.
  */
 export default async function QuotePage({ params }: { params: Promise<{ id: string }> }) {
-  await requirePrincipal();
+  const principal = await requirePrincipal();
   const { id } = await params;
   const found = await getEngine<QuoteView>(`/quotes/${encodeURIComponent(id)}`);
   if (!found.ok) return <><p><Link href="/quotes">All quotes</Link></p><ProblemView problem={found.problem} explanation={explain(found.problem)} /></>;
@@ -37,11 +39,13 @@ export default async function QuotePage({ params }: { params: Promise<{ id: stri
     return <div role="alert" className="problem"><strong className="problem-title">This view is for sellers</strong><p>Your role sees this quote as {quote.view}.</p></div>;
   }
   const revision = quote.revision;
-  const [release, trace, evidence, timeline] = await Promise.all([
+  const [release, trace, evidence, timeline, orders] = await Promise.all([
     getEngine<Release>(`/metadata/releases/${revision.releaseId}`),
     revision.priceResultId ? getEngine<PriceTraceView>(`/quotes/${quote.quoteId}/price-trace`) : undefined,
     getEngine<ApprovalEvidence>(`/quotes/${quote.quoteId}/approval-evidence`),
     getEngine<Timeline>(`/quotes/${quote.quoteId}/timeline`),
+    // An accepted revision's order (made by QuoteAccepted on Kafka, or placed here).
+    revision.state === 'accepted' ? getEngine<OrderList>(`/orders?${new URLSearchParams({ quoteId: quote.quoteId })}`) : undefined,
   ]);
   const submittedOnce = revision.submittedBy !== null;
   const items = release.ok ? release.data.items : [];
@@ -61,7 +65,7 @@ export default async function QuotePage({ params }: { params: Promise<{ id: stri
         quoteId={quote.quoteId} lines={revision.lines} names={names} editable={editable}
         withActions={quote.basis !== undefined && quote.basis !== 'new'}
         {...(editable && quote.basis === 'change' ? {
-          disconnect: (lineId: string) => <CommandButton label="Disconnect" busy="Disconnecting…" secondary testId={`disconnect-${lineId}`} run={disconnectLineAction.bind(null, quote.quoteId, quote.version, lineId)} />,
+          disconnect: (lineId: string, done: boolean) => <CommandButton label={done ? 'Disconnected' : 'Disconnect'} disabled={done} busy="Disconnecting…" secondary testId={`disconnect-${lineId}`} run={disconnectLineAction.bind(null, quote.quoteId, quote.version, lineId)} />,
         } : {})}
       />
       {editable && release.ok ? <AddLineForm quoteId={quote.quoteId} version={quote.version} releaseNumber={release.data.releaseNumber} offerings={offeringsOf(items, today)} /> : null}
@@ -79,7 +83,8 @@ export default async function QuotePage({ params }: { params: Promise<{ id: stri
         <section className="panel" aria-labelledby="discount-title">
           <h2 id="discount-title">Manual discounts</h2>
           <p className="muted">The engine says at once whether a discount needs approval, and from whom, by the release&apos;s approval policy. Applying one changes the quote: price it again afterwards.</p>
-          {revision.lines.map((l) => (
+          {/* A line that disconnects its asset is charged nothing more: no discount (the engine clears one on disconnect). */}
+          {revision.lines.filter((l) => l.action !== 'disconnect').map((l) => (
             <DiscountForm
               key={l.lineId}
               line={{ lineId: l.lineId, position: l.position, name: names[l.offering] ?? l.offering, quantity: l.quantity, selections: l.selections }}
@@ -92,6 +97,8 @@ export default async function QuotePage({ params }: { params: Promise<{ id: stri
         </section>
       ) : null}
       <LifecyclePanel quote={quote} />
+      {orders && !orders.ok ? <ProblemView problem={orders.problem} /> : null}
+      {orders?.ok ? <QuoteOrder quoteId={quote.quoteId} orders={orders.data.items.filter((o) => o.quoteRevision === revision.revision)} mayPlace={principal.roles.includes('rep')} /> : null}
       {!evidence.ok ? <ProblemView problem={evidence.problem} /> : submittedOnce ? (
         <ApprovalStatus revision={revision.revision} levels={levelStatuses(evidence.data, timeline.ok ? timeline.data.entries : [], approvalPolicyOf(items)?.content, revision.state)} />
       ) : null}

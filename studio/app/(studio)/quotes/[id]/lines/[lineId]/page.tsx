@@ -34,7 +34,9 @@ export default async function LinePage({ params }: { params: Promise<{ id: strin
   if (!release.ok) return <ProblemView problem={release.problem} />;
   const form = lineFormOf(release.data.items, line.offering);
   if (!form) return <div role="alert" className="problem"><strong className="problem-title">Release {release.data.releaseNumber} has no offering {line.offering}</strong></div>;
-  const editable = EDITABLE.has(quote.revision.state);
+  // A change quote's line that disconnects its asset takes no configuration (the engine refuses it: line-disconnected).
+  const disconnects = line.action === 'disconnect';
+  const editable = EDITABLE.has(quote.revision.state) && !disconnects;
   // Each bundle option's own form (its specification and layout), for its characteristics.
   const optionForms = Object.fromEntries((form.bundle?.options ?? []).flatMap((o) => {
     const optionForm = lineFormOf(release.data.items, o.offering);
@@ -49,8 +51,9 @@ export default async function LinePage({ params }: { params: Promise<{ id: strin
         Generated from release {release.data.releaseNumber}: specification {form.specification.name}
         {form.layout ? <>, quote screen layout <code>{form.layout.key}</code></> : ', no quote screen layout (every characteristic in order)'}
         {form.bundle ? <>, bundle <code>{form.bundle.key}</code></> : null}.
-        {editable ? '' : ` The revision is ${quote.revision.state}: read-only.`}
+        {editable || disconnects ? '' : ` The revision is ${quote.revision.state}: read-only.`}
       </p>
+      {disconnects ? <p className="notice" data-testid="line-disconnects">This line disconnects the installed asset <code>{line.assetId}</code>: the order ends it, so it takes no configuration (read-only).</p> : null}
       <LineConfiguratorPage
         quoteId={quote.quoteId}
         form={form}
