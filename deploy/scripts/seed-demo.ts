@@ -1,12 +1,13 @@
 // Demo data, loaded through the engine's API like any client would (so every row has its
-// audit trail and events). Idempotent: an existing tenant is left as it is, and a tenant that
-// already has a release gets nothing new.
+// audit trail and events). Idempotent: an existing tenant is left as it is, and a tenant whose
+// current release holds this checkout's demo catalog gets nothing new.
 //
 // 1. registers tenant `demo` (platform admin token);
-// 2. if `demo` has no release yet (GET /metadata/releases/current -> 404 release-not-found):
-//    admin `ada` creates every item of deploy/demo/demo-release.ts as a draft, gathers them in
-//    a release candidate and requests review; admin `ben` (who authored nothing: four-eyes)
-//    approves; `ada` publishes release 1, whose BPMN/DMN the engine deploys to Camunda.
+// 2. if `demo` has no release yet (GET /metadata/releases/current -> 404 release-not-found), or
+//    its current release's items differ from deploy/demo/demo-release.ts (an update pulled since):
+//    admin `ada` creates or edits every item as a draft, gathers them in a release candidate and
+//    requests review; admin `ben` (who authored nothing: four-eyes) approves; `ada` publishes the
+//    release (1, or the next), whose BPMN/DMN the engine deploys to Camunda.
 // 3. the demo accounts (deploy/demo/demo-accounts.ts), created by `ada`; existing ones are kept.
 //
 // Drafts left by an interrupted run are reused (and brought back to the demo content).
@@ -56,13 +57,33 @@ const config = loadConfig();
 const ada = await issueToken(config.auth, AUTHOR, 3600);
 const ben = await issueToken(config.auth, REVIEWER, 3600);
 
-// 2. The demo release, unless the tenant has one.
+// 2. The demo release: published when the tenant has none, and published again (a new release
+// through the same governed flow) when the demo catalog in this checkout differs from the current
+// release's items, so that `npm run platform` after an update runs what the checkout describes.
+// Quotes keep the release they were made on (their pin); new quotes get the new one.
 type ReleaseHeader = { releaseId: string; releaseNumber: number; contentHash: string; itemCount: number; camundaDeploymentId: string | null };
+type ReleaseItem = { kind: string; key: string; content: unknown };
 const current = await call<ReleaseHeader>(ada, 'GET', '/metadata/releases/current');
+const items = demoCatalog();
 if (current.status === 200) {
-  console.log(`tenant ${TENANT} already has release ${current.body.releaseNumber} (sha256 ${current.body.contentHash}): nothing to publish`);
+  const release = await call<{ items: ReleaseItem[] }>(ada, 'GET', `/metadata/releases/${current.body.releaseId}`);
+  if (release.status !== 200) fail('reading the current release', release);
+  const published = new Map(release.body.items.map((i) => [`${i.kind}/${i.key}`, i.content]));
+  const changed = items.filter((i) => !isDeepStrictEqual(published.get(`${i.kind}/${i.key}`), i.content)).map((i) => `${i.kind}/${i.key}`);
+  const dropped = [...published.keys()].filter((k) => !items.some((i) => `${i.kind}/${i.key}` === k));
+  if (changed.length === 0 && dropped.length === 0) {
+    console.log(`tenant ${TENANT} has release ${current.body.releaseNumber} (sha256 ${current.body.contentHash}) with the demo catalog of this checkout: nothing to publish`);
+  } else {
+    console.log(`release ${current.body.releaseNumber} differs from this checkout's demo catalog (${[...changed, ...dropped.map((k) => `${k} (removed)`)].join(', ')}): publishing an update`);
+    await publishDemo(`Demo catalog update (${changed.length + dropped.length} items)`);
+  }
 } else if (current.status === 404 && current.body.code === 'release-not-found') {
-  const items = demoCatalog();
+  await publishDemo('Demo catalog');
+} else {
+  fail('reading the current release', current);
+}
+
+async function publishDemo(title: string): Promise<void> {
   let created = 0;
   let reused = 0;
   for (const item of items) {
@@ -84,7 +105,7 @@ if (current.status === 200) {
 
   type Candidate = { candidateId: string; state: string; issues: unknown[] };
   const candidate = await call<Candidate>(ada, 'POST', '/metadata/release-candidates', {
-    title: 'Demo catalog',
+    title,
     items: items.map(({ kind, key }) => ({ kind, key })),
   });
   if (candidate.status !== 201) fail('creating the release candidate', candidate);
@@ -100,8 +121,6 @@ if (current.status === 200) {
   if (published.status !== 201) fail('publishing', published);
   const release = published.body;
   console.log(`published release ${release.releaseNumber} of tenant ${TENANT}: ${release.itemCount} items, sha256 ${release.contentHash}, Camunda deployment ${release.camundaDeploymentId}`);
-} else {
-  fail('reading the current release', current);
 }
 
 // 3. The accounts quotes are made for.
