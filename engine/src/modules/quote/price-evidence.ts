@@ -26,18 +26,26 @@ export function evidenceJson(result: PriceResult): string {
   return JSON.stringify({ ...result, lines });
 }
 
-type StoredLine = PriceResult['lines'][number] | (Omit<PriceResult['lines'][number], 'charges'> & { chargesAt: number });
+type StoredLine = Omit<PriceResult['lines'][number], 'charges'> & { charges?: PriceResult['lines'][number]['charges'] | null; chargesAt?: number | null };
+
+/**
+ * Each stored line's charges: its own, or the shared list of the line it names (`chargesAt`).
+ * For the whole evidence (fromEvidence) and for a projection of its lines in SQL (the accepted snapshot).
+ */
+export function storedCharges<C>(lines: readonly { lineId: string; charges?: readonly C[] | null; chargesAt?: number | null }[]): (readonly C[])[] {
+  return lines.map((line) => {
+    if (line.charges) return line.charges;
+    const first = line.chargesAt === null || line.chargesAt === undefined ? undefined : lines[line.chargesAt];
+    if (!first?.charges) throw new Error(`price evidence line ${line.lineId} names line ${String(line.chargesAt)}, which carries no charges`);
+    return first.charges;
+  });
+}
 
 /** The stored evidence (as `json` from PostgreSQL) as the result it was written from. */
 export function fromEvidence<R extends PriceResult = PriceResult>(stored: unknown): R {
   const result = stored as Omit<R, 'lines'> & { lines: StoredLine[] };
   if (!result.lines.some((line) => 'chargesAt' in line)) return stored as R;
-  const lines = result.lines.map((line) => {
-    if (!('chargesAt' in line)) return line;
-    const { chargesAt, ...rest } = line;
-    const first = result.lines[chargesAt];
-    if (!first || !('charges' in first)) throw new Error(`price evidence line ${line.lineId} names line ${chargesAt}, which carries no charges`);
-    return { ...rest, charges: first.charges };
-  });
+  const charges = storedCharges(result.lines);
+  const lines = result.lines.map(({ chargesAt: _shared, ...line }, i) => ({ ...line, charges: charges[i] }));
   return { ...result, lines } as unknown as R;
 }

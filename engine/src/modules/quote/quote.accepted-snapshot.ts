@@ -1,5 +1,6 @@
 import type { PrismaClient } from '@cpq/prisma';
 import type { RawTx } from '../../lib/sql-transaction';
+import { storedCharges } from './price-evidence';
 
 /** Raw SQL on the pool, a Prisma transaction or a node-postgres transaction. */
 type Db = PrismaClient | RawTx;
@@ -86,11 +87,8 @@ export async function acceptedRevisionSnapshot(db: Db, tenantId: string, quoteId
     FROM quote_line WHERE quote_id = ${quoteId}::uuid AND revision = ${head.revision} ORDER BY position`;
   // Each line's charges as priced, a shared list restored from the line that carries it.
   const priced = head.priced ?? [];
-  const chargesOf = new Map<string, readonly AcceptedCharge[]>(priced.map((p) => {
-    const charges = p.charges ?? (p.chargesAt !== null ? priced[p.chargesAt]?.charges : undefined);
-    if (!charges) throw new Error(`price result ${head.priceResultId}: line ${p.lineId} has no charges`);
-    return [p.lineId, charges];
-  }));
+  const charges = storedCharges(priced);
+  const chargesOf = new Map<string, readonly AcceptedCharge[]>(priced.map((p, i) => [p.lineId, charges[i]!]));
   // A disconnect line carries the one-time disconnect fees its change charged (ADR 0022 addendum); nothing else.
   for (const d of head.disconnects ?? []) {
     const fees = d.charges.filter((c) => c.fee !== undefined);
