@@ -98,7 +98,9 @@ export type FulfillmentFixture = OrderFixture & {
  * credential, and the run's target-systems process (test/global-setup.ts), which calls the
  * engine back with its own. Failure modes are target-systems rules keyed by the order id.
  */
-export async function createFulfillmentFixture(label: string, options: { retries?: number; adapterTimeoutMs?: number; model?: string } = {}): Promise<FulfillmentFixture> {
+export async function createFulfillmentFixture(
+  label: string, options: { retries?: number; adapterTimeoutMs?: number; model?: string; reconcileEveryMs?: number } = {},
+): Promise<FulfillmentFixture> {
   const systems = inject('targetSystems');
   const workers = { clientId: 'workers-test', clientSecret: randomBytes(32).toString('hex') };
   const clients = [
@@ -120,6 +122,15 @@ export async function createFulfillmentFixture(label: string, options: { retries
     });
   };
   startWorkers();
+  // The order reconciler runs beside the engine as on the platform (api.main.ts), scoped to this
+  // run's tenant so parallel files never reconcile each other's orders. It is what finishes a
+  // callback that reached the engine before its process waited at the message (a slow worker
+  // completion under load). 0: off, for a test of the reconciler itself.
+  const reconcileEveryMs = options.reconcileEveryMs ?? 1_000;
+  let reconciling: Promise<unknown> | undefined;
+  const reconciler = reconcileEveryMs > 0 ? setInterval(() => {
+    reconciling ??= f.t.orders.reconcile(2_000, { tenantId: f.tenant }).catch(() => undefined).finally(() => { reconciling = undefined; });
+  }, reconcileEveryMs) : undefined;
   const order = async (orderId: string) => (await f.call('sam', 'GET', `/orders/${orderId}`)).body;
   return {
     ...f, url, control: targetSystemsControl(systems.url), order, startWorkers,
@@ -142,6 +153,8 @@ export async function createFulfillmentFixture(label: string, options: { retries
       host = undefined;
     },
     async close() {
+      clearInterval(reconciler);
+      await reconciling;
       await host?.stop();
       await f.close();
     },

@@ -8,7 +8,7 @@ import { createFulfillmentFixture, type FulfillmentFixture } from '../../../test
 describe('an order on the order-fulfillment model of an earlier release', () => {
   let f: FulfillmentFixture;
   beforeAll(async () => {
-    f = await createFulfillmentFixture('order_earlier_model', { model: 'test-fixtures/order-fulfillment-sequential.bpmn' });
+    f = await createFulfillmentFixture('order_earlier_model', { model: 'test-fixtures/order-fulfillment-sequential.bpmn', reconcileEveryMs: 0 });
   });
   afterAll(async () => {
     await f?.close();
@@ -32,8 +32,11 @@ describe('an order on the order-fulfillment model of an earlier release', () => 
     })();
     expect(ended.state).toBe('COMPLETED');
     expect((await f.order(orderId)).state).toBe('in-progress');
-    const report = await f.t.orders.reconcile(0);
-    expect(report.finished).toBeGreaterThanOrEqual(1);
+    // A run scoped to another tenant leaves this tenant's order alone; one scoped to it finishes it.
+    expect((await f.t.orders.reconcile(0, { tenantId: `${f.tenant}-other` })).finished).toBe(0);
+    expect((await f.order(orderId)).state).toBe('in-progress');
+    const report = await f.t.orders.reconcile(0, { tenantId: f.tenant });
+    expect(report.finished).toBe(1);
     expect(await f.order(orderId)).toMatchObject({ state: 'fulfilled', plan: { stepStates: { completed: 5 } } });
     const begun = (await f.t.infrastructure.prisma.outboxEvent.findMany({ where: { aggregateId: orderId, eventType: 'OrderStepStateChanged' }, orderBy: { aggregateVersion: 'asc' } }))
       .map((e) => e.payload as { stepKey: string; to: string }).filter((p) => p.to === 'in-progress').map((p) => p.stepKey);

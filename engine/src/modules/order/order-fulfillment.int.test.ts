@@ -2,6 +2,7 @@ import type { KafkaClient, KafkaProducer } from '@cpq/connectors/kafka/kafka.por
 import type { EventEnvelope } from '@cpq/contracts/event-envelope';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTopics, eventually, testKafka, uniqueName } from '../../../../test/kafka-helpers';
+import { testEnv } from '../../../../test/env';
 import { createFulfillmentFixture, type FulfillmentFixture } from '../../../test/order-fixture';
 import type { Json } from '../../../test/quote-fixture';
 import { consumerContext, createOrderConsumer } from './order.consumer';
@@ -142,6 +143,43 @@ describe('order fulfillment on Camunda against the target systems', () => {
     expect(callbacks[0]!.externalReference).toBe(callbacks[1]!.externalReference);
     expect((await stepEvents(orderId, 'L1.install-line')).filter((e) => e.to === 'completed')).toHaveLength(1);
   }, 120_000);
+
+  // The race of a callback and its worker: the target system accepted the request and called back
+  // before the worker completed its Camunda task, so the process did not wait at the message yet
+  // and the engine's few correlation tries found nobody. The reconciler (which runs beside every
+  // engine, and beside this fixture) correlates it once the process waits.
+  it('drill: a callback that arrives before its process waits at the message (a slow worker) is correlated by the reconciler; the order is fulfilled', async () => {
+    const quoteId = await f.acceptedQuote();
+    await f.stopWorkers();
+    const orderId = await f.createOrder(quoteId);
+    const camunda = async (path: string, body: unknown) => {
+      const res = await fetch(`${testEnv.camundaUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      expect(res.ok, `${path}: ${res.status} ${await res.clone().text()}`).toBe(true);
+      return res.status === 204 ? undefined : res.json();
+    };
+    // The first step's task, taken by a slow worker (this test) that will not complete it for a while.
+    const workerId = `slow-${orderId.slice(0, 8)}`;
+    const task = await eventually(async () => {
+      const tasks = (await camunda('/external-task/fetchAndLock', {
+        workerId, maxTasks: 10, topics: [{ topicName: `${f.topicPrefix}order.execute-step`, lockDuration: 120_000, processVariables: { orderId }, variables: ['orderId', 'stepRef'] }],
+      })) as { id: string; variables: { stepRef: { value: string } } }[];
+      return tasks.find((t) => t.variables.stepRef.value === PLAN[0]);
+    }, 30_000, 250);
+    const step = `/orders/${orderId}/steps/${PLAN[0]}/commands`;
+    const { requestKey } = (await f.call('ian', 'POST', `${step}/begin`)).body as { requestKey: string };
+    expect((await f.call('ian', 'POST', `${step}/record-outcome`, { requestKey, outcome: 'accepted', externalReference: `${orderId}-slow` })).body.state).toBe('awaiting-callback');
+    const callback = await f.call('ian', 'POST', `/orders/${orderId}/commands/record-fulfillment-callback`, { externalReference: `${orderId}-slow`, requestKey, outcome: 'completed' });
+    expect(callback.body).toMatchObject({ disposition: 'applied', stepState: 'completed' });
+    const due = () => prisma().orderStep.findFirstOrThrow({ where: { orderId, stepKey: PLAN[0] } });
+    expect((await due()).correlationDue).toBe(true);
+
+    // The worker completes at last: the process now waits at the step's message, which was sent before.
+    await camunda(`/external-task/${task!.id}/complete`, { workerId, variables: { awaitCallback: { value: true, type: 'Boolean' } } });
+    f.startWorkers();
+    await f.until(orderId, ['fulfilled'], 90_000);
+    expect((await due()).correlationDue).toBe(false);
+    expect((await stepEvents(orderId, PLAN[0])).map((e) => `${e.from}>${e.to}`)).toEqual(['pending>in-progress', 'in-progress>awaiting-callback', 'awaiting-callback>completed']);
+  }, 150_000);
 
   it('drill: a callback arriving after the cancellation request is recorded and routed to fallout, never applied', async () => {
     const quoteId = await f.acceptedQuote();

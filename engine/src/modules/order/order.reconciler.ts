@@ -16,6 +16,8 @@ const system = (tenantId: string, run: string): CommandContext => ({
 });
 
 export type ReconcileReport = { started: number; ended: number; planned: number; signalled: number; correlated: number; applied: number; incidents: number; finished: number };
+/** `tenantId`: one tenant's orders only (a test run beside others, an operator's targeted run); every tenant by default. */
+export type ReconcileScope = { tenantId?: string };
 
 /**
  * Finishes what a crash or an outage left between an order command's commit and its Camunda
@@ -28,7 +30,8 @@ export function createOrderReconciler(deps: OrderDeps & {
   completeFulfillment: (orderId: string, ctx: CommandContext) => Promise<unknown>;
 }) {
   const { prisma, camunda, log } = deps;
-  return async (olderThanMs = 5_000): Promise<ReconcileReport> => {
+  return async (olderThanMs = 5_000, scope: ReconcileScope = {}): Promise<ReconcileReport> => {
+    const tenant = scope.tenantId ?? null;
     const run = `order-reconcile-${new Date().toISOString()}`;
     const report: ReconcileReport = { started: 0, ended: 0, planned: 0, signalled: 0, correlated: 0, applied: 0, incidents: 0, finished: 0 };
     const guard = async (what: string, work: () => Promise<void>) => {
@@ -41,14 +44,14 @@ export function createOrderReconciler(deps: OrderDeps & {
     const cutoff = new Date(Date.now() - olderThanMs);
 
     await guard('starts', async () => {
-      Object.assign(report, await deps.recoverStarts(olderThanMs));
+      Object.assign(report, await deps.recoverStarts(olderThanMs, scope));
     });
 
     // Orders whose start never ran (the consumer's after-commit work failed, or a crash): plan them.
     await guard('unplanned', async () => {
       const rows = await prisma.$queryRaw<{ id: string; tenantId: string }[]>`
         SELECT o.id::text AS id, o.tenant_id AS "tenantId" FROM customer_order o
-        WHERE o.state = 'created' AND o.updated_at < ${cutoff}
+        WHERE o.state = 'created' AND o.updated_at < ${cutoff} AND (${tenant}::text IS NULL OR o.tenant_id = ${tenant})
           AND NOT EXISTS (SELECT 1 FROM fallout_case c WHERE c.order_id = o.id AND c.source = 'decomposition' AND c.state = 'open')
         ORDER BY o.created_at LIMIT 50`;
       for (const o of rows) if ((await deps.startFulfillment(o.id, system(o.tenantId, run))) !== 'deferred') report.planned += 1;
@@ -57,7 +60,8 @@ export function createOrderReconciler(deps: OrderDeps & {
     // Cancellations committed but not yet signalled to their process.
     await guard('cancellations', async () => {
       const rows = await prisma.$queryRaw<{ id: string; tenantId: string }[]>`
-        SELECT id::text, tenant_id AS "tenantId" FROM customer_order WHERE state = 'cancelling' AND NOT cancel_signalled AND updated_at < ${cutoff} LIMIT 50`;
+        SELECT id::text, tenant_id AS "tenantId" FROM customer_order WHERE state = 'cancelling' AND NOT cancel_signalled AND updated_at < ${cutoff}
+          AND (${tenant}::text IS NULL OR tenant_id = ${tenant}) LIMIT 50`;
       for (const o of rows) {
         const order = await readOrder(prisma, o.id, o.tenantId);
         const steps = await stepsOf(prisma, o.id);
@@ -71,14 +75,15 @@ export function createOrderReconciler(deps: OrderDeps & {
     await guard('callbacks', async () => {
       const rows = await prisma.$queryRaw<{ orderId: string; tenantId: string; stepKey: string; state: string }[]>`
         SELECT s.order_id::text AS "orderId", s.tenant_id AS "tenantId", s.step_key AS "stepKey", s.state
-        FROM order_step s WHERE s.correlation_due AND s.updated_at < ${cutoff} LIMIT 100`;
+        FROM order_step s WHERE s.correlation_due AND s.updated_at < ${cutoff} AND (${tenant}::text IS NULL OR s.tenant_id = ${tenant}) LIMIT 100`;
       for (const s of rows) if (await correlateDue(deps, s.orderId, s.tenantId, s.stepKey, s.state === 'failed' ? 'failed' : 'completed')) report.correlated += 1;
     });
 
     // Fallout decisions not yet applied in Camunda.
     await guard('fallout', async () => {
       const rows = await prisma.$queryRaw<{ id: string; tenantId: string }[]>`
-        SELECT id::text, tenant_id AS "tenantId" FROM fallout_case WHERE workflow_effect = 'due' AND resolved_at < ${cutoff} LIMIT 100`;
+        SELECT id::text, tenant_id AS "tenantId" FROM fallout_case WHERE workflow_effect = 'due' AND resolved_at < ${cutoff}
+          AND (${tenant}::text IS NULL OR tenant_id = ${tenant}) LIMIT 100`;
       for (const c of rows) if (await applyCaseEffect(deps, c.id, c.tenantId)) report.applied += 1;
     });
 
@@ -88,7 +93,7 @@ export function createOrderReconciler(deps: OrderDeps & {
     await guard('ended', async () => {
       const rows = await prisma.$queryRaw<{ id: string; tenantId: string }[]>`
         SELECT o.id::text AS id, o.tenant_id AS "tenantId" FROM customer_order o
-        WHERE o.state = 'in-progress' AND o.updated_at < ${cutoff}
+        WHERE o.state = 'in-progress' AND o.updated_at < ${cutoff} AND (${tenant}::text IS NULL OR o.tenant_id = ${tenant})
           AND NOT EXISTS (SELECT 1 FROM order_step s WHERE s.order_id = o.id AND s.state NOT IN ('completed', 'resolved')
                             AND s.plan_version = (SELECT max(plan_version) FROM fulfillment_plan p WHERE p.order_id = o.id))
         LIMIT 50`;
@@ -104,7 +109,7 @@ export function createOrderReconciler(deps: OrderDeps & {
     // Camunda incidents of fulfillment processes -> fallout cases (seed section 5: incidents map to
     // technical retry, unknown outcome, business fallout or model defect).
     await guard('incidents', async () => {
-      const incidents = await camunda.incidents({ processDefinitionKeyIn: ORDER_FULFILLMENT_PROCESS });
+      const incidents = await camunda.incidents({ processDefinitionKeyIn: ORDER_FULFILLMENT_PROCESS, ...(scope.tenantId ? { tenantIdIn: scope.tenantId } : {}) });
       if (incidents.length === 0) return;
       const known = new Set((await prisma.$queryRaw<{ id: string }[]>`
         SELECT camunda_incident_id AS id FROM fallout_case WHERE camunda_incident_id = ANY(${incidents.map((i) => i.id)})`).map((r) => r.id));

@@ -78,9 +78,9 @@ export const correlations = {
     db.workflowCorrelation.findMany({ where: { tenantId, processInstanceId: { in: processInstanceIds } } }),
 
   /** Intents left STARTING or CANCELLING longer than `olderThanMs`: a crash between steps. */
-  stalled: (db: Db, domainType: string, olderThanMs: number): Promise<Correlation[]> =>
+  stalled: (db: Db, domainType: string, olderThanMs: number, tenantId?: string): Promise<Correlation[]> =>
     db.workflowCorrelation.findMany({
-      where: { domainType, status: { in: ['STARTING', 'CANCELLING'] }, updatedAt: { lt: new Date(Date.now() - olderThanMs) } },
+      where: { domainType, ...(tenantId ? { tenantId } : {}), status: { in: ['STARTING', 'CANCELLING'] }, updatedAt: { lt: new Date(Date.now() - olderThanMs) } },
       orderBy: { updatedAt: 'asc' }, take: 100,
     }),
 };

@@ -142,10 +142,10 @@ export function recoverStartsCommand(deps: OrderDeps) {
   const { prisma, camunda } = deps;
   const flow = startFulfillmentFlow(deps);
   const finishing = defineFlow<StartState>(`${flow.name}.recovery`, flow.steps.slice(1));
-  return async (olderThanMs = 10_000): Promise<{ started: number; ended: number }> => {
+  return async (olderThanMs = 10_000, scope: { tenantId?: string } = {}): Promise<{ started: number; ended: number }> => {
     let started = 0;
     let ended = 0;
-    for (const c of await correlations.stalled(prisma, 'ORDER', olderThanMs)) {
+    for (const c of await correlations.stalled(prisma, 'ORDER', olderThanMs, scope.tenantId)) {
       try {
         if (!(await correlations.claimStalled(prisma, c))) continue;
         const ctx: CommandContext = { principal: { userId: 'system:order-reconciler', tenantId: c.tenantId, roles: ['admin'] }, correlationId: `reconcile-${c.id}`, commandId: `reconcile-${c.id}` };
