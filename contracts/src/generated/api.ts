@@ -2007,6 +2007,11 @@ export type components = {
         QuoteImpact: {
             approvalsAfter: string[];
             approvalsBefore: string[];
+            /**
+             * @description What the totals are (ADR 0022): new business's net term total, a change quote's delta against the installed base (prorated, with disconnect fees), or a renewal's new term. Before and after are always the same kind of figure.
+             * @enum {string}
+             */
+            basis: "new" | "change" | "renewal";
             currency: string;
             delta: string | null;
             /** @description Why the quote could not be replayed. */
@@ -2019,9 +2024,9 @@ export type components = {
             newlyRequiredApprovals: string[];
             quoteId: string;
             revision: number;
-            /** @description Net term total against the candidate; null when it cannot be priced. */
+            /** @description The same figure against the candidate; null when it cannot be priced. */
             termTotalAfter: string | null;
-            /** @description Net term total as priced. */
+            /** @description Net term total as priced (a change quote's delta; a renewal's new term). */
             termTotalBefore: string | null;
         };
         /** @description A line in the internal view; manualDiscount keeps actor, reason and authority. */

@@ -5,7 +5,7 @@ import { ImpactSummaryChart, percent, PriceDeltaChart, signed } from './impact-c
 import { contentAt, labelOf, withTitles } from './schema-labels';
 
 const quote = (id: string, before: string, delta: string | null, extra: Partial<QuoteImpact> = {}): QuoteImpact => ({
-  quoteId: `${id}-0000-4000-8000-000000000000`, revision: 1, currency: 'EUR', termTotalBefore: before,
+  quoteId: `${id}-0000-4000-8000-000000000000`, revision: 1, currency: 'EUR', basis: 'new', termTotalBefore: before,
   termTotalAfter: delta === null ? null : String(Number(before) + Number(delta)), delta,
   invalidLines: [], approvalsBefore: [], approvalsAfter: [], newlyRequiredApprovals: [], ...extra,
 });

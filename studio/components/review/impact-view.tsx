@@ -30,7 +30,11 @@ export function ImpactView({ impact }: { impact: Impact }) {
         <tbody>
           {[...touched, ...impact.quotes.filter((q) => !touched.includes(q))].map((q) => (
             <tr key={`${q.quoteId}/${q.revision}`} data-quote={q.quoteId}>
-              <td><code title={q.quoteId}>{shortId(q.quoteId)}</code></td>
+              <td>
+                <code title={q.quoteId}>{shortId(q.quoteId)}</code>
+                {/* A change quote's totals are its delta against the installed base, a renewal's its new term (ADR 0022). */}
+                {q.basis === 'change' ? <span className="muted"> change: totals are the delta</span> : q.basis === 'renewal' ? <span className="muted"> renewal: the new term</span> : null}
+              </td>
               <td>{q.revision}</td>
               <td>{q.termTotalBefore ?? '—'} {q.currency}</td>
               <td>{q.termTotalAfter ?? '—'} {q.termTotalAfter ? q.currency : ''}</td>

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { sampleCatalog } from '@cpq/metadata/samples';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFulfillmentFixture, type FulfillmentFixture } from '../../../test/order-fixture';
 import { internetLine, type Json } from '../../../test/quote-fixture';
@@ -325,6 +326,48 @@ describe('change orders and renewals on the installed base', () => {
       // A quote made now, from version 2, goes through.
       await ok(f.call('rita', 'POST', `/quotes/${await quote(2000)}/commands/price`));
     }, 240_000);
+  });
+
+  describe('review follow-ups', () => {
+    it('the impact preview replays a change quote as its delta and a renewal as its new term: like for like with what was priced', async () => {
+      // Given a change quote (an upgrade mid-term, a disconnect with its fee, a new site) and a 12-month renewal, both priced.
+      const [up, off, renewed] = [await installed(), await installed(), await installed()];
+      await installedAgo(up, 100);
+      await installedAgo(off, 100);
+      const { quoteId: change } = await ok(changeQuote([up, off]), 201);
+      await ok(f.call('rita', 'POST', `/quotes/${change}/commands/configure-line`, { lineId: 'L1', quantity: 1, selections: { ...internetLine().selections, bandwidth: 2000 } }));
+      await ok(f.call('rita', 'POST', `/quotes/${change}/commands/disconnect-line`, { lineId: 'L2' }));
+      await ok(f.call('rita', 'POST', `/quotes/${change}/lines`, internetLine()), 201);
+      const changePriced = await ok(f.call('rita', 'POST', `/quotes/${change}/commands/price`));
+      const trace = (await ok(f.call('rita', 'GET', `/quotes/${change}/price-trace`))).result as Json;
+      const upgradeFee = (trace.change.lines[0].charges as Json[]).find((c) => c.charge === 'monthly-fee')!;
+      const { quoteId: renewal } = await ok(changeQuote([renewed], 'renewal', 12), 201);
+      const renewalPriced = await ok(f.call('rita', 'POST', `/quotes/${renewal}/commands/price`));
+
+      // When a candidate raises the monthly fee of the fastest lines (1050+ Mbit/s: 299.00 -> 349.00), which only the upgrade uses.
+      const book = structuredClone(sampleCatalog().find((i) => i.kind === 'price-book' && i.key === 'eur-list')!) as Json;
+      book.content.entries.find((e: Json) => e.charge === 'monthly-fee' && e.offering === 'business-internet').rows[2].price = '349.00';
+      expect((await f.call('ada', 'POST', '/metadata/drafts', book)).status).toBe(201);
+      const candidate = (await f.call('ada', 'POST', '/metadata/release-candidates', { title: 'Faster lines cost more' })).body;
+      expect(candidate.state, JSON.stringify(candidate.issues)).toBe('validated');
+      const impact = await ok(f.call('ada', 'GET', `/metadata/release-candidates/${candidate.candidateId}/impact`));
+      const of = (quoteId: string) => (impact.quotes as Json[]).find((q) => q.quoteId === quoteId)!;
+
+      // Then the change quote's before and after are both deltas against the installed base: only the upgrade's prorated
+      // remainder moves (the new site and the disconnect's remainder and fee are untouched by the candidate).
+      const changed = of(change);
+      expect(changed).toMatchObject({ basis: 'change', termTotalBefore: changePriced.totals.termTotal, invalidLines: [] });
+      expect(changed.error).toBeUndefined();
+      // The upgrade's new line net rises by the list price's share (299.00 -> 349.00, after the same customer and term
+      // discounts), known to a cent and a half a month (both line nets are rounded): so is the prorated remainder over the term.
+      const perMonth = (Number(upgradeFee.lineNet) * 50) / 299;
+      const { daysRemaining, daysInTerm } = upgradeFee.proration as Json;
+      const months = (24 * daysRemaining) / daysInTerm;
+      expect(Math.abs(Number(changed.delta) - perMonth * months)).toBeLessThanOrEqual(0.015 * months + 0.01);
+      expect(Number(changed.termTotalAfter)).toBeCloseTo(Number(changePriced.totals.termTotal) + Number(changed.delta), 2);
+      // The renewal's figure is its new term (no one-time charges): the candidate does not touch its 500 Mbit/s line.
+      expect(of(renewal)).toMatchObject({ basis: 'renewal', termTotalBefore: renewalPriced.totals.termTotal, termTotalAfter: renewalPriced.totals.termTotal, delta: '0' });
+    }, 300_000);
   });
 
   describe('bad input: 4xx problem+json naming the field, nothing written', () => {

@@ -4,6 +4,7 @@ import Decimal from 'decimal.js';
 import { evaluateApprovalPolicy } from '../approval';
 import { configure } from '../configuration';
 import { price, type ManualDiscount, type PriceResult } from '../pricing';
+import { ChangeLineError, disconnectFeesOf, priceChange, type Baseline, type ChangePriceResult, type LineAction } from './change-pricing';
 import { customerContext } from './commands/line.commands';
 import { dealMetricsOf } from './quote.service';
 import { pricedOptions } from './quote.line-options';
@@ -15,6 +16,11 @@ export type QuoteImpact = {
   revision: number;
   /** The quote's currency: the totals and the delta are in it. */
   currency: string;
+  /**
+   * What the totals are: new business's term total, a change's delta against the installed base
+   * (ADR 0022), or a renewal's new term; before and after are always the same kind of figure.
+   */
+  basis: 'new' | 'change' | 'renewal';
   /** Net term total before (as priced) and after (against the candidate); null when not priceable. */
   termTotalBefore: string | null;
   termTotalAfter: string | null;
@@ -50,12 +56,15 @@ export function createImpactReplay(prisma: PrismaClient) {
       const quote = await prisma.quote.findUniqueOrThrow({ where: { id: revision.quoteId } });
       const lines = await prisma.quoteLine.findMany({ where: { quoteId: revision.quoteId, revision: revision.revision }, orderBy: { position: 'asc' } });
       const before = fromEvidence((await prisma.priceResult.findUniqueOrThrow({ where: { id: revision.priceResultId! } })).result);
+      const basis = quote.basis === 'change' || quote.basis === 'renewal' ? quote.basis : 'new';
       const impact: QuoteImpact = {
-        quoteId: revision.quoteId, revision: revision.revision, currency: quote.currency, termTotalBefore: before.totals.termTotal, termTotalAfter: null, delta: null,
+        quoteId: revision.quoteId, revision: revision.revision, currency: quote.currency, basis, termTotalBefore: before.totals.termTotal, termTotalAfter: null, delta: null,
         invalidLines: [], approvalsBefore: roles(await current(revision.releaseId), before, quote.termMonths), approvalsAfter: [], newlyRequiredApprovals: [],
       };
       try {
-        const configured = lines.map((line) => ({
+        // A change or renewal prices its add and modify lines only; the others count from their baseline (ADR 0022), as the price command does.
+        const pricedLines = basis === 'new' ? lines : lines.filter((l) => l.action === 'add' || l.action === 'modify');
+        const configured = pricedLines.map((line) => ({
           line,
           result: configure(candidate, {
             offering: line.offering, selections: line.selections as Record<string, unknown>,
@@ -67,7 +76,7 @@ export function createImpactReplay(prisma: PrismaClient) {
         impact.invalidLines = configured.filter((c) => !c.result.valid).map((c) => ({
           lineId: c.line.lineId, offering: c.line.offering, violations: c.result.violations.map((v) => `${v.ruleId}: ${v.message}`),
         }));
-        const after = price(candidate, {
+        const core = price(candidate, {
           currency: quote.currency, pricingDate: before.pricingDate, termMonths: quote.termMonths, customer: { accountId: quote.accountId, ...customerContext(quote) },
           lines: configured.map(({ line, result }) => ({
             lineId: line.lineId, offering: line.offering, quantity: line.quantity, characteristics: result.normalized.selections,
@@ -75,6 +84,7 @@ export function createImpactReplay(prisma: PrismaClient) {
             ...pricedOptions(result.normalized.children),
           })),
         });
+        const after = basis === 'new' ? core : changeAfter(core, lines, candidate, before, basis, quote);
         impact.termTotalAfter = after.totals.termTotal;
         impact.delta = new Decimal(after.totals.termTotal).minus(before.totals.termTotal).toFixed();
         impact.approvalsAfter = roles(candidate, after, quote.termMonths);
@@ -86,6 +96,26 @@ export function createImpactReplay(prisma: PrismaClient) {
     }
     return impacts;
   };
+}
+
+/**
+ * A change or renewal's figure against the candidate: the candidate's core result turned into
+ * the delta against the same baselines, on the same change date as the stored result (so only
+ * the release differs), with the candidate's disconnect fees. A line the change cannot price
+ * (a term that ended) says so in the impact's error.
+ */
+function changeAfter(core: PriceResult, lines: { lineId: string; offering: string; action: string; assetId: string | null; assetVersion: number | null; baseline: unknown }[],
+  candidate: ReleaseView, before: PriceResult, basis: 'change' | 'renewal', quote: Parameters<typeof customerContext>[0] & { termMonths: number }): PriceResult {
+  const stored = (before as Partial<ChangePriceResult>).change;
+  if (!stored) throw new Error(`the ${basis} quote's stored price has no change section: its delta cannot be replayed`);
+  try {
+    return priceChange(core, lines.map((l) => ({
+      lineId: l.lineId, offering: l.offering, action: l.action as LineAction, assetId: l.assetId, assetVersion: l.assetVersion, baseline: l.baseline as Baseline | null,
+    })), { basis, changeDate: stored.changeDate, termMonths: quote.termMonths, fees: disconnectFeesOf(candidate), customer: customerContext(quote) });
+  } catch (error) {
+    if (error instanceof ChangeLineError) throw new Error(`the ${basis} cannot be replayed: ${error.message}`, { cause: error });
+    throw error;
+  }
 }
 
 export type ImpactReplay = ReturnType<typeof createImpactReplay>;
