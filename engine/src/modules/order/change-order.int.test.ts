@@ -368,6 +368,41 @@ describe('change orders and renewals on the installed base', () => {
       // The renewal's figure is its new term (no one-time charges): the candidate does not touch its 500 Mbit/s line.
       expect(of(renewal)).toMatchObject({ basis: 'renewal', termTotalBefore: renewalPriced.totals.termTotal, termTotalAfter: renewalPriced.totals.termTotal, delta: '0' });
     }, 300_000);
+
+    it('a renewal that disconnects an asset whose term has lapsed does not renew it: no proration, no fee, nothing charged; the order ends the asset', async () => {
+      // Given a renewal of a lapsed asset (its term ended 70 days ago) and of one whose term still runs.
+      const [lapsed, kept] = [await installed(), await installed()];
+      await prisma().$executeRaw`UPDATE installed_asset SET term_start = current_date - 800, term_end = current_date - 70 WHERE id = ${lapsed}::uuid`;
+      const old = await assetOf(lapsed);
+      const { quoteId } = await ok(changeQuote([lapsed, kept], 'renewal', 24), 201);
+
+      // When the rep disconnects the lapsed line and prices.
+      await ok(f.call('rita', 'POST', `/quotes/${quoteId}/commands/disconnect-line`, { lineId: 'L1' }));
+      const priced = await ok(f.call('rita', 'POST', `/quotes/${quoteId}/commands/price`));
+
+      // Then the line is not renewed: its recurring charges stop with nothing prorated (nothing is left of its term) and no
+      // early-termination fee; the totals are the other line's new term alone.
+      const trace = (await ok(f.call('rita', 'GET', `/quotes/${quoteId}/price-trace`))).result as Json;
+      const [notRenewed, renewed] = trace.change.lines as [Json, Json];
+      expect(notRenewed).toMatchObject({ action: 'disconnect', assetId: lapsed, term: { end: old.termEnd } });
+      expect(notRenewed.renewedTerm).toBeUndefined();
+      const recurring = (old.charges as Json[]).filter((c) => c.chargeType === 'recurring');
+      expect(notRenewed.charges).toEqual(recurring.map((c) => expect.objectContaining({
+        charge: c.charge, previousLineNet: c.lineNet, lineNet: '0.00', periodDelta: `-${c.lineNet}`, termDelta: '0.00', reason: expect.stringMatching(/^not renewed: its term ended on /),
+      })));
+      expect((notRenewed.charges as Json[]).some((c) => c.proration || c.fee)).toBe(false);
+      expect(renewed).toMatchObject({ action: 'modify', assetId: kept, renewedTerm: { months: 24 } });
+      const sum = (l: Json) => (l.charges as Json[]).reduce((t, c) => t + Math.round(Number(c.termDelta) * 100), 0) / 100;
+      expect(priced.totals).toMatchObject({ oneTime: '0.00', termTotal: sum(renewed).toFixed(2) });
+
+      // And the order disconnects the lapsed asset with no charge and renews the other.
+      const orderId = await acceptAndOrder(quoteId);
+      const order = await f.until(orderId, ['fulfilled'], 90_000);
+      expect(order.lines.map((l: Json) => [l.lineId, l.action, l.assetId])).toEqual([['L1', 'disconnect', lapsed], ['L2', 'modify', kept]]);
+      expect(order.lines[0].charges).toEqual([]);
+      expect(await assetOf(lapsed)).toMatchObject({ state: 'disconnected', version: 2, lastOrderId: orderId });
+      expect(await assetOf(kept)).toMatchObject({ state: 'active', version: 2, termMonths: 24 });
+    }, 300_000);
   });
 
   describe('bad input: 4xx problem+json naming the field, nothing written', () => {

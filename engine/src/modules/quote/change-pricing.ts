@@ -17,6 +17,8 @@ import { dayNumber, divideHalfUp, formatUnits, prorateRecurring, prorationOf, Pr
  * charges; the delta per period against the asset is shown, the totals are the new term's.
  * A disconnect also charges the release's disconnect fees whose scope and condition match it
  * (pricing-rule-set `disconnectFees`, ADR 0022 addendum): one-time, each with its own fee step.
+ * A renewal's disconnect of an asset whose term has lapsed is "not renewed": no proration, no
+ * fee, nothing charged (ADR 0022, second addendum).
  */
 
 /** What a quote line of an asset keeps of it: the asset as the quote found it. */
@@ -135,6 +137,15 @@ export function priceChange(core: PriceResult, lines: readonly ChangeLine[], o: 
       for (const c of base!.charges) {
         if (c.chargeType === 'one-time') continue;
         charges.push({ ...chargeOf(c), previousLineNet: c.lineNet, lineNet: c.lineNet, periodDelta: zero, termDelta: zero, reason: 'unchanged: nothing to charge' });
+      }
+    } else if (o.basis === 'renewal' && line.action === 'disconnect' && dayNumber(base!.termEnd) <= dayNumber(o.changeDate)) {
+      // A renewal's disconnect of an asset whose term has lapsed means "do not renew it": nothing is left of the term to
+      // prorate or to charge an early-termination fee on, and there is no new term; the order ends the asset.
+      for (const c of base!.charges) {
+        if (c.chargeType === 'one-time') continue;
+        const previousLineNet = formatUnits(toUnits(c.lineNet, decimals), decimals);
+        charges.push({ ...chargeOf(c), previousLineNet, lineNet: zero, periodDelta: formatUnits(-toUnits(c.lineNet, decimals), decimals), termDelta: zero,
+          reason: `not renewed: its term ended on ${base!.termEnd}; nothing to charge` });
       }
     } else {
       // modify (change or renewal) and disconnect: recurring charges matched by key; one-time charges are never charged again.

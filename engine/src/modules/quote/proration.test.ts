@@ -164,6 +164,22 @@ describe('priceChange: a change quote priced as its delta against the installed 
       .toEqual({ start: '2028-03-10', end: '2031-03-10', months: 36 });
   });
 
+  it('a renewal\'s disconnect of a lapsed asset is "not renewed": nothing prorated, no fee (even one that always matches), nothing charged', () => {
+    const priced = core([{ lineId: 'L1', bandwidth: 100 }]);
+    const always: FeeRule = { ruleSet: 'custom', fee: { id: 'always', name: 'Always', condition: 'true', fee: { type: 'amount', value: '50.00', currency: 'EUR' } }, condition: () => true };
+    for (const changeDate of ['2028-01-01', '2028-03-10']) {
+      const result = priceChange(priced, [asset('L1', 'modify'), asset('L2', 'disconnect')], { basis: 'renewal', changeDate, termMonths: 24, fees: [always] });
+      const line = result.change.lines[1]!;
+      expect(line).toMatchObject({ action: 'disconnect', term: { end: '2028-01-01' } });
+      expect(line.charges).toEqual([{ charge: 'monthly-fee', chargeType: 'recurring', period: 'monthly', previousLineNet: '40.00', lineNet: '0.00', periodDelta: '-40.00', termDelta: '0.00',
+        reason: 'not renewed: its term ended on 2028-01-01; nothing to charge' }]);
+      expect(result.totals.termTotal).toBe(priceChange(priced, [asset('L1', 'modify')], { basis: 'renewal', changeDate, termMonths: 24 }).totals.termTotal);
+    }
+    // While the term still runs, a renewal's disconnect stops it now: the remainder prorated, the fee charged, as in a change.
+    const early = priceChange(priced, [asset('L2', 'disconnect')], { basis: 'renewal', changeDate: '2027-12-31', termMonths: 24, fees: [always] }).change.lines[0]!;
+    expect(early.charges.map((c) => [c.charge, c.termDelta])).toEqual([['monthly-fee', '-1.32'], ['always', '50.00']]);
+  });
+
   describe('disconnect fees from the release\'s pricing rule sets (ADR 0022 addendum)', () => {
     const disconnect = (quantity = 1): ChangeLine => ({ ...asset('L2', 'disconnect'), baseline: { ...baseline, quantity,
       charges: baseline.charges.map((c) => (c.chargeType === 'recurring' ? { ...c, quantity, lineNet: (Number(c.unitNetPrice) * quantity).toFixed(2) } : c)) } });
