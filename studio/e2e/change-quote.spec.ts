@@ -202,6 +202,21 @@ test.describe.serial('a change quote against the installed base, from the rep\'s
       await expect(row).toContainText(fee(l).previousLineNet as string);
       await expect(row).toContainText(`${fee(l).termDelta as string} EUR`);
     }
+    // Charges by the release's names: the offering's charge names, and the disconnect fee by the name its trace step carries
+    // (the pricing rule set's fee); no charge shown by its key.
+    const release = await ok(rep('GET', `/metadata/releases/${String(trace.releaseId)}`));
+    const offering = (release.items as Json[]).find((i) => i.kind === 'product-offering' && i.key === 'business-internet')!;
+    const monthlyFee = (offering.content.charges as Json[]).find((c) => c.key === 'monthly-fee')!.name as string;
+    expect(monthlyFee).toBe('Monthly fee');
+    const fees = ((change.lines as Json[])[1]!.charges as Json[]).filter((c) => c.fee);
+    expect(fees.map((c) => [c.charge, c.fee.name])).toEqual([['early-termination', 'Early termination fee']]);
+    for (const l of [1, 2, 3]) {
+      await expect(table.getByTestId(`change-L${l}-monthly-fee`).getByRole('cell').nth(2)).toHaveText(`${monthlyFee} (monthly)`);
+    }
+    const feeRow = table.getByTestId('change-L2-early-termination');
+    await expect(feeRow.getByRole('cell').nth(2)).toHaveText('Early termination fee');
+    await expect(feeRow).toContainText(`${fees[0]!.termDelta as string} EUR`);
+    for (const key of ['monthly-fee', 'early-termination']) await expect(table.getByRole('cell', { name: key, exact: true })).toHaveCount(0);
     await expect(table.getByTestId('change-L1-monthly-fee')).toContainText(fee(1).lineNet as string);
     await expect(table.getByTestId('change-L1-monthly-fee')).toContainText(fee(1).proration.reason as string);
     // The totals are the delta: the sum of every charge's change over the term.
@@ -261,6 +276,21 @@ test.describe.serial('a change quote against the installed base, from the rep\'s
     await expect(page.getByTestId('order-state')).toHaveText('fulfilled');
     await expect(page.getByTestId('step-L1.modify-service')).toContainText('completed');
     await expect(page.getByTestId('step-L2.deactivate-service')).toContainText('completed');
+    // The timeline says which step moved from which state to which, by the plan's step names; no "Step state changed".
+    const timeline = page.getByTestId('order-timeline');
+    const plan = await ok(rep('GET', `/orders/${story.orderId!}/fulfillment-plan`));
+    const stepName = (key: string) => (plan.steps as Json[]).find((s) => s.stepKey === key)!.name as string | null;
+    const words = (s: string) => s.replace(/-/g, ' ');
+    const moves = ((await ok(rep('GET', `/orders/${story.orderId!}/timeline`))).entries as Json[]).filter((e) => e.action === 'order.OrderStepStateChanged');
+    expect(moves.length).toBeGreaterThan(0);
+    for (const { details: d } of moves) {
+      const step = stepName(d.stepKey as string) ? `${d.stepKey as string} (${stepName(d.stepKey as string)!})` : d.stepKey as string;
+      await expect(timeline).toContainText(`${step}: ${d.from === d.to ? `stays ${words(d.to as string)}` : `${words(d.from as string)} → ${words(d.to as string)}`}`);
+    }
+    await expect(timeline).toContainText(`L1.modify-service (${stepName('L1.modify-service')!}): `);
+    await expect(timeline.getByRole('listitem').filter({ hasText: /^.*L2\.deactivate-service \(.*\): .* → completed/ })).not.toHaveCount(0);
+    await expect(timeline).toContainText('Installed base changed: L1 modify asset');
+    await expect(timeline).not.toContainText('Step state changed');
     await shot(page, testInfo, '08-change-order-fulfilled');
     await expectAccessible(page);
 

@@ -501,14 +501,19 @@ test.describe.serial('the rep workspace, configurator, pricing, approvals and th
     await expect(page.getByTestId('order-state')).toHaveText('cancelled');
     // On the order, and in its timeline in words.
     await expect(page.getByRole('paragraph').filter({ hasText: 'Cancellation requested by olga' })).toBeVisible();
-    await expect(page.getByRole('listitem').filter({ hasText: 'Cancellation requested by olga' })).toBeVisible();
+    // What each entry was about (no plan: the case is at the order, nothing to compensate).
+    const timeline = page.getByTestId('order-timeline');
+    await expect(timeline.getByRole('listitem').filter({ hasText: 'Fallout case opened at the order: model-defect from decomposition; allows retry, cancel by ' })).toContainText('no fulfillment decomposition map for managed-router');
+    await expect(timeline.getByRole('listitem').filter({ hasText: 'Cancellation requested (nothing to compensate) by olga' })).toContainText('Routers cannot be fulfilled until the release maps them');
+    await expect(timeline.getByRole('listitem').filter({ hasText: 'Fallout case resolved: cancel by olga' })).toBeVisible();
+    await expect(timeline).toContainText('Created from quote revision 1: 2 lines by rita');
     // The order's own page: its lines with their actions and its timeline.
     await page.getByRole('link', { name: 'Open the order' }).click();
     await expect(page).toHaveURL(new RegExp(`/orders/${orderId}$`));
     await expect(page.getByTestId('order-state')).toHaveText('cancelled');
     await expect(page.getByRole('table', { name: 'Order lines' })).toContainText('Managed Router');
     await expect(page.getByRole('table', { name: 'Order lines' })).toContainText('add');
-    await expect(page.getByRole('list').filter({ hasText: 'Cancellation requested by olga' })).toBeVisible();
+    await expect(page.getByTestId('order-timeline').getByRole('listitem').filter({ hasText: 'Cancellation requested (nothing to compensate) by olga' })).toBeVisible();
     await shot(page, testInfo, '24-order');
     await expectAccessible(page);
     await page.goto('/ops');

@@ -97,7 +97,10 @@ export type ChangeSection = {
     renewedTerm?: { start: string; end: string; months: number };
     charges: {
       charge: string; chargeType: string; period?: string; previousLineNet: string; lineNet: string; periodDelta: string; termDelta: string;
-      proration?: { reason: string }; reason: string;
+      proration?: { reason: string };
+      /** A disconnect fee's step: the pricing rule set's fee that charged it, by its name in the release. */
+      fee?: { name: string; source: { kind: string; key: string; feeId: string } };
+      reason: string;
     }[];
   }[];
 };

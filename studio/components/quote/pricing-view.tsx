@@ -19,7 +19,7 @@ export function PricingView({ quote, trace, items, names }: { quote: Quote; trac
       </p>
       {result.change ? <p data-testid="change-totals-note">The totals are the change to what the account pays today: {result.change.basis === 'change' ? `effective ${result.change.changeDate}, prorated for the rest of each asset's term` : 'the renewed terms at this release\'s prices'}.</p> : null}
       <TotalsTable totals={result.totals} currency={result.currency} termMonths={result.termMonths} />
-      {result.change ? <ChangeTable quote={quote} change={result.change} names={names} currency={result.currency} /> : null}
+      {result.change ? <ChangeTable quote={quote} change={result.change} items={items} names={names} currency={result.currency} /> : null}
       {result.lines.map((line) => {
         const position = quote.revision.lines.find((l) => l.lineId === line.lineId)?.position ?? line.lineId;
         return (
@@ -41,9 +41,14 @@ export function PricingView({ quote, trace, items, names }: { quote: Quote; trac
   );
 }
 
-/** Per asset line, what changes: each charge before and after, per period and over the term, and the proration in words. */
-function ChangeTable({ quote, change, names, currency }: { quote: Quote; change: ChangeSection; names: Record<string, string>; currency: string }) {
+/**
+ * Per asset line, what changes: each charge before and after, per period and over the term, and the proration in words.
+ * Charges by the release's names: a disconnect fee by the name its trace step carries (the pricing rule set's fee),
+ * any other charge by the line's offering in the pinned release; the key only where neither names it.
+ */
+function ChangeTable({ quote, change, items, names, currency }: { quote: Quote; change: ChangeSection; items: ReleaseItem[]; names: Record<string, string>; currency: string }) {
   const lineOf = (lineId: string) => quote.revision.lines.find((l) => l.lineId === lineId);
+  const nameOf = (lineId: string, c: ChangeSection['lines'][number]['charges'][number]) => c.fee?.name ?? chargeName(items, lineOf(lineId)?.offering ?? '', c.charge);
   return (
     <table aria-label="Change against the installed base">
       <thead><tr><th>Line</th><th>Action</th><th>Charge</th><th className="num">Today</th><th className="num">New</th><th className="num">Per period</th><th className="num">Over the term</th><th>How</th></tr></thead>
@@ -52,7 +57,7 @@ function ChangeTable({ quote, change, names, currency }: { quote: Quote; change:
           <tr key={`${l.lineId}/${c.charge}`} data-testid={`change-${l.lineId}-${c.charge}`}>
             <td>{i === 0 ? `${lineOf(l.lineId)?.position ?? l.lineId}. ${names[lineOf(l.lineId)?.offering ?? ''] ?? lineOf(l.lineId)?.offering ?? ''}` : ''}</td>
             <td>{i === 0 ? l.action : ''}</td>
-            <td>{c.charge}{c.period ? ` (${c.period})` : ''}</td>
+            <td title={c.charge}>{nameOf(l.lineId, c)}{c.period ? ` (${c.period})` : ''}</td>
             <td className="num">{c.previousLineNet}</td><td className="num">{c.lineNet}</td><td className="num">{c.periodDelta}</td>
             <td className="num">{c.termDelta} {currency}</td>
             <td>{c.proration?.reason ?? c.reason}</td>

@@ -1,9 +1,10 @@
 import Link from 'next/link';
 import { getEngine } from '@/lib/engine-client';
-import type { FalloutWorkItem, Order, OrderTimeline } from '@/lib/order-api';
+import type { FalloutWorkItem, FulfillmentPlan, Order, OrderTimeline } from '@/lib/order-api';
 import { requirePrincipal } from '@/lib/session';
 import { resolveFalloutAction } from '@/app/actions/fallout.actions';
-import { eventWords, when } from '@/components/format';
+import { when } from '@/components/format';
+import { OrderTimelineList } from '@/components/order/order-timeline';
 import { ProblemView } from '@/components/problem-view';
 import { CATEGORY } from '@/components/ops/fallout-words';
 import { ResolveForm } from '@/components/ops/resolve-form';
@@ -21,6 +22,8 @@ export default async function FalloutCasePage({ params }: { params: Promise<{ wo
     getEngine<Order>(`/orders/${c.orderId}`),
     getEngine<OrderTimeline>(`/orders/${c.orderId}/timeline`),
   ]);
+  // The plan's step names for the timeline (an order the model could not decompose has none).
+  const plan = order.ok && order.data.plan ? await getEngine<FulfillmentPlan>(`/orders/${c.orderId}/fulfillment-plan`) : undefined;
   return (
     <>
       <p><Link href="/ops">Back to the fallout inbox</Link></p>
@@ -53,7 +56,7 @@ export default async function FalloutCasePage({ params }: { params: Promise<{ wo
       {timeline.ok ? (
         <section className="panel" aria-labelledby="order-timeline">
           <h2 id="order-timeline">Order timeline</h2>
-          <ol className="timeline">{timeline.data.entries.map((e, i) => <li key={i}><span className="muted">{when(e.at)}</span> <strong title={e.action}>{eventWords(e.action)}</strong> by {e.actor.id}{e.reason ? `: “${e.reason}”` : ''}</li>)}</ol>
+          <OrderTimelineList timeline={timeline.data} steps={plan?.ok ? Object.fromEntries(plan.data.steps.map((s) => [s.stepKey, s.name])) : {}} />
         </section>
       ) : null}
     </>

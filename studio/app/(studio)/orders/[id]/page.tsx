@@ -4,7 +4,8 @@ import type { Release } from '@/lib/api';
 import type { FulfillmentPlan, Order, OrderTimeline } from '@/lib/order-api';
 import { offeringNames } from '@/lib/release-model';
 import { requirePrincipal } from '@/lib/session';
-import { eventWords, when } from '@/components/format';
+import { when } from '@/components/format';
+import { OrderTimelineList } from '@/components/order/order-timeline';
 import { ProblemView } from '@/components/problem-view';
 import '@/components/quote/quote.css';
 
@@ -63,7 +64,7 @@ export default async function OrderPage({ params }: { params: Promise<{ id: stri
       {timeline.ok ? (
         <section className="panel" aria-labelledby="order-timeline">
           <h2 id="order-timeline">Timeline</h2>
-          <ol className="timeline">{timeline.data.entries.map((e, i) => <li key={i}><span className="muted">{when(e.at)}</span> <strong title={e.action}>{eventWords(e.action)}</strong> by {e.actor.id}{e.reason ? `: “${e.reason}”` : ''}</li>)}</ol>
+          <OrderTimelineList timeline={timeline.data} steps={plan?.ok ? Object.fromEntries(plan.data.steps.map((s) => [s.stepKey, s.name])) : {}} />
         </section>
       ) : <ProblemView problem={timeline.problem} />}
     </>
