@@ -1,6 +1,8 @@
 import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
 import type { Headers, KafkaClient, KafkaClientOptions, KafkaConsumer, TopicMessages } from './kafka.port';
 import { asRecordRejection } from './record-rejection';
+// Before any client exists: kafkajs's idle request queue otherwise runs a 1 ms timer loop (and Node 24 warns of its negative delay).
+import './kafkajs-request-queue.patch';
 
 function toHeaders(raw: Record<string, unknown> | undefined): Headers {
   const headers: Headers = {};
