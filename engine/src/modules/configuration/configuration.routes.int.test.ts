@@ -66,6 +66,26 @@ describe('POST /configurations/evaluate (real PostgreSQL, Redis, Camunda)', () =
     expect(res.json().code).toBe(code);
   });
 
+  it('holds the line quantity to the offering\'s maxQuantity as add-line and configure-line do: 422 configuration-input, rule quantity.max, at body/context/quantity', async () => {
+    // The sample's Business Internet takes at most 20 per line (ADR 0022 addendum).
+    const at = (quantity: number) => evaluate({ offering: 'business-internet', selections: { access: 'fiber', bandwidth: 500 }, context: { quantity } });
+    const ok = await at(20);
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json().valid).toBe(true);
+    for (const attempt of [1, 2]) {
+      // Twice: the refusal is not a cached result.
+      const above = await at(21);
+      expect(above.statusCode, `attempt ${attempt}: ${above.body}`).toBe(422);
+      expect(above.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(above.json()).toMatchObject({
+        code: 'configuration-input', detail: 'business-internet takes at most 20 per line, not 21',
+        errors: [{ field: 'body/context/quantity', rule: 'quantity.max', message: 'must be at most 20 (the offering\'s maxQuantity)' }],
+      });
+    }
+    // An offering without a maximum (the sample's Managed Router) takes any quantity the contract allows.
+    expect((await evaluate({ offering: 'managed-router', selections: {}, context: { quantity: 500, quoteOfferings: ['business-internet'] } })).statusCode).toBe(200);
+  });
+
   it('another tenant has no release here: 404', async () => {
     expect((await evaluate({ offering: 'business-internet', selections: {} }, tokens.eve)).statusCode).toBe(404);
   });

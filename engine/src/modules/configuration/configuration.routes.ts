@@ -6,6 +6,7 @@ import { contractRoutes } from '../../http/contract-routes';
 import { principalOf, requireAuthentication } from '../../http/principal';
 import type { ReleaseViews } from '../catalog';
 import { configurationInputHash, configure } from './configurator';
+import { refuseAboveMaxQuantity } from './quantity-limit';
 
 export type ConfigurationRoutesOptions = { contract: OpenApiDocument; auth: AuthSettings; releases: ReleaseViews; redis: Redis };
 
@@ -34,6 +35,8 @@ export async function configurationRoutes(app: FastifyInstance, o: Configuration
     requireRole(principal, ...STAFF);
     const { releaseId, ...input } = request.body;
     const view = await o.releases.get(principal.tenantId, releaseId);
+    // The line's quantity is held to the offering's maximum as add-line and configure-line hold it (before the cache: never a result).
+    if (input.context?.quantity !== undefined) refuseAboveMaxQuantity(view, input.offering, input.context.quantity, 'body/context/quantity');
     // The input hash is order-independent: shuffled selections hit the same entry.
     const inputHash = configurationInputHash(view, input);
     const key = `cpq:${principal.tenantId}:config-preview:${view.contentHash}:${inputHash}`;

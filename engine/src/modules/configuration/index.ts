@@ -21,3 +21,4 @@ export {
   type NumericInterval,
 } from './configuration.types';
 export { configurationRoutes } from './configuration.routes';
+export { refuseAboveMaxQuantity } from './quantity-limit';

@@ -1,7 +1,7 @@
 import type { ReleaseView } from '@cpq/metadata';
 import { Prisma } from '@cpq/prisma';
 import { DomainError } from '../../../http/errors';
-import { configure, type ConfigurationResult } from '../../configuration';
+import { configure, refuseAboveMaxQuantity, type ConfigurationResult } from '../../configuration';
 import type { QuoteDeps } from '../quote.deps';
 import { editQuote } from '../quote.command-frame';
 import { manualDiscountRecord } from '../quote.guards';
@@ -31,15 +31,11 @@ export function configureLineOn(view: ReleaseView, line: LineInput, quote: Quote
 
 /**
  * The offering's most units per line (`maxQuantity`), if it has one: a line above it, new or a
- * change of an installed asset's quantity, is refused naming its quantity (422).
+ * change of an installed asset's quantity, is refused naming its quantity (422; the preview
+ * refuses the same, configuration module).
  */
 export function checkQuantity(view: ReleaseView, offering: string, quantity: number): void {
-  const max = view.get('product-offering', offering)?.content.maxQuantity;
-  if (max !== undefined && quantity > max) {
-    throw new DomainError('configuration-input', `${offering} takes at most ${max} per line, not ${quantity}`, [
-      { field: 'body/quantity', rule: 'quantity.max', message: `must be at most ${max} (the offering's maxQuantity)` },
-    ]);
-  }
+  refuseAboveMaxQuantity(view, offering, quantity, 'body/quantity');
 }
 
 /** Adds a configured line (configuration runs now, against the revision's pinned release). */
