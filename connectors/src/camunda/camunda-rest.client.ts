@@ -154,7 +154,8 @@ export function createCamundaClient(baseUrl: string, options: { timeoutMs?: numb
     /** Gives a failed external task new retries: its incident resolves and a worker fetches it again. */
     setExternalTaskRetries: (externalTaskId: string, retries: number) =>
       call<void>('PUT', `/external-task/${encodeURIComponent(externalTaskId)}/retries`, { retries }),
-    historicProcessInstances: (params: { processInstanceId?: string; processInstanceBusinessKey?: string }) =>
+    /** `processInstanceIds`: comma-separated (Camunda's list form), for one query over many instances. */
+    historicProcessInstances: (params: { processInstanceId?: string; processInstanceIds?: string; processInstanceBusinessKey?: string; finished?: boolean }) =>
       call<HistoricProcessInstance[]>('GET', `/history/process-instance${query(params)}`),
   };
 }

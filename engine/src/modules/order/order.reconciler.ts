@@ -97,11 +97,18 @@ export function createOrderReconciler(deps: OrderDeps & {
           AND NOT EXISTS (SELECT 1 FROM order_step s WHERE s.order_id = o.id AND s.state NOT IN ('completed', 'resolved')
                             AND s.plan_version = (SELECT max(plan_version) FROM fulfillment_plan p WHERE p.order_id = o.id))
         LIMIT 50`;
+      if (rows.length === 0) return;
+      // One Camunda query for the batch (not one per order: under overload these orders are many,
+      // and every engine process runs this): which of their processes completed.
+      const running = await correlations.activeOfMany(prisma, 'ORDER', rows.map((o) => o.id));
+      const instances = running.filter((c) => c.processInstanceId);
+      if (instances.length === 0) return;
+      const completed = new Set((await camunda.historicProcessInstances({ processInstanceIds: instances.map((c) => c.processInstanceId).join(','), finished: true }))
+        .filter((h) => h.state === 'COMPLETED').map((h) => h.id));
       for (const o of rows) {
-        const [history] = await camunda.historicProcessInstances({ processInstanceBusinessKey: `order-fulfillment:${o.tenantId}:${o.id}` });
-        if (history?.state !== 'COMPLETED') continue;
-        const ctx = system(o.tenantId, run);
-        await deps.completeFulfillment(o.id, ctx);
+        const c = instances.find((i) => i.domainId === o.id && i.tenantId === o.tenantId);
+        if (!c || !completed.has(c.processInstanceId!)) continue;
+        await deps.completeFulfillment(o.id, system(o.tenantId, run));
         report.finished += 1;
       }
     });

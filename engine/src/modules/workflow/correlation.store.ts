@@ -71,6 +71,10 @@ export const correlations = {
   activeOf: (db: Db, tenantId: string, domainType: string, domainId: string): Promise<Correlation | null> =>
     db.workflowCorrelation.findFirst({ where: { tenantId, domainType, domainId, status: { in: [...ACTIVE_STATUSES] } } }),
 
+  /** The active correlations of many domain intents (one query, for a reconciler's batch). */
+  activeOfMany: (db: Db, domainType: string, domainIds: string[]): Promise<Correlation[]> =>
+    db.workflowCorrelation.findMany({ where: { domainType, domainId: { in: domainIds }, status: { in: [...ACTIVE_STATUSES] } } }),
+
   byInstance: (db: Db, tenantId: string, processInstanceId: string): Promise<Correlation | null> =>
     db.workflowCorrelation.findFirst({ where: { tenantId, processInstanceId } }),
 
