@@ -89,17 +89,29 @@ export const TRANSIENT_CODES: ReadonlySet<ErrorCode> = new Set(['concurrent-upda
 
 export type FieldError = { field: string; rule: string; message: string };
 
-/** A typed, expected failure: thrown by modules, mapped to problem+json at the edge. */
+export type DomainErrorOptions = {
+  /** A refusal that may not hold on a retry with the same key (e.g. an order in flight that may be cancelled): never stored as the key's answer. */
+  transient?: boolean;
+};
+
+/**
+ * A typed, expected failure: thrown by modules, mapped to problem+json at the edge. Flags come
+ * as named options (`new DomainError(code, message, errors, { transient: true })`), so a call
+ * says what it means rather than passing a bare boolean.
+ */
 export class DomainError extends Error {
+  /** Never stored as an Idempotency-Key's answer (see DomainErrorOptions.transient). */
+  readonly transient: boolean;
+
   constructor(
     readonly code: ErrorCode,
     message: string,
     readonly errors: FieldError[] = [],
-    /** A refusal that may not hold on a retry with the same key (e.g. an order in flight that may be cancelled): never stored as the key's answer. */
-    readonly transient = false,
+    options: DomainErrorOptions = {},
   ) {
     super(message);
     this.name = 'DomainError';
+    this.transient = options.transient ?? false;
   }
 }
 

@@ -173,6 +173,6 @@ export async function refuseStaleChanges(tx: RawTx, loaded: Loaded): Promise<voi
   if (errors.length > 0) {
     throw new DomainError('asset-stale', `the installed base changed since this quote was made: ${errors.map((e) => e.message).join('; ')}. Make a new change quote from the assets as they are now`,
       // An order in flight may still be cancelled: that refusal alone is not the key's answer for good.
-      errors, refusals.every((r) => r.inFlight));
+      errors, { transient: refusals.every((r) => r.inFlight) });
   }
 }
