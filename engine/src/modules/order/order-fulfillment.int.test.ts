@@ -181,6 +181,39 @@ describe('order fulfillment on Camunda against the target systems', () => {
     expect((await stepEvents(orderId, PLAN[0])).map((e) => `${e.from}>${e.to}`)).toEqual(['pending>in-progress', 'in-progress>awaiting-callback', 'awaiting-callback>completed']);
   }, 150_000);
 
+  // A second process instance with the order's business key (Camunda does not hold business keys
+  // unique: a reconciler that started beside a slow live start made one under CI load). Both wait
+  // at the installation's message; the callback goes to the instance the order recorded.
+  it('drill: a second process instance with the order\'s business key neither takes nor blocks its callbacks; the order is fulfilled by the recorded one', async () => {
+    const quoteId = await f.acceptedQuote();
+    await f.stopWorkers();
+    const orderId = await f.createOrder(quoteId);
+    // The installation calls back after a while, so both instances wait at its message by then.
+    await f.control.rule({ system: 'field-service', keyContains: orderId }, { async: true, callbackDelayMs: 4_000 });
+    const camunda = async (method: string, path: string, body?: unknown) => {
+      const res = await fetch(`${testEnv.camundaUrl}${path}`, { method, headers: { 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+      expect(res.ok, `${path}: ${res.status} ${await res.clone().text()}`).toBe(true);
+      return res.status === 204 ? undefined : res.json();
+    };
+    const recorded = await prisma().workflowCorrelation.findFirstOrThrow({ where: { domainId: orderId, domainType: 'ORDER' } });
+    const variables = await camunda('GET', `/process-instance/${recorded.processInstanceId}/variables?deserializeValues=false`) as Record<string, { value: unknown; type: string }>;
+    const twin = await camunda('POST', `/process-definition/key/order-fulfillment/tenant-id/${f.tenant}/start`, {
+      businessKey: recorded.businessKey,
+      variables: Object.fromEntries(['orderId', 'waves', 'stepKeys', 'compensationKeys'].map((k) => [k, { value: variables[k]!.value, type: variables[k]!.type }])),
+    }) as { id: string };
+    try {
+      f.startWorkers();
+      await f.until(orderId, ['fulfilled'], 90_000);
+      const callbacks = await prisma().fulfillmentCallback.findMany({ where: { orderId } });
+      expect(callbacks.map((c) => [c.stepKey, c.disposition])).toEqual([['L1.install-line', 'applied']]);
+      expect((await prisma().orderStep.findFirstOrThrow({ where: { orderId, stepKey: 'L1.install-line' } })).correlationDue).toBe(false);
+      // The twin still waits where it was: nothing it did counted.
+      expect(((await camunda('GET', `/process-instance?processInstanceIds=${twin.id}`)) as unknown[]).length).toBe(1);
+    } finally {
+      await fetch(`${testEnv.camundaUrl}/process-instance/${twin.id}?skipCustomListeners=true`, { method: 'DELETE' });
+    }
+  }, 150_000);
+
   it('drill: a callback arriving after the cancellation request is recorded and routed to fallout, never applied', async () => {
     const quoteId = await f.acceptedQuote();
     const orderId = await createWith(quoteId, (id) =>

@@ -16,8 +16,20 @@ const system = (tenantId: string, run: string): CommandContext => ({
 });
 
 export type ReconcileReport = { started: number; ended: number; planned: number; signalled: number; correlated: number; applied: number; incidents: number; finished: number };
-/** `tenantId`: one tenant's orders only (a test run beside others, an operator's targeted run); every tenant by default. */
-export type ReconcileScope = { tenantId?: string };
+/**
+ * `tenantId`: one tenant's orders only (a test run beside others, an operator's targeted run); every tenant by default.
+ * `startsOlderThanMs`: the age at which a start still STARTING counts as left by a crash (default: the run's age, at least
+ * START_SETTLE_MS).
+ */
+export type ReconcileScope = { tenantId?: string; startsOlderThanMs?: number };
+
+/**
+ * A live start's Camunda call has answered or given up (the client's timeout, 10 s) well before
+ * this: only then may a reconciler claim its correlation. Camunda does not hold business keys
+ * unique, so a reconciler that starts beside a slow live flow makes a second instance, and
+ * every callback of that order then matches two executions (seen under CI load).
+ */
+export const START_SETTLE_MS = 30_000;
 
 /**
  * Finishes what a crash or an outage left between an order command's commit and its Camunda
@@ -44,7 +56,7 @@ export function createOrderReconciler(deps: OrderDeps & {
     const cutoff = new Date(Date.now() - olderThanMs);
 
     await guard('starts', async () => {
-      Object.assign(report, await deps.recoverStarts(olderThanMs, scope));
+      Object.assign(report, await deps.recoverStarts(scope.startsOlderThanMs ?? Math.max(olderThanMs, START_SETTLE_MS), scope));
     });
 
     // Orders whose start never ran (the consumer's after-commit work failed, or a crash): plan them.

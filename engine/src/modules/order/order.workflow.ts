@@ -58,10 +58,14 @@ export async function signalCancellation(camunda: CamundaClient, s: { businessKe
 }
 
 /** A callback decided a step that waits at its message event: the process moves on (or to fallout). */
-export async function correlateStepDone(camunda: CamundaClient, s: { businessKey: string; tenantId: string; stepKey: string; outcome: 'completed' | 'failed' }): Promise<'signalled' | 'no-subscriber'> {
+export async function correlateStepDone(
+  camunda: CamundaClient, s: { businessKey: string; tenantId: string; stepKey: string; outcome: 'completed' | 'failed'; processInstanceId?: string },
+): Promise<'signalled' | 'no-subscriber'> {
   try {
     await camunda.correlateMessage({
-      messageName: stepDoneMessage(s.stepKey), businessKey: s.businessKey, tenantId: s.tenantId,
+      messageName: stepDoneMessage(s.stepKey),
+      // By the recorded instance where known (exact, and never two matches); else by business key.
+      ...(s.processInstanceId ? { processInstanceId: s.processInstanceId } : { businessKey: s.businessKey, tenantId: s.tenantId }),
       // Not processVariablesLocal: Camunda sets those on the catch event's own execution, which
       // the gateway after it no longer sees. The step's scope declares `stepOutcome` (a start
       // listener), so a plain variable lands there and never on the process instance.

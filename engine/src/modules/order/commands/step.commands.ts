@@ -5,6 +5,7 @@ import { done, finishOrder, lockOrder, moveStep, stepChanged, stepOf, stepsOf, t
 import { DONE, type StepCommand, type StepState } from '../order.state';
 import { fulfillmentBusinessKey, requestKeyOf, type CommandContext, type OrderDeps, type StepDispatch, type StepOutcomeInput, type StepView } from '../order.types';
 import { correlateStepDone } from '../order.workflow';
+import { correlations } from '../../workflow';
 
 export function stepView(step: StepRow): StepView {
   return {
@@ -129,7 +130,7 @@ type CallbackReceipt = import('../order.types').CallbackReceipt;
  * sent is recorded as unmatched with a case. After the commit, a step waiting at its message event
  * is moved on (or the reconciler does it).
  */
-export function recordCallbackCommand(deps: Pick<OrderDeps, 'inTransaction' | 'inRawTransaction' | 'camunda' | 'log' | 'falloutSla'>) {
+export function recordCallbackCommand(deps: Pick<OrderDeps, 'prisma' | 'inTransaction' | 'inRawTransaction' | 'camunda' | 'log' | 'falloutSla'>) {
   return async (orderId: string, input: import('../order.types').CallbackInput, ctx: CommandContext): Promise<CallbackReceipt> => {
     requireIntegration(ctx.principal);
     const result = await deps.inRawTransaction(async (tx) => {
@@ -203,11 +204,14 @@ function dispositionOf(order: OrderRow, step: StepRow | undefined, outcome: 'com
  * message may arrive before the process subscribed (the worker completed its task a moment
  * later): tried a few times, then left to the reconciler.
  */
-export async function correlateDue(deps: Pick<OrderDeps, 'inTransaction' | 'camunda' | 'log'>, orderId: string, tenantId: string, stepKey: string, outcome: 'completed' | 'failed'): Promise<boolean> {
+export async function correlateDue(deps: Pick<OrderDeps, 'prisma' | 'inTransaction' | 'camunda' | 'log'>, orderId: string, tenantId: string, stepKey: string, outcome: 'completed' | 'failed'): Promise<boolean> {
   const businessKey = fulfillmentBusinessKey(tenantId, orderId);
+  // The instance this order recorded as its process: a second instance with the same business
+  // key (a start that raced a reconciler) never takes its callbacks, nor makes them ambiguous.
+  const processInstanceId = (await correlations.activeOf(deps.prisma, tenantId, 'ORDER', orderId))?.processInstanceId ?? undefined;
   for (let attempt = 0; attempt < 5; attempt += 1) {
     try {
-      if ((await correlateStepDone(deps.camunda, { businessKey, tenantId, stepKey, outcome })) === 'signalled') {
+      if ((await correlateStepDone(deps.camunda, { businessKey, tenantId, stepKey, outcome, processInstanceId })) === 'signalled') {
         await deps.inTransaction((tx) => tx.$executeRaw`
           UPDATE order_step SET correlation_due = false WHERE order_id = ${orderId}::uuid AND step_key = ${stepKey} AND correlation_due`);
         return true;
