@@ -1,5 +1,6 @@
 import type { TimelineEntry } from '@/lib/quote-api';
 import { eventWords, when } from '@/components/format';
+import { quoteEventDetail } from '@/components/quote/quote-events';
 
 const DECISIONS = new Set(['quote.ApprovalGranted', 'quote.ApprovalRefused']);
 const MATERIAL = new Set(['quote.QuoteCreated', 'quote.QuoteLineAdded', 'quote.QuoteLineConfigured', 'quote.QuotePriced', 'quote.QuoteSubmittedForApproval', 'quote.QuoteRevised']);
@@ -12,13 +13,7 @@ export function changesSince(entries: TimelineEntry[], revision: number): { sinc
   return { since, changes: after.filter((e) => MATERIAL.has(e.action)) };
 }
 
-const detailText = (e: TimelineEntry) => {
-  const d = e.details as { lineId?: string; offering?: string; quantity?: number; valid?: boolean; totals?: { termTotal?: string }; newRevision?: number };
-  if (e.action === 'quote.QuoteLineAdded' || e.action === 'quote.QuoteLineConfigured') return `${d.lineId ?? ''}${d.offering ? ` ${d.offering}` : ''}${d.quantity !== undefined ? ` × ${d.quantity}` : ''}${d.valid === false ? ', invalid' : ''}`;
-  if (e.action === 'quote.QuotePriced') return d.totals?.termTotal ? `term total ${d.totals.termTotal}` : '';
-  if (e.action === 'quote.QuoteRevised') return d.newRevision ? `to revision ${d.newRevision}` : '';
-  return '';
-};
+const detailText = quoteEventDetail;
 
 /** Who changed what since the last decision: what the approver decides on that the last one did not see. */
 export function ChangesSince({ entries, revision }: { entries: TimelineEntry[]; revision: number }) {
