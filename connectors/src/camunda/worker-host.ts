@@ -3,6 +3,7 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.
 import addFormats from 'ajv-formats';
 import { Client, Variables, type Task, type TaskService, type TypedValue } from 'camunda-external-task-client-js';
 import { pino, type Logger } from 'pino';
+import { retryOnConflict } from './camunda-conflict';
 import { catalogProblems, isBpmnError, retryDelayMs, type WorkerCatalog, type WorkerEntry } from './worker-catalog';
 
 /**
@@ -177,12 +178,15 @@ export function startWorkerHost(options: WorkerHostOptions): WorkerHost {
       );
       if (isBpmnError(result)) {
         phase = 'handleBpmnError';
-        await taskService.handleBpmnError(task, result.bpmnError.code, result.bpmnError.message);
+        await retryOnConflict(() => taskService.handleBpmnError(task, result.bpmnError.code, result.bpmnError.message));
         log.info({ code: result.bpmnError.code, attempt }, 'task ended with a BPMN error');
         span.setAttributes({ 'cpq.outcome': 'bpmn-error', 'camunda.bpmn_error_code': result.bpmnError.code });
       } else {
         phase = 'complete';
-        await taskService.complete(task, toVariables(result.variables ?? {}));
+        // A completion that lost a race with a sibling step (a parallel wave) runs again at once:
+        // the handler's work is done and recorded; only Camunda's transaction rolled back.
+        const variables = toVariables(result.variables ?? {});
+        await retryOnConflict(() => taskService.complete(task, variables));
         log.info({ attempt }, 'task completed');
         span.setAttribute('cpq.outcome', 'completed');
       }
@@ -201,7 +205,7 @@ export function startWorkerHost(options: WorkerHostOptions): WorkerHost {
       span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage });
       if (retries > 0) log.warn({ err: error, attempt, retries, retryTimeout }, 'task failed; will retry');
       else log.error({ err: error, attempt }, 'task failed on its last attempt; raising an incident');
-      await report('report the failure', () => taskService.handleFailure(task, { errorMessage, errorDetails, retries, retryTimeout }));
+      await report('report the failure', () => retryOnConflict(() => taskService.handleFailure(task, { errorMessage, errorDetails, retries, retryTimeout })));
     } finally {
       clearTimeout(lockTimer);
       controllers.delete(controller);
