@@ -11,7 +11,7 @@ import { internetLine, type Json } from '../../../test/quote-fixture';
 describe('change orders and renewals on the installed base', () => {
   let f: FulfillmentFixture;
   beforeAll(async () => {
-    f = await createFulfillmentFixture('change_orders', { retries: 2, adapterTimeoutMs: 800 });
+    f = await createFulfillmentFixture('change_orders', { adapterTimeoutMs: 5_000 });
   });
   afterAll(async () => {
     await f?.close();

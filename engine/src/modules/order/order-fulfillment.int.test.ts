@@ -18,7 +18,7 @@ const PLAN = ['L1.reserve-access', 'L1.install-line', 'L1.activate-service', 'L1
 describe('order fulfillment on Camunda against the target systems', () => {
   let f: FulfillmentFixture;
   beforeAll(async () => {
-    f = await createFulfillmentFixture('order_fulfillment', { retries: 2, adapterTimeoutMs: 800 });
+    f = await createFulfillmentFixture('order_fulfillment', { retries: 2, adapterTimeoutMs: 3_000 });
   });
   afterAll(async () => {
     await f?.close();
