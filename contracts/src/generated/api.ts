@@ -2562,6 +2562,8 @@ export interface operations {
                         channel?: string;
                         quantity?: number;
                         quoteOfferings?: string[];
+                        /** @description The line's saved quantity, when the preview is of a saved line. A quantity equal to it is not held to the offering's maxQuantity, as configure-line holds only a change of quantity (a line above a lowered maximum stays editable). Not part of the configuration: the result never depends on it. */
+                        savedQuantity?: number;
                         segment?: string;
                         termMonths?: number;
                     };

@@ -86,7 +86,7 @@ describe('LineConfigurator (the rep\'s generated form)', () => {
     await access.getByRole('button', { name: 'Apply fix: Set bandwidth to 100' }).click();
     await contains(screen.getByTestId('preview-status'), 'Valid configuration.');
     await expect.element(screen.getByLabelText('Bandwidth (Mbit/s) *')).toHaveValue(100);
-    expect(evaluate.mock.lastCall?.[0]).toMatchObject({ offering: 'business-internet', selections: { access: 'copper', bandwidth: 100 }, context: { quantity: 1, termMonths: 24 } });
+    expect(evaluate.mock.lastCall?.[0]).toMatchObject({ offering: 'business-internet', selections: { access: 'copper', bandwidth: 100 }, context: { quantity: 1, savedQuantity: 1, termMonths: 24 } });
   });
 
   it('shows a derived value read-only with its rule, and saves the rep\'s own choices without it', async () => {

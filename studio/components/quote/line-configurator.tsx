@@ -65,7 +65,8 @@ export function LineConfigurator({ form, optionForms = {}, releaseId, line, cont
       const q = Number(quantity);
       evaluate({
         releaseId, offering: form.offering.key, selections: explicit, ...(children ? { children } : {}),
-        context: { ...(Number.isInteger(q) && q >= 1 ? { quantity: q } : {}), termMonths: context.termMonths, quoteOfferings: context.quoteOfferings, ...(context.segment ? { segment: context.segment } : {}), ...(context.channel ? { channel: context.channel } : {}) },
+        // savedQuantity: the engine holds only a changed quantity to the offering's maximum, as saving does.
+        context: { ...(Number.isInteger(q) && q >= 1 ? { quantity: q } : {}), ...(line.quantity >= 1 ? { savedQuantity: line.quantity } : {}), termMonths: context.termMonths, quoteOfferings: context.quoteOfferings, ...(context.segment ? { segment: context.segment } : {}), ...(context.channel ? { channel: context.channel } : {}) },
       }).then((result) => {
         if (n !== asked.current) return; // an older answer arriving late
         setEvaluating(false);
@@ -80,7 +81,7 @@ export function LineConfigurator({ form, optionForms = {}, releaseId, line, cont
       });
     }, debounceMs);
     return () => clearTimeout(timer);
-  }, [explicit, quantity, children, releaseId, form.offering.key, context.termMonths, context.quoteOfferings, context.segment, context.channel, evaluate, debounceMs]);
+  }, [explicit, quantity, line.quantity, children, releaseId, form.offering.key, context.termMonths, context.quoteOfferings, context.segment, context.channel, evaluate, debounceMs]);
 
   const derived = useMemo(() => new Map((preview?.derivations ?? []).map((d) => [d.characteristic, d.value])), [preview]);
   // What the form shows: the engine's normalized values (defaults, derived) under the rep's own choices.

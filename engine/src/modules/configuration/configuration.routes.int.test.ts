@@ -82,6 +82,16 @@ describe('POST /configurations/evaluate (real PostgreSQL, Redis, Camunda)', () =
         errors: [{ field: 'body/context/quantity', rule: 'quantity.max', message: 'must be at most 20 (the offering\'s maxQuantity)' }],
       });
     }
+    // A saved line above a lowered maximum stays editable, as configure-line keeps it: its own quantity
+    // is not held, a change above the maximum is; and the saved quantity changes nothing in the result.
+    const saved = (quantity: number, savedQuantity: number) =>
+      evaluate({ offering: 'business-internet', selections: { access: 'fiber', bandwidth: 500 }, context: { quantity, savedQuantity } });
+    const kept = await saved(25, 25);
+    expect(kept.statusCode, kept.body).toBe(200);
+    expect((await saved(20, 25)).json()).toEqual(ok.json());
+    expect((await saved(26, 25)).json()).toMatchObject({ code: 'configuration-input', errors: [{ field: 'body/context/quantity', rule: 'quantity.max' }] });
+    expect((await evaluate({ offering: 'business-internet', selections: {}, context: { quantity: 2, savedQuantity: 0 } })).json())
+      .toMatchObject({ status: 400, code: 'validation-failed' });
     // An offering without a maximum (the sample's Managed Router) takes any quantity the contract allows.
     expect((await evaluate({ offering: 'managed-router', selections: {}, context: { quantity: 500, quoteOfferings: ['business-internet'] } })).statusCode).toBe(200);
   });

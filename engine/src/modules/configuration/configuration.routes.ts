@@ -33,10 +33,13 @@ export async function configurationRoutes(app: FastifyInstance, o: Configuration
     // The preview's explanations and fixes name the release's configuration rules, which are
     // internal like the release itself (catalog.routes.ts RELEASE_READERS): never a customer's.
     requireRole(principal, ...STAFF);
-    const { releaseId, ...input } = request.body;
+    const { releaseId, ...body } = request.body;
+    const { savedQuantity, ...context } = body.context ?? {};
+    const input = body.context ? { ...body, context } : body;
     const view = await o.releases.get(principal.tenantId, releaseId);
-    // The line's quantity is held to the offering's maximum as add-line and configure-line hold it (before the cache: never a result).
-    if (input.context?.quantity !== undefined) refuseAboveMaxQuantity(view, input.offering, input.context.quantity, 'body/context/quantity');
+    // The line's quantity is held to the offering's maximum as add-line and configure-line hold
+    // it: a new quantity only, not the saved line's own (before the cache: never a result).
+    if (context.quantity !== undefined && context.quantity !== savedQuantity) refuseAboveMaxQuantity(view, input.offering, context.quantity, 'body/context/quantity');
     // The input hash is order-independent: shuffled selections hit the same entry.
     const inputHash = configurationInputHash(view, input);
     const key = `cpq:${principal.tenantId}:config-preview:${view.contentHash}:${inputHash}`;

@@ -18,16 +18,18 @@ const system = (tenantId: string, run: string): CommandContext => ({
 export type ReconcileReport = { started: number; ended: number; planned: number; signalled: number; correlated: number; applied: number; incidents: number; finished: number };
 /**
  * `tenantId`: one tenant's orders only (a test run beside others, an operator's targeted run); every tenant by default.
- * `startsOlderThanMs`: the age at which a start still STARTING counts as left by a crash (default: the run's age, at least
- * START_SETTLE_MS).
+ * `settleMs`: the age at which a live flow's Camunda call (a start still STARTING, a cancellation not yet signalled) counts as
+ * left by a crash (default: the run's age, at least START_SETTLE_MS).
  */
-export type ReconcileScope = { tenantId?: string; startsOlderThanMs?: number };
+export type ReconcileScope = { tenantId?: string; settleMs?: number };
 
 /**
  * A live start's Camunda call has answered or given up (the client's timeout, 10 s) well before
  * this: only then may a reconciler claim its correlation. Camunda does not hold business keys
  * unique, so a reconciler that starts beside a slow live flow makes a second instance, and
- * every callback of that order then matches two executions (seen under CI load).
+ * every callback of that order then matches two executions (seen under CI load). The same holds
+ * for a cancellation's signal: a second signal finds nobody (the first one's interrupting event
+ * took the process to compensation) and would open a false "reverse by hand" case.
  */
 export const START_SETTLE_MS = 30_000;
 
@@ -54,9 +56,11 @@ export function createOrderReconciler(deps: OrderDeps & {
       }
     };
     const cutoff = new Date(Date.now() - olderThanMs);
+    const settleMs = scope.settleMs ?? Math.max(olderThanMs, START_SETTLE_MS);
+    const settled = new Date(Date.now() - settleMs);
 
     await guard('starts', async () => {
-      Object.assign(report, await deps.recoverStarts(scope.startsOlderThanMs ?? Math.max(olderThanMs, START_SETTLE_MS), scope));
+      Object.assign(report, await deps.recoverStarts(settleMs, scope));
     });
 
     // Orders whose start never ran (the consumer's after-commit work failed, or a crash): plan them.
@@ -72,7 +76,7 @@ export function createOrderReconciler(deps: OrderDeps & {
     // Cancellations committed but not yet signalled to their process.
     await guard('cancellations', async () => {
       const rows = await prisma.$queryRaw<{ id: string; tenantId: string }[]>`
-        SELECT id::text, tenant_id AS "tenantId" FROM customer_order WHERE state = 'cancelling' AND NOT cancel_signalled AND updated_at < ${cutoff}
+        SELECT id::text, tenant_id AS "tenantId" FROM customer_order WHERE state = 'cancelling' AND NOT cancel_signalled AND updated_at < ${settled}
           AND (${tenant}::text IS NULL OR tenant_id = ${tenant}) LIMIT 50`;
       for (const o of rows) {
         const order = await readOrder(prisma, o.id, o.tenantId);
@@ -108,7 +112,9 @@ export function createOrderReconciler(deps: OrderDeps & {
         WHERE o.state = 'in-progress' AND o.updated_at < ${cutoff} AND (${tenant}::text IS NULL OR o.tenant_id = ${tenant})
           AND NOT EXISTS (SELECT 1 FROM order_step s WHERE s.order_id = o.id AND s.state NOT IN ('completed', 'resolved')
                             AND s.plan_version = (SELECT max(plan_version) FROM fulfillment_plan p WHERE p.order_id = o.id))
-        LIMIT 50`;
+        -- A sample, not the same 50 each run: under overload most are still running (their last
+        -- task queued), and a fixed first 50 could hide an ended one behind them for good.
+        ORDER BY random() LIMIT 50`;
       if (rows.length === 0) return;
       // One Camunda query for the batch (not one per order: under overload these orders are many,
       // and every engine process runs this): which of their processes completed.

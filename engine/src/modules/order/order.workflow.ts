@@ -1,5 +1,6 @@
 import { DomainError } from '../../http/errors';
-import { CamundaError, type CamundaClient } from '../workflow';
+import type { PrismaClient } from '@cpq/prisma';
+import { CamundaError, correlations, type CamundaClient } from '../workflow';
 import { ORDER_FULFILLMENT_PROCESS } from './order.types';
 
 /**
@@ -26,7 +27,26 @@ export function workflowUnavailable(error: unknown, what: string): DomainError {
   return new DomainError('dependency-unavailable', `${what}: ${(error as Error).message}`);
 }
 
-const noSubscriber = (error: unknown) => error instanceof CamundaError && /MismatchingMessageCorrelation|No process definition or execution matches/.test(error.message);
+// Nobody waits for the message. Not "N executions match" (also a MismatchingMessageCorrelation):
+// that is two instances of one order, which must surface, not pass for a process that ended.
+const noSubscriber = (error: unknown) => error instanceof CamundaError && /No process definition or execution matches/.test(error.message);
+
+/**
+ * The Camunda instance an order recorded as its process (its active correlation), or undefined
+ * (none yet, or the read failed: callers fall back to the business key). Messages and tasks go
+ * to this instance, so a stray second instance with the same business key never takes them.
+ */
+export async function recordedInstance(prisma: PrismaClient, tenantId: string, orderId: string): Promise<string | undefined> {
+  try {
+    return (await correlations.activeOf(prisma, tenantId, 'ORDER', orderId))?.processInstanceId ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Where a message goes: the recorded instance when known, else the business key in the tenant. */
+const target = (s: { businessKey: string; tenantId: string; processInstanceId?: string }) =>
+  s.processInstanceId ? { processInstanceId: s.processInstanceId } : { businessKey: s.businessKey, tenantId: s.tenantId };
 
 /**
  * Starts the fulfillment process, idempotent by business key: an instance an earlier attempt
@@ -47,9 +67,11 @@ export async function startFulfillmentProcess(camunda: CamundaClient, s: { busin
  * running step and runs the compensation over `compensationKeys`. 'no-subscriber' when the
  * process no longer waits for it (ended, or never started).
  */
-export async function signalCancellation(camunda: CamundaClient, s: { businessKey: string; tenantId: string; compensationKeys: string[] }): Promise<'signalled' | 'no-subscriber'> {
+export async function signalCancellation(
+  camunda: CamundaClient, s: { businessKey: string; tenantId: string; compensationKeys: string[]; processInstanceId?: string },
+): Promise<'signalled' | 'no-subscriber'> {
   try {
-    await camunda.correlateMessage({ messageName: CANCELLATION_MESSAGE, businessKey: s.businessKey, tenantId: s.tenantId, processVariables: { compensationKeys: json(s.compensationKeys) } });
+    await camunda.correlateMessage({ messageName: CANCELLATION_MESSAGE, ...target(s), processVariables: { compensationKeys: json(s.compensationKeys) } });
     return 'signalled';
   } catch (error) {
     if (noSubscriber(error)) return 'no-subscriber';
@@ -65,7 +87,7 @@ export async function correlateStepDone(
     await camunda.correlateMessage({
       messageName: stepDoneMessage(s.stepKey),
       // By the recorded instance where known (exact, and never two matches); else by business key.
-      ...(s.processInstanceId ? { processInstanceId: s.processInstanceId } : { businessKey: s.businessKey, tenantId: s.tenantId }),
+      ...target(s),
       // Not processVariablesLocal: Camunda sets those on the catch event's own execution, which
       // the gateway after it no longer sees. The step's scope declares `stepOutcome` (a start
       // listener), so a plain variable lands there and never on the process instance.
@@ -84,9 +106,12 @@ export async function correlateStepDone(
  * moved on, or has not reached the task yet).
  */
 export async function completeFalloutTask(
-  camunda: CamundaClient, s: { businessKey: string; tenantId: string; stepKey: string; taskKey: string; falloutAction: string; compensationKeys?: string[] },
+  camunda: CamundaClient, s: { businessKey: string; tenantId: string; stepKey: string; taskKey: string; falloutAction: string; compensationKeys?: string[]; processInstanceId?: string },
 ): Promise<'completed' | 'no-task'> {
-  const [task] = await camunda.tasks({ processInstanceBusinessKey: s.businessKey, taskDefinitionKey: s.taskKey, taskVariables: `stepRef_eq_${s.stepKey}`, tenantIdIn: s.tenantId });
+  const [task] = await camunda.tasks({
+    ...(s.processInstanceId ? { processInstanceId: s.processInstanceId } : { processInstanceBusinessKey: s.businessKey }),
+    taskDefinitionKey: s.taskKey, taskVariables: `stepRef_eq_${s.stepKey}`, tenantIdIn: s.tenantId,
+  });
   if (!task) return 'no-task';
   try {
     await camunda.completeTask(task.id, {

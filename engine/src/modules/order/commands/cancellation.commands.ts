@@ -9,7 +9,7 @@ import { done, finishOrder, lockOrder, moveOrder, readOrder, stepOf, stepsOf, ty
 import { orderView } from '../order.views';
 import { DONE, MAY_HAVE_ACTED, type StepState } from '../order.state';
 import { fulfillmentBusinessKey, type CommandContext, type CompensationDispatch, type CompensationOutcomeInput, type OrderDeps, type StepView } from '../order.types';
-import { endFulfillmentProcess, signalCancellation } from '../order.workflow';
+import { endFulfillmentProcess, recordedInstance, signalCancellation } from '../order.workflow';
 import { changeStep, stepView } from './step.commands';
 
 /** What a cancellation still has to do in Camunda after its transaction committed. */
@@ -63,7 +63,8 @@ export async function applyCancellationEffect(deps: Pick<OrderDeps, 'prisma' | '
       for (const id of effect.correlationIds) await correlations.setStatus(deps.prisma, id, 'CANCELLED', ['CANCELLING']);
     }
     if (effect.kind === 'signal') {
-      const outcome = await signalCancellation(deps.camunda, { businessKey, tenantId: order.tenantId, compensationKeys: effect.compensation });
+      const processInstanceId = await recordedInstance(deps.prisma, order.tenantId, order.id);
+      const outcome = await signalCancellation(deps.camunda, { businessKey, tenantId: order.tenantId, compensationKeys: effect.compensation, processInstanceId });
       await deps.inTransaction(async (tx) => {
         const locked = await lockOrder(tx, order.id, ctx.principal);
         await tx.$executeRaw`UPDATE customer_order SET cancel_signalled = true WHERE id = ${order.id}::uuid`;

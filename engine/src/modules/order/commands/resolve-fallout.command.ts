@@ -5,7 +5,7 @@ import { requireOperator } from '../order.access';
 import { done, lockOrder, readOrder, stepOf, type OrderRow } from '../order.repository';
 import type { StepCommand } from '../order.state';
 import { fulfillmentBusinessKey, type CommandContext, type FalloutAction, type OrderDeps, type ResolveFalloutInput } from '../order.types';
-import { completeFalloutTask, COMPENSATION_FALLOUT_TASK, FALLOUT_TASK, STEP_COMPENSATION_FALLOUT_TASK } from '../order.workflow';
+import { completeFalloutTask, COMPENSATION_FALLOUT_TASK, FALLOUT_TASK, recordedInstance, STEP_COMPENSATION_FALLOUT_TASK } from '../order.workflow';
 import { applyCancellationEffect, cancelInTransaction, type CancellationEffect } from './cancellation.commands';
 import { changeStep } from './step.commands';
 import type { startFulfillmentCommand } from './start-fulfillment.flow';
@@ -97,8 +97,9 @@ export async function applyCaseEffect(deps: Pick<OrderDeps, 'prisma' | 'camunda'
       // step while the order is fulfilled) at the step's own.
       const taskKeys = c.source === 'compensation-failure' ? [COMPENSATION_FALLOUT_TASK, STEP_COMPENSATION_FALLOUT_TASK] : [FALLOUT_TASK];
       let result: 'completed' | 'no-task' = 'no-task';
+      const processInstanceId = await recordedInstance(deps.prisma, tenantId, c.orderId);
       for (const taskKey of taskKeys) {
-        result = await completeFalloutTask(deps.camunda, { businessKey, tenantId, stepKey: c.stepKey, taskKey, falloutAction: FALLOUT_ACTION_VALUE[c.resolutionAction]! });
+        result = await completeFalloutTask(deps.camunda, { businessKey, tenantId, stepKey: c.stepKey, taskKey, falloutAction: FALLOUT_ACTION_VALUE[c.resolutionAction]!, processInstanceId });
         if (result === 'completed') break;
       }
       // The process has not reached the task yet (the worker's BPMN error is on its way): try later.

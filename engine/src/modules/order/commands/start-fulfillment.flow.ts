@@ -18,6 +18,8 @@ type StartState = {
   /** Set by the first step when there is a process to start. */
   pending?: { correlationId: string; businessKey: string; waves: string[][] };
   processInstanceId?: string;
+  /** Whether the start step created the instance (not found by business key from an earlier attempt). */
+  startedHere?: boolean;
   outcome?: 'started' | 'fulfilled' | 'model-defect' | 'stale-change' | 'not-due';
 };
 
@@ -102,17 +104,26 @@ export function startFulfillmentFlow(deps: OrderDeps): Flow<StartState> {
     },
     {
       name: 'record-start',
-      async invoke({ orderId, ctx, pending, processInstanceId }) {
+      async invoke({ orderId, ctx, pending, processInstanceId, startedHere }) {
         if (!pending) return;
-        return inTransaction(async (tx) => {
+        let stray = false;
+        const recorded = await inTransaction(async (tx) => {
           const order = await lockOrder(tx, orderId, ctx.principal);
           const started = await correlations.started(tx, pending.correlationId, processInstanceId!);
-          // Cancelled meanwhile (the correlation was ended), or recorded by a reconciler already.
+          // Cancelled meanwhile (the correlation was ended), or recorded by a reconciler already
+          // ('already': with this very instance). `false` with an instance this run started: a
+          // second instance of the order (Camunda does not hold business keys unique), ended below.
+          stray = started === false && startedHere === true;
           if (started !== 'started' || order.state !== 'planned') return { outcome: 'not-due' as const };
           const running = await moveOrder(tx, order, 'start-fulfillment');
           await finishOrder(tx, running, ctx, 'OrderFulfillmentStarted', { processInstanceId: processInstanceId!, businessKey: pending.businessKey });
           return { outcome: 'started' as const };
         });
+        if (stray) {
+          await camunda.deleteProcessInstance(processInstanceId!, 'a second instance of the order: another run recorded its own')
+            .catch((error: Error) => deps.log.warn({ orderId, processInstanceId, err: error.message }, 'stray fulfillment instance not ended'));
+        }
+        return recorded;
       },
     },
   ]);

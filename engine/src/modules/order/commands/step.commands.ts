@@ -4,8 +4,7 @@ import { requireIntegration } from '../order.access';
 import { done, finishOrder, lockOrder, moveStep, stepChanged, stepOf, stepsOf, type OrderRow, type StepRow } from '../order.repository';
 import { DONE, type StepCommand, type StepState } from '../order.state';
 import { fulfillmentBusinessKey, requestKeyOf, type CommandContext, type OrderDeps, type StepDispatch, type StepOutcomeInput, type StepView } from '../order.types';
-import { correlateStepDone } from '../order.workflow';
-import { correlations } from '../../workflow';
+import { correlateStepDone, recordedInstance } from '../order.workflow';
 
 export function stepView(step: StepRow): StepView {
   return {
@@ -208,7 +207,7 @@ export async function correlateDue(deps: Pick<OrderDeps, 'prisma' | 'inTransacti
   const businessKey = fulfillmentBusinessKey(tenantId, orderId);
   // The instance this order recorded as its process: a second instance with the same business
   // key (a start that raced a reconciler) never takes its callbacks, nor makes them ambiguous.
-  const processInstanceId = (await correlations.activeOf(deps.prisma, tenantId, 'ORDER', orderId))?.processInstanceId ?? undefined;
+  const processInstanceId = await recordedInstance(deps.prisma, tenantId, orderId);
   for (let attempt = 0; attempt < 5; attempt += 1) {
     try {
       if ((await correlateStepDone(deps.camunda, { businessKey, tenantId, stepKey, outcome, processInstanceId })) === 'signalled') {
