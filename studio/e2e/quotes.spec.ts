@@ -206,7 +206,8 @@ test.describe.serial('the rep workspace, configurator, pricing, approvals and th
     await expect(level).toContainText('Level 2: Sales manager (role sales-manager) waiting for a sales-manager');
     await expect(level).toContainText('Required because maxDiscountPercent');
     await expect(level.getByTestId('sla')).toHaveText(/^due in 1 d 23 h|^due in 2 d 0 h/);
-    await expect(page.getByTestId('timeline')).toContainText('Submitted for approval by rita');
+    // The entry says what the submission needs (components/quote/quote-events.ts).
+    await expect(page.getByTestId('timeline')).toContainText(/Submitted for approval \(needs [^)]*sales-manager\) by rita/);
     await shot(page, testInfo, '11-submitted');
     await expectAccessible(page);
   });
@@ -304,7 +305,7 @@ test.describe.serial('the rep workspace, configurator, pricing, approvals and th
     await page.getByRole('button', { name: 'Withdraw' }).click();
     await expect(page.getByTestId('quote-state')).toHaveText('withdrawn');
     const timeline = page.getByTestId('timeline');
-    await expect(timeline).toContainText('Revised by max (revision 1)');
+    await expect(timeline).toContainText('Revised (to revision 2) by max (revision 1)');
     await expect(timeline).toContainText('Withdrawn by max (revision 2): “Customer postponed the project”');
     await shot(page, testInfo, '19b-revised-and-withdrawn');
     await expectAccessible(page);
