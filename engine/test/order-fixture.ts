@@ -150,9 +150,9 @@ export async function createFulfillmentFixture(
       const plan = (await f.call('sam', 'GET', `/orders/${orderId}/fulfillment-plan`)).body;
       const steps = ((plan.steps ?? []) as Json[]).map((st) => `${st.stepKey}=${st.state}${st.attempt ? `#${st.attempt}` : ''}${st.reason ? ` (${st.reason})` : ''}`);
       const due = (await f.t.infrastructure.prisma.orderStep.findMany({ where: { orderId, correlationDue: true }, select: { stepKey: true } })).map((st) => st.stepKey);
-      const camunda = await fetch(`${testEnv.camundaUrl}/process-instance?businessKey=${encodeURIComponent(`order-fulfillment:${f.tenant}:${orderId}`)}`)
-        .then(async (r) => (await r.json()) as { id: string }[]).catch(() => []);
-      const incidents = await fetch(`${testEnv.camundaUrl}/incident?tenantIdIn=${f.tenant}`).then(async (r) => (await r.json()) as { activityId: string; incidentMessage: string }[]).catch(() => []);
+      const { camunda: client } = f.t.infrastructure;
+      const camunda = await client.processInstances({ businessKey: `order-fulfillment:${f.tenant}:${orderId}` }).catch(() => []);
+      const incidents = await client.incidents({ tenantIdIn: f.tenant }).catch(() => []);
       throw new Error(`order ${orderId} did not reach ${states.join('/')} within ${timeoutMs} ms; steps: ${steps.join(', ')}; correlation due: ${due.join(', ') || 'none'}; `
         + `Camunda instances with its business key: ${camunda.length}; incidents of the tenant: ${JSON.stringify(incidents.map((i) => [i.activityId, i.incidentMessage]))}; order: ${JSON.stringify(last)}`);
     },

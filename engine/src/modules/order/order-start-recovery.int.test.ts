@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testEnv } from '../../../../test/env';
 import { createFulfillmentFixture, type FulfillmentFixture } from '../../../test/order-fixture';
 import { START_SETTLE_MS } from './order.reconciler';
 
@@ -18,8 +17,7 @@ describe('the order reconciler and starts left by a crash', () => {
     await f?.close();
   });
   const prisma = () => f.t.infrastructure.prisma;
-  const instances = async (businessKey: string) =>
-    (await (await fetch(`${testEnv.camundaUrl}/process-instance?businessKey=${encodeURIComponent(businessKey)}`)).json()) as { id: string }[];
+  const instances = (businessKey: string) => f.t.infrastructure.camunda.processInstances({ businessKey });
 
   it('claims a stalled start only after it settled, then starts exactly one instance and the order is fulfilled', async () => {
     const quoteId = await f.acceptedQuote();
@@ -27,7 +25,7 @@ describe('the order reconciler and starts left by a crash', () => {
     const orderId = await f.createOrder(quoteId);
     // The crash: the instance never started, the order planned, its correlation STARTING (a moment ago).
     const c = await prisma().workflowCorrelation.findFirstOrThrow({ where: { domainId: orderId, domainType: 'ORDER' } });
-    await fetch(`${testEnv.camundaUrl}/process-instance/${c.processInstanceId}?skipCustomListeners=true`, { method: 'DELETE' });
+    await f.t.infrastructure.camunda.deleteProcessInstance(c.processInstanceId!, 'the crash: the start never happened');
     // (Milliseconds, as the engine writes them: the claim compares updatedAt exactly.)
     // Back to planned past the state machine's trigger, which refuses that move on purpose.
     await prisma().$transaction([
