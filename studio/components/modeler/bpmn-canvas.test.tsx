@@ -99,7 +99,8 @@ describe('BpmnCanvas (bpmn-js with the Camunda 7 properties panel)', () => {
     expect([handle.has('escalate-approval'), handle.has('quote-approval'), handle.has('not-in-the-model')]).toEqual([true, true, false]);
     expect(handle.reveal('escalate-approval')).toBe(true);
     await expect.poll(() => shape('escalate-approval')?.classList.contains('selected')).toBe(true);
-    expect(document.querySelector('.cpq-properties')!.textContent).toContain('Escalate approval');
+    // The properties panel re-renders after the selection event, on its own schedule.
+    await expect.poll(() => document.querySelector('.cpq-properties')!.textContent).toContain('Escalate approval');
     expect(handle.reveal('not-in-the-model')).toBe(false);
   });
 
