@@ -52,11 +52,15 @@ describe('Idempotency-Key (real PostgreSQL)', () => {
     const s = scope();
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
+    let claimed!: () => void;
+    const inFlight = new Promise<void>((resolve) => (claimed = resolve));
     const slow = runIdempotent(prisma, s, { name: 'three' }, async (answer) => {
+      claimed();
       await gate;
       return register('idem-three')(answer);
     });
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // The duplicate must come while the first holds the key: wait for its claim (100 ms was not always enough under load).
+    await inFlight;
     const duplicate = await runIdempotent(prisma, s, { name: 'three' }, register('idem-three')).catch((e: unknown) => e);
     expect(duplicate).toMatchObject({ code: 'idempotency-in-flight' });
     release();
@@ -130,15 +134,19 @@ describe('Idempotency-Key (real PostgreSQL)', () => {
       let release!: () => void;
       const gate = new Promise<void>((resolve) => (release = resolve));
       let runs = 0;
+      let held!: () => void;
+      const answerHeld = new Promise<void>((resolve) => (held = resolve));
       // Both run their transaction; the first holds its answer's index entry until the gate opens.
       const slow = runIdempotentOptimistic(prisma, s, { name: 'o2' }, (answer) => prisma.$transaction(async (tx) => {
         runs += 1;
         await tx.tenant.create({ data: { id: 'opt-two', name: 'x' } });
         await answer.complete(tx, { status: 201, body: { tenantId: 'opt-two' } });
+        held();
         await gate;
         return { status: 201, body: { tenantId: 'opt-two' } };
       }));
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      // The duplicate must write its answer after the first did, or the first is the one that waits: wait for it (100 ms was not always enough under load).
+      await answerHeld;
       const duplicate = runIdempotentOptimistic(prisma, s, { name: 'o2' }, (answer) => prisma.$transaction(async (tx) => {
         runs += 1;
         await answer.complete(tx, { status: 201, body: { tenantId: 'second' } });
