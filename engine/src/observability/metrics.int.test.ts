@@ -56,11 +56,13 @@ describe('GET /metrics (API role)', () => {
     const text = await scrape();
     expect(sampleOf(text, 'cpq_db_pool_max_connections', { pool: 'main', role: 'api' })).toBe(f.t.config.databasePoolMax);
     expect(sampleOf(text, 'cpq_db_pool_connections')).toBeGreaterThanOrEqual(1);
-    // Hold a connection in a sleeping query: it is in use (not idle) while the scrape runs.
-    const holding = poolOf(db()).query('SELECT pg_sleep(0.6)');
-    await new Promise((resolve) => setTimeout(resolve, 150));
-    expect(sampleOf(await scrape(), 'cpq_db_pool_in_use_connections')).toBeGreaterThanOrEqual(1);
-    await holding;
+    // Hold a connection until the scrape is done (a sleeping query of 0.6 s raced a scrape slowed by load): it is in use, not idle.
+    const holding = await poolOf(db()).connect();
+    try {
+      expect(sampleOf(await scrape(), 'cpq_db_pool_in_use_connections')).toBeGreaterThanOrEqual(1);
+    } finally {
+      holding.release();
+    }
   });
 
   it('shows a draft with lines waiting for a price, and as stuck once untouched past the threshold', async () => {
