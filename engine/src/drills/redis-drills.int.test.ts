@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../../../test/kafka-helpers';
 import { startThrowawayRedis } from '../../../test/services/redis-server';
 import { buildApp } from '../app';
 import { createInfrastructure, createRedis, type Infrastructure } from '../plugins/external/infrastructure';
@@ -48,8 +49,11 @@ describe('Redis drills', () => {
     await call('POST', `/quotes/${quote.quoteId}/lines`, internetLine());
     const priced = await call('POST', `/quotes/${quote.quoteId}/commands/price`);
     expect(priced.status).toBe(200);
-    await new Promise((resolve) => setTimeout(resolve, 200)); // cache writes are not awaited by the request
-    const cached = (await admin.keys('cpq:*')).length;
+    // The cache writes are not awaited by the requests: wait until the release and the preview are both in Redis.
+    const cached = (await eventually(async () => {
+      const keys = await admin.keys('cpq:*');
+      return keys.some((k) => k.includes(':release:')) && keys.some((k) => k.includes(':config-preview:')) && keys;
+    }, 10_000, 50)).length;
     expect(cached).toBeGreaterThan(0);
 
     // Memory pressure: 4 MB of other keys into a 2 MB cache evicts ours.
