@@ -99,7 +99,7 @@ export type FulfillmentFixture = OrderFixture & {
  * engine back with its own. Failure modes are target-systems rules keyed by the order id.
  */
 export async function createFulfillmentFixture(
-  label: string, options: { retries?: number; adapterTimeoutMs?: number; model?: string; reconcileEveryMs?: number } = {},
+  label: string, options: { retries?: number; adapterTimeoutMs?: number; model?: string; reconcileEveryMs?: number; extra?: MetadataItem[] } = {},
 ): Promise<FulfillmentFixture> {
   const systems = inject('targetSystems');
   const workers = { clientId: 'workers-test', clientSecret: randomBytes(32).toString('hex') };
@@ -107,7 +107,8 @@ export async function createFulfillmentFixture(
     { clientId: workers.clientId, secretSha256: createHash('sha256').update(workers.clientSecret).digest('hex'), roles: ['integrator'], tenants: ['*'] },
     serviceClientOf(systems),
   ];
-  const f = await createOrderFixture(label, { SERVICE_CLIENTS: JSON.stringify(clients) }, [], options.model);
+  // extra: release items beside the sample catalog (say a decomposition map for an offering it does not fulfil).
+  const f = await createOrderFixture(label, { SERVICE_CLIENTS: JSON.stringify(clients) }, options.extra ?? [], options.model);
   const url = await f.listen();
   const catalog = orderFulfillmentWorkers(
     createEngineClient(url, workers),

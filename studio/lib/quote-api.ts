@@ -96,7 +96,10 @@ export type ChangeSection = {
     term: { start: string; end: string; months: number } | null;
     renewedTerm?: { start: string; end: string; months: number };
     charges: {
-      charge: string; chargeType: string; period?: string; previousLineNet: string; lineNet: string; periodDelta: string; termDelta: string;
+      charge: string;
+      /** The bundle option (its offering) whose charge this is, compared with the same option's; absent: the line's own offering. */
+      option?: string;
+      chargeType: string; period?: string; previousLineNet: string; lineNet: string; periodDelta: string; termDelta: string;
       proration?: { reason: string };
       /** A disconnect fee's step: the pricing rule set's fee that charged it, by its name in the release. */
       fee?: { name: string; source: { kind: string; key: string; feeId: string } };

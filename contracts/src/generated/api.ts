@@ -1676,6 +1676,8 @@ export type components = {
                 charge: string;
                 chargeType: string;
                 lineNet: string;
+                /** @description The bundle option (its offering) this charge prices; absent: the line's own offering. */
+                option?: string;
                 period?: string;
                 quantity: number;
                 unitNetPrice: string;
@@ -1897,6 +1899,8 @@ export type components = {
                 charge: string;
                 chargeType: string;
                 lineNet: string;
+                /** @description The bundle option (its offering) this charge prices; absent: the line's own offering. */
+                option?: string;
                 period?: string;
                 quantity: number;
                 unitNetPrice: string;

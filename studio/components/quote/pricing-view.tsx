@@ -48,13 +48,15 @@ export function PricingView({ quote, trace, items, names }: { quote: Quote; trac
  */
 function ChangeTable({ quote, change, items, names, currency }: { quote: Quote; change: ChangeSection; items: ReleaseItem[]; names: Record<string, string>; currency: string }) {
   const lineOf = (lineId: string) => quote.revision.lines.find((l) => l.lineId === lineId);
-  const nameOf = (lineId: string, c: ChangeSection['lines'][number]['charges'][number]) => c.fee?.name ?? chargeName(items, lineOf(lineId)?.offering ?? '', c.charge);
+  // A bundle option's charge by its option, as the waterfall names it: "Security add-on: Monthly fee".
+  const nameOf = (lineId: string, c: ChangeSection['lines'][number]['charges'][number]) => c.fee?.name
+    ?? (c.option ? `${names[c.option] ?? c.option}: ${chargeName(items, c.option, c.charge)}` : chargeName(items, lineOf(lineId)?.offering ?? '', c.charge));
   return (
     <table aria-label="Change against the installed base">
       <thead><tr><th>Line</th><th>Action</th><th>Charge</th><th className="num">Today</th><th className="num">New</th><th className="num">Per period</th><th className="num">Over the term</th><th>How</th></tr></thead>
       <tbody>
         {change.lines.flatMap((l) => l.charges.map((c, i) => (
-          <tr key={`${l.lineId}/${c.charge}`} data-testid={`change-${l.lineId}-${c.charge}`}>
+          <tr key={`${l.lineId}/${c.option ?? ''}/${c.charge}`} data-testid={c.option ? `change-${l.lineId}-${c.option}-${c.charge}` : `change-${l.lineId}-${c.charge}`}>
             <td>{i === 0 ? `${lineOf(l.lineId)?.position ?? l.lineId}. ${names[lineOf(l.lineId)?.offering ?? ''] ?? lineOf(l.lineId)?.offering ?? ''}` : ''}</td>
             <td>{i === 0 ? l.action : ''}</td>
             <td title={c.charge}>{nameOf(l.lineId, c)}{c.period ? ` (${c.period})` : ''}</td>

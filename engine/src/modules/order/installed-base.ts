@@ -72,7 +72,8 @@ export async function applyToInstalledBase(tx: RawTx, order: OrderRow, ctx: Comm
 /** An installed asset as a change or renewal quote starts from it (the quote module's read, through this port). */
 export type AssetForQuote = {
   assetId: string; accountId: string; offering: string; quantity: number; selections: Record<string, unknown>;
-  charges: { charge: string; chargeType: string; period?: string; quantity: number; unitNetPrice: string; lineNet: string }[];
+  /** As the order line installed them: a bundle option's charge names its option (offering). */
+  charges: { charge: string; option?: string; chargeType: string; period?: string; quantity: number; unitNetPrice: string; lineNet: string }[];
   currency: string; state: 'active' | 'disconnected'; version: number; termMonths: number; termStart: string; termEnd: string;
 };
 

@@ -21,10 +21,14 @@ import { dayNumber, divideHalfUp, formatUnits, prorateRecurring, prorationOf, Pr
  * fee, nothing charged (ADR 0022, second addendum).
  */
 
-/** What a quote line of an asset keeps of it: the asset as the quote found it. */
+/**
+ * What a quote line of an asset keeps of it: the asset as the quote found it. A bundle asset's
+ * charges name the option (its offering) they price, as the price result did; absent: the line's
+ * own offering (and every charge of an asset installed before options were kept on it).
+ */
 export type Baseline = {
   offering: string; quantity: number; selections: Record<string, unknown>; currency: string; version: number;
-  charges: { charge: string; chargeType: string; period?: string; quantity: number; unitNetPrice: string; lineNet: string }[];
+  charges: { charge: string; option?: string; chargeType: string; period?: string; quantity: number; unitNetPrice: string; lineNet: string }[];
   termMonths: number; termStart: string; termEnd: string;
 };
 export type LineAction = 'add' | 'modify' | 'disconnect' | 'no-change';
@@ -32,7 +36,10 @@ export type ChangeLine = { lineId: string; offering: string; action: LineAction;
 
 type ChargeKey = 'one-time' | 'monthly' | 'annual';
 export type ChangeCharge = {
-  charge: string; chargeType: 'one-time' | 'recurring'; period?: 'monthly' | 'annual';
+  charge: string;
+  /** The bundle option (its offering) whose charge this is; absent: the line's own offering. */
+  option?: string;
+  chargeType: 'one-time' | 'recurring'; period?: 'monthly' | 'annual';
   /** What the asset pays per period (one-time: what it paid), and what the line pays now. */
   previousLineNet: string; lineNet: string;
   /** lineNet - previousLineNet per period (one-time: what is charged now). */
@@ -98,6 +105,29 @@ function monthsBetween(from: string, to: string): number {
   return months;
 }
 
+/**
+ * What a charge before the change is matched with after it: the charge key within its bundle
+ * option (an option's offering, none for the line's own offering), so that two options with the
+ * same charge key are each compared with themselves, an option added shows as added and one
+ * removed as removed. A baseline without any option marks on a line now priced with options (an
+ * asset installed before options were kept on its charges) cannot say which option a charge was:
+ * its charges are matched by key and occurrence (the first monthly-fee with the first), as the
+ * pricing core lists them (the line's own, then the options in configuration order).
+ */
+export function chargeMatchKeys(before: readonly { charge: string; option?: string }[], now: readonly { charge: string; option?: string }[]): { before: string[]; now: string[] } {
+  const unmarked = !before.some((c) => c.option !== undefined) && now.some((c) => c.option !== undefined);
+  const keys = (charges: readonly { charge: string; option?: string }[]) => {
+    const seen = new Map<string, number>();
+    return charges.map((c) => {
+      if (!unmarked) return `${c.option ?? ''}\u0000${c.charge}`;
+      const n = seen.get(c.charge) ?? 0;
+      seen.set(c.charge, n + 1);
+      return `\u0001${n}\u0000${c.charge}`;
+    });
+  };
+  return { before: keys(before), now: keys(now) };
+}
+
 const keyOf = (c: { chargeType: string; period?: string }): ChargeKey => (c.chargeType === 'one-time' ? 'one-time' : c.period === 'annual' ? 'annual' : 'monthly');
 
 /** Months after an ISO date, clamped to the month's end (2027-01-31 + 1 = 2027-02-28), as PostgreSQL's date + interval does. */
@@ -151,7 +181,11 @@ export function priceChange(core: PriceResult, lines: readonly ChangeLine[], o: 
       // modify (change or renewal) and disconnect: recurring charges matched by key; one-time charges are never charged again.
       const now = line.action === 'disconnect' ? [] : (pricedLine?.charges ?? []).filter((c) => c.chargeType !== 'one-time');
       const before = base!.charges.filter((c) => c.chargeType !== 'one-time');
-      const keys = [...new Set([...before.map((c) => c.charge), ...now.map((c) => c.charge)])];
+      // Matched by charge within its bundle option (chargeMatchKeys): each option's charge against the same option's.
+      const matchKeys = chargeMatchKeys(before, now);
+      const oldByKey = new Map(before.map((c, i) => [matchKeys.before[i]!, c]));
+      const nextByKey = new Map(now.map((c, i) => [matchKeys.now[i]!, c]));
+      const keys = [...new Set([...matchKeys.before, ...matchKeys.now])];
       let proration: Proration | undefined;
       if (o.basis === 'renewal' && line.action === 'modify') {
         // The new term starts when the old one ends, or today when that has passed (a lapsed asset).
@@ -166,8 +200,8 @@ export function priceChange(core: PriceResult, lines: readonly ChangeLine[], o: 
         }
       }
       for (const key of keys) {
-        const old = before.find((c) => c.charge === key);
-        const next = now.find((c) => c.charge === key);
+        const old = oldByKey.get(key);
+        const next = nextByKey.get(key);
         const shape = chargeOf((next ?? old)!);
         const previousLineNet = old ? formatUnits(toUnits(old.lineNet, decimals), decimals) : zero;
         const lineNet = next?.lineNet ?? zero;
@@ -229,8 +263,8 @@ export function priceChange(core: PriceResult, lines: readonly ChangeLine[], o: 
   return { ...withChange, resultHash: hashResult({ ...withChange, resultHash: '' } as unknown as PriceResult) } as unknown as ChangePriceResult;
 }
 
-const chargeOf = (c: { charge: string; chargeType: string; period?: string }) => ({
-  charge: c.charge, chargeType: c.chargeType as 'one-time' | 'recurring', ...(c.period ? { period: c.period as 'monthly' | 'annual' } : {}),
+const chargeOf = (c: { charge: string; option?: string; chargeType: string; period?: string }) => ({
+  charge: c.charge, ...(c.option !== undefined ? { option: c.option } : {}), chargeType: c.chargeType as 'one-time' | 'recurring', ...(c.period ? { period: c.period as 'monthly' | 'annual' } : {}),
 });
 
 /**

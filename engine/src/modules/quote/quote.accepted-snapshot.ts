@@ -5,8 +5,12 @@ import { storedCharges } from './price-evidence';
 /** Raw SQL on the pool, a Prisma transaction or a node-postgres transaction. */
 type Db = PrismaClient | RawTx;
 
-/** A charge of a line as it was accepted (from the accepted price result). */
-export type AcceptedCharge = { charge: string; chargeType: string; period?: string; quantity: number; unitNetPrice: string; lineNet: string };
+/**
+ * A charge of a line as it was accepted (from the accepted price result). A bundle option's
+ * charge keeps the option (its offering) it prices: the order line and the installed asset carry
+ * it, so that a later change quote compares each option's charge with the same option's.
+ */
+export type AcceptedCharge = { charge: string; option?: string; chargeType: string; period?: string; quantity: number; unitNetPrice: string; lineNet: string };
 
 export type AcceptedLine = {
   lineId: string;
@@ -101,7 +105,7 @@ export async function acceptedRevisionSnapshot(db: Db, tenantId: string, quoteId
     lines: lines.map((line) => ({
       ...line,
       charges: (chargesOf.get(line.lineId) ?? []).map((c) => ({
-        charge: c.charge, chargeType: c.chargeType, ...(c.period ? { period: c.period } : {}), quantity: c.quantity,
+        charge: c.charge, ...(c.option !== undefined ? { option: c.option } : {}), chargeType: c.chargeType, ...(c.period ? { period: c.period } : {}), quantity: c.quantity,
         unitNetPrice: c.unitNetPrice, lineNet: c.lineNet,
       })),
     })),
