@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../../../../test/kafka-helpers';
 import { createQuoteFixture, internetLine, type Json, type Person, type QuoteFixture } from '../../../test/quote-fixture';
 import { publishRelease, sampleCatalogWithDefaultModels } from '../../../test/release-fixture';
 
@@ -90,11 +91,15 @@ describe('commands under contention (real HTTP, PostgreSQL, Camunda)', () => {
     const quoteId = await f.pricedQuote();
     const prisma = f.t.infrastructure.prisma;
     // Another session holds the quote's row lock for longer than DATABASE_LOCK_TIMEOUT_MS (3 s).
+    let locked!: () => void;
+    const lockTaken = new Promise<void>((resolve) => (locked = resolve));
     const holding = prisma.$transaction(async (tx) => {
       await tx.$queryRaw`SELECT id FROM quote WHERE id = ${quoteId}::uuid FOR UPDATE`;
+      locked();
       await new Promise((resolve) => setTimeout(resolve, 4500));
     }, { timeout: 10_000 });
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // The command must find the lock taken: wait for it (a fixed 200 ms was not always enough under load).
+    await lockTaken;
     const key = `retry-${randomUUID()}`;
     const reply = await http('rita', 'POST', `/quotes/${quoteId}/lines`, internetLine(), key);
     await holding;
@@ -114,16 +119,23 @@ describe('commands under contention (real HTTP, PostgreSQL, Camunda)', () => {
     const prisma = f.t.infrastructure.prisma;
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
+    let locked!: () => void;
+    const lockTaken = new Promise<void>((resolve) => (locked = resolve));
     const holding = prisma.$transaction(async (tx) => {
       await tx.$queryRaw`SELECT id FROM quote WHERE id = ${quoteId}::uuid FOR UPDATE`;
+      locked();
       await gate;
     }, { timeout: 10_000 });
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Sessions of this test's database waiting for a lock: the order below must be the order they queue in, which
+    // fixed pauses (100 and 300 ms) did not ensure on a loaded machine.
+    const waiting = async () => Number((await prisma.$queryRaw<{ n: bigint }[]>`
+      SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`)[0]!.n);
+    await lockTaken;
     // Revise queues first for the lock, the line second: the line's lock wait ends on a quote whose current revision changed.
     const revised = http('rita', 'POST', `/quotes/${quoteId}/commands/revise`);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await eventually(async () => (await waiting()) === 1, 2_500, 20);
     const added = http('rita', 'POST', `/quotes/${quoteId}/lines`, internetLine());
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await eventually(async () => (await waiting()) === 2, 2_500, 20);
     release();
     await holding;
     expect((await revised).status).toBe(200);
