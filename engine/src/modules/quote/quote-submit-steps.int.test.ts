@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../../../../test/kafka-helpers';
 import { startFlakyProxy, type FlakyProxy } from '../../../../test/services/flaky-proxy';
 import { createQuoteFixture, type QuoteFixture } from '../../../test/quote-fixture';
 import { FlowHalted } from '../../lib/steps';
@@ -71,7 +72,9 @@ describe('submit-for-approval as steps: Camunda down or slow at each step, crash
     } finally {
       await proxy.set({ kind: 'pass' });
     }
-    await new Promise((resolve) => setTimeout(resolve, 1500)); // the held answer is dropped; the instance exists
+    // The held start reaches Camunda on its own schedule: wait until the instance exists (ended or not) before the
+    // recovery looks for it (a fixed 1.5 s was not always enough under load).
+    await eventually(async () => (await f.t.infrastructure.camunda.historicProcessInstances({ processInstanceBusinessKey: businessKey(quoteId) })).length > 0, 30_000, 200);
     expect(await stateOf(quoteId)).toBe('priced');
     const status = await correlationsOf(quoteId);
     if (status[0] === 'CANCELLING') await service().recoverWorkflows(0); // the instance appeared after compensation looked
