@@ -2,6 +2,7 @@ import { sampleOf } from '@cpq/connectors/observability/exposition';
 import { poolOf } from '@cpq/prisma';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../../../test/kafka-helpers';
 import { createQuoteFixture, internetLine, type QuoteFixture } from '../../test/quote-fixture';
 
 // Seed section 13, PostgreSQL drills that need the database to misbehave for real: a statement
@@ -94,9 +95,12 @@ describe('PostgreSQL drills: timeouts, long transactions, query plans', () => {
     const client = await pool.connect();
     let ended: unknown;
     client.on('error', (error) => (ended = error));
+    const pid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
     await client.query('BEGIN');
     await client.query('SELECT id FROM quote LIMIT 1 FOR UPDATE');
-    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    // PostgreSQL's own timer ends the session: wait until its backend is gone (a fixed 2.5 s left a loaded machine 1 s
+    // of margin). Asked on another connection: a query on this one would restart its idle time.
+    await eventually(async () => (await sql.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [pid])).rowCount === 0, 15_000, 100);
     const next = await client.query('SELECT 1').then(() => 'still open', (error: Error) => error.message);
     expect(String(next)).toMatch(/idle-in-transaction timeout|terminat|not queryable|Connection terminated/i);
     expect(ended ?? next).toBeDefined();
