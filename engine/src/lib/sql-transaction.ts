@@ -9,7 +9,25 @@ import { DEFAULT_TRANSACTION_SETTINGS, withContentionAnswers, type TransactionSe
  * machinery (measured at 8 concurrent: 0.96 ms of CPU for a Prisma transaction of three raw
  * statements, 0.29 ms on node-postgres; docs/benchmarks.md, ADR 0014).
  */
-export type RawTx = Pick<TransactionClient, '$queryRaw' | '$executeRaw'>;
+export type RawTx = Pick<TransactionClient, '$queryRaw' | '$executeRaw'> & { readonly [COMMIT_WITH]?: (sql: Prisma.Sql) => Promise<unknown[]> };
+
+/** How a raw-SQL transaction on node-postgres offers to send its last statement with the COMMIT (`queryLast`). */
+const COMMIT_WITH = Symbol('commitWith');
+
+/**
+ * The transaction's last statement: nothing may run on `tx` after it. On node-postgres, when the
+ * statement is already prepared on the connection, it goes with the COMMIT in one round trip
+ * (`EXECUTE name(literals); COMMIT`: a statement prepared by the extended protocol is also one of
+ * PostgreSQL's SQL-level prepared statements, so its plan is kept); an error in it means nothing
+ * was committed. Otherwise (a Prisma transaction, the first use on a connection, values that
+ * cannot be literals) it runs as any statement and the runner commits after the work.
+ * Measured: a command's socket writes are about half of the engine's CPU on this machine
+ * (docs/benchmarks.md), and a round trip also wakes PostgreSQL once more.
+ */
+export function queryLast<T>(tx: RawTx, sql: Prisma.Sql): Promise<T[]> {
+  const commitWith = tx[COMMIT_WITH];
+  return (commitWith ? commitWith(sql) : tx.$queryRaw<T[]>(sql)) as Promise<T[]>;
+}
 
 type Template = TemplateStringsArray | Prisma.Sql;
 const bind = (query: Template, values: unknown[]): Prisma.Sql =>
@@ -70,7 +88,8 @@ export function createSqlTransactionRunner(pool: pg.Pool, settings: TransactionS
         const tenant = scope.tenantId === undefined ? '' : `; ${tenantScopeStatement(scope.tenantId, (v) => client.escapeLiteral(v))}`;
         const begin = `BEGIN; SET LOCAL statement_timeout = ${Math.floor(settings.timeoutMs)}${tenant}`;
         const inlined = opening.map((sql) => inline(sql, client));
-        const tx = rawTx(client);
+        const state = { committed: false };
+        const tx = transactionTx(client, state);
         let rows: Record<string, unknown>[][] = [];
         if (opening.length > 0 && inlined.every((text) => text !== undefined)) {
           const results = (await client.query(`${begin}; ${inlined.join('; ')}`)) as unknown as pg.QueryResult[];
@@ -80,7 +99,7 @@ export function createSqlTransactionRunner(pool: pg.Pool, settings: TransactionS
           for (const sql of opening) rows.push(await tx.$queryRaw<Record<string, unknown>[]>(sql));
         }
         const result = await work(tx, rows);
-        await client.query('COMMIT');
+        if (!state.committed) await client.query('COMMIT');
         client.release();
         return result;
       } catch (error) {
@@ -90,6 +109,44 @@ export function createSqlTransactionRunner(pool: pg.Pool, settings: TransactionS
       }
     }, (error) => (isStatementTimeout(error) ? 'expired' : undefined));
   };
+}
+
+/** `rawTx` of a transaction's client, which can send its last statement with the COMMIT (`queryLast`). */
+function transactionTx(client: pg.PoolClient, state: { committed: boolean }): RawTx {
+  const raw = rawTx(client);
+  const open = () => {
+    if (state.committed) throw new Error('a statement after the transaction\'s last one (queryLast): the transaction has committed');
+  };
+  return {
+    $queryRaw: ((query: Template, ...values: unknown[]) => (open(), raw.$queryRaw(query, ...values))) as RawTx['$queryRaw'],
+    $executeRaw: ((query: Template, ...values: unknown[]) => (open(), raw.$executeRaw(query, ...values))) as RawTx['$executeRaw'],
+    [COMMIT_WITH]: async (sql: Prisma.Sql) => {
+      open();
+      const config = preparedQuery(sql);
+      // pg records a named statement once PostgreSQL has parsed it on this connection.
+      const parsed = (client as unknown as { connection: { parsedStatements: Record<string, string> } }).connection.parsedStatements;
+      const args = config.name !== undefined && parsed[config.name] === config.text ? executeArguments(sql.values, client) : undefined;
+      if (args === undefined) return (await client.query(config)).rows;
+      const results = (await client.query(`EXECUTE ${config.name}${args}; COMMIT`)) as unknown as pg.QueryResult[];
+      state.committed = true;
+      return results[0]!.rows;
+    },
+  };
+}
+
+/**
+ * EXECUTE's argument list: every value a quoted literal (PostgreSQL gives it the parameter's
+ * type, as it did at PREPARE), null as NULL; undefined when a value cannot be one.
+ */
+function executeArguments(values: unknown[], client: pg.PoolClient): string | undefined {
+  const literals: string[] = [];
+  for (const value of values) {
+    if (value === null) literals.push('NULL');
+    else if (typeof value === 'string') literals.push(client.escapeLiteral(value));
+    else if ((typeof value === 'number' && Number.isFinite(value)) || typeof value === 'bigint' || typeof value === 'boolean') literals.push(`'${String(value)}'`);
+    else return undefined;
+  }
+  return literals.length === 0 ? '' : `(${literals.join(', ')})`;
 }
 
 /** The statement with its values as escaped literals (strings, numbers, booleans, null), or undefined. */

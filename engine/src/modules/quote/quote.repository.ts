@@ -1,6 +1,6 @@
 import type { EventName, EventOf, EventPayloadOf } from '@cpq/contracts/api-types';
 import { Prisma, type PrismaClient } from '@cpq/prisma';
-import type { RawTx } from '../../lib/sql-transaction';
+import { queryLast, type RawTx } from '../../lib/sql-transaction';
 import { DomainError } from '../../http/errors';
 import { auditInsert } from '../audit';
 import { outboxInsert } from '../outbox';
@@ -166,6 +166,8 @@ export async function finish<E extends QuoteEventType>(
  * The last statement of a command: `finish`, plus the command's own last writes (`also`) and
  * its answer for the Idempotency-Key (`ctx.answer`), all in the same statement, so that a
  * command costs one round trip for all of them. `answer` builds the response from the version.
+ * When nothing follows it (the answer is in the statement, or there is none to store), it goes
+ * with the COMMIT (`queryLast`): the work must end with it.
  */
 export async function conclude<E extends QuoteEventType, T>(
   tx: RawTx, loaded: Loaded, ctx: CommandContext, eventType: E, payload: QuoteEventFields<E>,
@@ -173,7 +175,8 @@ export async function conclude<E extends QuoteEventType, T>(
 ): Promise<T> {
   const result = answer(loaded.quote.version + 1);
   const stored = ctx.answer?.(result);
-  await write(tx, loaded, ctx, eventType, payload, { ...options, also: [...(options.also ?? []), ...(stored ? [stored] : [])] });
+  const last = stored !== undefined || !ctx.complete;
+  await write(tx, loaded, ctx, eventType, payload, { ...options, also: [...(options.also ?? []), ...(stored ? [stored] : [])], last });
   if (!stored) await ctx.complete?.(tx, result);
   return result;
 }
@@ -198,14 +201,17 @@ function evidenceOf<E extends QuoteEventType>(loaded: Loaded, ctx: CommandContex
 const members = (statements: Prisma.Sql[]) => Prisma.join(statements.map((sql, i) => Prisma.sql`${Prisma.raw(`w${i}`)} AS (${sql})`), ',\n');
 
 async function write<E extends QuoteEventType>(
-  tx: RawTx, loaded: Loaded, ctx: CommandContext, eventType: E, payload: QuoteEventFields<E>, options: { also?: Prisma.Sql[]; reason?: string },
+  tx: RawTx, loaded: Loaded, ctx: CommandContext, eventType: E, payload: QuoteEventFields<E>, options: { also?: Prisma.Sql[]; reason?: string; last?: boolean },
 ): Promise<number> {
   const version = loaded.quote.version + 1;
   const { audit, event } = evidenceOf(loaded, ctx, eventType, payload, version, options.reason);
-  const [bumped] = await tx.$queryRaw<{ n: number }[]>`
+  // A version that is not the one under the lock fails the statement itself (a cast error), so
+  // that nothing commits with it when the statement goes with the COMMIT.
+  const statement = Prisma.sql`
     WITH v AS (UPDATE quote SET version = ${version}, updated_at = now() WHERE id = ${loaded.quote.id}::uuid AND version = ${version - 1} RETURNING 1),
          ${members([audit, event, ...(options.also ?? [])])}
-    SELECT count(*)::int AS n FROM v`;
+    SELECT (CASE WHEN count(*) = 1 THEN '1' ELSE 'quote not at the version read under its lock' END)::int AS n FROM v`;
+  const [bumped] = options.last ? await queryLast<{ n: number }>(tx, statement) : await tx.$queryRaw<{ n: number }[]>(statement);
   if (bumped?.n !== 1) throw new Error(`quote ${loaded.quote.id} is not at version ${version - 1} under its lock`);
   loaded.quote.version = version;
   return version;
