@@ -7,6 +7,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Kafka, logLevel } from 'kafkajs';
+// The idle request-queue guard the platform's kafkajs clients run with (ADR 0010 addendum): the measuring consumer must not burn a timer loop.
+import '@cpq/connectors/kafka/kafkajs-request-queue.patch';
 import { createKafkaClient, type KafkaClientName } from '@cpq/connectors/kafka/kafka.factory';
 import { BENCH_DIST, buildForBench } from './bench-build';
 import { loadRelayConfig } from '@cpq/connectors/outbox-relay/relay.config';

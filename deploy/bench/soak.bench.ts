@@ -13,6 +13,8 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { Kafka, logLevel } from 'kafkajs';
+// The idle request-queue guard the platform's kafkajs clients run with (ADR 0010 addendum): the measuring consumer must not burn a timer loop.
+import '@cpq/connectors/kafka/kafkajs-request-queue.patch';
 import { PLATFORM_TOPICS } from '@cpq/contracts/topics';
 import { issueToken } from '@cpq/engine/http/auth';
 import { sampleCatalog } from '@cpq/metadata/samples';
