@@ -6,7 +6,7 @@ import { createQuoteFixture, type QuoteFixture } from '../../test/quote-fixture'
 import { expectRetryAfterAsContracted } from '../../test/retry-after';
 
 // Seed section 13, PostgreSQL drills, on the real platform (docs/prr/drills.md). Faults are real:
-// the pool's connections are taken by sleeping queries, the hot table is locked by a session that
+// the pool's connections are all taken, the hot table is locked by a session that
 // behaves like a migration without a lock timeout.
 describe('PostgreSQL drills', () => {
   let f: QuoteFixture;
@@ -24,21 +24,24 @@ describe('PostgreSQL drills', () => {
 
   it('drill: connection pool exhaustion: a command answers 503 busy with nothing written, the pool metrics show it, and the next command succeeds', async () => {
     const before = await quotes();
-    // Every connection of the engine's pool is taken by a slow query.
+    // Every connection of the engine's pool is taken, and held until the pool metrics are read (1.5 s sleeping queries
+    // could end before a scrape slowed by load, which then saw fewer than 4 in use).
     const pool = poolOf(f.t.infrastructure.prisma);
-    const holds = Array.from({ length: 4 }, () => pool.query('SELECT pg_sleep(1.5)'));
-    await new Promise((resolve) => setTimeout(resolve, 150));
-    const started = Date.now();
-    const refused = await f.call('rita', 'POST', '/quotes', newQuote);
-    expect(refused.status).toBe(503);
-    expect(refused.body).toMatchObject({ code: 'busy' });
-    expectRetryAfterAsContracted('createQuote', 503, refused.headers);
-    expect(Date.now() - started).toBeLessThan(1_400);
-    const metrics = await scrape();
-    expect(sampleOf(metrics, 'cpq_db_pool_in_use_connections')).toBe(4);
-    expect(sampleOf(metrics, 'cpq_db_pool_max_connections')).toBe(4);
-    expect(sampleOf(metrics, 'cpq_http_request_duration_seconds_count', { operation: 'createQuote', status: '503' })).toBeGreaterThanOrEqual(1);
-    await Promise.all(holds);
+    const holds = await Promise.all(Array.from({ length: 4 }, () => pool.connect()));
+    try {
+      const started = Date.now();
+      const refused = await f.call('rita', 'POST', '/quotes', newQuote);
+      expect(refused.status).toBe(503);
+      expect(refused.body).toMatchObject({ code: 'busy' });
+      expectRetryAfterAsContracted('createQuote', 503, refused.headers);
+      expect(Date.now() - started).toBeLessThan(1_400);
+      const metrics = await scrape();
+      expect(sampleOf(metrics, 'cpq_db_pool_in_use_connections')).toBe(4);
+      expect(sampleOf(metrics, 'cpq_db_pool_max_connections')).toBe(4);
+      expect(sampleOf(metrics, 'cpq_http_request_duration_seconds_count', { operation: 'createQuote', status: '503' })).toBeGreaterThanOrEqual(1);
+    } finally {
+      for (const held of holds) held.release();
+    }
     expect(await quotes()).toBe(before);
     expect((await f.call('rita', 'POST', '/quotes', newQuote)).status).toBe(201);
     expect(await quotes()).toBe(before + 1);
