@@ -5,7 +5,7 @@
 // in this process on this run's topics (a platform `workers` process never takes its tasks).
 // A journey is timed from sending accept to the commit of OrderFulfilled (its outbox row).
 // Figures, not assertions.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -19,6 +19,7 @@ import { sampleCatalog } from '@cpq/metadata/samples';
 import { createTestDatabase, prepareTemplate } from '@cpq/prisma/test-database';
 import pg from 'pg';
 import { pino } from 'pino';
+import { BENCH_DIST, buildForBench } from './bench-build';
 import { cpuSeconds, describeMachine, listenerPid, percentile, treeCpuSeconds } from './machine';
 
 const POSTGRES = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
@@ -79,8 +80,8 @@ export async function benchJourney(options = {
   sustained: Number(process.env.BENCH_JOURNEY_SUSTAINED ?? 2),
   seconds: Number(process.env.BENCH_JOURNEY_SECONDS ?? 30),
 }): Promise<{ figures: JourneyFigures; markdown: string }> {
-  const build = spawnSync(process.execPath, ['--import', 'tsx', 'deploy/build/build.ts'], { stdio: 'inherit' });
-  if (build.status !== 0) throw new Error('npm run build failed');
+  // Its own build (`.dist-test-bench/`): dist/ is what a running platform was started from.
+  await buildForBench();
   await prepareTemplate(POSTGRES);
   const db = await createTestDatabase(POSTGRES, 'bench_journey');
   const secret = randomBytes(32).toString('hex');
@@ -89,7 +90,7 @@ export async function benchJourney(options = {
   const hash = (s: string) => createHash('sha256').update(s).digest('hex');
   const [enginePort, targetPort] = await Promise.all([freePort(), freePort()]);
   const engineUrl = `http://127.0.0.1:${enginePort}`;
-  const engine = await startRole('engine/dist/engine.js', {
+  const engine = await startRole(`engine/${BENCH_DIST}/engine.js`, {
     ENGINE_HOST: '127.0.0.1', ENGINE_PORT: String(enginePort), DATABASE_URL: db.url, REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092', CAMUNDA_URL: CAMUNDA, PLATFORM_ADMIN_TOKEN: randomBytes(24).toString('hex'),
     AUTH_JWT_SECRET: secret, METRICS_TOKEN: randomBytes(24).toString('hex'), SWEEP_INTERVAL_MS: '0',
@@ -103,7 +104,7 @@ export async function benchJourney(options = {
     ]),
   }, `${engineUrl}/health/ready`);
   const targetUrl = `http://127.0.0.1:${targetPort}`;
-  const targetSystems = await startRole('connectors/dist/target-systems.js', {
+  const targetSystems = await startRole(`connectors/${BENCH_DIST}/target-systems.js`, {
     TARGET_SYSTEMS_PORT: String(targetPort), TARGET_SYSTEMS_LATENCY_MS: '0', TARGET_SYSTEMS_CALLBACK_DELAY_MS: '0', ENGINE_URL: engineUrl,
     TARGET_SYSTEMS_CLIENT_ID: targets.clientId, TARGET_SYSTEMS_CLIENT_SECRET: targets.clientSecret,
   }, `${targetUrl}/health`);
