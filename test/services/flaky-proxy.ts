@@ -12,6 +12,7 @@ import type { AddressInfo, Socket } from 'node:net';
  *   proxy.set({ kind: 'status', status: 503 });          // every request answered 503
  *   proxy.set({ kind: 'delay', ms: 5_000 });             // held 5 s, then forwarded (if the client still waits)
  *   proxy.set({ kind: 'delay', ms: 5_000, forward: 'first' }); // forwarded at once, the answer held 5 s
+ *   proxy.set({ kind: 'delay', ms: 2_000, forward: 'late' });  // held 2 s, then forwarded even if the client gave up
  *   proxy.set({ kind: 'status', status: 503 }, { method: 'POST', path: /\/deployment\/create$/ }); // only these
  *   proxy.set({ kind: 'pass' });                         // back to normal (also reopens a refused port)
  *   proxy.requests                                       // what arrived and what was done with it
@@ -19,13 +20,14 @@ import type { AddressInfo, Socket } from 'node:net';
  *
  * `delay` with `forward: 'after'` (the default) is a slow network: if the client gives up
  * first, the request never reaches the target. `forward: 'first'` is a slow answer: the target
- * did the work but the client never learns it (the unknown-outcome case).
+ * did the work but the client never learns it (the unknown-outcome case). `forward: 'late'` is a
+ * request held in a queue: the client gives up, and the target still does the work afterwards.
  */
 export type ProxyBehaviour =
   | { kind: 'pass' }
   | { kind: 'refuse' }
   | { kind: 'status'; status: number; body?: string }
-  | { kind: 'delay'; ms: number; forward?: 'after' | 'first' }
+  | { kind: 'delay'; ms: number; forward?: 'after' | 'first' | 'late' }
   /** Accepts the request, then closes the connection without an answer. */
   | { kind: 'reset' };
 
@@ -109,7 +111,7 @@ export async function startFlakyProxy(target: string): Promise<FlakyProxy> {
           return forward(req, body, (s, h, p) => later(b.ms, () => send(s, h, p)), failed);
         }
         return later(b.ms, () => {
-          if (res.destroyed || req.socket.destroyed) {
+          if (b.forward !== 'late' && (res.destroyed || req.socket.destroyed)) {
             record.outcome = 'abandoned';
             return;
           }

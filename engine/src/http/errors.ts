@@ -92,6 +92,8 @@ export type FieldError = { field: string; rule: string; message: string };
 export type DomainErrorOptions = {
   /** A refusal that may not hold on a retry with the same key (e.g. an order in flight that may be cancelled): never stored as the key's answer. */
   transient?: boolean;
+  /** What failed underneath (e.g. the dependency's own error), kept for the caller's decisions and logs; never shown to clients. */
+  cause?: unknown;
 };
 
 /**
@@ -109,7 +111,7 @@ export class DomainError extends Error {
     readonly errors: FieldError[] = [],
     options: DomainErrorOptions = {},
   ) {
-    super(message);
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'DomainError';
     this.transient = options.transient ?? false;
   }

@@ -82,6 +82,24 @@ describe('submit-for-approval as steps: Camunda down or slow at each step, crash
     expect(await instances(quoteId)).toBe(0);
   });
 
+  it('a start held in a queue that lands after compensation looked: the intent stays CANCELLING and the reconciler ends the late instance', async () => {
+    const quoteId = await needsApproval();
+    // The client gives up at 800 ms; the proxy forwards the start at 2 s all the same.
+    await proxy.set({ kind: 'delay', ms: 2000, forward: 'late' }, { method: 'POST', path: /\/start$/ });
+    try {
+      await expect(service().submit(quoteId, ctx('s-late'))).rejects.toMatchObject({ code: 'dependency-unavailable' });
+    } finally {
+      await proxy.set({ kind: 'pass' });
+    }
+    expect(await stateOf(quoteId)).toBe('priced');
+    // Compensation found nothing and cannot know the start will not land: not FAILED, left to the reconciler.
+    expect(await correlationsOf(quoteId)).toEqual(['CANCELLING']);
+    await eventually(async () => (await instances(quoteId)) === 1, 30_000, 200);
+    expect(await service().recoverWorkflows(0)).toMatchObject({ ended: 1 });
+    expect(await correlationsOf(quoteId)).toEqual(['CANCELLED']);
+    expect(await instances(quoteId)).toBe(0);
+  });
+
   it('Camunda down while recording the outcome is impossible to see: the task lookup fails after the start -> compensated, instance ended', async () => {
     const quoteId = await needsApproval();
     await proxy.set({ kind: 'status', status: 500 }, { method: "GET", path: /\/task(\?|$)/ });

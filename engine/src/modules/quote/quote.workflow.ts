@@ -5,7 +5,17 @@ import { QUOTE_APPROVAL_PROCESS, type QuoteDeps } from './quote.deps';
 /** A Camunda failure as the caller sees it: the workflow could not be reached (503, nothing kept). */
 export function workflowUnavailable(error: unknown, what: string): DomainError {
   if (error instanceof DomainError) return error;
-  return new DomainError('dependency-unavailable', `${what}: ${(error as Error).message}`);
+  return new DomainError('dependency-unavailable', `${what}: ${(error as Error).message}`, [], { cause: error });
+}
+
+/**
+ * Whether a failed call to Camunda may still have done its work: Camunda (or what stands before
+ * it) answered with an error, and nothing was done; or no answer came (a timeout, a lost
+ * connection), and the request may still be carried out after we looked.
+ */
+export function outcomeUnknown(failure: unknown): boolean {
+  const cause = failure instanceof DomainError ? (failure.cause ?? failure) : failure;
+  return !(cause instanceof CamundaError);
 }
 
 export type ApprovalStart = {
@@ -37,18 +47,21 @@ export async function startApprovalProcess(camunda: CamundaClient, s: ApprovalSt
   }
 }
 
-/** Ends a process instance; one that is already gone counts as ended (idempotent). */
-export async function endProcess(camunda: CamundaClient, c: Pick<Correlation, 'processInstanceId' | 'businessKey' | 'processKey'>, reason: string): Promise<void> {
+/** Ends a process instance; one that is already gone counts as ended (idempotent). Returns how many it ended. */
+export async function endProcess(camunda: CamundaClient, c: Pick<Correlation, 'processInstanceId' | 'businessKey' | 'processKey'>, reason: string): Promise<number> {
   const ids = c.processInstanceId
     ? [c.processInstanceId]
     : (await camunda.processInstances({ businessKey: c.businessKey, processDefinitionKey: c.processKey })).map((p) => p.id);
+  let ended = 0;
   for (const id of ids) {
     try {
       await camunda.deleteProcessInstance(id, reason);
+      ended += 1;
     } catch (error) {
       if (!(error instanceof CamundaError && error.status === 404)) throw error;
     }
   }
+  return ended;
 }
 
 /**

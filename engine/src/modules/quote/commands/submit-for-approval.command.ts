@@ -8,7 +8,7 @@ import { businessKeyOf, QUOTE_APPROVAL_PROCESS, type QuoteDeps } from '../quote.
 import { dealMetricsOf } from '../quote.deal-metrics';
 import { durationMs, guard, requireEditor } from '../quote.guards';
 import { done, finish, isoDate, lock, pinnedRelease, revisionKey } from '../quote.repository';
-import { endProcess, startApprovalProcess } from '../quote.workflow';
+import { endProcess, outcomeUnknown, startApprovalProcess } from '../quote.workflow';
 import type { CommandContext } from '../quote.types';
 import { fromEvidence } from '../price-evidence';
 import { refuseStaleChanges } from './change-quote.commands';
@@ -94,7 +94,7 @@ export function submitFlow(deps: QuoteDeps): Flow<SubmitState> {
           return { pending: { correlationId, businessKey, revision: revision.revision, required: evaluation.required, dueAt, escalationSla } };
         });
       },
-      async compensate({ quoteId, ctx, pending }, failure) {
+      async compensate({ quoteId, ctx, pending, processInstanceId }, failure) {
         if (!pending) return;
         const reverted = await inTransaction(async (tx) => {
           const loaded = await lock(tx, quoteId, withoutPrecondition(ctx));
@@ -112,7 +112,11 @@ export function submitFlow(deps: QuoteDeps): Flow<SubmitState> {
         // A start whose answer was lost (a timeout) may still have created the instance: end
         // whatever carries the business key. If Camunda is down, the row stays CANCELLING and
         // the reconciler ends it later.
-        await endProcess(camunda, { processInstanceId: null, businessKey: pending.businessKey, processKey: QUOTE_APPROVAL_PROCESS }, 'submission rolled back');
+        const ended = await endProcess(camunda, { processInstanceId: null, businessKey: pending.businessKey, processKey: QUOTE_APPROVAL_PROCESS }, 'submission rolled back');
+        // Found nothing, and the start got no answer: it may still land in Camunda after this
+        // look (a request held in a queue). The row stays CANCELLING: the reconciler looks again
+        // once the start has settled (its age, 30 s) and ends what it finds.
+        if (ended === 0 && !processInstanceId && outcomeUnknown(failure)) return;
         await correlations.setStatus(deps.prisma, pending.correlationId, 'FAILED', ['CANCELLING']);
       },
     },
