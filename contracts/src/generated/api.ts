@@ -1506,6 +1506,14 @@ export type components = {
             stepKey: string;
             targetSystem: string;
         };
+        /** @description A bundle's options as configured (the configurator's normalized children, by offering): each option's offering, quantity per unit of the line (0: an option with a default above 0 not bought) and normalized values. */
+        ConfiguredOptions: {
+            offering: string;
+            quantity: number;
+            selections: {
+                [key: string]: unknown;
+            };
+        }[];
         Contact: {
             /** Format: email */
             email?: string;
@@ -1688,6 +1696,8 @@ export type components = {
             lastOrderId: string;
             lineId: string;
             offering: string;
+            /** @description A bundle asset's configured options, as the order line that installed or last modified it had them; a change or renewal quote starts its line from them. Absent: an asset without options, or one installed before options were kept (its change quote starts from the bundle's defaults). */
+            options?: components["schemas"]["ConfiguredOptions"];
             /** @description The order whose line installed it. */
             orderId: string;
             quantity: number;
@@ -1908,6 +1918,8 @@ export type components = {
             configurationHash: string | null;
             lineId: string;
             offering: string;
+            /** @description A bundle line's configured options as accepted (from the accepted revision's snapshot). Absent: a line without options, or one made before options were kept. */
+            options?: components["schemas"]["ConfiguredOptions"];
             position: number;
             quantity: number;
             selections: {
@@ -2044,7 +2056,7 @@ export type components = {
             assetId?: string | null;
             /** @description The asset's version the line was made from (an order of a stale version is fallout). */
             assetVersion?: number | null;
-            /** @description The asset as the quote found it (offering, quantity, selections, charges, term); what the delta is priced against. */
+            /** @description The asset as the quote found it (offering, quantity, selections, charges, term, and a bundle asset's configured options when they are known); what the delta is priced against. */
             baseline?: {
                 [key: string]: unknown;
             } | null;

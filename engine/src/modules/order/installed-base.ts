@@ -9,13 +9,16 @@ import type { CommandContext, OrderView } from './order.types';
 type Change = { assetId: string; lineId: string; action: 'add' | 'modify' | 'disconnect'; version?: number; termEnd?: string };
 type Line = {
   lineId: string; offering: string; quantity: number; action: string; assetId: string | null; assetVersion: number | null;
-  selections: unknown; charges: unknown; releaseId: string;
+  selections: unknown; charges: unknown; options: unknown; releaseId: string;
 };
+
+/** The order line's options as the asset keeps them: null when the line's are not known (an order line from before they were kept). */
+const optionsOf = (line: Line): string | null => (line.options === null || line.options === undefined ? null : JSON.stringify(line.options));
 
 /**
  * What a fulfilled order leaves the account with (issue 11, item 10), in the transaction that
  * records the order fulfilled: an add line installs an asset (one per line: a replay installs
- * nothing twice), a modify line changes the asset it names (new selections and charges, a new
+ * nothing twice), a modify line changes the asset it names (new selections, options and charges, a new
  * version; a renewal's also starts its new term where the old one ends), a disconnect line ends
  * it; no-change lines leave it alone. An asset is changed only at the version the change quote
  * was made from (planning refused a stale one, ADR 0022), so nothing is applied twice or over
@@ -23,7 +26,7 @@ type Line = {
  */
 export async function applyToInstalledBase(tx: RawTx, order: OrderRow, ctx: CommandContext): Promise<Change[]> {
   const lines = await tx.$queryRaw<Line[]>`
-    SELECT line_id AS "lineId", offering, quantity, action, asset_id AS "assetId", asset_version AS "assetVersion", selections, charges,
+    SELECT line_id AS "lineId", offering, quantity, action, asset_id AS "assetId", asset_version AS "assetVersion", selections, charges, options,
            release_id::text AS "releaseId"
     FROM order_line WHERE order_id = ${order.id}::uuid ORDER BY position`;
   const renewal = order.basis === 'renewal';
@@ -31,10 +34,10 @@ export async function applyToInstalledBase(tx: RawTx, order: OrderRow, ctx: Comm
   for (const line of lines) {
     if (line.action === 'add') {
       const [installed] = await tx.$queryRaw<{ id: string }[]>`
-        INSERT INTO installed_asset (id, tenant_id, account_id, offering, quantity, selections, charges, currency, order_id, line_id, last_order_id,
+        INSERT INTO installed_asset (id, tenant_id, account_id, offering, quantity, selections, charges, options, currency, order_id, line_id, last_order_id,
                                      release_id, term_months, term_start, term_end)
         VALUES (${randomUUID()}::uuid, ${order.tenantId}, ${order.accountId}, ${line.offering}, ${line.quantity}, ${JSON.stringify(line.selections)}::jsonb,
-                ${JSON.stringify(line.charges)}::json, ${order.currency}, ${order.id}::uuid, ${line.lineId}, ${order.id}::uuid, ${line.releaseId}::uuid,
+                ${JSON.stringify(line.charges)}::json, ${optionsOf(line)}::jsonb, ${order.currency}, ${order.id}::uuid, ${line.lineId}, ${order.id}::uuid, ${line.releaseId}::uuid,
                 ${order.termMonths}, current_date, (current_date + make_interval(months => ${order.termMonths}))::date)
         ON CONFLICT (order_id, line_id) DO NOTHING RETURNING id::text`;
       if (installed) changes.push({ assetId: installed.id, lineId: line.lineId, action: 'add', version: 1 });
@@ -46,6 +49,7 @@ export async function applyToInstalledBase(tx: RawTx, order: OrderRow, ctx: Comm
     const updated = line.action === 'modify'
       ? await tx.$queryRaw<{ id: string; version: number; termEnd: Date }[]>`
           UPDATE installed_asset SET quantity = ${line.quantity}, selections = ${JSON.stringify(line.selections)}::jsonb, charges = ${JSON.stringify(line.charges)}::json,
+                 options = ${optionsOf(line)}::jsonb,
                  last_order_id = ${order.id}::uuid, release_id = ${line.releaseId}::uuid, version = version + 1, updated_at = now(),
                  term_start = CASE WHEN ${renewal} THEN greatest(term_end, current_date) ELSE term_start END,
                  term_end = CASE WHEN ${renewal} THEN (greatest(term_end, current_date) + make_interval(months => ${order.termMonths}))::date ELSE term_end END,
@@ -74,6 +78,8 @@ export type AssetForQuote = {
   assetId: string; accountId: string; offering: string; quantity: number; selections: Record<string, unknown>;
   /** As the order line installed them: a bundle option's charge names its option (offering). */
   charges: { charge: string; option?: string; chargeType: string; period?: string; quantity: number; unitNetPrice: string; lineNet: string }[];
+  /** A bundle asset's configured options as its order line had them (explicit zeros kept); null: not known (installed before they were kept). */
+  options: { offering: string; quantity: number; selections: Record<string, unknown> }[] | null;
   currency: string; state: 'active' | 'disconnected'; version: number; termMonths: number; termStart: string; termEnd: string;
 };
 
@@ -85,7 +91,7 @@ export type AssetForQuote = {
 export async function assetsForQuote(db: PrismaClient | RawTx, tenantId: string, assetIds: readonly string[]): Promise<AssetForQuote[]> {
   if (assetIds.length === 0) return [];
   const rows = await db.$queryRaw<(Omit<AssetForQuote, 'termStart' | 'termEnd'> & { termStart: Date; termEnd: Date })[]>`
-    SELECT id::text AS "assetId", account_id AS "accountId", offering, quantity, selections, charges, currency, state, version,
+    SELECT id::text AS "assetId", account_id AS "accountId", offering, quantity, selections, charges, options, currency, state, version,
            term_months AS "termMonths", term_start AS "termStart", term_end AS "termEnd"
     FROM installed_asset WHERE tenant_id = ${tenantId} AND id = ANY(${[...assetIds]}::uuid[])`;
   const day = (d: Date) => new Date(d).toISOString().slice(0, 10);
@@ -151,11 +157,12 @@ export async function installedBaseOf(prisma: PrismaClient, principal: Principal
   const seller = principal.roles.some((r) => (SELLERS as readonly string[]).includes(r));
   if (!seller && principal.accountId !== accountId) throw new DomainError('account-not-found', `no account ${accountId}`);
   const rows = await prisma.$queryRaw<{
-    assetId: string; accountId: string; offering: string; quantity: number; selections: Record<string, unknown>; charges: OrderView['lines'][number]['charges']; currency: string;
+    assetId: string; accountId: string; offering: string; quantity: number; selections: Record<string, unknown>; charges: OrderView['lines'][number]['charges'];
+    options: NonNullable<OrderView['lines'][number]['options']> | null; currency: string;
     state: 'active' | 'disconnected'; orderId: string; lineId: string; lastOrderId: string; version: number; releaseId: string; termMonths: number;
     termStart: Date; termEnd: Date; installedAt: Date; updatedAt: Date;
   }[]>`
-    SELECT id::text AS "assetId", account_id AS "accountId", offering, quantity, selections, charges, currency, state, order_id::text AS "orderId",
+    SELECT id::text AS "assetId", account_id AS "accountId", offering, quantity, selections, charges, options, currency, state, order_id::text AS "orderId",
            line_id AS "lineId", last_order_id::text AS "lastOrderId", version, release_id::text AS "releaseId", term_months AS "termMonths",
            term_start AS "termStart", term_end AS "termEnd", installed_at AS "installedAt", updated_at AS "updatedAt"
     FROM installed_asset WHERE tenant_id = ${principal.tenantId} AND account_id = ${accountId}
@@ -164,8 +171,9 @@ export async function installedBaseOf(prisma: PrismaClient, principal: Principal
   const day = (d: Date) => new Date(d).toISOString().slice(0, 10);
   return {
     accountId,
-    items: rows.map((r) => ({
-      ...r, termStart: day(r.termStart), termEnd: day(r.termEnd),
+    items: rows.map(({ options, ...r }) => ({
+      // A bundle's options when the asset has any (absent: none, or not known).
+      ...r, ...(options?.length ? { options } : {}), termStart: day(r.termStart), termEnd: day(r.termEnd),
       installedAt: new Date(r.installedAt).toISOString(), updatedAt: new Date(r.updatedAt).toISOString(),
     })),
   };

@@ -10,7 +10,10 @@ import type { FalloutWorkItem, OrderView } from './order.types';
 import { stepView } from './commands/step.commands';
 
 type LineAction = OrderView['lines'][number]['action'];
-type LineRow = { lineId: string; position: number; offering: string; quantity: number; action: LineAction; assetId: string | null; assetVersion: number | null; selections: Record<string, unknown>; configurationHash: string | null; charges: OrderView['lines'][number]['charges'] };
+type LineRow = {
+  lineId: string; position: number; offering: string; quantity: number; action: LineAction; assetId: string | null; assetVersion: number | null; selections: Record<string, unknown>;
+  configurationHash: string | null; charges: OrderView['lines'][number]['charges']; options: NonNullable<OrderView['lines'][number]['options']> | null;
+};
 
 export function falloutItem(c: CaseRow): FalloutWorkItem {
   return {
@@ -34,7 +37,7 @@ type Db = Parameters<typeof readOrder>[0];
 export async function orderView(db: Db, order: OrderRow): Promise<OrderView> {
   const orderId = order.id;
   const lines = await db.$queryRaw<LineRow[]>`SELECT line_id AS "lineId", position, offering, quantity, action, asset_id AS "assetId", asset_version AS "assetVersion", selections,
-           configuration_hash AS "configurationHash", charges
+           configuration_hash AS "configurationHash", charges, options
     FROM order_line WHERE order_id = ${orderId}::uuid ORDER BY position`;
   const steps = await stepsOf(db, orderId);
   const [open] = await db.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM fallout_case WHERE order_id = ${orderId}::uuid AND state = 'open'`;
@@ -47,7 +50,8 @@ export async function orderView(db: Db, order: OrderRow): Promise<OrderView> {
     ownerId: order.ownerId, currency: order.currency, termMonths: order.termMonths, basis: order.basis as OrderView['basis'] & string, releaseId: order.releaseId, priceResultId: order.priceResultId,
     documentId: order.documentId, snapshotSha256: order.snapshotSha256, source: order.source as OrderView['source'], state: order.state as OrderState,
     version: order.version, createdAt: new Date(order.createdAt).toISOString(), updatedAt: new Date(order.updatedAt).toISOString(),
-    lines,
+    // A bundle line's options when it has any (absent: none, or not known).
+    lines: lines.map(({ options, ...line }) => ({ ...line, ...(options?.length ? { options } : {}) })),
     plan: plan ? { planVersion: plan.planVersion, releaseId: plan.releaseId, steps: steps.length, stepStates } : null,
     cancellation: order.cancelRequestedAt ? {
       requestedBy: order.cancelRequestedBy ?? '', requestedAt: new Date(order.cancelRequestedAt).toISOString(), reason: order.cancelReason ?? '',

@@ -85,6 +85,7 @@ export function createApprovalPreview({ prisma, releases, today }: Deps) {
     });
     const result = changing ? changePriced(core, lines.map((l) => ({
       lineId: l.lineId, offering: l.offering, action: l.action as LineAction, assetId: l.assetId, assetVersion: l.assetVersion, baseline: l.baseline as Baseline | null,
+      children: normalizedOf(l.configuration)?.children ?? null,
     })), view, { basis: quote.basis as 'change' | 'renewal', changeDate: today(), termMonths: quote.termMonths, customer: customerContext(quote) }) : core;
 
     const policy = view.list('approval-policy')[0];

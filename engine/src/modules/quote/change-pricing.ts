@@ -10,7 +10,8 @@ import { dayNumber, divideHalfUp, formatUnits, prorateRecurring, prorationOf, Pr
  *
  * change (mid-term): an add line counts in full; a modify line's recurring charges count by
  * their change per period, prorated over the rest of the asset's term (its own trace step with
- * the dates and the factor), and one-time charges are not charged again; a disconnect stops the
+ * the dates and the factor), and one-time charges are not charged again, except for what the
+ * change adds (units of the line, a bundle option added or more units of one); a disconnect stops the
  * recurring charges (minus the prorated remainder); a no-change line counts zero.
  * renewal: each modify line commits to a new term of the quote's termMonths from the asset's
  * term end (or from the change date when that has passed), at the new prices, without one-time
@@ -30,9 +31,20 @@ export type Baseline = {
   offering: string; quantity: number; selections: Record<string, unknown>; currency: string; version: number;
   charges: { charge: string; option?: string; chargeType: string; period?: string; quantity: number; unitNetPrice: string; lineNet: string }[];
   termMonths: number; termStart: string; termEnd: string;
+  /**
+   * A bundle asset's configured options (offering, quantity per line unit, normalized selections;
+   * explicit zeros kept), as its order line had them (ADR 0022, fourth addendum). Absent: not
+   * known (an asset installed before they were kept): the line's action and its one-time
+   * charges are decided as before, by the line's quantity and selections alone.
+   */
+  options?: { offering: string; quantity: number; selections: Record<string, unknown> }[];
 };
 export type LineAction = 'add' | 'modify' | 'disconnect' | 'no-change';
-export type ChangeLine = { lineId: string; offering: string; action: LineAction; assetId: string | null; assetVersion: number | null; baseline: Baseline | null };
+export type ChangeLine = {
+  lineId: string; offering: string; action: LineAction; assetId: string | null; assetVersion: number | null; baseline: Baseline | null;
+  /** The line's options as configured now (its normalized children); absent or null: not known (one-time charges by the line's quantity, as before). */
+  children?: readonly { offering: string; quantity: number }[] | null;
+};
 
 type ChargeKey = 'one-time' | 'monthly' | 'annual';
 export type ChangeCharge = {
@@ -230,14 +242,19 @@ export function priceChange(core: PriceResult, lines: readonly ChangeLine[], o: 
       // Units a mid-term change adds have never paid their one-time charges: they pay them now, at the
       // release's unit net price (the units the asset already had are not charged again).
       const added: PriceResult['lines'][number]['charges'][number][] = [];
-      if (pricedLine && line.action === 'modify' && !result.renewedTerm && pricedLine.quantity > base!.quantity) {
+      if (pricedLine && line.action === 'modify' && !result.renewedTerm) {
         for (const c of pricedLine.charges.filter((charge) => charge.chargeType === 'one-time')) {
-          const units = (c.quantity * (pricedLine.quantity - base!.quantity)) / pricedLine.quantity;
+          const { before: unitsBefore, now: unitsNow, of } = unitsOf(c.option, line, base!, pricedLine.quantity);
+          if (unitsNow <= unitsBefore) continue;
+          const units = (c.quantity * (unitsNow - unitsBefore)) / unitsNow;
           if (!Number.isInteger(units) || units <= 0) continue;
           const amount = formatUnits(toUnits(c.unitNetPrice, decimals) * BigInt(units), decimals);
           added.push({ ...c, quantity: units, lineNet: amount, termTotal: amount });
+          const what = of === 'line' ? `${units} unit${units === 1 ? '' : 's'} added (quantity ${base!.quantity} -> ${pricedLine.quantity})`
+            : unitsBefore === 0 ? `option ${c.option} added (${unitsNow} unit${unitsNow === 1 ? '' : 's'}): ${units} charged`
+              : `option ${c.option}: ${units} unit${units === 1 ? '' : 's'} added (${unitsBefore} -> ${unitsNow})`;
           charges.push({ ...chargeOf(c), previousLineNet: zero, lineNet: amount, periodDelta: amount, termDelta: amount,
-            reason: `${units} unit${units === 1 ? '' : 's'} added (quantity ${base!.quantity} -> ${pricedLine.quantity}): the one-time charge at ${c.unitNetPrice} each` });
+            reason: `${what}: the one-time charge at ${c.unitNetPrice} each` });
           add('one-time', amount, amount);
         }
       }
@@ -261,6 +278,20 @@ export function priceChange(core: PriceResult, lines: readonly ChangeLine[], o: 
   const { resultHash: _hash, ...rest } = core;
   const withChange = { ...rest, lines: resultLines, totals, change: { basis: o.basis, changeDate: o.changeDate, lines: changeLines, pricedTotals: core.totals as PriceTotals } };
   return { ...withChange, resultHash: hashResult({ ...withChange, resultHash: '' } as unknown as PriceResult) } as unknown as ChangePriceResult;
+}
+
+/**
+ * The units a one-time charge of a modified line belongs to, before and now (ADR 0022, fourth
+ * addendum): the line's quantity for its own charges; for a bundle option's, the option's
+ * quantity x the line's quantity, before from the asset's options (0: the option is added) and
+ * now from the line's. When either side's options are not known (an asset installed before they
+ * were kept), an option's charge counts by the line's quantity alone, as before: the option is
+ * taken to be as many per line unit as now.
+ */
+export function unitsOf(option: string | undefined, line: Pick<ChangeLine, 'children'>, base: Pick<Baseline, 'quantity' | 'options'>, quantityNow: number): { before: number; now: number; of: 'line' | 'option' } {
+  if (option === undefined || !Array.isArray(base.options) || !Array.isArray(line.children)) return { before: base.quantity, now: quantityNow, of: 'line' };
+  const per = (options: readonly { offering: string; quantity: number }[]) => options.find((o) => o.offering === option)?.quantity ?? 0;
+  return { before: per(base.options) * base.quantity, now: per(line.children) * quantityNow, of: 'option' };
 }
 
 const chargeOf = (c: { charge: string; option?: string; chargeType: string; period?: string }) => ({

@@ -104,13 +104,14 @@ export function createImpactReplay(prisma: PrismaClient) {
  * the release differs), with the candidate's disconnect fees. A line the change cannot price
  * (a term that ended) says so in the impact's error.
  */
-function changeAfter(core: PriceResult, lines: { lineId: string; offering: string; action: string; assetId: string | null; assetVersion: number | null; baseline: unknown }[],
+function changeAfter(core: PriceResult, lines: { lineId: string; offering: string; action: string; assetId: string | null; assetVersion: number | null; baseline: unknown; configuration: unknown }[],
   candidate: ReleaseView, before: PriceResult, basis: 'change' | 'renewal', quote: Parameters<typeof customerContext>[0] & { termMonths: number }): PriceResult {
   const stored = (before as Partial<ChangePriceResult>).change;
   if (!stored) throw new Error(`the ${basis} quote's stored price has no change section: its delta cannot be replayed`);
   try {
     return priceChange(core, lines.map((l) => ({
       lineId: l.lineId, offering: l.offering, action: l.action as LineAction, assetId: l.assetId, assetVersion: l.assetVersion, baseline: l.baseline as Baseline | null,
+      children: optionsOf(l.configuration) ?? null,
     })), { basis, changeDate: stored.changeDate, termMonths: quote.termMonths, fees: disconnectFeesOf(candidate), customer: customerContext(quote) });
   } catch (error) {
     if (error instanceof ChangeLineError) throw new Error(`the ${basis} cannot be replayed: ${error.message}`, { cause: error });

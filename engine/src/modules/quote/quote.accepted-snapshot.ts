@@ -26,8 +26,19 @@ export type AcceptedLine = {
   assetId: string | null;
   /** The asset's version the quote was made from: an asset changed since makes the change stale. */
   assetVersion: number | null;
+  /**
+   * The line's configured options (the configuration's normalized children: offering, quantity
+   * per line unit, normalized selections; explicit zeros kept; [] for a line without options),
+   * as accepted: the order line and the installed asset keep them, so that a change or renewal
+   * quote starts from them (ADR 0022, fourth addendum). Null for a line configured before the
+   * configuration kept its options.
+   */
+  options: AcceptedOption[] | null;
   charges: AcceptedCharge[];
 };
+
+/** A bundle option of an accepted line, as the configurator normalized it. */
+export type AcceptedOption = { offering: string; quantity: number; selections: Record<string, unknown> };
 
 /**
  * What an accepted revision committed the customer and us to: the facts an order is made from
@@ -87,7 +98,7 @@ export async function acceptedRevisionSnapshot(db: Db, tenantId: string, quoteId
     SELECT line_id AS "lineId", position, offering, quantity,
            COALESCE(normalized -> 'selections', selections) AS selections,
            configuration_hash AS "configurationHash", release_id::text AS "releaseId",
-           action, asset_id::text AS "assetId", asset_version AS "assetVersion"
+           action, asset_id::text AS "assetId", asset_version AS "assetVersion", normalized -> 'children' AS options
     FROM quote_line WHERE quote_id = ${quoteId}::uuid AND revision = ${head.revision} ORDER BY position`;
   // Each line's charges as priced, a shared list restored from the line that carries it.
   const priced = head.priced ?? [];

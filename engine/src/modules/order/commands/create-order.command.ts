@@ -34,9 +34,12 @@ export async function insertOrder(tx: RawTx, snapshot: AcceptedSnapshot, ctx: Co
   if (snapshot.lines.length > 0) {
     // O2: each line's action as the quote decided it (new business adds; a change or renewal acts on the asset it names).
     const rows = snapshot.lines.map((l) => Prisma.sql`(${snapshot.tenantId}, ${orderId}::uuid, ${l.lineId}, ${l.position}, ${l.offering}, ${l.quantity}, ${l.action},
-      ${l.assetId}, ${l.assetVersion}::int, ${JSON.stringify(l.selections)}::jsonb, ${l.configurationHash}, ${l.releaseId}::uuid, ${JSON.stringify(l.charges)}::json)`);
+      ${l.assetId}, ${l.assetVersion}::int, ${JSON.stringify(l.selections)}::jsonb, ${l.configurationHash}, ${l.releaseId}::uuid, ${JSON.stringify(l.charges)}::json,
+      ${l.options === null ? null : JSON.stringify(l.options)}::jsonb)`);
+    // The line's configured options come from the snapshot too (ADR 0022, fourth addendum): the asset keeps them.
     await tx.$executeRaw`
-      INSERT INTO order_line (tenant_id, order_id, line_id, position, offering, quantity, action, asset_id, asset_version, selections, configuration_hash, release_id, charges)
+      INSERT INTO order_line (tenant_id, order_id, line_id, position, offering, quantity, action, asset_id, asset_version, selections, configuration_hash, release_id, charges,
+                              options)
       VALUES ${Prisma.join(rows)}`;
   }
   const order = { id: orderId, tenantId: snapshot.tenantId, version: 1 } as Parameters<typeof finishOrder>[1];

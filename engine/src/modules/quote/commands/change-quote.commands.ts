@@ -10,6 +10,7 @@ import type { Baseline } from '../change-pricing';
 import { editQuote } from '../quote.command-frame';
 import type { QuoteDeps } from '../quote.deps';
 import { validityDays } from '../quote.guards';
+import { installedOptionsInput, sameOptions } from '../quote.line-options';
 import { addDays, conclude, createStatement, currentLineOfferings, materialChange, type LineOffering, type Loaded, type QuoteRow } from '../quote.repository';
 import type { CommandContext, NewQuote } from '../quote.types';
 import { configureLineOn } from './line.commands';
@@ -44,10 +45,13 @@ export function createFromInstalledBaseCommand({ inRawStatement, releases, today
     const action = basis.kind === 'change' ? 'no-change' : 'modify';
     const lines = checked.map((asset, i) => {
       const others = checked.filter((_, j) => j !== i).map((a) => a.offering);
-      const configured = configureLineOn(view, { offering: asset.offering, quantity: asset.quantity, selections: asset.selections }, quoteRow, others);
+      // A bundle asset's line starts from its installed options (ADR 0022, fourth addendum); one whose options are not known, from the bundle's defaults.
+      const children = installedOptionsInput(view, asset.offering, asset.options);
+      const configured = configureLineOn(view, { offering: asset.offering, quantity: asset.quantity, selections: asset.selections, ...(children ? { children } : {}) }, quoteRow, others);
       const baseline: Baseline = {
         offering: asset.offering, quantity: asset.quantity, selections: asset.selections, charges: asset.charges, currency: asset.currency,
         version: asset.version, termMonths: asset.termMonths, termStart: asset.termStart, termEnd: asset.termEnd,
+        ...(asset.options ? { options: asset.options } : {}),
       };
       return Prisma.sql`
         INSERT INTO quote_line (tenant_id, quote_id, revision, line_id, position, offering, quantity, selections, configuration, configuration_hash,
@@ -101,9 +105,12 @@ function checkAsset(asset: AssetForQuote | undefined, assetId: string, i: number
 }
 
 /**
- * What a configured line of an asset now does (ADR 0022): modify when its quantity or normalized
- * selections differ from the asset's, no-change when they are the asset's again; a renewal's
- * lines stay modify (the term changes anyway). A disconnected line takes no configuration.
+ * What a configured line of an asset now does (ADR 0022): modify when its quantity, normalized
+ * selections or (for an asset whose options are known) its options differ from the asset's (an
+ * option added or removed, its quantity or values changed; compared in canonical form,
+ * `sameOptions`), no-change when they are the asset's again; a renewal's lines stay modify (the
+ * term changes anyway). An asset whose options are not known (installed before they were kept)
+ * compares quantity and selections only, as before. A disconnected line takes no configuration.
  * Undefined for a line that adds (no asset).
  */
 export function assetLineAction(current: LineOffering, quantity: number, configured: ConfigurationResult, lineId: string, basis: QuoteRow['basis']): 'modify' | 'no-change' | undefined {
@@ -114,7 +121,9 @@ export function assetLineAction(current: LineOffering, quantity: number, configu
     ]);
   }
   if (basis === 'renewal') return 'modify';
-  const same = quantity === current.baseline.quantity && canonical(configured.normalized.selections) === canonical(current.baseline.selections);
+  const installed = current.baseline.options;
+  const same = quantity === current.baseline.quantity && canonical(configured.normalized.selections) === canonical(current.baseline.selections)
+    && (!Array.isArray(installed) || sameOptions(configured.normalized.children, installed));
   return same ? 'no-change' : 'modify';
 }
 
