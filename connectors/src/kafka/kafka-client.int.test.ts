@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startThrowawayBroker, type ThrowawayBroker } from '../../../test/services/kafka-broker';
 import { testEnv } from '../../../test/env';
 import { createKafkaClient, type KafkaClientName } from './kafka.factory';
-import type { IncomingMessage, KafkaAdmin, KafkaClient, KafkaConsumer, OutgoingMessage } from './kafka.port';
+import { MessageRejectedError, type IncomingMessage, type KafkaAdmin, type KafkaClient, type KafkaConsumer, type OutgoingMessage } from './kafka.port';
 
 // One contract for both adapters of kafka.port.ts, on the real Kafka 4.1 broker
 // (deploy/lib/jvm-services.sh). Every test uses its own topics and groups.
@@ -134,6 +134,73 @@ describe.each<KafkaClientName>(['kafkajs', 'platformatic'])('Kafka port contract
     }
     expect(new Set(partitionOfKey.values()).size).toBe(3);
     expect([...lastSeq.values()].every((s) => s === perKey - 1)).toBe(true);
+  });
+
+  /*
+   * The idempotent producer under concurrent calls: @platformatic/kafka 1.x gave concurrent sends
+   * to one partition the same sequence number, so the broker acknowledged all of them and wrote
+   * one (upstream platformatic/kafka#326; ADR 0003: 50 resolved, 1 written). The platformatic
+   * adapter serialises its sends (for outages, see there); 2.12.1 passed this test without that
+   * too (ADR 0003 addendum 2026-12-04). Order across concurrent calls is not part of the port.
+   */
+  it('concurrent send() calls to one partition: every call resolves and every message is written exactly once', async () => {
+    const topic = unique('t-concurrent');
+    await admin.createTopics([{ topic, partitions: 1 }]);
+    const count = 50;
+    const values = Array.from({ length: count }, (_, i) => `c${i}`);
+    const producer = await client.producer();
+    try {
+      const outcomes = await within(
+        Promise.allSettled(values.map((value) => producer.send(topic, [{ key: 'same', value }]))),
+        30_000,
+        'concurrent sends settling',
+      );
+      expect(outcomes.filter((o) => o.status === 'rejected')).toEqual([]);
+    } finally {
+      await producer.close();
+    }
+    // The log holds exactly `count` records (a dropped duplicate leaves fewer, a retried one more).
+    const [range] = await admin.topicOffsets([topic]);
+    expect(range!.end - range!.start).toBe(BigInt(count));
+    const consumer = await client.consumer({ groupId: unique('g-concurrent'), topics: [topic], fromBeginning: true });
+    const received = await consumeUntil(consumer, (r) => r.length >= count);
+    expect(received.map((m) => m.value!).sort()).toEqual([...values].sort());
+  });
+
+  /*
+   * A produce request the broker partly refuses (one record over message.max.bytes, the other
+   * partitions written): the call rejects with MessageRejectedError, and the producer's later
+   * sends are all written, also to the partitions the broker had written. Guards the sequence
+   * bookkeeping after a failed request: kafkajs rolls back the written partitions' sequences
+   * (later sends dropped as duplicates or refused as out of order), @platformatic/kafka 1.x left
+   * its sequences out of step after any failure (upstream platformatic/kafka#309).
+   */
+  it('a send the broker refuses rejects with MessageRejectedError; later sends of the same producer are all written', async () => {
+    const topic = unique('t-refused');
+    await admin.createTopics([{ topic, partitions: 3 }]);
+    const keys = Array.from({ length: 9 }, (_, i) => `k${i}`);
+    const batch = (tag: string) => keys.map((key) => ({ key, value: `${tag}-${key}` }));
+    const producer = await client.producer();
+    try {
+      await producer.send(topic, batch('before'));
+      // Over the broker's message.max.bytes (1 MiB by default).
+      const refused = producer.send(topic, [...batch('mixed'), { key: 'k0', value: 'x'.repeat(1_200_000) }]);
+      await expect(refused).rejects.toBeInstanceOf(MessageRejectedError);
+      // The message names the broker's reason (the relay records it as the event's last error).
+      await expect(refused).rejects.toThrow(/too large|larger/i);
+      await producer.send(topic, batch('after'));
+      await producer.send(topic, batch('later'));
+    } finally {
+      await producer.close();
+    }
+    const wanted = new Set(['before', 'after', 'later'].flatMap((tag) => batch(tag).map((m) => m.value)));
+    const consumer = await client.consumer({ groupId: unique('g-refused'), topics: [topic], fromBeginning: true });
+    const received = await consumeUntil(consumer, (r) => [...wanted].every((v) => r.some((m) => m.value === v)));
+    const receivedValues = received.map((m) => m.value!);
+    expect([...wanted].filter((v) => !receivedValues.includes(v))).toEqual([]);
+    // Records of the refused request that the broker wrote (other partitions) may be there, once.
+    expect(receivedValues.filter((v) => v.startsWith('x'))).toEqual([]);
+    expect(receivedValues.length).toBe(new Set(receivedValues).size);
   });
 
   it('commits only handled messages: a consumer closed after k messages, the next one in the group resumes there', async () => {

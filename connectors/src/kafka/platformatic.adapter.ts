@@ -3,8 +3,9 @@ import type { KafkaClient, KafkaClientOptions, KafkaConsumer, KafkaProducer, Top
 import { asRecordRejection } from './record-rejection';
 
 /**
- * @platformatic/kafka 1.x (1.x: Node >= 20.19, Kafka 3.5-4.1; 2.x needs Node 22).
- * Contract: connectors/src/kafka/kafka-client.int.test.ts; findings: docs/adr/0003-kafka-client.md.
+ * @platformatic/kafka 2.x (Node >= 22.22 or >= 24.6; the project runs Node 24).
+ * Contract: connectors/src/kafka/kafka-client.int.test.ts; findings: docs/adr/0003-kafka-client.md
+ * and its 2026-12-04 addendum.
  */
 export function createPlatformaticClient(options: KafkaClientOptions): KafkaClient {
   const base = {
@@ -17,7 +18,7 @@ export function createPlatformaticClient(options: KafkaClientOptions): KafkaClie
   return {
     name: 'platformatic',
     async producer() {
-      return createProducer(() =>
+      return createProducer(
         new Producer({ ...base, serializers: stringSerializers, idempotent: true, acks: ProduceAcks.ALL, autocreateTopics: false }),
       );
     },
@@ -25,7 +26,18 @@ export function createPlatformaticClient(options: KafkaClientOptions): KafkaClie
       // Fewer retries than the producer's: after a broker restart, fetches on the old stream can
       // keep failing although the broker is back (seen: ~6 s of retries, then failure), while a
       // new stream works at once. The run loop below opens a new stream after a failure.
-      const consumer = new Consumer({ ...base, retries: 2, groupId, deserializers: stringDeserializers, autocommit: false });
+      let closing = false;
+      const createConsumer = () => {
+        const created = new Consumer({ ...base, retries: 2, groupId, deserializers: stringDeserializers, autocommit: false });
+        // The client emits 'error' when it cannot rejoin the group (e.g. broker down longer than
+        // its retries): without a listener that is an uncaught exception. Treat it like a stream
+        // failure: consume again.
+        created.on('error', (error: Error) => {
+          if (!closing && created === consumer) stream?.destroy(error);
+        });
+        return created;
+      };
+      let consumer = createConsumer();
       const consumeOptions = {
         topics,
         mode: 'committed' as const,
@@ -34,7 +46,6 @@ export function createPlatformaticClient(options: KafkaClientOptions): KafkaClie
         sessionTimeout: 10_000,
         heartbeatInterval: 500,
       };
-      let closing = false;
       let running: Promise<void> | undefined;
       let failures = 0; // consecutive stream failures without a handled message
       const open = async () => {
@@ -44,22 +55,24 @@ export function createPlatformaticClient(options: KafkaClientOptions): KafkaClie
         opened.on('error', () => {});
         return opened;
       };
-      let stream: Awaited<ReturnType<typeof open>>;
+      let stream: Awaited<ReturnType<typeof open>> | undefined;
       try {
         stream = await open();
       } catch (error) {
         await Promise.resolve(consumer.close(true)).catch(() => {});
         throw error;
       }
-      // The client emits 'error' when it cannot rejoin the group (e.g. broker down longer than
-      // its retries): without a listener that is an uncaught exception. Treat it like a stream
-      // failure: consume again.
-      consumer.on('error', (error: Error) => {
-        if (!closing) stream.destroy(error);
-      });
       // Kafka unreachable or group lost: join again and resume from the committed offsets
       // (at least once), until close(). kafkajs does the same by restarting its consumer.
+      // With a new client: after a broker restart, 2.12.1's client can keep a group request
+      // (FindCoordinator) that never settles, and every later commit of that client waits behind
+      // it (seen in the contract suite's restart test: no message handled for 60 s after the
+      // broker was back). A new client joins as a new member; the old one leaves, or its session
+      // (10 s) expires.
       const reopen = async () => {
+        const old = consumer;
+        consumer = createConsumer();
+        void Promise.resolve(old.close(true)).catch(() => {});
         while (!closing) {
           failures++;
           await sleep(Math.min(250 * failures, 1_000));
@@ -79,7 +92,7 @@ export function createPlatformaticClient(options: KafkaClientOptions): KafkaClie
             while (!closing) {
               try {
                 // One message at a time: the offset is committed only after its handler resolved.
-                for await (const message of stream) {
+                for await (const message of stream!) {
                   if (closing) return;
                   const headers: Record<string, string> = {};
                   for (const [key, value] of message.headers) headers[String(key)] = String(value);
@@ -114,11 +127,11 @@ export function createPlatformaticClient(options: KafkaClientOptions): KafkaClie
         async close() {
           // Let the handler in flight finish and its offset be committed, then leave the group.
           closing = true;
-          const current = stream;
+          const current = stream!;
           const closed = current.close().catch(() => {});
           await running?.catch(() => {});
           await closed;
-          if (stream !== current) await stream.close().catch(() => {});
+          if (stream !== current) await stream!.close().catch(() => {});
           await consumer.close(true);
         },
       };
@@ -166,22 +179,22 @@ export function createPlatformaticClient(options: KafkaClientOptions): KafkaClie
 }
 
 /**
- * Two defects of the idempotent producer of @platformatic/kafka 1.35.0, found by the contract
- * test, are worked around here:
- * - a partition's sequence number is read when a request is built and advanced only when its
- *   response arrives, so concurrent send() calls to one partition carry the same sequence and the
- *   broker acknowledges all but the first as duplicates: acknowledged, never written
- *   (upstream platformatic/kafka#326). Sends are therefore serialised, in call order.
- * - after a failed send (broker down, connection lost mid-request) the local sequences no longer
- *   match the broker's and every later send fails with OUT_OF_ORDER_SEQUENCE_NUMBER, for good
- *   (upstream platformatic/kafka#309). The producer is therefore replaced after any failure: a
- *   new producer id restarts the sequences.
+ * The idempotent producer, one send() at a time in call order. @platformatic/kafka 1.x needed two
+ * workarounds here for data loss; 2.x fixed both (2.3.0, upstream platformatic/kafka#310) and the
+ * contract suite passes on 2.12.1 without them (ADR 0003 addendum 2026-12-04):
+ * - concurrent sends to one partition no longer share a sequence number (1.x: acknowledged,
+ *   never written, platformatic/kafka#326): 2.x reserves the sequences when it builds a request;
+ * - a failed send no longer leaves the sequences out of step for good (platformatic/kafka#309):
+ *   2.x starts a new producer id after it. The adapter no longer replaces the producer.
+ * The serialisation stays for another reason: with concurrent sends during a broker outage, sends
+ * made after the broker was back failed too (4 of 20 in the restart test; the errors name
+ * initProducerId and metadata failing 6 times, requests begun while it was down). Queued, they
+ * resolve once it is back (0 of 20).
+ * The relay sends one batch at a time anyway; batch with sendBatch for throughput.
  */
-function createProducer(create: () => Producer<string, string, string, string>): KafkaProducer {
-  let current = create();
+function createProducer(producer: Producer<string, string, string, string>): KafkaProducer {
   let queue: Promise<unknown> = Promise.resolve();
   const sendNow = async (batches: TopicMessages[]) => {
-    const producer = current;
     try {
       // One call, every topic: the client builds one produce request per broker.
       await producer.send({
@@ -189,8 +202,6 @@ function createProducer(create: () => Producer<string, string, string, string>):
           messages.map((m) => ({ topic, key: m.key, value: m.value, headers: new Map(Object.entries(m.headers ?? {})) }))),
       });
     } catch (error) {
-      if (current === producer) current = create();
-      void producer.close().catch(() => {});
       throw asRecordRejection(error);
     }
   };
@@ -204,7 +215,7 @@ function createProducer(create: () => Producer<string, string, string, string>):
     sendBatch,
     async close() {
       await queue;
-      await current.close();
+      await producer.close();
     },
   };
 }
