@@ -113,5 +113,14 @@ describe('raw-SQL transactions: the last statement with the COMMIT (real Postgre
     await inTransaction((tx) => queryLast(tx, Prisma.sql`INSERT INTO scratch (id, label) VALUES (14, ${new Date(0)}::timestamptz::text) RETURNING id`));
     expect(sent.filter((s) => s === 'COMMIT')).toHaveLength(1);
     expect((await rows()).map((r) => r.id)).toEqual([10, 11, 13, 14]);
+
+    // Large values (a price command's evidence) are sent bound, not as literals: escaping and lexing them costs more than a round trip.
+    const big = 'x'.repeat(20_000);
+    await inTransaction((tx) => queryLast(tx, insertLast(15, big)));
+    sent.length = 0;
+    expect(await inTransaction((tx) => queryLast(tx, insertLast(16, big)))).toEqual([{ n: 1, id: 16 }]);
+    expect(sent.filter((s) => s === 'COMMIT')).toHaveLength(1);
+    expect(sent.some((s) => s.startsWith('EXECUTE'))).toBe(false);
+    expect((await rows()).find((r) => r.id === 16)?.label).toBe(big);
   });
 });
