@@ -105,6 +105,20 @@ describe('raw-SQL transactions: the last statement with the COMMIT (real Postgre
     expect(after).toMatchObject({ message: expect.stringContaining('after the transaction\'s last one') });
     // 11 committed with its statement; 12 never ran.
     expect((await rows()).map((r) => r.id)).toEqual([10, 11]);
+    // The same on the unfolded path (a Date is no literal): refused before the COMMIT, so nothing commits.
+    const cold = await inTransaction(async (tx) => {
+      await queryLast(tx, Prisma.sql`INSERT INTO scratch (id, label) VALUES (20, ${new Date(0)}::timestamptz::text)`);
+      await tx.$executeRaw`INSERT INTO scratch (id, label) VALUES (21, 'too late')`;
+    }).catch((error: unknown) => error);
+    expect(cold).toMatchObject({ message: expect.stringContaining('after the transaction\'s last one') });
+    // And beside it while it runs.
+    const beside = await inTransaction(async (tx) => {
+      await Promise.all([queryLast(tx, insertLast(22, 'last')), tx.$executeRaw`INSERT INTO scratch (id, label) VALUES (23, 'beside')`]);
+    }).catch((error: unknown) => error);
+    expect(beside).toMatchObject({ message: expect.stringContaining('after the transaction\'s last one') });
+    expect((await rows()).map((r) => r.id)).not.toContain(23);
+    expect((await rows()).map((r) => r.id)).not.toContain(20);
+    await pool.query('DELETE FROM scratch WHERE id = 22');
 
     // A Date is no literal here: the statement runs as any other and the runner commits.
     const dated = Prisma.sql`INSERT INTO scratch (id, label) VALUES (13, ${new Date(0)}::timestamptz::text) RETURNING id`;

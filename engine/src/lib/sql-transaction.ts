@@ -114,14 +114,18 @@ export function createSqlTransactionRunner(pool: pg.Pool, settings: TransactionS
 /** `rawTx` of a transaction's client, which can send its last statement with the COMMIT (`queryLast`). */
 function transactionTx(client: pg.PoolClient, state: { committed: boolean }): RawTx {
   const raw = rawTx(client);
+  // Set when the last statement is issued (folded or not), so that a statement issued after it,
+  // or beside it while it runs, is refused the same way on a cold and a warm connection.
+  let ended = false;
   const open = () => {
-    if (state.committed) throw new Error('a statement after the transaction\'s last one (queryLast): the transaction has committed');
+    if (ended) throw new Error('a statement after the transaction\'s last one (queryLast)');
   };
   return {
     $queryRaw: ((query: Template, ...values: unknown[]) => (open(), raw.$queryRaw(query, ...values))) as RawTx['$queryRaw'],
     $executeRaw: ((query: Template, ...values: unknown[]) => (open(), raw.$executeRaw(query, ...values))) as RawTx['$executeRaw'],
     [COMMIT_WITH]: async (sql: Prisma.Sql) => {
       open();
+      ended = true;
       const config = preparedQuery(sql);
       // pg records a named statement once PostgreSQL has parsed it on this connection.
       const parsed = (client as unknown as { connection: { parsedStatements: Record<string, string> } }).connection.parsedStatements;
