@@ -100,6 +100,42 @@ describe('submit-for-approval as steps: Camunda down or slow at each step, crash
     expect(await instances(quoteId)).toBe(0);
   });
 
+  it('submitted again after a start without an answer: the reconciler ends only the instance no live submission holds', async () => {
+    const running = async (quoteId: string) => (await prisma().workflowCorrelation.findMany({ where: { domainId: `${quoteId}:1`, status: 'RUNNING' } }))[0]!;
+    // (a) The late instance lands first and the new submission takes it: the reconciler must leave it running.
+    const taken = await needsApproval();
+    await proxy.set({ kind: 'delay', ms: 1500, forward: 'late' }, { method: 'POST', path: /\/start$/ });
+    try {
+      await expect(service().submit(taken, ctx('s-again-1'))).rejects.toMatchObject({ code: 'dependency-unavailable' });
+    } finally {
+      await proxy.set({ kind: 'pass' });
+    }
+    await eventually(async () => (await instances(taken)) === 1, 30_000, 200);
+    expect((await service().submit(taken, ctx('s-again-2'))).state).toBe('submitted');
+    const holder = await running(taken);
+    // (b) The new submission starts its own before the late one lands: the late one is ended, the new one kept.
+    const own = await needsApproval();
+    await proxy.set({ kind: 'delay', ms: 2500, forward: 'late' }, { method: 'POST', path: /\/start$/ });
+    try {
+      await expect(service().submit(own, ctx('s-again-3'))).rejects.toMatchObject({ code: 'dependency-unavailable' });
+    } finally {
+      await proxy.set({ kind: 'pass' });
+    }
+    expect((await service().submit(own, ctx('s-again-4'))).state).toBe('submitted');
+    await eventually(async () => (await instances(own)) === 2, 30_000, 200);
+    const kept = await running(own);
+
+    await service().recoverWorkflows(0);
+    for (const [quoteId, live] of [[taken, holder], [own, kept]] as const) {
+      expect((await correlationsOf(quoteId)).sort()).toEqual(['CANCELLED', 'RUNNING']);
+      const left = await f.t.infrastructure.camunda.processInstances({ businessKey: businessKey(quoteId), processDefinitionKey: 'quote-approval' });
+      expect(left.map((p) => p.id)).toEqual([live.processInstanceId]);
+    }
+    // The approver still sees both and can decide them.
+    const inbox = await f.call('sam', 'GET', '/work-items');
+    expect(inbox.body.items.filter((i: { quoteId: string }) => i.quoteId === taken || i.quoteId === own)).toHaveLength(2);
+  });
+
   it('Camunda down while recording the outcome is impossible to see: the task lookup fails after the start -> compensated, instance ended', async () => {
     const quoteId = await needsApproval();
     await proxy.set({ kind: 'status', status: 500 }, { method: "GET", path: /\/task(\?|$)/ });

@@ -9,13 +9,16 @@ export function workflowUnavailable(error: unknown, what: string): DomainError {
 }
 
 /**
- * Whether a failed call to Camunda may still have done its work: Camunda (or what stands before
- * it) answered with an error, and nothing was done; or no answer came (a timeout, a lost
- * connection), and the request may still be carried out after we looked.
+ * Whether a failed call to Camunda may still have done its work: Camunda answered with an error,
+ * or the connection was refused, and nothing was done; or no answer came (a timeout, a lost
+ * connection, a gateway's 502/504), and the request may still be carried out after we looked.
  */
 export function outcomeUnknown(failure: unknown): boolean {
   const cause = failure instanceof DomainError ? (failure.cause ?? failure) : failure;
-  return !(cause instanceof CamundaError);
+  // A gateway's 502/504 says nothing of what Camunda behind it did.
+  if (cause instanceof CamundaError) return cause.status === 502 || cause.status === 504;
+  // A refused connection: the request was never sent.
+  return (cause as { cause?: { code?: string } } | null)?.cause?.code !== 'ECONNREFUSED';
 }
 
 export type ApprovalStart = {
@@ -47,11 +50,25 @@ export async function startApprovalProcess(camunda: CamundaClient, s: ApprovalSt
   }
 }
 
-/** Ends a process instance; one that is already gone counts as ended (idempotent). Returns how many it ended. */
-export async function endProcess(camunda: CamundaClient, c: Pick<Correlation, 'processInstanceId' | 'businessKey' | 'processKey'>, reason: string): Promise<number> {
-  const ids = c.processInstanceId
-    ? [c.processInstanceId]
-    : (await camunda.processInstances({ businessKey: c.businessKey, processDefinitionKey: c.processKey })).map((p) => p.id);
+/**
+ * Ends an intent's process instance; one that is already gone counts as ended (idempotent).
+ * Returns how many it ended. An intent that never learnt its instance (a start without an
+ * answer) ends the instances with its business key that no other live intent of that key holds:
+ * a revision submitted again after a failed submission has the same key, and its instance (one
+ * it started, or the late one it found and took) is not this intent's to end. While such an
+ * intent is still starting, its instance is not known yet: 'wait' (ended nothing; look again later).
+ */
+export async function endProcess(
+  { camunda, prisma }: Pick<QuoteDeps, 'camunda' | 'prisma'>, c: Pick<Correlation, 'id' | 'processInstanceId' | 'businessKey' | 'processKey'>, reason: string,
+): Promise<number | 'wait'> {
+  let ids: string[];
+  if (c.processInstanceId) ids = [c.processInstanceId];
+  else {
+    const others = await correlations.othersOfBusinessKey(prisma, c.businessKey, c.id);
+    if (others.some((o) => !o.processInstanceId)) return 'wait';
+    const held = new Set(others.map((o) => o.processInstanceId));
+    ids = (await camunda.processInstances({ businessKey: c.businessKey, processDefinitionKey: c.processKey })).map((p) => p.id).filter((id) => !held.has(id));
+  }
   let ended = 0;
   for (const id of ids) {
     try {
@@ -72,7 +89,7 @@ export async function endProcess(camunda: CamundaClient, c: Pick<Correlation, 'p
 export async function endCancelled({ prisma, camunda, log }: Pick<QuoteDeps, 'prisma' | 'camunda' | 'log'>, cancelled: Correlation[], reason: string): Promise<void> {
   for (const c of cancelled) {
     try {
-      await endProcess(camunda, c, reason);
+      if ((await endProcess({ camunda, prisma }, c, reason)) === 'wait') continue; // the reconciler looks again
       await correlations.setStatus(prisma, c.id, 'CANCELLED', ['CANCELLING']);
     } catch (error) {
       log.warn({ err: (error as Error).message, correlationId: c.id }, 'could not end the approval process; the reconciler will');

@@ -75,6 +75,13 @@ export const correlations = {
   activeOfMany: (db: Db, domainType: string, domainIds: string[]): Promise<Correlation[]> =>
     db.workflowCorrelation.findMany({ where: { domainType, domainId: { in: domainIds }, status: { in: [...ACTIVE_STATUSES] } } }),
 
+  /**
+   * The other active intents that share a business key (a revision submitted again after a
+   * failed submission): the instances they hold, or are about to hold, are theirs.
+   */
+  othersOfBusinessKey: (db: Db, businessKey: string, exceptId: string): Promise<Correlation[]> =>
+    db.workflowCorrelation.findMany({ where: { businessKey, id: { not: exceptId }, status: { in: [...ACTIVE_STATUSES] } } }),
+
   byInstance: (db: Db, tenantId: string, processInstanceId: string): Promise<Correlation | null> =>
     db.workflowCorrelation.findFirst({ where: { tenantId, processInstanceId } }),
 

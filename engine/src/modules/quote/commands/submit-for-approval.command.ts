@@ -112,11 +112,12 @@ export function submitFlow(deps: QuoteDeps): Flow<SubmitState> {
         // A start whose answer was lost (a timeout) may still have created the instance: end
         // whatever carries the business key. If Camunda is down, the row stays CANCELLING and
         // the reconciler ends it later.
-        const ended = await endProcess(camunda, { processInstanceId: null, businessKey: pending.businessKey, processKey: QUOTE_APPROVAL_PROCESS }, 'submission rolled back');
+        const ended = await endProcess(deps, { id: pending.correlationId, processInstanceId: null, businessKey: pending.businessKey, processKey: QUOTE_APPROVAL_PROCESS }, 'submission rolled back');
         // Found nothing, and the start got no answer: it may still land in Camunda after this
         // look (a request held in a queue). The row stays CANCELLING: the reconciler looks again
-        // once the start has settled (its age, 30 s) and ends what it finds.
-        if (ended === 0 && !processInstanceId && outcomeUnknown(failure)) return;
+        // once the start has settled (its age, 30 s) and ends what it finds. Also while a new
+        // submission of the revision is starting ('wait').
+        if (ended === 'wait' || (ended === 0 && !processInstanceId && outcomeUnknown(failure))) return;
         await correlations.setStatus(deps.prisma, pending.correlationId, 'FAILED', ['CANCELLING']);
       },
     },
@@ -133,7 +134,7 @@ export function submitFlow(deps: QuoteDeps): Flow<SubmitState> {
         // An instance found by business key belongs to whoever started it (a reconciler, or the
         // live flow the reconciler overtook): ending it here would strand a running approval.
         if (!pending || !processInstanceId || !startedHere) return;
-        await endProcess(camunda, { processInstanceId, businessKey: pending.businessKey, processKey: QUOTE_APPROVAL_PROCESS }, 'submission rolled back');
+        await endProcess(deps, { id: pending.correlationId, processInstanceId, businessKey: pending.businessKey, processKey: QUOTE_APPROVAL_PROCESS }, 'submission rolled back');
       },
     },
     {
@@ -216,7 +217,8 @@ export function recoverWorkflowsCommand(deps: QuoteDeps) {
           // Its revision moved on (revised, withdrawn, expired): end whatever was started.
           if (!(await correlations.setStatus(prisma, c.id, 'CANCELLING', ['STARTING']))) continue;
         }
-        await endProcess(deps.camunda, c, 'reconciled: the domain intent ended');
+        // A new submission of the revision still starting: its instance is not known yet; next run.
+        if ((await endProcess(deps, c, 'reconciled: the domain intent ended')) === 'wait') continue;
         await correlations.setStatus(prisma, c.id, 'CANCELLED', ['CANCELLING']);
         ended += 1;
       } catch (error) {
