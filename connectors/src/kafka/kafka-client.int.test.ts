@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startThrowawayBroker, type ThrowawayBroker } from '../../../test/services/kafka-broker';
 import { testEnv } from '../../../test/env';
 import { createKafkaClient, type KafkaClientName } from './kafka.factory';
+import { createPlatformaticClient } from './platformatic.adapter';
 import { MessageRejectedError, type IncomingMessage, type KafkaAdmin, type KafkaClient, type KafkaConsumer, type OutgoingMessage } from './kafka.port';
 
 // One contract for both adapters of kafka.port.ts, on the real Kafka 4.1 broker
@@ -317,11 +318,16 @@ describe.each<KafkaClientName>(['kafkajs', 'platformatic'])('Kafka port contract
    * retry budget (200 ms doubling, 5 retries, ~6 s): kafkajs resolves such a send after the
    * restart when its budget outlasts the outage and otherwise rejects it (ECONNREFUSED); both
    * happen in runs of this test (~5-8 s without a broker). The platformatic adapter serialises
-   * sends: they wait behind the one retrying and resolve after the restart.
+   * sends: they wait behind the one retrying and resolve after the restart. Its consumer rejoins
+   * on a new client per attempt (asserted from its log: no two failed attempts on one client).
    */
   it('broker stopped and started under a sending producer and a running consumer: nothing acknowledged is lost', async () => {
     const broker = await within(throwaway!, 90_000, 'throwaway broker start');
-    const tb = await createKafkaClient(name, { brokers: broker.brokers, clientId: unique(`restart-${name}`) });
+    const adapterWarnings: { obj: Record<string, unknown>; msg: string }[] = [];
+    const tbOptions = { brokers: broker.brokers, clientId: unique(`restart-${name}`) };
+    const tb = name === 'platformatic'
+      ? createPlatformaticClient({ ...tbOptions, logger: { warn: (obj, msg) => void adapterWarnings.push({ obj: obj as Record<string, unknown>, msg }) } })
+      : await createKafkaClient(name, tbOptions);
     const tbAdmin = await tb.admin();
     const topic = unique('t-restart');
     try {
@@ -411,6 +417,13 @@ describe.each<KafkaClientName>(['kafkajs', 'platformatic'])('Kafka port contract
     expect(acked.filter((v) => !liveValues.includes(v))).toEqual([]);
     await live.close();
     await within(liveRun, 5_000, 'run() resolving after close');
+    if (name === 'platformatic') {
+      const failedRejoins = adapterWarnings.filter((w) => /could not rejoin/.test(w.msg));
+      const closeWarnings = adapterWarnings.filter((w) => /did not close/.test(w.msg));
+      console.log(`[restart] platformatic: ${failedRejoins.length} failed rejoin attempts on clients ${JSON.stringify(failedRejoins.map((w) => w.obj.client))}; close warnings ${JSON.stringify(closeWarnings)}`);
+      const clientsTried = failedRejoins.map((w) => w.obj.client);
+      expect(new Set(clientsTried).size).toBe(clientsTried.length);
+    }
 
     // A fresh group reads the log: every acknowledged message once (no duplicates from retries).
     const reader = await tb.consumer({ groupId: unique('g-restart'), topics: [topic], fromBeginning: true });

@@ -7,7 +7,22 @@ import { asRecordRejection } from './record-rejection';
  * Contract: connectors/src/kafka/kafka-client.int.test.ts; findings: docs/adr/0003-kafka-client.md
  * and its 2026-12-04 addendum.
  */
-export function createPlatformaticClient(options: KafkaClientOptions): KafkaClient {
+export type PlatformaticAdapterLogger = { warn(obj: object, msg: string): void };
+
+export type PlatformaticClientOptions = KafkaClientOptions & {
+  /** Where the adapter reports what it recovers from (close failures, failed rejoins); default: console.warn. */
+  logger?: PlatformaticAdapterLogger;
+  /** How long a consumer client's close may take before its connections are torn down (default 5 s). */
+  consumerCloseTimeoutMs?: number;
+};
+
+const consoleLogger: PlatformaticAdapterLogger = {
+  warn: (obj, msg) => console.warn(`[kafka platformatic] ${msg} ${JSON.stringify(obj)}`),
+};
+
+export function createPlatformaticClient(options: PlatformaticClientOptions): KafkaClient {
+  const logger = options.logger ?? consoleLogger;
+  const closeTimeoutMs = options.consumerCloseTimeoutMs ?? 5_000;
   const base = {
     clientId: options.clientId,
     bootstrapBrokers: options.brokers,
@@ -27,8 +42,10 @@ export function createPlatformaticClient(options: KafkaClientOptions): KafkaClie
       // keep failing although the broker is back (seen: ~6 s of retries, then failure), while a
       // new stream works at once. The run loop below opens a new stream after a failure.
       let closing = false;
+      let clients = 0; // consumer clients created so far: names them in the logs
       const createConsumer = () => {
         const created = new Consumer({ ...base, retries: 2, groupId, deserializers: stringDeserializers, autocommit: false });
+        clientNumbers.set(created, ++clients);
         // The client emits 'error' when it cannot rejoin the group (e.g. broker down longer than
         // its retries): without a listener that is an uncaught exception. Treat it like a stream
         // failure: consume again.
@@ -37,7 +54,15 @@ export function createPlatformaticClient(options: KafkaClientOptions): KafkaClie
         });
         return created;
       };
+      const clientNumbers = new WeakMap<ConsumerClient, number>();
       let consumer = createConsumer();
+      // Clients being closed in the background (replaced after a failure); close() waits for them.
+      const retiring = new Set<Promise<void>>();
+      const retire = (client: ConsumerClient, reason: string) => {
+        const done = closeConsumerClient(client, closeTimeoutMs, logger, { groupId, client: clientNumbers.get(client), reason });
+        retiring.add(done);
+        void done.finally(() => retiring.delete(done));
+      };
       const consumeOptions = {
         topics,
         mode: 'committed' as const,
@@ -59,7 +84,7 @@ export function createPlatformaticClient(options: KafkaClientOptions): KafkaClie
       try {
         stream = await open();
       } catch (error) {
-        await Promise.resolve(consumer.close(true)).catch(() => {});
+        await closeConsumerClient(consumer, closeTimeoutMs, logger, { groupId, client: clientNumbers.get(consumer), reason: 'first open failed' });
         throw error;
       }
       // Kafka unreachable or group lost: join again and resume from the committed offsets
@@ -68,20 +93,23 @@ export function createPlatformaticClient(options: KafkaClientOptions): KafkaClie
       // (FindCoordinator) that never settles, and every later commit of that client waits behind
       // it (seen in the contract suite's restart test: no message handled for 60 s after the
       // broker was back). A new client joins as a new member; the old one leaves, or its session
-      // (10 s) expires.
-      const reopen = async () => {
-        const old = consumer;
-        consumer = createConsumer();
-        void Promise.resolve(old.close(true)).catch(() => {});
+      // (10 s) expires. Every attempt gets a new client too: one created while the broker is down
+      // can end in the same state. A replaced client's close is bounded (closeConsumerClient): it
+      // can wait on that same request, or fail without closing its connections.
+      const reopen = async (cause: unknown) => {
+        retire(consumer, `stream failed: ${errorText(cause)}`);
         while (!closing) {
           failures++;
           await sleep(Math.min(250 * failures, 1_000));
           if (closing) return;
+          consumer = createConsumer();
           try {
             stream = await open();
             return;
-          } catch {
-            // broker still unavailable: try again
+          } catch (error) {
+            // broker still unavailable: try again, on a new client
+            logger.warn({ groupId, client: clientNumbers.get(consumer), attempt: failures, err: errorText(error) }, 'Kafka consumer could not rejoin; retrying on a new client');
+            if (!closing) retire(consumer, 'open failed');
           }
         }
       };
@@ -118,7 +146,7 @@ export function createPlatformaticClient(options: KafkaClientOptions): KafkaClie
                 // Leaving the loop destroyed the stream: no more fetches.
                 if (error instanceof HandlerFailure) throw error.error;
                 if (closing) return;
-                await reopen();
+                await reopen(error);
               }
             }
           })();
@@ -132,7 +160,8 @@ export function createPlatformaticClient(options: KafkaClientOptions): KafkaClie
           await running?.catch(() => {});
           await closed;
           if (stream !== current) await stream!.close().catch(() => {});
-          await consumer.close(true);
+          await closeConsumerClient(consumer, closeTimeoutMs, logger, { groupId, client: clientNumbers.get(consumer), reason: 'consumer closed' });
+          await Promise.all(retiring);
         },
       };
       return adapter;
@@ -219,6 +248,38 @@ function createProducer(producer: Producer<string, string, string, string>): Kaf
     },
   };
 }
+
+type ConsumerClient = Pick<Consumer<string, string, string, string>, 'close' | 'connections'>;
+
+/**
+ * Closes a consumer client within `timeoutMs`, never silently. In 2.12.1 `Consumer.close` leaves
+ * the group first and closes its connections only if that worked (or failed with unknown member or
+ * a retryable network error): another LeaveGroup failure skips the socket teardown, and a group
+ * request that never settles (the failure the consumer's reopen works around) keeps close from
+ * settling at all. Either way the failure is logged and the client's connections are closed
+ * directly, also within `timeoutMs`; the broker ends the membership when the session expires.
+ * Resolves in every case.
+ */
+export async function closeConsumerClient(
+  client: ConsumerClient,
+  timeoutMs: number,
+  logger: PlatformaticAdapterLogger,
+  context: Record<string, unknown>,
+): Promise<void> {
+  try {
+    await withTimeout(Promise.resolve().then(() => client.close(true)), timeoutMs, 'Kafka consumer close');
+    return;
+  } catch (error) {
+    logger.warn({ ...context, err: errorText(error) }, 'Kafka consumer client did not close; closing its connections');
+  }
+  try {
+    await withTimeout(Promise.resolve().then(() => client.connections.close()), timeoutMs, 'closing the connections of a Kafka consumer');
+  } catch (error) {
+    logger.warn({ ...context, err: errorText(error) }, 'Kafka consumer client: its connections did not close either');
+  }
+}
+
+const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 class HandlerFailure {
   constructor(readonly error: unknown) {}
