@@ -6,6 +6,21 @@ import { PricingInputError } from '../modules/pricing';
 import { DomainError } from './errors';
 import { idempotencyKeyOf, requestHash, runIdempotent, runIdempotentOptimistic, type Answer, type IdempotencyScope } from './idempotency';
 
+/**
+ * Waits for a signal the first run gives from inside (it holds the key, it holds its answer), or
+ * for that run to end first: a run that fails before signalling fails the test at once with its
+ * own error (instead of a test timeout and an unhandled rejection); one that returns without
+ * signalling fails it too.
+ */
+function signalOf(signal: Promise<void>, firstRun: Promise<unknown>): Promise<void> {
+  return Promise.race([
+    signal,
+    firstRun.then(() => {
+      throw new Error('the first run ended without giving its signal');
+    }),
+  ]);
+}
+
 describe('Idempotency-Key (real PostgreSQL)', () => {
   let db: TestDatabase;
   let prisma: PrismaClient;
@@ -60,7 +75,7 @@ describe('Idempotency-Key (real PostgreSQL)', () => {
       return register('idem-three')(answer);
     });
     // The duplicate must come while the first holds the key: wait for its claim (100 ms was not always enough under load).
-    await inFlight;
+    await signalOf(inFlight, slow);
     const duplicate = await runIdempotent(prisma, s, { name: 'three' }, register('idem-three')).catch((e: unknown) => e);
     expect(duplicate).toMatchObject({ code: 'idempotency-in-flight' });
     release();
@@ -146,7 +161,7 @@ describe('Idempotency-Key (real PostgreSQL)', () => {
         return { status: 201, body: { tenantId: 'opt-two' } };
       }));
       // The duplicate must write its answer after the first did, or the first is the one that waits: wait for it (100 ms was not always enough under load).
-      await answerHeld;
+      await signalOf(answerHeld, slow);
       const duplicate = runIdempotentOptimistic(prisma, s, { name: 'o2' }, (answer) => prisma.$transaction(async (tx) => {
         runs += 1;
         await answer.complete(tx, { status: 201, body: { tenantId: 'second' } });
