@@ -96,11 +96,17 @@ describe('PostgreSQL drills: timeouts, long transactions, query plans', () => {
     let ended: unknown;
     client.on('error', (error) => (ended = error));
     const pid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+    // The engine's session carries the configured bound (1500 ms), not the server default or another value.
+    expect((await client.query<{ idle_in_transaction_session_timeout: string }>('SHOW idle_in_transaction_session_timeout')).rows[0]!
+      .idle_in_transaction_session_timeout).toBe('1500ms');
     await client.query('BEGIN');
     await client.query('SELECT id FROM quote LIMIT 1 FOR UPDATE');
+    const idleSince = Date.now();
     // PostgreSQL's own timer ends the session: wait until its backend is gone (a fixed 2.5 s left a loaded machine 1 s
-    // of margin). Asked on another connection: a query on this one would restart its idle time.
+    // of margin). Asked on another connection: a query on this one would restart its idle time. The poll may wait
+    // long on a loaded machine, but the backend must be gone well before a bound several times the configured one.
     await eventually(async () => (await sql.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [pid])).rowCount === 0, 15_000, 100);
+    expect(Date.now() - idleSince).toBeLessThan(5_000);
     const next = await client.query('SELECT 1').then(() => 'still open', (error: Error) => error.message);
     expect(String(next)).toMatch(/idle-in-transaction timeout|terminat|not queryable|Connection terminated/i);
     expect(ended ?? next).toBeDefined();
