@@ -2,7 +2,7 @@ import { createReleaseView } from '@cpq/metadata';
 import { sampleCatalog } from '@cpq/metadata/samples';
 import { describe, expect, it } from 'vitest';
 import { price, type PricingChildInput, type PriceResult } from '../pricing';
-import { chargeMatchKeys, priceChange, type Baseline, type ChangeLine } from './change-pricing';
+import { chargeMatchKeys, priceChange, type Baseline, type ChangeLine, type FeeRule } from './change-pricing';
 
 // A bundle asset's charges are matched option by option (issue 11): the sample SD-WAN bundle has
 // two options with the same charge key, Business Internet's and the Security add-on's
@@ -91,6 +91,66 @@ describe('change pricing of a bundle asset: each option\'s charge against the sa
       ['business-internet', net(installed, 'business-internet', 'monthly-fee'), net(now, 'business-internet', 'monthly-fee')],
       ['security-addon', net(installed, 'security-addon', 'monthly-fee'), net(now, 'security-addon', 'monthly-fee')],
     ]);
+  });
+
+  // Review follow-up: an unmarked asset whose new side has no marks either (a disconnect, or a modify
+  // that keeps no option's recurring charge) was keyed by charge alone, so its two monthly-fees had
+  // one key and one of them was dropped: not stopped, not credited, not in the remainder a fee is
+  // a percentage of. Each such case must come out as it does for the same asset with marks.
+  describe('an asset whose charges name no option, and a new side without options', () => {
+    const etf: FeeRule = {
+      ruleSet: 'standard-pricing', condition: () => true,
+      fee: { id: 'etf', name: 'Early termination fee', condition: 'true', fee: { type: 'percent-of-remaining', value: '50' } },
+    };
+    const recurring = (result: ReturnType<typeof priceChange>) => result.change.lines[0]!.charges.filter((c) => c.chargeType === 'recurring')
+      .map((c) => [c.charge, c.previousLineNet, c.lineNet, c.periodDelta, c.termDelta]);
+    const installedFees = installed.lines[0]!.charges.filter((c) => c.chargeType === 'recurring');
+
+    it('disconnected: every recurring charge stops, both monthly-fees are credited, and the early-termination fee counts both', () => {
+      const legacy = priceChange(installed, [line(assetOf(installed, true), 'disconnect')], { ...change, fees: [etf] });
+      const marked = priceChange(installed, [line(assetOf(installed), 'disconnect')], { ...change, fees: [etf] });
+      const fees = legacy.change.lines[0]!.charges.filter((c) => c.charge === 'monthly-fee');
+      expect(fees.map((c) => [c.previousLineNet, c.lineNet])).toEqual([
+        [net(installed, 'business-internet', 'monthly-fee'), '0.00'], [net(installed, 'security-addon', 'monthly-fee'), '0.00'],
+      ]);
+      // One row per recurring charge the asset pays, each as the marked asset's (which names the option).
+      expect(recurring(legacy)).toHaveLength(installedFees.length);
+      expect(recurring(legacy)).toEqual(recurring(marked));
+      const fee = (result: ReturnType<typeof priceChange>) => result.change.lines[0]!.charges.find((c) => c.charge === 'etf')!;
+      expect(fee(legacy).fee!.basis).toBe(fee(marked).fee!.basis);
+      const cents = (v: string) => Math.round(Number(v) * 100);
+      const credited = recurring(legacy).reduce((sum, row) => sum - cents(row[4]!), 0);
+      expect(cents(fee(legacy).fee!.basis)).toBe(credited);
+      expect(legacy.totals).toEqual(marked.totals);
+    });
+
+    it('modified so that no option\'s recurring charge remains: every option\'s charge is removed, both monthly-fees', () => {
+      const now = bundle([]);
+      expect(now.lines[0]!.charges.filter((c) => c.chargeType === 'recurring').every((c) => c.option === undefined)).toBe(true);
+      const legacy = priceChange(now, [line(assetOf(installed, true))], change);
+      const marked = priceChange(now, [line(assetOf(installed))], change);
+      expect(legacy.change.lines[0]!.charges.filter((c) => c.charge === 'monthly-fee').map((c) => [c.previousLineNet, c.lineNet])).toEqual([
+        [net(installed, 'business-internet', 'monthly-fee'), '0.00'], [net(installed, 'security-addon', 'monthly-fee'), '0.00'],
+      ]);
+      expect(recurring(legacy)).toEqual(recurring(marked));
+      expect(legacy.totals).toEqual(marked.totals);
+    });
+
+    it('match keys are unique on each side: two charges with one key are never one', () => {
+      const unique = (keys: string[]) => new Set(keys).size === keys.length;
+      for (const [before, now] of [
+        [[{ charge: 'a' }, { charge: 'a' }, { charge: 'b' }], []],
+        [[{ charge: 'a' }, { charge: 'a' }], [{ charge: 'a' }]],
+        [[{ charge: 'a' }, { charge: 'a' }], [{ charge: 'a', option: 'x' }, { charge: 'a', option: 'y' }]],
+        [[{ charge: 'a', option: 'x' }, { charge: 'a', option: 'x' }], [{ charge: 'a', option: 'x' }, { charge: 'a', option: 'x' }]],
+      ] as { charge: string; option?: string }[][][]) {
+        const keys = chargeMatchKeys(before!, now!);
+        expect(unique(keys.before) && unique(keys.now)).toBe(true);
+      }
+      // Unmarked on both sides: the first with the first, the second with the second.
+      const keys = chargeMatchKeys([{ charge: 'a' }, { charge: 'a' }], [{ charge: 'a' }]);
+      expect(keys.now).toEqual([keys.before[0]]);
+    });
   });
 
   it('match keys: by option and charge; a line without options keys by charge alone, as before', () => {

@@ -121,20 +121,23 @@ function monthsBetween(from: string, to: string): number {
  * What a charge before the change is matched with after it: the charge key within its bundle
  * option (an option's offering, none for the line's own offering), so that two options with the
  * same charge key are each compared with themselves, an option added shows as added and one
- * removed as removed. A baseline without any option marks on a line now priced with options (an
- * asset installed before options were kept on its charges) cannot say which option a charge was:
- * its charges are matched by key and occurrence (the first monthly-fee with the first), as the
- * pricing core lists them (the line's own, then the options in configuration order).
+ * removed as removed. A baseline without any option marks (an asset installed before options were
+ * kept on its charges, or a line without options) cannot say which option a charge was: its
+ * charges are matched by key and occurrence on both sides (the first monthly-fee with the first),
+ * as the pricing core lists them (the line's own, then the options in configuration order),
+ * whatever the new side is (marked, unmarked, or none at all for a disconnect).
+ * Keys are unique on each side by construction: a key's second charge gets its occurrence, so two
+ * charges are never one (a Map of them would keep the last and drop the other's money).
  */
 export function chargeMatchKeys(before: readonly { charge: string; option?: string }[], now: readonly { charge: string; option?: string }[]): { before: string[]; now: string[] } {
-  const unmarked = !before.some((c) => c.option !== undefined) && now.some((c) => c.option !== undefined);
+  const unmarked = !before.some((c) => c.option !== undefined);
   const keys = (charges: readonly { charge: string; option?: string }[]) => {
     const seen = new Map<string, number>();
     return charges.map((c) => {
-      if (!unmarked) return `${c.option ?? ''}\u0000${c.charge}`;
-      const n = seen.get(c.charge) ?? 0;
-      seen.set(c.charge, n + 1);
-      return `\u0001${n}\u0000${c.charge}`;
+      const key = `${unmarked ? '' : c.option ?? ''}\u0000${c.charge}`;
+      const n = seen.get(key) ?? 0;
+      seen.set(key, n + 1);
+      return n === 0 ? key : `${key}\u0001${n}`;
     });
   };
   return { before: keys(before), now: keys(now) };
@@ -197,6 +200,8 @@ export function priceChange(core: PriceResult, lines: readonly ChangeLine[], o: 
       const matchKeys = chargeMatchKeys(before, now);
       const oldByKey = new Map(before.map((c, i) => [matchKeys.before[i]!, c]));
       const nextByKey = new Map(now.map((c, i) => [matchKeys.now[i]!, c]));
+      // Never priced with a charge silently dropped: chargeMatchKeys keeps keys unique, this says so if it ever did not.
+      if (oldByKey.size !== before.length || nextByKey.size !== now.length) throw new Error(`line ${line.lineId}: two charges have the same match key`);
       const keys = [...new Set([...matchKeys.before, ...matchKeys.now])];
       let proration: Proration | undefined;
       if (o.basis === 'renewal' && line.action === 'modify') {
