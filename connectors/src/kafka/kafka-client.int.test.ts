@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startThrowawayBroker, type ThrowawayBroker } from '../../../test/services/kafka-broker';
 import { testEnv } from '../../../test/env';
@@ -436,4 +436,30 @@ describe.each<KafkaClientName>(['kafkajs', 'platformatic'])('Kafka port contract
     expect(acked.filter((v) => !receivedValues.includes(v))).toEqual([]);
     expect(receivedValues.length).toBe(new Set(receivedValues).size);
   }, 180_000);
+});
+
+// Both clients must put a key on the same partition (Java's murmur2, positive by masking), or
+// per-aggregate order breaks the moment two roles, or two relays of a rolling deploy, publish one
+// aggregate's events with different clients.
+describe('the two clients partition keys alike', () => {
+  it('every key lands on the same partition whichever client sent it (kafkajs, platformatic)', async () => {
+    const topic = unique('t-partitioner');
+    const clients = await Promise.all((['kafkajs', 'platformatic'] as KafkaClientName[]).map((name) => createKafkaClient(name, { brokers: testEnv.kafkaBrokers, clientId: unique(`partitioner-${name}`) })));
+    const admin = await clients[0]!.admin();
+    await admin.createTopics([{ topic, partitions: 7 }]);
+    await admin.close();
+    // Aggregate ids as the platform writes them (uuids), and short keys whose murmur2 is negative.
+    const keys = [...Array.from({ length: 40 }, () => randomUUID()), ...Array.from({ length: 40 }, (_, i) => `k${i}`)];
+    for (const [index, client] of clients.entries()) {
+      const producer = await client.producer();
+      await producer.send(topic, keys.map((key) => ({ key, value: String(index) })));
+      await producer.close();
+    }
+    const reader = await clients[0]!.consumer({ groupId: unique('g-partitioner'), topics: [topic], fromBeginning: true });
+    const received = await consumeUntil(reader, (r) => r.length >= keys.length * 2, 20_000);
+    const partitionOf = (sender: string) => new Map(received.filter((m) => m.value === sender).map((m) => [m.key, m.partition]));
+    const [byKafkajs, byPlatformatic] = [partitionOf('0'), partitionOf('1')];
+    expect(byKafkajs.size).toBe(keys.length);
+    expect(keys.filter((key) => byKafkajs.get(key) !== byPlatformatic.get(key))).toEqual([]);
+  });
 });

@@ -1,4 +1,4 @@
-import { Admin, Consumer, ProduceAcks, Producer, stringDeserializers, stringSerializers } from '@platformatic/kafka';
+import { Admin, compatibilityPartitioner, Consumer, ProduceAcks, Producer, stringDeserializers, stringSerializers } from '@platformatic/kafka';
 import type { KafkaClient, KafkaClientOptions, KafkaConsumer, KafkaProducer, TopicMessages } from './kafka.port';
 import { asRecordRejection } from './record-rejection';
 
@@ -34,7 +34,10 @@ export function createPlatformaticClient(options: PlatformaticClientOptions): Ka
     name: 'platformatic',
     async producer() {
       return createProducer(
-        new Producer({ ...base, serializers: stringSerializers, idempotent: true, acks: ProduceAcks.ALL, autocreateTopics: false }),
+        // Java's (and kafkajs's) key -> partition mapping: the client's default (murmur2 >>> 0) puts
+        // about half the keys elsewhere, and an aggregate whose events two clients publish (a
+        // rolling deploy, a role on the other client) would lose its order across partitions.
+        new Producer({ ...base, serializers: stringSerializers, idempotent: true, acks: ProduceAcks.ALL, autocreateTopics: false, partitioner: compatibilityPartitioner }),
       );
     },
     async consumer({ groupId, topics, fromBeginning }) {
