@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createKafkaClient, type KafkaClientName } from '@cpq/connectors/kafka/kafka.factory';
 import type { IncomingMessage, KafkaClient } from '@cpq/connectors/kafka/kafka.port';
+import { loadRelayConfig } from '@cpq/connectors/outbox-relay/relay.config';
 import { testEnv } from './env';
 
 export const uniqueName = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
@@ -9,6 +10,12 @@ export const testKafkaClientName = (process.env.TEST_KAFKA_CLIENT ?? 'kafkajs') 
 
 export function testKafka(brokers = testEnv.kafkaBrokers, clientId = uniqueName('test')): Promise<KafkaClient> {
   return createKafkaClient(testKafkaClientName, { brokers, clientId });
+}
+
+/** The client the relay role runs with by default (relay.config.ts), unless TEST_KAFKA_CLIENT names one: for the relay's producer in its tests. */
+export function relayTestKafka(brokers = testEnv.kafkaBrokers, clientId = uniqueName('test-relay')): Promise<KafkaClient> {
+  const name = (process.env.TEST_KAFKA_CLIENT as KafkaClientName | undefined) ?? loadRelayConfig({}).kafkaClient;
+  return createKafkaClient(name, { brokers, clientId });
 }
 
 export async function createTopics(kafka: KafkaClient, topics: string[], partitions = 3): Promise<void> {

@@ -4,7 +4,7 @@ import { createTestDatabase, type TestDatabase } from '@cpq/prisma/test-database
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEnv } from '../../../test/env';
 import { insertOutboxRow } from '../../../test/outbox-rows';
-import { collect, createTopics, eventually, testKafka, uniqueName } from '../../../test/kafka-helpers';
+import { collect, createTopics, eventually, relayTestKafka, testKafka, uniqueName } from '../../../test/kafka-helpers';
 import { startThrowawayBroker, type ThrowawayBroker } from '../../../test/services/kafka-broker';
 import { createOutboxRelay } from './outbox-relay';
 
@@ -19,7 +19,8 @@ describe('outbox relay across a broker outage (a real broker stopped and started
     [broker, db] = await Promise.all([startThrowawayBroker(), createTestDatabase(testEnv.postgresUrl, 'relay_outage')]);
     prisma = createPrismaClient(db.url);
     kafka = await testKafka(broker.brokers);
-    producer = await kafka.producer();
+    // The relay publishes with its role's default client; the test reads with the test client.
+    producer = await (await relayTestKafka(broker.brokers)).producer();
   }, 120_000);
   afterAll(async () => {
     await producer?.close().catch(() => {});

@@ -4,7 +4,7 @@ import { createTestDatabase, type TestDatabase } from '@cpq/prisma/test-database
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEnv } from '../../../test/env';
 import { insertOutboxRow } from '../../../test/outbox-rows';
-import { collect, createTopics, eventually, testKafka, uniqueName } from '../../../test/kafka-helpers';
+import { collect, createTopics, eventually, relayTestKafka, testKafka, uniqueName } from '../../../test/kafka-helpers';
 import { createOutboxRelay } from './outbox-relay';
 
 const actor = { type: 'SYSTEM', id: 'test' } as const;
@@ -25,7 +25,8 @@ describe('outbox relay, pipelined rounds (real PostgreSQL and Kafka)', () => {
     db = await createTestDatabase(testEnv.postgresUrl, 'relay_pipeline');
     prisma = createPrismaClient(db.url, { max: 6 });
     kafka = await testKafka();
-    producer = await kafka.producer();
+    // The relay publishes with its role's default client; the test reads with the test client.
+    producer = await (await relayTestKafka()).producer();
   });
   afterAll(async () => {
     await producer?.close();

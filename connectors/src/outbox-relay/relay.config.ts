@@ -30,7 +30,9 @@ export function loadRelayConfig(env: Record<string, string | undefined> = proces
   const config: RelayConfig = {
     databaseUrl: url('DATABASE_URL', 'postgresql://postgres@127.0.0.1:5432/cpq'),
     kafkaBrokers: list('KAFKA_BROKERS', '127.0.0.1:9092'),
-    kafkaClient: oneOf<KafkaClientName>('KAFKA_CLIENT', 'kafkajs', ['kafkajs', 'platformatic']),
+    // The relay's own default (the consumers' stays kafkajs): @platformatic/kafka 2.x drains the
+    // outbox faster and with a shorter tail on the same machine (ADR 0003, decision of 2026-12-04).
+    kafkaClient: oneOf<KafkaClientName>('KAFKA_CLIENT', 'platformatic', ['kafkajs', 'platformatic']),
     batchSize: integer('RELAY_BATCH_SIZE', 500, 1, 10_000),
     // Idle: one cheap claim (an empty partial index) at most every 50 ms bounds the first event's
     // wait (after a claim that found nothing the relay looks again after the busy interval,

@@ -20,7 +20,7 @@ describe('connector configuration from the environment', () => {
         '- RELAY_BATCH_SIZE must be an integer from 1 to 10000, got "0"',
         '- LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"'].join('\n'),
     );
-    expect(loadRelayConfig({})).toMatchObject({ kafkaClient: 'kafkajs', batchSize: 500, pollIntervalMs: 50, busyPollIntervalMs: 25, maxMessageBytes: 1_000_000, kafkaBrokers: ['127.0.0.1:9092'], logLevel: 'info' });
+    expect(loadRelayConfig({})).toMatchObject({ kafkaClient: 'platformatic', batchSize: 500, pollIntervalMs: 50, busyPollIntervalMs: 25, maxMessageBytes: 1_000_000, kafkaBrokers: ['127.0.0.1:9092'], logLevel: 'info' });
   });
 
   it('refuses a claim spacing that is not a whole number of milliseconds from 0 to 60000', () => {
