@@ -81,4 +81,7 @@ export type KafkaClient = {
   admin(): Promise<KafkaAdmin>;
 };
 
-export type KafkaClientOptions = { brokers: string[]; clientId: string };
+/** Where an adapter reports what it recovers from on its own (a role passes its structured logger). */
+export type KafkaClientLogger = { warn(obj: object, msg: string): void };
+
+export type KafkaClientOptions = { brokers: string[]; clientId: string; logger?: KafkaClientLogger };

@@ -22,7 +22,7 @@ const logger = pino({ name: 'outbox-relay', level: config.logLevel });
 const prisma = createPrismaClient(config.databaseUrl, { max: 4 });
 // Works across tenants as the login role: refuse one that does not bypass row-level security (ADR 0023).
 await requireLoginRole(poolOf(prisma), LOGIN_NEEDS.relay, logger);
-const kafka = await createKafkaClient(config.kafkaClient, { brokers: config.kafkaBrokers, clientId: 'cpq-outbox-relay' });
+const kafka = await createKafkaClient(config.kafkaClient, { brokers: config.kafkaBrokers, clientId: 'cpq-outbox-relay', logger });
 const producer = await kafka.producer();
 // Metrics of the whole event pipeline: outbox backlog and publish lag, consumer lag, dead letters.
 const registry = createMetricsRegistry('relay');

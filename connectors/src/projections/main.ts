@@ -26,7 +26,7 @@ const tracing = startTracing(config.tracing);
 const prisma = createPrismaClient(config.databaseUrl, { max: PROJECTIONS.length + 2 });
 // Works across tenants as the login role: refuse one that does not bypass row-level security (ADR 0023).
 await requireLoginRole(poolOf(prisma), LOGIN_NEEDS.projector, logger);
-const kafka = await createKafkaClient(config.kafkaClient, { brokers: config.kafkaBrokers, clientId: 'cpq-projector' });
+const kafka = await createKafkaClient(config.kafkaClient, { brokers: config.kafkaBrokers, clientId: 'cpq-projector', logger });
 
 const liveGeneration = async (projection: string) => (await prisma.projectionState.findUniqueOrThrow({ where: { projection } })).generation;
 

@@ -26,7 +26,7 @@ const logger = pino({ name: 'projection-rebuild', level: config.logLevel });
 const prisma = createPrismaClient(config.databaseUrl, { max: 4 });
 // Works across tenants as the login role: refuse one that does not bypass row-level security (ADR 0023).
 await requireLoginRole(poolOf(prisma), LOGIN_NEEDS.projectionRebuild, logger);
-const kafka = await createKafkaClient(config.kafkaClient, { brokers: config.kafkaBrokers, clientId: 'cpq-projection-rebuild' });
+const kafka = await createKafkaClient(config.kafkaClient, { brokers: config.kafkaBrokers, clientId: 'cpq-projection-rebuild', logger });
 try {
   for (const definition of chosen) console.log(JSON.stringify(await rebuildProjection(definition, { prisma, kafka, logger, consumerPrefix: config.consumerPrefix, catchUpTimeoutMs: config.rebuildTimeoutMs })));
 } catch (error) {

@@ -25,7 +25,7 @@ const tracing = startTracing(config.tracing);
 const prisma = createPrismaClient(config.databaseUrl, { max: 4 });
 // Works across tenants as the login role: refuse one that does not bypass row-level security (ADR 0023).
 await requireLoginRole(poolOf(prisma), LOGIN_NEEDS.notifications, logger);
-const kafka = await createKafkaClient(config.kafkaClient, { brokers: config.kafkaBrokers, clientId: 'cpq-notifications' });
+const kafka = await createKafkaClient(config.kafkaClient, { brokers: config.kafkaBrokers, clientId: 'cpq-notifications', logger });
 const consumer = createNotificationConsumer({ prisma, kafka, maxAttempts: config.consumerMaxAttempts, logger });
 const dispatcher = createNotificationDispatcher({
   prisma,
