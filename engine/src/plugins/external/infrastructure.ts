@@ -1,8 +1,9 @@
 import { createKafkaClient } from '@cpq/connectors/kafka/kafka.factory';
-import type { KafkaAdmin, KafkaClient } from '@cpq/connectors/kafka/kafka.port';
+import type { KafkaAdmin, KafkaClient, KafkaClientLogger } from '@cpq/connectors/kafka/kafka.port';
 import { createPrismaClient, poolOf, type PrismaClient } from '@cpq/prisma';
 import { assertLoginRole, LOGIN_NEEDS, LoginRoleError } from '@cpq/prisma/login-role';
 import { Redis } from 'ioredis';
+import { pino } from 'pino';
 import type { EngineConfig } from '../../config';
 import type { DependencyCheck } from '../../modules/health';
 import { createCamundaClient, type CamundaClient } from '../../modules/workflow';
@@ -53,7 +54,14 @@ function waitUntilReady(redis: Redis, timeoutMs: number): Promise<void> {
   });
 }
 
-export async function createInfrastructure(config: EngineConfig, overrides: Partial<Pick<Infrastructure, 'redis'>> = {}): Promise<Infrastructure> {
+/**
+ * `logger`: where the Kafka client's recovery warnings go (failed rejoins, bounded closes); by
+ * default a pino logger at the engine's level, so they are structured lines like the rest of the
+ * engine's log rather than the adapter's console.warn fallback.
+ */
+export async function createInfrastructure(
+  config: EngineConfig, overrides: Partial<Pick<Infrastructure, 'redis'>> & { logger?: KafkaClientLogger } = {},
+): Promise<Infrastructure> {
   const prisma = createPrismaClient(config.databaseUrl, {
     max: config.databasePoolMax, connectionWaitMs: config.databasePoolWaitMs, lockTimeoutMs: config.databaseLockTimeoutMs,
     idleInTransactionTimeoutMs: config.databaseIdleInTransactionTimeoutMs,
@@ -77,7 +85,8 @@ export async function createInfrastructure(config: EngineConfig, overrides: Part
     }
   }
   const redis = overrides.redis ?? createRedis(config.redisUrl);
-  const kafka = await createKafkaClient(config.kafkaClient, { brokers: config.kafkaBrokers, clientId: config.kafkaClientId });
+  const logger = overrides.logger ?? pino({ name: 'engine-kafka', level: config.logLevel });
+  const kafka = await createKafkaClient(config.kafkaClient, { brokers: config.kafkaBrokers, clientId: config.kafkaClientId, logger });
   const camunda = createCamundaClient(config.camundaUrl);
 
   // Connected on first use and dropped after a failure, so a broker that was down at
