@@ -34,6 +34,23 @@ describe('the installed base table', () => {
     await expect.poll(() => textOf(screen.getByTestId('asset-7d1c0c4e-0000-4000-8000-000000000003'))).toContain('version 3');
   });
 
+  it('shows a bundle asset\'s options bought, by name with their values, and leaves out options at 0; none for an asset without options', async () => {
+    const bundle = asset({
+      assetId: '7d1c0c4e-0000-4000-8000-000000000004', offering: 'sd-wan-bundle', quantity: 1,
+      options: [
+        { offering: 'business-internet', quantity: 3, selections: { bandwidth: 500 } },
+        { offering: 'security-addon', quantity: 1, selections: {} },
+        { offering: 'managed-router', quantity: 0, selections: {} },
+      ],
+    });
+    const names = { 'sd-wan-bundle': 'SD-WAN', 'business-internet': 'Business Internet', 'security-addon': 'Security add-on', 'managed-router': 'Managed router' };
+    const screen = await render(<InstalledBaseTable assets={[bundle, asset({})]} names={names} />);
+    const options = screen.getByTestId('asset-7d1c0c4e-0000-4000-8000-000000000004').getByTestId('asset-options');
+    await expect.poll(() => textOf(options)).toBe('options: Business Internet x 3 (bandwidth: 500), Security add-on x 1');
+    expect(textOf(options)).not.toContain('Managed router');
+    expect(screen.getByTestId('asset-7d1c0c4e-0000-4000-8000-000000000001').getByTestId('asset-options').elements()).toHaveLength(0);
+  });
+
   it('says how assets come to be when there are none', async () => {
     const screen = await render(<InstalledBaseTable assets={[]} names={{}} />);
     await expect.poll(() => textOf(screen.getByTestId('no-assets'))).toContain('Nothing installed yet');

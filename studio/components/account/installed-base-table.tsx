@@ -1,4 +1,5 @@
 import type { InstalledAsset } from '@/lib/account-api';
+import { optionsInWords } from './configured-options';
 
 const words = (key: string) => key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/-/g, ' ').toLowerCase();
 
@@ -14,7 +15,7 @@ function recurring(asset: InstalledAsset): string {
 
 /**
  * An account's installed base as the engine keeps it: what its fulfilled orders installed, with
- * the selections and recurring charges accepted, the term, and the order that last changed it.
+ * the selections, a bundle's options and the recurring charges accepted, the term, and the order that last changed it.
  */
 export function InstalledBaseTable({ assets, names, select }: {
   assets: InstalledAsset[];
@@ -36,7 +37,10 @@ export function InstalledBaseTable({ assets, names, select }: {
             ) : null}
             <td>{names[a.offering] ?? a.offering}<br /><span className="muted"><code>{a.assetId.slice(0, 8)}</code>, version {a.version ?? 1}</span></td>
             <td className="num">{a.quantity}</td>
-            <td>{Object.entries(a.selections).map(([k, v]) => `${words(k)}: ${String(v)}`).join(', ') || '—'}</td>
+            <td>
+              {Object.entries(a.selections).map(([k, v]) => `${words(k)}: ${String(v)}`).join(', ') || '—'}
+              {optionsInWords(a.options, names) ? <><br /><span data-testid="asset-options">options: {optionsInWords(a.options, names)}</span></> : null}
+            </td>
             <td>{recurring(a)}</td>
             <td>{a.termStart ? `${String(a.termStart).slice(0, 10)} to ${String(a.termEnd ?? '').slice(0, 10)}` : 'no committed term'}{a.termMonths ? ` (${a.termMonths} months)` : ''}</td>
             <td><span className={`badge state-${a.state}`}>{a.state}</span></td>

@@ -6,6 +6,7 @@ import { offeringNames } from '@/lib/release-model';
 import { requirePrincipal } from '@/lib/session';
 import { when } from '@/components/format';
 import { OrderTimelineList } from '@/components/order/order-timeline';
+import { optionsInWords } from '@/components/account/configured-options';
 import { ProblemView } from '@/components/problem-view';
 import '@/components/quote/quote.css';
 
@@ -42,7 +43,7 @@ export default async function OrderPage({ params }: { params: Promise<{ id: stri
       <h2>Lines</h2>
       <table aria-label="Order lines">
         <thead><tr><th>#</th><th>Offering</th><th className="num">Quantity</th><th>Action</th></tr></thead>
-        <tbody>{o.lines.map((l) => <tr key={l.lineId}><td>{l.position}</td><td>{names[l.offering] ?? l.offering}</td><td className="num">{l.quantity}</td><td>{l.action}</td></tr>)}</tbody>
+        <tbody>{o.lines.map((l) => <tr key={l.lineId}><td>{l.position}</td><td>{names[l.offering] ?? l.offering}{optionsInWords(l.options, names) ? <><br /><span className="muted">options: {optionsInWords(l.options, names)}</span></> : null}</td><td className="num">{l.quantity}</td><td>{l.action}</td></tr>)}</tbody>
       </table>
       {plan && !plan.ok ? <ProblemView problem={plan.problem} /> : null}
       {plan?.ok ? (
