@@ -1,7 +1,10 @@
-import type { PrismaClient, TransactionClient } from '@cpq/prisma';
+import { Prisma, type PrismaClient, type TransactionClient } from '@cpq/prisma';
+import type { RawTx } from '../../lib/sql-transaction';
 import type { RequiredLevel } from './approval-policy';
 
 type Db = PrismaClient | TransactionClient;
+/** Raw SQL: the pool (a Prisma client), a Prisma transaction or a node-postgres transaction (`RawTx`, ADR 0014). */
+type RawDb = PrismaClient | RawTx;
 
 export type RequirementRecord = { quoteId: string; revision: number; level: number; role: string; reasons: string[]; dueAt: Date; requestedBy: string };
 export type DecisionRecord = {
@@ -10,9 +13,41 @@ export type DecisionRecord = {
   priceResultId: string; materialVersion: number; camundaTaskId: string | null;
 };
 
-const toRequirement = (r: { quoteId: string; revision: number; level: number; role: string; reasons: unknown; dueAt: Date; requestedBy: string }): RequirementRecord => ({
+type RequirementRow = { quoteId: string; revision: number; level: number; role: string; reasons: unknown; dueAt: Date; requestedBy: string };
+const toRequirement = (r: RequirementRow): RequirementRecord => ({
   quoteId: r.quoteId, revision: r.revision, level: r.level, role: r.role, reasons: r.reasons as string[], dueAt: r.dueAt, requestedBy: r.requestedBy,
 });
+
+// A requirement's columns under the record's names; `decided`: whether its level has a decision.
+const REQUIREMENT_COLUMNS = Prisma.sql`r.quote_id::text AS "quoteId", r.revision, r.level, r.role, r.reasons, r.due_at AS "dueAt", r.requested_by AS "requestedBy"`;
+const DECIDED = Prisma.sql`EXISTS (SELECT 1 FROM approval_decision d WHERE d.quote_id = r.quote_id AND d.revision = r.revision AND d.level = r.level)`;
+
+/**
+ * The statement `openLevel` runs: every level of the revision (ascending), each with whether it
+ * is decided. For a transaction that sends it with its opening statements (`openLevelOf` reads
+ * its rows); values are strings and numbers only, so it can be inlined with BEGIN.
+ */
+export const openLevelStatement = (quoteId: string, revision: number): Prisma.Sql => Prisma.sql`
+  SELECT ${REQUIREMENT_COLUMNS}, ${DECIDED} AS decided
+  FROM approval_requirement r WHERE r.quote_id = ${quoteId}::uuid AND r.revision = ${revision} ORDER BY r.level`;
+
+/** `openLevel`'s answer from the rows of `openLevelStatement`. */
+export function openLevelOf(rows: Record<string, unknown>[]): { requirement: RequirementRecord | undefined; requirements: RequirementRecord[] } {
+  const typed = rows as (RequirementRow & { decided: boolean })[];
+  const open = typed.find((r) => !r.decided);
+  return { requirement: open && toRequirement(open), requirements: typed.map(toRequirement) };
+}
+
+/**
+ * A decision's INSERT, for a caller that writes it in one statement with its own change (a
+ * data-modifying CTE); `decide` runs it alone. Its unique indexes (one decision per level, one
+ * per Camunda task) refuse a second decision with 23505.
+ */
+export const decisionInsert = (d: DecisionRecord): Prisma.Sql => Prisma.sql`
+  INSERT INTO approval_decision (id, tenant_id, quote_id, revision, level, role, outcome, decided_by, claimed_by, reason, authority,
+                                 price_result_id, material_version, camunda_task_id)
+  VALUES (${d.id}::uuid, ${d.tenantId}, ${d.quoteId}::uuid, ${d.revision}, ${d.level}, ${d.role}, ${d.outcome}, ${d.decidedBy}, ${d.claimedBy},
+          ${d.reason}, ${JSON.stringify(d.authority)}::jsonb, ${d.priceResultId}::uuid, ${d.materialVersion}, ${d.camundaTaskId})`;
 
 /**
  * The approval module's tables (requirements, decisions): written and read only through
@@ -31,33 +66,28 @@ export const approvalRecords = {
     await db.approvalRequirement.deleteMany({ where: { quoteId, revision, level: { notIn: decided.map((d) => d.level) } } });
   },
 
-  /** The first level without a decision, and all levels of the revision (ascending). */
-  async openLevel(db: Db, quoteId: string, revision: number): Promise<{ requirement: RequirementRecord | undefined; requirements: RequirementRecord[] }> {
-    const [requirements, decisions] = await Promise.all([
-      db.approvalRequirement.findMany({ where: { quoteId, revision }, orderBy: { level: 'asc' } }),
-      db.approvalDecision.findMany({ where: { quoteId, revision }, select: { level: true } }),
-    ]);
-    const decided = new Set(decisions.map((d) => d.level));
-    const all = requirements.map(toRequirement);
-    return { requirement: all.find((r) => !decided.has(r.level)), requirements: all };
+  /** The first level without a decision, and all levels of the revision (ascending): one statement. */
+  async openLevel(db: RawDb, quoteId: string, revision: number): Promise<{ requirement: RequirementRecord | undefined; requirements: RequirementRecord[] }> {
+    return openLevelOf(await db.$queryRaw<Record<string, unknown>[]>(openLevelStatement(quoteId, revision)));
   },
 
-  /** Open (undecided) requirements of many quotes at once, for the inbox: two queries in all. */
-  async openOf(db: Db, tenantId: string, quoteIds: string[]): Promise<RequirementRecord[]> {
-    const [requirements, decisions] = await Promise.all([
-      db.approvalRequirement.findMany({ where: { tenantId, quoteId: { in: quoteIds } }, orderBy: { level: 'asc' } }),
-      db.approvalDecision.findMany({ where: { tenantId, quoteId: { in: quoteIds } }, select: { quoteId: true, revision: true, level: true } }),
-    ]);
-    const decided = new Set(decisions.map((d) => `${d.quoteId}:${d.revision}:${d.level}`));
-    return requirements.filter((r) => !decided.has(`${r.quoteId}:${r.revision}:${r.level}`)).map(toRequirement);
+  /** Open (undecided) requirements of many quotes at once (ascending by level), for the inbox: one statement. */
+  async openOf(db: RawDb, tenantId: string, quoteIds: string[]): Promise<RequirementRecord[]> {
+    if (quoteIds.length === 0) return [];
+    // One array parameter, so the statement's text (and its prepared plan) is the same for any number of quotes.
+    return db.$queryRaw<RequirementRow[]>`
+      SELECT ${REQUIREMENT_COLUMNS} FROM approval_requirement r
+      WHERE r.tenant_id = ${tenantId} AND r.quote_id = ANY(${quoteIds}::uuid[]) AND NOT ${DECIDED} ORDER BY r.level`
+      .then((rows) => rows.map(toRequirement));
   },
 
-  async decide(db: Db, decision: DecisionRecord): Promise<void> {
-    await db.approvalDecision.create({ data: { ...decision, authority: decision.authority as object } });
+  async decide(db: RawDb, decision: DecisionRecord): Promise<void> {
+    await db.$executeRaw(decisionInsert(decision));
   },
 
-  async taskCompleted(db: Db, decisionId: string): Promise<void> {
-    await db.approvalDecision.update({ where: { id: decisionId }, data: { taskCompletedAt: new Date() } });
+  async taskCompleted(db: RawDb, decisionId: string): Promise<void> {
+    const updated = await db.$executeRaw`UPDATE approval_decision SET task_completed_at = now() WHERE id = ${decisionId}::uuid`;
+    if (updated !== 1) throw new Error(`no approval decision ${decisionId} to mark completed`);
   },
 
   /** Decisions whose Camunda task completion has not been confirmed (the reconciler's work). */

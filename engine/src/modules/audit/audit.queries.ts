@@ -1,6 +1,9 @@
-import type { PrismaClient, TransactionClient } from '@cpq/prisma';
+import { Prisma, type PrismaClient, type TransactionClient } from '@cpq/prisma';
+import type { RawTx } from '../../lib/sql-transaction';
 
 type Db = PrismaClient | TransactionClient;
+/** Raw SQL: the pool (a Prisma client), a Prisma transaction or a node-postgres transaction (`RawTx`, ADR 0014). */
+type RawDb = PrismaClient | RawTx;
 
 export type AuditTarget = { tenantId: string; type: string; id: string };
 
@@ -45,13 +48,25 @@ export async function timelineOf(db: Db, target: AuditTarget): Promise<TimelineE
  * The actors of some actions on a target, with the revision each names (null: none named).
  * For rules such as four-eyes ("whoever changed this revision may not approve it").
  */
-export async function actorsOf(db: Db, target: AuditTarget, actions: string[]): Promise<{ actorId: string; revision: number | null }[]> {
-  const records = await db.auditRecord.findMany({
-    where: { tenantId: target.tenantId, targetType: target.type, targetId: target.id, action: { in: actions } },
-    select: { actorId: true, details: true },
-  });
-  return records.map((r) => ({ actorId: r.actorId, revision: revisionOf(r.details) }));
+export async function actorsOf(db: RawDb, target: AuditTarget, actions: string[]): Promise<{ actorId: string; revision: number | null }[]> {
+  return actorsFrom(await db.$queryRaw<Record<string, unknown>[]>(actorsStatement(target, actions)));
 }
+
+/**
+ * The statement `actorsOf` runs, for a transaction that sends it with its opening statements
+ * (`actorsFrom` reads its rows). Each action is a value of its own (no array), so the statement
+ * can be inlined with BEGIN; at least one action.
+ */
+export function actorsStatement(target: AuditTarget, actions: string[]): Prisma.Sql {
+  if (actions.length === 0) throw new Error('actorsStatement needs at least one action');
+  return Prisma.sql`
+    SELECT actor_id AS "actorId", details -> 'revision' AS revision FROM audit_record
+    WHERE tenant_id = ${target.tenantId} AND target_type = ${target.type} AND target_id = ${target.id} AND action IN (${Prisma.join(actions)})`;
+}
+
+/** `actorsOf`'s answer from the rows of `actorsStatement`. */
+export const actorsFrom = (rows: Record<string, unknown>[]): { actorId: string; revision: number | null }[] =>
+  rows.map((r) => ({ actorId: r.actorId as string, revision: revisionOf({ revision: r.revision }) }));
 
 /** A record with the target it is about, for readers that ask about several targets at once. */
 export type TargetedEntry = TimelineEntry & { target: { type: string; id: string } };

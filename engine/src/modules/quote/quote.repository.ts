@@ -92,6 +92,41 @@ export const lockStatement = (quoteId: string, ctx: CommandContext): Prisma.Sql 
   FROM quote q JOIN quote_revision r ON r.quote_id = q.id AND r.revision = q.current_revision
   WHERE q.id = ${quoteId}::uuid AND q.tenant_id = ${ctx.principal.tenantId} FOR UPDATE OF q, r`;
 
+/**
+ * A decision's reads, to open its transaction with (sent with BEGIN in one round trip): the
+ * quote locked, then one revision of it (not necessarily the current one: the decision names
+ * it) read in a statement of its own, after the lock is held, on a fresh snapshot (as `lock`
+ * does). `lockedQuoteOf` and `revisionRowOf` read their rows.
+ */
+export const quoteLockStatement = (quoteId: string, tenantId: string): Prisma.Sql => Prisma.sql`
+  SELECT ${QUOTE_COLUMNS} FROM quote q WHERE q.id = ${quoteId}::uuid AND q.tenant_id = ${tenantId} FOR UPDATE`;
+export const revisionStatement = (quoteId: string, revision: number): Prisma.Sql => Prisma.sql`
+  SELECT ${REVISION_COLUMNS} FROM quote_revision r WHERE r.quote_id = ${quoteId}::uuid AND r.revision = ${revision}`;
+export const lockedQuoteOf = (rows: Record<string, unknown>[]): QuoteRow | undefined => rows[0] as QuoteRow | undefined;
+export const revisionRowOf = (rows: Record<string, unknown>[]): RevisionRow | undefined => (rows[0] ? split(rows[0]).revision : undefined);
+
+/** What a decision reads of a revision before its transaction: its release, who submitted it, and the quote's owner. */
+export async function revisionHead(db: Db, quoteId: string, revision: number, tenantId: string): Promise<{ releaseId: string; submittedBy: string | null; ownerId: string } | undefined> {
+  const rows = await db.$queryRaw<{ releaseId: string; submittedBy: string | null; ownerId: string }[]>`
+    SELECT r.release_id::text AS "releaseId", r.submitted_by AS "submittedBy", q.owner_id AS "ownerId"
+    FROM quote_revision r JOIN quote q ON q.id = r.quote_id WHERE r.quote_id = ${quoteId}::uuid AND r.revision = ${revision} AND q.tenant_id = ${tenantId}`;
+  return rows[0];
+}
+
+/**
+ * A decided revision's update (approved: the approval binds its material version and price
+ * result; rejected, or a level of several approved: just the state), as a member of a
+ * `versionedWrite`.
+ */
+export const decidedRevision = (quoteId: string, revision: RevisionRow, state: 'approved' | 'rejected'): Prisma.Sql => state === 'approved'
+  ? Prisma.sql`
+    UPDATE quote_revision SET state = ${state}, approval_material_version = ${revision.materialVersion}, approved_price_result_id = ${revision.priceResultId}::uuid,
+           version = version + 1, updated_at = now()
+    WHERE quote_id = ${quoteId}::uuid AND revision = ${revision.revision}`
+  : Prisma.sql`
+    UPDATE quote_revision SET state = ${state}, version = version + 1, updated_at = now()
+    WHERE quote_id = ${quoteId}::uuid AND revision = ${revision.revision}`;
+
 export async function lockOpened(tx: RawTx, opened: Record<string, unknown>[], quoteId: string, ctx: CommandContext, pinned?: string): Promise<Loaded> {
   return opened[0] ? checked(split(opened[0]), quoteId, ctx, pinned) : lock(tx, quoteId, ctx, pinned);
 }
@@ -200,19 +235,30 @@ function evidenceOf<E extends QuoteEventType>(loaded: Loaded, ctx: CommandContex
 /** Data-modifying statements as members of one WITH: they all run, in one round trip. */
 const members = (statements: Prisma.Sql[]) => Prisma.join(statements.map((sql, i) => Prisma.sql`${Prisma.raw(`w${i}`)} AS (${sql})`), ',\n');
 
+/**
+ * The quote's version bump to `version` (the caller holds its row lock, so it knows the version)
+ * with other writes as members of the same statement. A version that is not the one under the
+ * lock fails the statement itself (a cast error), so that nothing commits with it when the
+ * statement goes with the COMMIT; otherwise its one row says n = 1 (`bumped`).
+ */
+export const versionedWrite = (quoteId: string, version: number, writes: Prisma.Sql[]): Prisma.Sql => Prisma.sql`
+    WITH v AS (UPDATE quote SET version = ${version}, updated_at = now() WHERE id = ${quoteId}::uuid AND version = ${version - 1} RETURNING 1),
+         ${members(writes)}
+    SELECT (CASE WHEN count(*) = 1 THEN '1' ELSE 'quote not at the version read under its lock' END)::int AS n FROM v`;
+
+/** Runs a `versionedWrite` (as the transaction's last statement when `last`) and checks it wrote. */
+export async function runVersionedWrite(tx: RawTx, quoteId: string, version: number, writes: Prisma.Sql[], last: boolean): Promise<void> {
+  const statement = versionedWrite(quoteId, version, writes);
+  const [bumped] = last ? await queryLast<{ n: number }>(tx, statement) : await tx.$queryRaw<{ n: number }[]>(statement);
+  if (bumped?.n !== 1) throw new Error(`quote ${quoteId} is not at version ${version - 1} under its lock`);
+}
+
 async function write<E extends QuoteEventType>(
   tx: RawTx, loaded: Loaded, ctx: CommandContext, eventType: E, payload: QuoteEventFields<E>, options: { also?: Prisma.Sql[]; reason?: string; last?: boolean },
 ): Promise<number> {
   const version = loaded.quote.version + 1;
   const { audit, event } = evidenceOf(loaded, ctx, eventType, payload, version, options.reason);
-  // A version that is not the one under the lock fails the statement itself (a cast error), so
-  // that nothing commits with it when the statement goes with the COMMIT.
-  const statement = Prisma.sql`
-    WITH v AS (UPDATE quote SET version = ${version}, updated_at = now() WHERE id = ${loaded.quote.id}::uuid AND version = ${version - 1} RETURNING 1),
-         ${members([audit, event, ...(options.also ?? [])])}
-    SELECT (CASE WHEN count(*) = 1 THEN '1' ELSE 'quote not at the version read under its lock' END)::int AS n FROM v`;
-  const [bumped] = options.last ? await queryLast<{ n: number }>(tx, statement) : await tx.$queryRaw<{ n: number }[]>(statement);
-  if (bumped?.n !== 1) throw new Error(`quote ${loaded.quote.id} is not at version ${version - 1} under its lock`);
+  await runVersionedWrite(tx, loaded.quote.id, version, [audit, event, ...(options.also ?? [])], options.last ?? false);
   loaded.quote.version = version;
   return version;
 }

@@ -1,6 +1,9 @@
-import type { PrismaClient, TransactionClient } from '@cpq/prisma';
+import { Prisma, type PrismaClient, type TransactionClient } from '@cpq/prisma';
+import type { RawTx } from '../../lib/sql-transaction';
 
 type Db = PrismaClient | TransactionClient;
+/** Raw SQL: the pool (a Prisma client), a Prisma transaction or a node-postgres transaction (`RawTx`, ADR 0014). */
+type RawDb = PrismaClient | RawTx;
 
 /** Active: a process is being started, runs, or still has to be ended in Camunda. */
 export const ACTIVE_STATUSES = ['STARTING', 'STARTED', 'RUNNING', 'SUSPENDED'] as const;
@@ -10,6 +13,19 @@ export type Correlation = {
   id: string; tenantId: string; domainType: string; domainId: string; processKey: string; businessKey: string;
   processInstanceId: string | null; status: string; updatedAt: Date;
 };
+
+// A correlation's columns under the model's names (the reads of the approval path, in raw SQL).
+const CORRELATION_COLUMNS = Prisma.sql`id::text AS "id", tenant_id AS "tenantId", domain_type AS "domainType", domain_id AS "domainId",
+  process_key AS "processKey", business_key AS "businessKey", process_instance_id AS "processInstanceId", status,
+  created_at AS "createdAt", updated_at AS "updatedAt"`;
+
+/**
+ * `setStatus` without `from` as a statement, for a caller that writes it in one statement with
+ * its own change (a data-modifying CTE). `at`: the update time (default: the transaction's).
+ */
+export const statusUpdate = (id: string, status: CorrelationStatus, at?: string): Prisma.Sql => Prisma.sql`
+  UPDATE workflow_correlation SET status = ${status}, updated_at = ${at === undefined ? Prisma.sql`now()` : Prisma.sql`${at}::timestamptz`}
+  WHERE id = ${id}::uuid`;
 
 /**
  * Which Camunda process coordinates which domain intent: the workflow module's table, kept in
@@ -82,11 +98,14 @@ export const correlations = {
   othersOfBusinessKey: (db: Db, businessKey: string, exceptId: string): Promise<Correlation[]> =>
     db.workflowCorrelation.findMany({ where: { businessKey, id: { not: exceptId }, status: { in: [...ACTIVE_STATUSES] } } }),
 
-  byInstance: (db: Db, tenantId: string, processInstanceId: string): Promise<Correlation | null> =>
-    db.workflowCorrelation.findFirst({ where: { tenantId, processInstanceId } }),
+  // Raw SQL (the approval loop's reads: a work item's correlation, the inbox's).
+  byInstance: async (db: RawDb, tenantId: string, processInstanceId: string): Promise<Correlation | null> =>
+    (await db.$queryRaw<Correlation[]>`
+      SELECT ${CORRELATION_COLUMNS} FROM workflow_correlation WHERE tenant_id = ${tenantId} AND process_instance_id = ${processInstanceId} LIMIT 1`)[0] ?? null,
 
-  byInstances: (db: Db, tenantId: string, processInstanceIds: string[]): Promise<Correlation[]> =>
-    db.workflowCorrelation.findMany({ where: { tenantId, processInstanceId: { in: processInstanceIds } } }),
+  byInstances: async (db: RawDb, tenantId: string, processInstanceIds: string[]): Promise<Correlation[]> =>
+    processInstanceIds.length === 0 ? [] : db.$queryRaw<Correlation[]>`
+      SELECT ${CORRELATION_COLUMNS} FROM workflow_correlation WHERE tenant_id = ${tenantId} AND process_instance_id = ANY(${processInstanceIds}::text[])`,
 
   /** Intents left STARTING or CANCELLING longer than `olderThanMs`: a crash between steps. */
   stalled: (db: Db, domainType: string, olderThanMs: number, tenantId?: string): Promise<Correlation[]> =>

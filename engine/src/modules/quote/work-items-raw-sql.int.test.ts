@@ -1,0 +1,143 @@
+import { currentTenantScope } from '@cpq/prisma';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createQuoteFixture, type Json, type QuoteFixture } from '../../../test/quote-fixture';
+
+// The approval loop in raw SQL (ADR 0017, addendum of 2026-12-04): the approver's inbox, the
+// claim and the decision send no statement through Prisma's client (its query interpretation
+// was a fifth of the engine's CPU in the approval bench), and the decision is one transaction
+// of two messages: BEGIN with its reads, then its writes with the COMMIT. What the decision
+// writes must be what it wrote on Prisma: the decision, the revision's and the correlation's
+// state, the quote's version, audit, event and the stored answer, together.
+describe('work items in raw SQL: the decision in one transaction of two round trips, its effects unchanged', () => {
+  let f: QuoteFixture;
+  // Every message the engine sends to PostgreSQL for this test's tenant (one per client.query: a
+  // multi-statement text is one round trip), not the work of background loops (across tenants),
+  // nor a pooled connection's switch into the tenant's scope (prisma/src/tenant-scope.ts).
+  const sent: string[] = [];
+  const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+  const original = proto.query;
+
+  beforeAll(async () => {
+    f = await createQuoteFixture('work_items_raw_sql');
+    proto.query = function counted(this: unknown, ...args: unknown[]) {
+      const first = args[0] as string | { text: string };
+      const text = typeof first === 'string' ? first : first.text;
+      if (currentTenantScope() === f.tenant && !text.startsWith('SELECT set_config(\'role\'')) sent.push(text);
+      return original.apply(this, args);
+    };
+  }, 180_000);
+  afterAll(async () => {
+    proto.query = original;
+    await f?.close();
+  });
+
+  const prisma = () => f.t.infrastructure.prisma;
+  /** Statements of Prisma's query builder: it names every table as "public"."<table>". */
+  const fromPrisma = (texts: string[]) => texts.filter((t) => t.includes('"public".'));
+  async function measured<T>(run: () => Promise<T>): Promise<{ result: T; texts: string[] }> {
+    sent.length = 0;
+    const result = await run();
+    return { result, texts: [...sent] };
+  }
+  async function submitted(discountPercent = '18'): Promise<{ quoteId: string; workItemId: string }> {
+    const quoteId = await f.pricedQuote('rita', { discountPercent });
+    const res = await f.call('rita', 'POST', `/quotes/${quoteId}/commands/submit-for-approval`);
+    expect(res.body.state, JSON.stringify(res.body)).toBe('submitted');
+    const item = (await f.call('sam', 'GET', '/work-items')).body.items.find((i: Json) => i.quoteId === quoteId);
+    return { quoteId, workItemId: item.workItemId as string };
+  }
+
+  it('inbox, claim and approve send no Prisma statement; the approval is BEGIN with its reads and one statement with the COMMIT, its effects all there', async () => {
+    // Twice: the first decision on a connection prepares its last statement (then COMMIT is a message of its own).
+    for (let round = 0; round < 2; round += 1) {
+      const { quoteId, workItemId } = await submitted();
+      const inbox = await measured(() => f.call('sam', 'GET', '/work-items'));
+      expect(inbox.result.body.items.find((i: Json) => i.workItemId === workItemId)).toMatchObject({ quoteId, level: 2, role: 'sales-manager' });
+      expect(fromPrisma(inbox.texts)).toEqual([]);
+      // The correlations of the tasks, then the open requirements of their quotes.
+      expect(inbox.texts).toHaveLength(2);
+
+      const claim = await measured(() => f.call('sam', 'POST', `/work-items/${workItemId}/commands/claim`));
+      expect(claim.result.body.assignee).toBe('sam');
+      expect(fromPrisma(claim.texts)).toEqual([]);
+
+      const quoteBefore = await prisma().quote.findUniqueOrThrow({ where: { id: quoteId } });
+      const key = `approve-${quoteId}`;
+      const approve = await measured(() => f.call('sam', 'POST', `/work-items/${workItemId}/commands/approve-quote`, { reason: 'fine' }, { 'idempotency-key': key }));
+      expect(approve.result.body, JSON.stringify(approve.result.body)).toMatchObject({ state: 'approved', level: 2 });
+      expect(fromPrisma(approve.texts)).toEqual([]);
+      // The key's claim, the work item's correlation, the revision's head, BEGIN with the reads, the
+      // writes (with the COMMIT once prepared), the task marked completed after Camunda's completion.
+      const opened = approve.texts.filter((t) => t.startsWith('BEGIN'));
+      expect(opened).toHaveLength(1);
+      expect(opened[0]).toMatch(/FROM quote q .* FOR UPDATE; .*FROM quote_revision r .*FROM approval_requirement r .*FROM audit_record/s);
+      expect(approve.texts.length).toBeLessThanOrEqual(7);
+      expect(approve.texts.filter((t) => /^(EXECUTE cpq_\w+\(.*\); COMMIT|COMMIT)$/s.test(t))).toHaveLength(1);
+
+      const { decisionId } = approve.result.body as { decisionId: string };
+      const decision = await prisma().approvalDecision.findUniqueOrThrow({ where: { id: decisionId } });
+      expect(decision).toMatchObject({
+        quoteId, revision: 1, level: 2, role: 'sales-manager', outcome: 'approved', decidedBy: 'sam', claimedBy: 'sam', reason: 'fine',
+        camundaTaskId: workItemId, taskCompletedAt: expect.any(Date),
+        authority: expect.objectContaining({ role: 'sales-manager', roles: ['sales-manager'], policy: 'standard-approval', policyVersion: expect.any(String) }),
+      });
+      const revision = await prisma().quoteRevision.findUniqueOrThrow({ where: { quoteId_revision: { quoteId, revision: 1 } } });
+      expect(revision).toMatchObject({ state: 'approved', approvalMaterialVersion: revision.materialVersion, approvedPriceResultId: revision.priceResultId });
+      expect(decision.priceResultId).toBe(revision.priceResultId);
+      const quote = await prisma().quote.findUniqueOrThrow({ where: { id: quoteId } });
+      expect(quote.version).toBe(quoteBefore.version + 1);
+      const correlation = await prisma().workflowCorrelation.findFirstOrThrow({ where: { domainId: `${quoteId}:1` } });
+      expect(correlation.status).toBe('COMPLETED');
+      const audit = await prisma().auditRecord.findFirstOrThrow({ where: { targetId: quoteId, action: 'quote.ApprovalGranted' } });
+      expect(audit).toMatchObject({ actorType: 'USER', actorId: 'sam', reason: 'fine', details: expect.objectContaining({ revision: 1, level: 2, decisionId, claimedBy: 'sam' }) });
+      const event = await prisma().outboxEvent.findFirstOrThrow({ where: { aggregateId: quoteId, eventType: 'QuoteApproved' } });
+      expect(event).toMatchObject({ aggregateVersion: BigInt(quote.version), causationId: key, payload: { quoteId, revision: 1, ownerId: 'rita', level: 2, decisionId, reason: 'fine' } });
+      const stored = await prisma().idempotencyRecord.findFirstOrThrow({ where: { idempotencyKey: key } });
+      expect(stored).toMatchObject({ status: 'completed', responseStatus: 200, responseBody: approve.result.body });
+    }
+  });
+
+  it('two levels: the first decision keeps the revision submitted (ApprovalLevelApproved, the correlation running), the next level\'s approver decides the last', async () => {
+    const quoteId = await f.pricedQuote('rita', { discountPercent: '30' });
+    expect((await f.call('rita', 'POST', `/quotes/${quoteId}/commands/submit-for-approval`)).body.state).toBe('submitted');
+    const first = (await f.call('sam', 'GET', '/work-items')).body.items.find((i: Json) => i.quoteId === quoteId);
+    expect(first).toMatchObject({ level: 2, role: 'sales-manager' });
+    const level2 = await f.call('sam', 'POST', `/work-items/${first.workItemId}/commands/approve-quote`, { reason: 'ok for me' });
+    expect(level2.body, JSON.stringify(level2.body)).toMatchObject({ state: 'submitted', level: 2 });
+    expect((await prisma().quoteRevision.findUniqueOrThrow({ where: { quoteId_revision: { quoteId, revision: 1 } } })).state).toBe('submitted');
+    expect((await prisma().workflowCorrelation.findFirstOrThrow({ where: { domainId: `${quoteId}:1` } })).status).not.toBe('COMPLETED');
+    expect(await prisma().outboxEvent.count({ where: { aggregateId: quoteId, eventType: 'ApprovalLevelApproved' } })).toBe(1);
+
+    let next: Json | undefined;
+    for (let i = 0; i < 50 && !next; i += 1) {
+      next = (await f.call('fiona', 'GET', '/work-items')).body.items.find((item: Json) => item.quoteId === quoteId);
+      if (!next) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(next).toMatchObject({ level: 3, role: 'finance' });
+    const level3 = await f.call('fiona', 'POST', `/work-items/${next!.workItemId}/commands/approve-quote`, { reason: 'fine' });
+    expect(level3.body, JSON.stringify(level3.body)).toMatchObject({ state: 'approved', level: 3 });
+    expect((await prisma().workflowCorrelation.findFirstOrThrow({ where: { domainId: `${quoteId}:1` } })).status).toBe('COMPLETED');
+    const decisions = await prisma().approvalDecision.findMany({ where: { quoteId }, orderBy: { level: 'asc' } });
+    expect(decisions.map((d) => [d.level, d.decidedBy, d.outcome])).toEqual([[2, 'sam', 'approved'], [3, 'fiona', 'approved']]);
+  });
+
+  it('a second decision of the task (the unique index refuses it) is 409 quote-state "already decided", and nothing of it is written', async () => {
+    const { quoteId, workItemId } = await submitted();
+    expect((await f.call('sam', 'POST', `/work-items/${workItemId}/commands/claim`)).status).toBe(200);
+    const revision = await prisma().quoteRevision.findUniqueOrThrow({ where: { quoteId_revision: { quoteId, revision: 1 } } });
+    // A decision of this task already stands (at a level the revision does not require, so level 2 stays open).
+    await prisma().$executeRaw`
+      INSERT INTO approval_decision (id, tenant_id, quote_id, revision, level, role, outcome, decided_by, authority, price_result_id, material_version, camunda_task_id)
+      VALUES (gen_random_uuid(), ${f.tenant}, ${quoteId}::uuid, 1, 9, 'finance', 'approved', 'fiona', '{}'::jsonb, ${revision.priceResultId}::uuid, ${revision.materialVersion}, ${workItemId})`;
+    const versionBefore = (await prisma().quote.findUniqueOrThrow({ where: { id: quoteId } })).version;
+    const refused = await f.call('sam', 'POST', `/work-items/${workItemId}/commands/approve-quote`, { reason: 'twice' });
+    expect(refused.status, JSON.stringify(refused.body)).toBe(409);
+    expect(refused.body).toMatchObject({ code: 'quote-state', detail: `work item ${workItemId} was already decided` });
+    expect(await prisma().approvalDecision.count({ where: { quoteId } })).toBe(1);
+    expect((await prisma().quoteRevision.findUniqueOrThrow({ where: { quoteId_revision: { quoteId, revision: 1 } } })).state).toBe('submitted');
+    expect((await prisma().quote.findUniqueOrThrow({ where: { id: quoteId } })).version).toBe(versionBefore);
+    expect(await prisma().outboxEvent.count({ where: { aggregateId: quoteId, eventType: 'QuoteApproved' } })).toBe(0);
+    expect(await prisma().auditRecord.count({ where: { targetId: quoteId, action: 'quote.ApprovalGranted' } })).toBe(0);
+  });
+});
