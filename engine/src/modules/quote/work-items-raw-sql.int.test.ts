@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createQuoteFixture, type Json, type QuoteFixture } from '../../../test/quote-fixture';
 
 // The approval loop in raw SQL (ADR 0017, addendum of 2026-12-04): the approver's inbox, the
-// claim and the decision send no statement through Prisma's client (its query interpretation
+// claim and the decision send no model query through Prisma's client (its query interpretation
 // was a fifth of the engine's CPU in the approval bench), and the decision is one transaction
 // of two messages: BEGIN with its reads, then its writes with the COMMIT. What the decision
 // writes must be what it wrote on Prisma: the decision, the revision's and the correlation's
@@ -61,6 +61,9 @@ describe('work items in raw SQL: the decision in one transaction of two round tr
       const claim = await measured(() => f.call('sam', 'POST', `/work-items/${workItemId}/commands/claim`));
       expect(claim.result.body.assignee).toBe('sam');
       expect(fromPrisma(claim.texts)).toEqual([]);
+      // The key's claim, the correlation, the open requirements, the answer stored in one statement (no BEGIN and COMMIT around it).
+      expect(claim.texts).toHaveLength(4);
+      expect(claim.texts.filter((t) => /^(BEGIN|COMMIT)/.test(t))).toEqual([]);
 
       const quoteBefore = await prisma().quote.findUniqueOrThrow({ where: { id: quoteId } });
       const key = `approve-${quoteId}`;
