@@ -91,8 +91,16 @@ export type PriceResult = {
 export type ChangeSection = {
   basis: 'change' | 'renewal';
   changeDate: string;
+  /**
+   * The totals split by the part of the commitment (ADR 0022, fifth addendum): what the quote does to the assets'
+   * running terms (prorated changes, a disconnect's credit and fees) and what it commits for new terms (renewed
+   * lines, new lines); the two add up to the result's totals. Absent in results priced before it was added.
+   */
+  termTotals?: { currentTerm: PriceTotals; newTerm: PriceTotals };
   lines: {
     lineId: string; action: string; assetId: string | null;
+    /** The part of termTotals the line counts in. */
+    termPart?: 'current' | 'new';
     term: { start: string; end: string; months: number } | null;
     renewedTerm?: { start: string; end: string; months: number };
     charges: {

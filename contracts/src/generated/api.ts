@@ -1838,6 +1838,10 @@ export type components = {
             };
             title: string;
         };
+        NetAndTermTotal: {
+            net: string;
+            termTotal: string;
+        };
         NewAccount: {
             accountId: components["schemas"]["AccountKey"];
             billingAccountId?: string;
@@ -1974,6 +1978,49 @@ export type components = {
             /** @constant */
             view: "breakdown";
         };
+        /** @description A change or renewal quote priced against the installed assets (ADR 0022): per line what changes against the asset; pricedTotals, the pricing core's own totals of the add and modify lines at the release's prices (not the delta); termTotals, the result's totals split by the part of the commitment. The result's `totals` are everything the quote commits (the delta: what approval, the document and acceptance use). */
+        PriceChangeSection: {
+            /** @enum {string} */
+            basis: "change" | "renewal";
+            /** @description The day the change takes effect (YYYY-MM-DD); proration counts from it. */
+            changeDate: string;
+            lines: ({
+                /** @enum {string} */
+                action: "add" | "modify" | "disconnect" | "no-change";
+                lineId: string;
+                /** @description A renewal's renewed line only; the new term. */
+                renewedTerm?: {
+                    end: string;
+                    months: number;
+                    start: string;
+                };
+                /**
+                 * @description The part of `termTotals` the line's charges count in. current: the asset's running term (a mid-term modify's prorated delta and the one-time charges of what it adds, a disconnect's prorated credit and its fees, a no-change, a renewal's disconnect of a lapsed asset, which counts nothing). new: a term that starts with this quote (a renewal's renewed line, a new line). Absent in results priced before it was added.
+                 * @enum {string}
+                 */
+                termPart?: "current" | "new";
+            } & {
+                [key: string]: unknown;
+            })[];
+            pricedTotals: components["schemas"]["PriceTotals"];
+            /** @description The result's `totals` split by the part of the commitment (ADR 0022, fifth addendum): every field of currentTerm plus the same field of newTerm is exactly the field of `totals` (decimal strings, exact). currentTerm: what the quote does to the assets' running terms (prorated changes, the prorated credit of a disconnect, negative, and its disconnect fees, one-time charges of units or options a mid-term change adds). newTerm: what it commits for terms that start with it (a renewal's renewed lines for the new term, new lines for the quote's term). So a renewal that stops an asset while its term runs shows that credit and fee under currentTerm and the renewed lines under newTerm; a mid-term change has everything under currentTerm except its new lines. Absent in results priced before it was added. */
+            termTotals?: {
+                currentTerm: components["schemas"]["PriceTotals"];
+                newTerm: components["schemas"]["PriceTotals"];
+            };
+        };
+        /** @description Totals of a price (decimal strings in the quote's currency); per charge type the net (per period for recurring charges) and the total over the term. */
+        PriceTotals: {
+            annual: string;
+            byChargeType: {
+                annual: components["schemas"]["NetAndTermTotal"];
+                monthly: components["schemas"]["NetAndTermTotal"];
+                "one-time": components["schemas"]["NetAndTermTotal"];
+            };
+            monthly: string;
+            oneTime: string;
+            termTotal: string;
+        };
         /**
          * Problem
          * @description RFC 9457 problem details. `type` is stable per error; `errors` names each offending field and the rule it broke.
@@ -2088,7 +2135,10 @@ export type components = {
             fresh: boolean;
             priceResultId: string;
             quoteId: string;
+            /** @description The pricing core's result (open); a change or renewal quote's also has `change`. */
             result: {
+                change?: components["schemas"]["PriceChangeSection"];
+            } & {
                 [key: string]: unknown;
             };
             resultHash: string;

@@ -1,6 +1,7 @@
 import type { ReleaseItem } from '@/lib/release-model';
 import { chargeName } from '@/lib/release-model';
 import { priceResultOf, type ChangeSection, type PriceTraceView, type Quote } from '@/lib/quote-api';
+import { TermSplitTable } from './term-split-table';
 import { TotalsTable } from './totals-table';
 import { WaterfallChart } from './waterfall-chart';
 
@@ -17,8 +18,9 @@ export function PricingView({ quote, trace, items, names }: { quote: Quote; trac
       <p className="muted" data-testid="price-freshness">
         {trace.fresh ? 'Current: ' : 'Stale, the quote changed since: '}priced against release {result.releaseNumber} on {result.pricingDate}, result <code title={trace.resultHash}>{trace.resultHash.slice(0, 12)}…</code>
       </p>
-      {result.change ? <p data-testid="change-totals-note">The totals are the change to what the account pays today: {result.change.basis === 'change' ? `effective ${result.change.changeDate}, prorated for the rest of each asset's term` : 'the renewed terms at this release\'s prices'}.</p> : null}
+      {result.change ? <p data-testid="change-totals-note">The totals are the change to what the account pays today: {result.change.basis === 'change' ? `effective ${result.change.changeDate}, prorated for the rest of each asset's term` : 'the renewed terms at this release\'s prices, and for an asset stopped while its term runs, its credit and fees'}.</p> : null}
       <TotalsTable totals={result.totals} currency={result.currency} termMonths={result.termMonths} />
+      {result.change ? <TermSplitTable change={result.change} currency={result.currency} /> : null}
       {result.change ? <ChangeTable quote={quote} change={result.change} items={items} names={names} currency={result.currency} /> : null}
       {result.lines.map((line) => {
         const position = quote.revision.lines.find((l) => l.lineId === line.lineId)?.position ?? line.lineId;

@@ -405,6 +405,35 @@ describe('change orders and renewals on the installed base', () => {
     }, 300_000);
   });
 
+  it('a renewal that stops a running asset: its credit and early-termination fee are the current term, the renewal the new term; the totals keep both (ADR 0022, fifth addendum)', async () => {
+    // Given a renewal of two assets installed 100 days ago for 24 months, one of which the rep disconnects (its term still runs).
+    const [kept, stopped] = [await installed(), await installed()];
+    await installedAgo(kept, 100);
+    await installedAgo(stopped, 100);
+    const { quoteId } = await ok(changeQuote([kept, stopped], 'renewal', 36), 201);
+    await ok(f.call('rita', 'POST', `/quotes/${quoteId}/commands/disconnect-line`, { lineId: 'L2' }));
+
+    // When it is priced.
+    const priced = await ok(f.call('rita', 'POST', `/quotes/${quoteId}/commands/price`));
+    const trace = (await ok(f.call('rita', 'GET', `/quotes/${quoteId}/price-trace`))).result as Json;
+
+    // Then each line says its part, and the split shows the credit (negative) and the fee apart from the new term.
+    const [renewed, disconnected] = trace.change.lines as [Json, Json];
+    expect([renewed.termPart, disconnected.termPart]).toEqual(['new', 'current']);
+    const cents = (v: string) => BigInt(Math.round(Number(v) * 100));
+    const sum = (l: Json, pick: (c: Json) => boolean = () => true) => (l.charges as Json[]).filter(pick).reduce((t, c) => t + cents(c.termDelta), 0n);
+    const credit = sum(disconnected, (c) => c.chargeType === 'recurring');
+    const fee = (disconnected.charges as Json[]).find((c) => c.charge === 'early-termination')!;
+    expect(credit < 0n && cents(fee.lineNet) > 0n).toBe(true);
+    const money = (v: bigint) => `${v < 0n ? '-' : ''}${(v < 0n ? -v : v) / 100n}.${String((v < 0n ? -v : v) % 100n).padStart(2, '0')}`;
+    const { currentTerm, newTerm } = trace.change.termTotals as { currentTerm: Json; newTerm: Json };
+    expect(currentTerm).toMatchObject({ oneTime: fee.lineNet, termTotal: money(credit + cents(fee.lineNet)) });
+    expect(newTerm).toMatchObject({ oneTime: '0.00', termTotal: money(sum(renewed)) });
+    // The totals (what approval, the document and acceptance use) stay everything the quote commits: the two parts added.
+    for (const field of ['oneTime', 'monthly', 'annual', 'termTotal']) expect(money(cents(currentTerm[field]) + cents(newTerm[field])), field).toBe(priced.totals[field]);
+    expect(trace.totals).toEqual(priced.totals);
+  }, 240_000);
+
   describe('bad input: 4xx problem+json naming the field, nothing written', () => {
     const quotes = () => prisma().quote.count();
 

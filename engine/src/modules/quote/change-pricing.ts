@@ -20,6 +20,8 @@ import { dayNumber, divideHalfUp, formatUnits, prorateRecurring, prorationOf, Pr
  * (pricing-rule-set `disconnectFees`, ADR 0022 addendum): one-time, each with its own fee step.
  * A renewal's disconnect of an asset whose term has lapsed is "not renewed": no proration, no
  * fee, nothing charged (ADR 0022, second addendum).
+ * `totals` are everything the quote commits; `change.termTotals` splits them into what it does to
+ * the assets' current terms and what it commits for new terms (ADR 0022, fifth addendum).
  */
 
 /**
@@ -40,6 +42,15 @@ export type Baseline = {
   options?: { offering: string; quantity: number; selections: Record<string, unknown> }[];
 };
 export type LineAction = 'add' | 'modify' | 'disconnect' | 'no-change';
+/**
+ * Which part of the quote's commitment a change line counts in (ADR 0022, fifth addendum):
+ * `current`: the asset's term as it runs now (a mid-term modify's prorated delta and the one-time
+ * charges of what it adds, a disconnect's prorated credit and its fees, a no-change, a renewal's
+ * disconnect of a lapsed asset, which counts nothing); `new`: a term that starts with this quote
+ * (a renewal's renewed line, for the quote's term from the old term's end; a new line, for the
+ * quote's term).
+ */
+export type TermPart = 'current' | 'new';
 export type ChangeLine = {
   lineId: string; offering: string; action: LineAction; assetId: string | null; assetVersion: number | null; baseline: Baseline | null;
   /** The line's options as configured now (its normalized children); absent or null: not known (one-time charges by the line's quantity, as before). */
@@ -72,6 +83,8 @@ export type FeeStep = {
 };
 export type ChangeLineResult = {
   lineId: string; action: LineAction; assetId: string | null; assetVersion: number | null;
+  /** The part of `change.termTotals` the line's charges count in. */
+  termPart: TermPart;
   /** The asset's current term; a renewal's line also has the new one. */
   term: { start: string; end: string; months: number } | null;
   renewedTerm?: { start: string; end: string; months: number };
@@ -79,7 +92,15 @@ export type ChangeLineResult = {
   /** Disconnect fees whose condition could not be evaluated on this line (never charged). */
   skippedFees?: { source: FeeStep['source']; reason: string }[];
 };
-export type ChangeSection = { basis: 'change' | 'renewal'; changeDate: string; lines: ChangeLineResult[]; pricedTotals: PriceTotals };
+/**
+ * The quote's totals split by the part of its commitment (ADR 0022, fifth addendum): each field of
+ * `currentTerm` plus the same field of `newTerm` is exactly the same field of the result's `totals`.
+ * A renewal that stops a running asset shows its prorated credit and its fees under `currentTerm`
+ * and the renewed lines' new terms under `newTerm`; a mid-term change has everything under
+ * `currentTerm` except its new lines.
+ */
+export type TermTotals = { currentTerm: PriceTotals; newTerm: PriceTotals };
+export type ChangeSection = { basis: 'change' | 'renewal'; changeDate: string; lines: ChangeLineResult[]; pricedTotals: PriceTotals; termTotals: TermTotals };
 export type ChangePriceResult = PriceResult & { change: ChangeSection };
 
 /** A line the change cannot price (its asset's term is over): the command names the line. */
@@ -156,10 +177,13 @@ export function addMonths(iso: string, months: number): string {
 export function priceChange(core: PriceResult, lines: readonly ChangeLine[], o: ChangeOptions): ChangePriceResult {
   const decimals = core.rounding.decimals;
   const zero = formatUnits(0n, decimals);
-  const sums: Record<ChargeKey, { net: bigint; term: bigint }> = { 'one-time': { net: 0n, term: 0n }, monthly: { net: 0n, term: 0n }, annual: { net: 0n, term: 0n } };
+  const blank = (): Sums => ({ 'one-time': { net: 0n, term: 0n }, monthly: { net: 0n, term: 0n }, annual: { net: 0n, term: 0n } });
+  const sums: Record<TermPart, Sums> = { current: blank(), new: blank() };
+  let part: TermPart = 'current';
+  // Every amount counts in the part of the line being priced (`part`, set per line below).
   const add = (key: ChargeKey, net: string, term: string) => {
-    sums[key].net += toUnits(net, decimals);
-    sums[key].term += toUnits(term, decimals);
+    sums[part][key].net += toUnits(net, decimals);
+    sums[part][key].term += toUnits(term, decimals);
   };
   const priced = new Map(core.lines.map((l) => [l.lineId, l]));
   const resultLines: PriceResult['lines'][number][] = [];
@@ -170,7 +194,9 @@ export function priceChange(core: PriceResult, lines: readonly ChangeLine[], o: 
     const term = base ? { start: base.termStart, end: base.termEnd, months: base.termMonths } : null;
     const pricedLine = priced.get(line.lineId);
     const charges: ChangeCharge[] = [];
-    const result: ChangeLineResult = { lineId: line.lineId, action: line.action, assetId: line.assetId, assetVersion: line.assetVersion, term, charges };
+    // A new line and a renewal's renewed line commit to a new term; everything else acts on the asset's running term.
+    part = line.action === 'add' || (o.basis === 'renewal' && line.action === 'modify') ? 'new' : 'current';
+    const result: ChangeLineResult = { lineId: line.lineId, action: line.action, assetId: line.assetId, assetVersion: line.assetVersion, termPart: part, term, charges };
 
     if (line.action === 'add') {
       for (const c of pricedLine?.charges ?? []) {
@@ -269,7 +295,24 @@ export function priceChange(core: PriceResult, lines: readonly ChangeLine[], o: 
     changeLines.push(result);
   }
 
-  const totals: PriceTotals = {
+  // The totals are the two parts added in integers of minor units: each part's decimal adds up to them exactly.
+  const both = blank();
+  for (const key of Object.keys(both) as ChargeKey[]) {
+    both[key].net = sums.current[key].net + sums.new[key].net;
+    both[key].term = sums.current[key].term + sums.new[key].term;
+  }
+  const totals = totalsOf(both, decimals);
+  const termTotals: TermTotals = { currentTerm: totalsOf(sums.current, decimals), newTerm: totalsOf(sums.new, decimals) };
+  const { resultHash: _hash, ...rest } = core;
+  const withChange = { ...rest, lines: resultLines, totals, change: { basis: o.basis, changeDate: o.changeDate, lines: changeLines, pricedTotals: core.totals as PriceTotals, termTotals } };
+  return { ...withChange, resultHash: hashResult({ ...withChange, resultHash: '' } as unknown as PriceResult) } as unknown as ChangePriceResult;
+}
+
+type Sums = Record<ChargeKey, { net: bigint; term: bigint }>;
+
+/** Totals of sums in minor units, as the pricing core writes them (net per charge type, and over the term). */
+function totalsOf(sums: Sums, decimals: number): PriceTotals {
+  return {
     oneTime: formatUnits(sums['one-time'].net, decimals),
     monthly: formatUnits(sums.monthly.net, decimals),
     annual: formatUnits(sums.annual.net, decimals),
@@ -280,9 +323,6 @@ export function priceChange(core: PriceResult, lines: readonly ChangeLine[], o: 
       annual: { net: formatUnits(sums.annual.net, decimals), termTotal: formatUnits(sums.annual.term, decimals) },
     },
   };
-  const { resultHash: _hash, ...rest } = core;
-  const withChange = { ...rest, lines: resultLines, totals, change: { basis: o.basis, changeDate: o.changeDate, lines: changeLines, pricedTotals: core.totals as PriceTotals } };
-  return { ...withChange, resultHash: hashResult({ ...withChange, resultHash: '' } as unknown as PriceResult) } as unknown as ChangePriceResult;
 }
 
 /**
