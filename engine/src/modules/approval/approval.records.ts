@@ -39,6 +39,16 @@ export function openLevelOf(rows: Record<string, unknown>[]): { requirement: Req
 }
 
 /**
+ * The requirements of a submitted revision (one row per level) as one INSERT, for a caller that
+ * writes it in one statement with its own change; `require` runs it alone. The levels are one
+ * JSON value, so the statement's text is the same for any number of them.
+ */
+export const requirementsInsert = (tenantId: string, quoteId: string, revision: number, levels: RequiredLevel[], requestedBy: string, dueAt: Date): Prisma.Sql => Prisma.sql`
+  INSERT INTO approval_requirement (tenant_id, quote_id, revision, level, role, reasons, requested_by, due_at)
+  SELECT ${tenantId}, ${quoteId}::uuid, ${revision}::int, l.level, l.role, l.reasons, ${requestedBy}, ${dueAt.toISOString()}::timestamptz
+  FROM jsonb_to_recordset(${JSON.stringify(levels.map((l) => ({ level: l.level, role: l.role, reasons: l.reasons })))}::jsonb) AS l(level int, role text, reasons jsonb)`;
+
+/**
  * A decision's INSERT, for a caller that writes it in one statement with its own change (a
  * data-modifying CTE); `decide` runs it alone. Its unique indexes (one decision per level, one
  * per Camunda task) refuse a second decision with 23505.
@@ -54,10 +64,8 @@ export const decisionInsert = (d: DecisionRecord): Prisma.Sql => Prisma.sql`
  * these functions, in the caller's transaction where one is given.
  */
 export const approvalRecords = {
-  async require(db: Db, tenantId: string, quoteId: string, revision: number, levels: RequiredLevel[], requestedBy: string, dueAt: Date): Promise<void> {
-    await db.approvalRequirement.createMany({
-      data: levels.map((level) => ({ tenantId, quoteId, revision, level: level.level, role: level.role, reasons: level.reasons, requestedBy, dueAt })),
-    });
+  async require(db: RawDb, tenantId: string, quoteId: string, revision: number, levels: RequiredLevel[], requestedBy: string, dueAt: Date): Promise<void> {
+    await db.$executeRaw(requirementsInsert(tenantId, quoteId, revision, levels, requestedBy, dueAt));
   },
 
   /** Undoes `require` when the submission that made them is compensated (nothing was decided). */

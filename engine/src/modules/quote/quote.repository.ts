@@ -184,6 +184,15 @@ export const currentLineOfferings = (quoteId: string) => Prisma.sql`
   SELECT l.line_id AS "lineId", l.offering, l.quantity, l.action, l.asset_id::text AS "assetId", l.baseline,
          l.normalized -> 'children' AS children ${currentLinesOf(quoteId)} ORDER BY l.position`;
 
+/**
+ * The current revision's price evidence, read after the lock (a statement to send with it);
+ * `priceResultById` the same by id. `id` lets the caller check the row is its revision's.
+ */
+export const currentPriceResult = (quoteId: string) => Prisma.sql`
+  SELECT p.id::text AS id, p.result FROM price_result p JOIN quote_revision r ON p.id = r.price_result_id
+  JOIN quote q ON q.id = r.quote_id AND r.revision = q.current_revision WHERE q.id = ${quoteId}::uuid`;
+export const priceResultById = (id: string) => Prisma.sql`SELECT id::text AS id, result FROM price_result WHERE id = ${id}::uuid`;
+
 export const revisionKey = (loaded: Loaded) => ({ quoteId_revision: { quoteId: loaded.quote.id, revision: loaded.revision.revision } });
 
 /**
@@ -193,8 +202,10 @@ export const revisionKey = (loaded: Loaded) => ({ quoteId_revision: { quoteId: l
  */
 export async function finish<E extends QuoteEventType>(
   tx: RawTx, loaded: Loaded, ctx: CommandContext, eventType: E, payload: QuoteEventFields<E>, reason?: string,
+  /** The command's own writes in the same statement; `last`: nothing follows it, so it goes with the COMMIT (`queryLast`). */
+  options: { also?: Prisma.Sql[]; last?: boolean } = {},
 ): Promise<number> {
-  return write(tx, loaded, ctx, eventType, payload, { reason });
+  return write(tx, loaded, ctx, eventType, payload, { reason, ...options });
 }
 
 /**

@@ -3,13 +3,13 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createQuoteFixture, type Json, type QuoteFixture } from '../../../test/quote-fixture';
 
-// The approval loop in raw SQL (ADR 0017, addendum of 2026-12-04): the approver's inbox, the
-// claim and the decision send no model query through Prisma's client (its query interpretation
-// was a fifth of the engine's CPU in the approval bench), and the decision is one transaction
-// of two messages: BEGIN with its reads, then its writes with the COMMIT. What the decision
+// The approval loop in raw SQL (ADR 0017, addendum of 2026-12-04): submit-for-approval, the
+// approver's inbox, the claim and the decision send no model query through Prisma's client (its
+// query interpretation was a fifth of the engine's CPU in the approval bench), and each of their
+// transactions is two messages: BEGIN with its reads, then its writes with the COMMIT. What the decision
 // writes must be what it wrote on Prisma: the decision, the revision's and the correlation's
 // state, the quote's version, audit, event and the stored answer, together.
-describe('work items in raw SQL: the decision in one transaction of two round trips, its effects unchanged', () => {
+describe('the approval loop in raw SQL: submit, inbox, claim and decision in few round trips, their effects unchanged', () => {
   let f: QuoteFixture;
   // Every message the engine sends to PostgreSQL for this test's tenant (one per client.query: a
   // multi-statement text is one round trip), not the work of background loops (across tenants),
@@ -98,6 +98,35 @@ describe('work items in raw SQL: the decision in one transaction of two round tr
       expect(event).toMatchObject({ aggregateVersion: BigInt(quote.version), causationId: key, payload: { quoteId, revision: 1, ownerId: 'rita', level: 2, decisionId, reason: 'fine' } });
       const stored = await prisma().idempotencyRecord.findFirstOrThrow({ where: { idempotencyKey: key } });
       expect(stored).toMatchObject({ status: 'completed', responseStatus: 200, responseBody: approve.result.body });
+    }
+  });
+
+  it('submit-for-approval sends no Prisma model statement: its two transactions are each BEGIN with the lock and its reads, then one statement with the COMMIT', async () => {
+    for (let round = 0; round < 2; round += 1) {
+      const quoteId = await f.pricedQuote('rita', { discountPercent: '18' });
+      const key = `submit-${quoteId}`;
+      const submit = await measured(() => f.call('rita', 'POST', `/quotes/${quoteId}/commands/submit-for-approval`, undefined, { 'idempotency-key': key }));
+      expect(submit.result.body, JSON.stringify(submit.result.body)).toMatchObject({ state: 'submitted', required: [expect.objectContaining({ level: 2, role: 'sales-manager' })] });
+      expect(fromPrisma(submit.texts)).toEqual([]);
+      const opened = submit.texts.filter((t) => t.startsWith('BEGIN'));
+      expect(opened).toHaveLength(2);
+      expect(opened[0]).toMatch(/FOR UPDATE OF q, r; .*FROM price_result p/s);
+      expect(opened[1]).toMatch(/FOR UPDATE OF q, r; .*UPDATE workflow_correlation SET status = 'RUNNING'/s);
+      // The key's claim, the pinned release, two transactions of two messages (three each on a connection that has not prepared the last statement yet).
+      expect(submit.texts.length).toBeLessThanOrEqual(8);
+
+      const revision = await prisma().quoteRevision.findUniqueOrThrow({ where: { quoteId_revision: { quoteId, revision: 1 } } });
+      expect(revision).toMatchObject({ state: 'submitted', submittedBy: 'rita', submittedAt: expect.any(Date) });
+      const requirements = await prisma().approvalRequirement.findMany({ where: { quoteId } });
+      expect(requirements).toEqual([expect.objectContaining({ tenantId: f.tenant, revision: 1, level: 2, role: 'sales-manager', requestedBy: 'rita', reasons: expect.any(Array) })]);
+      const correlation = await prisma().workflowCorrelation.findFirstOrThrow({ where: { domainId: `${quoteId}:1` } });
+      expect(correlation).toMatchObject({ status: 'RUNNING', processInstanceId: expect.any(String), businessKey: `quote-approval:${f.tenant}:${quoteId}:1` });
+      const events = await prisma().outboxEvent.findMany({ where: { aggregateId: quoteId }, orderBy: { position: 'asc' } });
+      const quote = await prisma().quote.findUniqueOrThrow({ where: { id: quoteId } });
+      expect(events.slice(-2).map((e) => [e.eventType, Number(e.aggregateVersion), e.causationId])).toEqual([
+        ['QuoteSubmittedForApproval', quote.version - 1, key], ['ApprovalRequested', quote.version, key],
+      ]);
+      expect((await prisma().idempotencyRecord.findFirstOrThrow({ where: { idempotencyKey: key } })).responseBody).toEqual(submit.result.body);
     }
   });
 

@@ -20,12 +20,37 @@ const CORRELATION_COLUMNS = Prisma.sql`id::text AS "id", tenant_id AS "tenantId"
   created_at AS "createdAt", updated_at AS "updatedAt"`;
 
 /**
- * `setStatus` without `from` as a statement, for a caller that writes it in one statement with
- * its own change (a data-modifying CTE). `at`: the update time (default: the transaction's).
+ * The time a write stamps on a row, in milliseconds as the Prisma model writes did (not now()'s
+ * microseconds): `claimStalled` matches `updatedAt` exactly, as read back into a JS Date.
  */
-export const statusUpdate = (id: string, status: CorrelationStatus, at?: string): Prisma.Sql => Prisma.sql`
-  UPDATE workflow_correlation SET status = ${status}, updated_at = ${at === undefined ? Prisma.sql`now()` : Prisma.sql`${at}::timestamptz`}
-  WHERE id = ${id}::uuid`;
+const at = () => new Date().toISOString();
+
+/** `setStatus` without `from` as a statement, for a caller that writes it in one statement with its own change (a data-modifying CTE). */
+export const statusUpdate = (id: string, status: CorrelationStatus): Prisma.Sql => Prisma.sql`
+  UPDATE workflow_correlation SET status = ${status}, updated_at = ${at()}::timestamptz WHERE id = ${id}::uuid`;
+
+export type NewCorrelation = { id: string; tenantId: string; domainType: string; domainId: string; processKey: string; businessKey: string };
+
+/** `starting` as a statement, for a caller that writes it in one statement with its own change (a data-modifying CTE). */
+export function startingInsert(c: NewCorrelation): Prisma.Sql {
+  const now = at();
+  return Prisma.sql`
+    INSERT INTO workflow_correlation (id, tenant_id, domain_type, domain_id, process_key, business_key, status, created_at, updated_at)
+    VALUES (${c.id}::uuid, ${c.tenantId}, ${c.domainType}, ${c.domainId}, ${c.processKey}, ${c.businessKey}, 'STARTING', ${now}::timestamptz, ${now}::timestamptz)`;
+}
+
+/**
+ * `started` as a statement (its values strings only: a transaction may send it with BEGIN);
+ * `startedOf` reads its row. The outer SELECT sees the table as it was before the UPDATE, so
+ * `already` counts a row that was RUNNING with this instance before this statement.
+ */
+export const startedStatement = (id: string, processInstanceId: string): Prisma.Sql => Prisma.sql`
+  WITH u AS (UPDATE workflow_correlation SET status = 'RUNNING', process_instance_id = ${processInstanceId}, updated_at = ${at()}::timestamptz
+             WHERE id = ${id}::uuid AND status = 'STARTING' RETURNING 1)
+  SELECT (SELECT count(*) FROM u)::int AS started,
+         (SELECT count(*) FROM workflow_correlation WHERE id = ${id}::uuid AND status = 'RUNNING' AND process_instance_id = ${processInstanceId})::int AS already`;
+export const startedOf = (rows: Record<string, unknown>[]): 'started' | 'already' | false =>
+  rows[0]?.started === 1 ? 'started' : rows[0]?.already === 1 ? 'already' : false;
 
 /**
  * Which Camunda process coordinates which domain intent: the workflow module's table, kept in
@@ -34,22 +59,17 @@ export const statusUpdate = (id: string, status: CorrelationStatus, at?: string)
  */
 export const correlations = {
   /** Records the intent to start, in the caller's transaction (status STARTING). */
-  async starting(db: Db, c: { id: string; tenantId: string; domainType: string; domainId: string; processKey: string; businessKey: string }): Promise<void> {
-    await db.workflowCorrelation.create({ data: { ...c, status: 'STARTING' } });
+  async starting(db: RawDb, c: NewCorrelation): Promise<void> {
+    await db.$executeRaw(startingInsert(c));
   },
 
   /**
    * STARTING -> RUNNING with the instance. True as well when it is RUNNING with this very
    * instance already (a reconciler and the live flow both finished it); false when the intent
-   * was cancelled meanwhile, or runs another instance.
+   * was cancelled meanwhile, or runs another instance. One statement (`startedStatement`).
    */
-  async started(db: Db, id: string, processInstanceId: string): Promise<'started' | 'already' | false> {
-    const { count } = await db.workflowCorrelation.updateMany({
-      where: { id, status: 'STARTING' },
-      data: { status: 'RUNNING', processInstanceId, updatedAt: new Date() },
-    });
-    if (count === 1) return 'started';
-    return (await db.workflowCorrelation.count({ where: { id, status: 'RUNNING', processInstanceId } })) === 1 ? 'already' : false;
+  async started(db: RawDb, id: string, processInstanceId: string): Promise<'started' | 'already' | false> {
+    return startedOf(await db.$queryRaw<Record<string, unknown>[]>(startedStatement(id, processInstanceId)));
   },
 
   /**

@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { ApprovalPolicyContent } from '@cpq/metadata';
 import { DomainError } from '../../../http/errors';
 import { defineFlow, type Flow } from '../../../lib/steps';
-import { approvalRecords, evaluateApprovalPolicy, type RequiredLevel } from '../../approval';
-import { correlations } from '../../workflow';
+import { Prisma } from '@cpq/prisma';
+import { approvalRecords, evaluateApprovalPolicy, requirementsInsert, type RequiredLevel } from '../../approval';
+import { correlations, startedOf, startedStatement, startingInsert } from '../../workflow';
 import { businessKeyOf, QUOTE_APPROVAL_PROCESS, type QuoteDeps } from '../quote.deps';
 import { dealMetricsOf } from '../quote.deal-metrics';
 import { durationMs, guard, requireEditor } from '../quote.guards';
-import { done, finish, isoDate, lock, pinnedRelease, revisionKey } from '../quote.repository';
+import { conclude, currentPriceResult, done, finish, isoDate, lock, lockOpened, lockStatement, pinnedRelease, priceResultById } from '../quote.repository';
 import { endProcess, outcomeUnknown, startApprovalProcess } from '../quote.workflow';
 import type { CommandContext } from '../quote.types';
 import { fromEvidence } from '../price-evidence';
@@ -38,14 +39,16 @@ type SubmitState = {
  * QuoteSubmissionReverted); a crash between steps is finished by `recoverSubmissions`.
  */
 export function submitFlow(deps: QuoteDeps): Flow<SubmitState> {
-  const { inTransaction, releases, camunda, today } = deps;
+  const { inTransaction, inRawTransaction, releases, camunda, today } = deps;
   return defineFlow<SubmitState>('quote.submit-for-approval', [
     {
       name: 'record-submission',
       async invoke({ quoteId, ctx, releaseId }) {
         const view = await releases.get(ctx.principal.tenantId, releaseId);
-        return inTransaction(async (tx) => {
-          const loaded = await lock(tx, quoteId, ctx, view.releaseId);
+        // Raw SQL on node-postgres (ADR 0014, 0017): the lock and the price evidence with BEGIN,
+        // the writes in the statement of the event, with the COMMIT.
+        return inRawTransaction(async (tx, [locked = [], priced = []]) => {
+          const loaded = await lockOpened(tx, locked, quoteId, ctx, view.releaseId);
           requireEditor(ctx, loaded.quote);
           const { revision, quote } = loaded;
           // A material change after pricing sends the revision back to draft: say why.
@@ -59,40 +62,46 @@ export function submitFlow(deps: QuoteDeps): Flow<SubmitState> {
           if (isoDate(revision.validUntil) < today()) throw new DomainError('quote-expired', `revision ${revision.revision} expired on ${isoDate(revision.validUntil)}`);
           await refuseStaleChanges(tx, loaded);
           const policy = view.list('approval-policy')[0];
-          const priceRow = await tx.priceResult.findUniqueOrThrow({ where: { id: revision.priceResultId } });
+          // Read with the lock; again by id if the lock had to be taken again (`lockOpened`'s fallback).
+          const priceRow = (priced[0]?.id === revision.priceResultId ? priced[0] : (await tx.$queryRaw<Record<string, unknown>[]>(priceResultById(revision.priceResultId)))[0]);
+          if (!priceRow) throw new Error(`price result ${revision.priceResultId} of quote ${quoteId} not found`);
           const metrics = dealMetricsOf(fromEvidence(priceRow.result), quote.termMonths);
           const evaluation = policy ? evaluateApprovalPolicy(policy.content as ApprovalPolicyContent, metrics) : { required: [], authorityLevel: 1, breaches: {} };
           const now = new Date();
+          const where = Prisma.sql`WHERE quote_id = ${quoteId}::uuid AND revision = ${revision.revision}`;
 
           if (evaluation.required.length === 0) {
-            await tx.quoteRevision.update({
-              where: revisionKey(loaded),
-              data: {
-                state: 'approved', submittedBy: ctx.principal.userId, submittedAt: now, approvalMaterialVersion: revision.materialVersion,
-                approvedPriceResultId: revision.priceResultId, version: { increment: 1 }, updatedAt: now,
-              },
-            });
-            await finish(tx, loaded, ctx, 'QuoteSubmittedForApproval', { metrics, required: [] });
-            const version = await finish(tx, loaded, ctx, 'QuoteApproved', { ownerId: quote.ownerId, evidence: { policy: policy?.key ?? null, metrics, approvals: 'none required' } });
-            return { result: await done(tx, ctx, { state: 'approved', required: [], version }) };
+            const approved = Prisma.sql`
+              UPDATE quote_revision SET state = 'approved', submitted_by = ${ctx.principal.userId}, submitted_at = ${now.toISOString()}::timestamptz,
+                     approval_material_version = ${revision.materialVersion}, approved_price_result_id = ${revision.priceResultId}::uuid,
+                     version = version + 1, updated_at = ${now.toISOString()}::timestamptz ${where}`;
+            await finish(tx, loaded, ctx, 'QuoteSubmittedForApproval', { metrics, required: [] }, undefined, { also: [approved] });
+            const result = await conclude(tx, loaded, ctx, 'QuoteApproved', { ownerId: quote.ownerId, evidence: { policy: policy?.key ?? null, metrics, approvals: 'none required' } },
+              (version) => ({ state: 'approved', required: [], version }));
+            return { result };
           }
 
           const escalationSla = (policy!.content as ApprovalPolicyContent).escalationSla;
           const dueAt = new Date(now.getTime() + durationMs(escalationSla));
-          await approvalRecords.require(tx, ctx.principal.tenantId, quoteId, revision.revision, evaluation.required, ctx.principal.userId, dueAt);
-          await tx.quoteRevision.update({
-            where: revisionKey(loaded),
-            data: { state: 'submitted', submittedBy: ctx.principal.userId, submittedAt: now, version: { increment: 1 }, updatedAt: now },
-          });
+          const submitted = Prisma.sql`
+            UPDATE quote_revision SET state = 'submitted', submitted_by = ${ctx.principal.userId}, submitted_at = ${now.toISOString()}::timestamptz,
+                   version = version + 1, updated_at = ${now.toISOString()}::timestamptz ${where}`;
           const businessKey = businessKeyOf(ctx.principal.tenantId, quoteId, revision.revision);
           const correlationId = randomUUID();
-          await correlations.starting(tx, {
-            id: correlationId, tenantId: ctx.principal.tenantId, domainType: 'QUOTE_REVISION', domainId: `${quoteId}:${revision.revision}`,
-            processKey: QUOTE_APPROVAL_PROCESS, businessKey,
+          // The requirements, the revision, the intent to start (STARTING) and the event: one statement.
+          await finish(tx, loaded, ctx, 'QuoteSubmittedForApproval', { metrics, required: evaluation.required }, undefined, {
+            also: [
+              requirementsInsert(ctx.principal.tenantId, quoteId, revision.revision, evaluation.required, ctx.principal.userId, dueAt),
+              submitted,
+              startingInsert({
+                id: correlationId, tenantId: ctx.principal.tenantId, domainType: 'QUOTE_REVISION', domainId: `${quoteId}:${revision.revision}`,
+                processKey: QUOTE_APPROVAL_PROCESS, businessKey,
+              }),
+            ],
+            last: true,
           });
-          await finish(tx, loaded, ctx, 'QuoteSubmittedForApproval', { metrics, required: evaluation.required });
           return { pending: { correlationId, businessKey, revision: revision.revision, required: evaluation.required, dueAt, escalationSla } };
-        });
+        }, [lockStatement(quoteId, ctx), currentPriceResult(quoteId)], { tenantId: ctx.principal.tenantId });
       },
       async compensate({ quoteId, ctx, pending, processInstanceId }, failure) {
         if (!pending) return;
@@ -141,19 +150,22 @@ export function submitFlow(deps: QuoteDeps): Flow<SubmitState> {
       name: 'record-start',
       async invoke({ quoteId, ctx, pending, processInstanceId, workItemId }) {
         if (!pending) return;
-        return inTransaction(async (tx) => {
-          const loaded = await lock(tx, quoteId, withoutPrecondition(ctx));
-          const outcome = await correlations.started(tx, pending.correlationId, processInstanceId!);
+        const unconditional = withoutPrecondition(ctx);
+        // The lock and the correlation's STARTING -> RUNNING with BEGIN; the event and the answer with the COMMIT.
+        return inRawTransaction(async (tx, [locked = [], started = []]) => {
+          const loaded = await lockOpened(tx, locked, quoteId, unconditional);
+          const outcome = startedOf(started);
           if (!outcome) {
             throw new DomainError('concurrent-update', 'the submission was cancelled while the approval workflow started (the quote was revised or withdrawn)');
           }
           const first = pending.required[0]!;
           // Recorded already by a reconciler that overtook this flow: its event stands, not a second one.
-          const version = outcome === 'already' ? loaded.quote.version : await finish(tx, loaded, ctx, 'ApprovalRequested', {
+          if (outcome === 'already') return { result: await done(tx, ctx, { state: 'submitted', required: pending.required, version: loaded.quote.version }) };
+          const result = await conclude(tx, loaded, ctx, 'ApprovalRequested', {
             level: first.level, role: first.role, workItemId: workItemId ?? null, dueAt: pending.dueAt.toISOString(), reasons: first.reasons,
-          });
-          return { result: await done(tx, ctx, { state: 'submitted', required: pending.required, version }) };
-        });
+          }, (version) => ({ state: 'submitted', required: pending.required, version }));
+          return { result };
+        }, [lockStatement(quoteId, unconditional), startedStatement(pending.correlationId, processInstanceId!)], { tenantId: ctx.principal.tenantId });
       },
     },
   ]);
