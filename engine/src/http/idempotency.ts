@@ -1,9 +1,28 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
-import { Prisma, type PrismaClient } from '@cpq/prisma';
-import type { RawTx } from '../lib/sql-transaction';
+import { poolOf, Prisma, type PrismaClient } from '@cpq/prisma';
+import { rawTx, type RawTx } from '../lib/sql-transaction';
 import { classify } from './error-handler';
 import { DomainError, ERROR_CATALOG, problem, TRANSIENT_CODES, type Problem } from './errors';
+
+/**
+ * The key's statements on every command (the claim; an answer stored on its own) in raw SQL on
+ * node-postgres when the client has our pool (ADR 0014, 0017 addendum "the approval loop"), past
+ * Prisma's client; a client made otherwise keeps Prisma's `$queryRaw`.
+ */
+const raws = new WeakMap<PrismaClient, RawTx | PrismaClient>();
+function rawOf(prisma: PrismaClient): RawTx | PrismaClient {
+  let db = raws.get(prisma);
+  if (db === undefined) {
+    try {
+      db = rawTx(poolOf(prisma));
+    } catch {
+      db = prisma;
+    }
+    raws.set(prisma, db);
+  }
+  return db;
+}
 
 export type IdempotencyScope = { tenantId: string; clientId: string; operation: string; key: string };
 export type CommandResponse = { status: number; body: unknown };
@@ -93,7 +112,7 @@ export async function runIdempotent(
   const hash = requestHash(request);
   const where = { tenantId: scope.tenantId, clientId: scope.clientId, operation: scope.operation, idempotencyKey: scope.key };
 
-  const claimed = await prisma.$queryRaw<{ id: bigint }[]>`
+  const claimed = await rawOf(prisma).$queryRaw<{ id: bigint | string }[]>`
     INSERT INTO idempotency_record (tenant_id, client_id, operation, idempotency_key, request_hash, status, locked_until)
     VALUES (${scope.tenantId}, ${scope.clientId}, ${scope.operation}, ${scope.key}, ${hash}, 'in-flight', now() + make_interval(secs => ${LEASE_SECONDS}))
     ON CONFLICT (tenant_id, client_id, operation, idempotency_key) DO UPDATE
@@ -117,7 +136,8 @@ export async function runIdempotent(
     return { status: existing.responseStatus!, body: existing.responseBody, replayed: true };
   }
 
-  const id = claimed[0]!.id;
+  // node-postgres reads a bigint as a string; Prisma's reads below want a BigInt.
+  const id = BigInt(claimed[0]!.id);
   let completed = false;
   // Only this attempt's in-flight record is completed or released: never an answer already
   // stored, nor a record another attempt took over after the lease.
@@ -136,7 +156,7 @@ export async function runIdempotent(
     // A command that made no transaction of its own (nothing to change, e.g. a work item's
     // claim): store the answer now, in one statement (its own implicit transaction: one round
     // trip, where BEGIN, the UPDATE and COMMIT of a Prisma transaction took three).
-    if (!completed) await prisma.$executeRaw(statement(response));
+    if (!completed) await rawOf(prisma).$executeRaw(statement(response));
     return { ...response, replayed: false };
   } catch (error) {
     if (completed) {
@@ -149,7 +169,7 @@ export async function runIdempotent(
     if (ERROR_CATALOG[refusal.code].status < 500 && !TRANSIENT_CODES.has(refusal.code) && !refusal.transient) {
       // A refusal is an answer: remember it, so a replay gets the same answer.
       const body: Problem = problem(refusal.code, refusal.detail, refusal.errors ? { errors: refusal.errors } : {});
-      await prisma.$executeRaw(statement({ status: body.status, body }));
+      await rawOf(prisma).$executeRaw(statement({ status: body.status, body }));
       throw error;
     }
     // A crash or a "not now" (contention, dependency down): the key is free for a retry.
@@ -184,7 +204,7 @@ export async function runIdempotentOptimistic(
   const replay = () => runIdempotent(prisma, scope, request, command);
   try {
     const response = await command(answer);
-    if (!answered) await prisma.$executeRaw(statement(response));
+    if (!answered) await rawOf(prisma).$executeRaw(statement(response));
     return { ...response, replayed: false };
   } catch (error) {
     if (isScopeTaken(error)) return replay();

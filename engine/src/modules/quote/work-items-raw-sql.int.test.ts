@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createQuoteFixture, type Json, type QuoteFixture } from '../../../test/quote-fixture';
 
 // The approval loop in raw SQL (ADR 0017, addendum of 2026-12-04): submit-for-approval, the
-// approver's inbox, the claim and the decision send no model query through Prisma's client (its
+// approver's inbox, the claim and the decision send no statement through Prisma's client (its
 // query interpretation was a fifth of the engine's CPU in the approval bench), and each of their
 // transactions is two messages: BEGIN with its reads, then its writes with the COMMIT. What the decision
 // writes must be what it wrote on Prisma: the decision, the revision's and the correlation's
@@ -15,15 +15,20 @@ describe('the approval loop in raw SQL: submit, inbox, claim and decision in few
   // multi-statement text is one round trip), not the work of background loops (across tenants),
   // nor a pooled connection's switch into the tenant's scope (prisma/src/tenant-scope.ts).
   const sent: string[] = [];
+  // Those of them Prisma's client sent (its driver adapter asks node-postgres for rows as arrays), model query or $queryRaw alike.
+  const prismaSent = new Set<string>();
   const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
   const original = proto.query;
 
   beforeAll(async () => {
     f = await createQuoteFixture('work_items_raw_sql');
     proto.query = function counted(this: unknown, ...args: unknown[]) {
-      const first = args[0] as string | { text: string };
+      const first = args[0] as string | { text: string; rowMode?: string };
       const text = typeof first === 'string' ? first : first.text;
-      if (currentTenantScope() === f.tenant && !text.startsWith('SELECT set_config(\'role\'')) sent.push(text);
+      if (currentTenantScope() === f.tenant && !text.startsWith('SELECT set_config(\'role\'')) {
+        sent.push(text);
+        if (typeof first !== 'string' && first.rowMode === 'array') prismaSent.add(text);
+      }
       return original.apply(this, args);
     };
   }, 180_000);
@@ -33,8 +38,8 @@ describe('the approval loop in raw SQL: submit, inbox, claim and decision in few
   });
 
   const prisma = () => f.t.infrastructure.prisma;
-  /** Statements of Prisma's query builder: it names every table as "public"."<table>". */
-  const fromPrisma = (texts: string[]) => texts.filter((t) => t.includes('"public".'));
+  /** Statements sent through Prisma's client. */
+  const fromPrisma = (texts: string[]) => texts.filter((t) => prismaSent.has(t));
   async function measured<T>(run: () => Promise<T>): Promise<{ result: T; texts: string[] }> {
     sent.length = 0;
     const result = await run();
@@ -48,7 +53,7 @@ describe('the approval loop in raw SQL: submit, inbox, claim and decision in few
     return { quoteId, workItemId: item.workItemId as string };
   }
 
-  it('inbox, claim and approve send no Prisma statement; the approval is BEGIN with its reads and one statement with the COMMIT, its effects all there', async () => {
+  it('inbox, claim and approve send no statement through Prisma; the approval is BEGIN with its reads and one statement with the COMMIT, its effects all there', async () => {
     // Twice: the first decision on a connection prepares its last statement (then COMMIT is a message of its own).
     for (let round = 0; round < 2; round += 1) {
       const { quoteId, workItemId } = await submitted();
@@ -101,7 +106,7 @@ describe('the approval loop in raw SQL: submit, inbox, claim and decision in few
     }
   });
 
-  it('submit-for-approval sends no Prisma model statement: its two transactions are each BEGIN with the lock and its reads, then one statement with the COMMIT', async () => {
+  it('submit-for-approval sends no statement through Prisma: its two transactions are each BEGIN with the lock and its reads, then one statement with the COMMIT', async () => {
     for (let round = 0; round < 2; round += 1) {
       const quoteId = await f.pricedQuote('rita', { discountPercent: '18' });
       const key = `submit-${quoteId}`;

@@ -182,7 +182,7 @@ function withoutPrecondition(ctx: CommandContext): CommandContext {
 export function submitForApprovalCommand(deps: QuoteDeps) {
   const flow = submitFlow(deps);
   return async (quoteId: string, ctx: CommandContext): Promise<SubmitResult> => {
-    const releaseId = await pinnedRelease(deps.prisma, quoteId, ctx.principal.tenantId);
+    const releaseId = await deps.inRawStatement((db) => pinnedRelease(db, quoteId, ctx.principal.tenantId));
     const haltAfter = deps.haltAfter?.(flow.name);
     const state = await flow.run({ quoteId, ctx, releaseId }, deps.log, haltAfter ? { haltAfter } : {});
     return state.result!;
