@@ -110,7 +110,7 @@ export async function buildEngine({ config, infrastructure, contract = loadApiDo
   const inRawTransaction = createSqlTransactionRunner(poolOf(infrastructure.prisma), settings);
   const inRawStatement = createSqlStatementRunner(poolOf(infrastructure.prisma), settings);
   const quotes = createQuoteService({ prisma: infrastructure.prisma, inTransaction, inRawTransaction, inRawStatement, releases: releaseViews, camunda: infrastructure.camunda, documents, log: app.log });
-  const workItems = createWorkItemService({ prisma: infrastructure.prisma, inTransaction, inRawTransaction, camunda: infrastructure.camunda, releases: releaseViews, log: app.log });
+  const workItems = createWorkItemService({ prisma: infrastructure.prisma, inRawTransaction, camunda: infrastructure.camunda, releases: releaseViews, log: app.log });
   await app.register(quoteRoutes, {
     contract, auth: config.auth, prisma: infrastructure.prisma, quotes, workItems,
     views: createQuoteViews(infrastructure.prisma, documents),

@@ -257,6 +257,18 @@ export const versionedWrite = (quoteId: string, version: number, writes: Prisma.
          ${members(writes)}
     SELECT (CASE WHEN count(*) = 1 THEN '1' ELSE 'quote not at the version read under its lock' END)::int AS n FROM v`;
 
+/**
+ * The quote's version raised by one without its lock held before (an event about the quote that
+ * is no command on it: the next approval level announced, an escalation), to open a
+ * transaction with; its row has the new `version`, none if the quote is not there.
+ */
+export const versionBump = (quoteId: string): Prisma.Sql => Prisma.sql`UPDATE quote SET version = version + 1 WHERE id = ${quoteId}::uuid RETURNING version`;
+export function bumpedVersion(rows: Record<string, unknown>[], quoteId: string): number {
+  const version = rows[0]?.version;
+  if (typeof version !== 'number') throw new Error(`no quote ${quoteId} to raise the version of`);
+  return version;
+}
+
 /** Runs a `versionedWrite` (as the transaction's last statement when `last`) and checks it wrote. */
 export async function runVersionedWrite(tx: RawTx, quoteId: string, version: number, writes: Prisma.Sql[], last: boolean): Promise<void> {
   const statement = versionedWrite(quoteId, version, writes);

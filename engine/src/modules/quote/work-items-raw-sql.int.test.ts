@@ -145,6 +145,10 @@ describe('the approval loop in raw SQL: submit, inbox, claim and decision in few
     expect((await prisma().quoteRevision.findUniqueOrThrow({ where: { quoteId_revision: { quoteId, revision: 1 } } })).state).toBe('submitted');
     expect((await prisma().workflowCorrelation.findFirstOrThrow({ where: { domainId: `${quoteId}:1` } })).status).not.toBe('COMPLETED');
     expect(await prisma().outboxEvent.count({ where: { aggregateId: quoteId, eventType: 'ApprovalLevelApproved' } })).toBe(1);
+    // The next level announced (its own transaction after the decision's): the quote's version raised for it.
+    const announced = await prisma().outboxEvent.findMany({ where: { aggregateId: quoteId, eventType: 'ApprovalRequested' }, orderBy: { position: 'asc' } });
+    expect(announced.map((e) => (e.payload as Json).level)).toEqual([2, 3]);
+    expect(announced[1]).toMatchObject({ aggregateVersion: BigInt((await prisma().quote.findUniqueOrThrow({ where: { id: quoteId } })).version), payload: expect.objectContaining({ role: 'finance' }) });
 
     let next: Json | undefined;
     for (let i = 0; i < 50 && !next; i += 1) {
@@ -157,6 +161,21 @@ describe('the approval loop in raw SQL: submit, inbox, claim and decision in few
     expect((await prisma().workflowCorrelation.findFirstOrThrow({ where: { domainId: `${quoteId}:1` } })).status).toBe('COMPLETED');
     const decisions = await prisma().approvalDecision.findMany({ where: { quoteId }, orderBy: { level: 'asc' } });
     expect(decisions.map((d) => [d.level, d.decidedBy, d.outcome])).toEqual([[2, 'sam', 'approved'], [3, 'fiona', 'approved']]);
+  });
+
+  it('an escalation writes its audit, the quote\'s version and its event in one transaction on node-postgres', async () => {
+    const { quoteId, workItemId } = await submitted();
+    const before = (await prisma().quote.findUniqueOrThrow({ where: { id: quoteId } })).version;
+    const escalation = await measured(() => f.call('ian', 'POST', `/work-items/${workItemId}/commands/escalate`));
+    expect(escalation.result.body, JSON.stringify(escalation.result.body)).toEqual({ escalated: true, to: 'finance' });
+    expect(fromPrisma(escalation.texts)).toEqual([]);
+    expect(escalation.texts.filter((t) => t.startsWith('BEGIN'))).toHaveLength(1);
+    const after = (await prisma().quote.findUniqueOrThrow({ where: { id: quoteId } })).version;
+    expect(after).toBe(before + 1);
+    const audit = await prisma().auditRecord.findFirstOrThrow({ where: { targetId: quoteId, action: 'quote.ApprovalEscalated' } });
+    expect(audit).toMatchObject({ actorId: 'ian', details: { revision: 1, level: 2, to: 'finance' } });
+    const event = await prisma().outboxEvent.findFirstOrThrow({ where: { aggregateId: quoteId, eventType: 'ApprovalEscalated' } });
+    expect(event).toMatchObject({ aggregateVersion: BigInt(after), payload: { quoteId, revision: 1, level: 2, role: 'sales-manager', to: 'finance', workItemId } });
   });
 
   it('a second decision of the task (the unique index refuses it) is 409 quote-state "already decided", and nothing of it is written', async () => {

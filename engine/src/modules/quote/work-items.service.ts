@@ -3,15 +3,14 @@ import type { ApprovalPolicyContent } from '@cpq/metadata';
 import { poolOf, type PrismaClient, type Prisma } from '@cpq/prisma';
 import type { Principal } from '../../http/auth';
 import { DomainError } from '../../http/errors';
-import { createSqlTransactionRunner, rawTx, type InSqlTransaction } from '../../lib/sql-transaction';
-import { createTransactionRunner, type InTransaction } from '../../lib/transaction';
+import { createSqlTransactionRunner, queryLast, rawTx, type InSqlTransaction } from '../../lib/sql-transaction';
 import { approvalRecords, authorityFor, decisionInsert, openLevelOf, openLevelStatement } from '../approval';
-import { actorsFrom, actorsOf, actorsStatement, auditInsert, recordAudit } from '../audit';
+import { actorsFrom, actorsOf, actorsStatement, auditInsert } from '../audit';
 import type { ReleaseViews } from '../catalog';
-import { outboxInsert, writeOutboxEvent } from '../outbox';
+import { outboxInsert } from '../outbox';
 import { CamundaError, correlations, statusUpdate, type CamundaClient, type Correlation, type Task } from '../workflow';
 import {
-  decidedRevision, lockedQuoteOf, quoteLockStatement, revisionHead, revisionRowOf, revisionStatement, runVersionedWrite,
+  bumpedVersion, decidedRevision, lockedQuoteOf, quoteLockStatement, revisionHead, revisionRowOf, revisionStatement, runVersionedWrite, versionBump,
 } from './quote.repository';
 import type { CommandContext } from './quote.types';
 
@@ -22,8 +21,7 @@ export type WorkItemView = {
 type Ctx = Pick<CommandContext, 'principal' | 'correlationId' | 'complete' | 'answer'> & { commandId?: string };
 type Deps = {
   prisma: PrismaClient; camunda: CamundaClient; releases: ReleaseViews; log: { warn(o: object, m: string): void };
-  inTransaction?: InTransaction;
-  /** The decision's transaction, in raw SQL on node-postgres (ADR 0014, 0017). */
+  /** The work items' transactions, in raw SQL on node-postgres (ADR 0014, 0017). */
   inRawTransaction?: InSqlTransaction;
 };
 
@@ -43,7 +41,6 @@ const linkOf = (domainId: string) => {
  * committed, `reconcile` completes it later.
  */
 export function createWorkItemService({ prisma, camunda, releases, log, ...rest }: Deps) {
-  const inTransaction = rest.inTransaction ?? createTransactionRunner(prisma);
   const inRawTransaction = rest.inRawTransaction ?? createSqlTransactionRunner(poolOf(prisma));
   // The approval loop's reads outside a transaction: raw SQL on the pool, past Prisma's client
   // (its query interpretation was a fifth of the engine's CPU in the approval bench).
@@ -238,14 +235,14 @@ export function createWorkItemService({ prisma, camunda, releases, log, ...rest 
     const next = (await camunda.tasks({ processInstanceId }).catch(() => []))[0];
     const { requirement } = await approvalRecords.openLevel(db, quoteId, revision);
     if (!requirement) return;
-    await inTransaction(async (tx) => {
-      const quote = await tx.quote.update({ where: { id: quoteId }, data: { version: { increment: 1 } } });
-      await writeOutboxEvent(tx, {
-        eventType: 'ApprovalRequested', tenantId: ctx.principal.tenantId, aggregateType: 'QUOTE', aggregateId: quoteId, aggregateVersion: quote.version,
+    // The version raised with BEGIN, the event with the COMMIT.
+    await inRawTransaction(async (tx, [bumped = []]) => {
+      await queryLast(tx, outboxInsert({
+        eventType: 'ApprovalRequested', tenantId: ctx.principal.tenantId, aggregateType: 'QUOTE', aggregateId: quoteId, aggregateVersion: bumpedVersion(bumped, quoteId),
         correlationId: ctx.correlationId, causationId: ctx.commandId ?? ctx.correlationId, actor: { type: 'SYSTEM', id: 'approval' },
         payload: { quoteId, revision, level: requirement.level, role: requirement.role, workItemId: next?.id ?? null, dueAt: requirement.dueAt.toISOString() },
-      });
-    });
+      }).sql);
+    }, [versionBump(quoteId)], { tenantId: ctx.principal.tenantId });
   }
 
   return {
@@ -282,18 +279,18 @@ export function createWorkItemService({ prisma, camunda, releases, log, ...rest 
       const higher = requirements.find((r) => r.level > requirement.level)?.role ?? 'finance';
       await camunda.addCandidateGroup(task.id, higher);
       // The audit and the fact on Kafka (worklists and notifications follow escalations from it).
-      await inTransaction(async (tx) => {
-        await recordAudit(tx, {
-          tenantId: ctx.principal.tenantId, actor: { type: 'USER', id: ctx.principal.userId }, action: 'quote.ApprovalEscalated',
-          target: { type: 'QUOTE', id: quoteId }, correlationId: ctx.correlationId, details: { revision, level: requirement.level, to: higher },
-        });
-        const quote = await tx.quote.update({ where: { id: quoteId }, data: { version: { increment: 1 } } });
-        await writeOutboxEvent(tx, {
-          eventType: 'ApprovalEscalated', tenantId: ctx.principal.tenantId, aggregateType: 'QUOTE', aggregateId: quoteId, aggregateVersion: quote.version,
+      // The audit and the version raised with BEGIN, the event with the COMMIT.
+      const audit = auditInsert({
+        tenantId: ctx.principal.tenantId, actor: { type: 'USER', id: ctx.principal.userId }, action: 'quote.ApprovalEscalated',
+        target: { type: 'QUOTE', id: quoteId }, correlationId: ctx.correlationId, details: { revision, level: requirement.level, to: higher },
+      });
+      await inRawTransaction(async (tx, [, bumped = []]) => {
+        await queryLast(tx, outboxInsert({
+          eventType: 'ApprovalEscalated', tenantId: ctx.principal.tenantId, aggregateType: 'QUOTE', aggregateId: quoteId, aggregateVersion: bumpedVersion(bumped, quoteId),
           correlationId: ctx.correlationId, causationId: ctx.commandId ?? ctx.correlationId, actor: { type: 'USER', id: ctx.principal.userId },
           payload: { quoteId, revision, level: requirement.level, role: requirement.role, to: higher, workItemId: task.id },
-        });
-      });
+        }).sql);
+      }, [audit, versionBump(quoteId)], { tenantId: ctx.principal.tenantId });
       return { escalated: true, to: higher };
     },
 
