@@ -1,4 +1,4 @@
-import { Prisma, type TransactionClient } from '@cpq/prisma';
+import { Prisma, type PrismaClient, type TransactionClient } from '@cpq/prisma';
 import type pg from 'pg';
 import { tenantScopeStatement } from './tenant-scope';
 import { DEFAULT_TRANSACTION_SETTINGS, withContentionAnswers, type TransactionSettings } from './transaction';
@@ -10,6 +10,9 @@ import { DEFAULT_TRANSACTION_SETTINGS, withContentionAnswers, type TransactionSe
  * statements, 0.29 ms on node-postgres; docs/benchmarks.md, ADR 0014).
  */
 export type RawTx = Pick<TransactionClient, '$queryRaw' | '$executeRaw'> & { readonly [COMMIT_WITH]?: (sql: Prisma.Sql) => Promise<unknown[]> };
+
+/** Where a module's raw SQL may run: the pool (a Prisma client), a Prisma transaction, or a node-postgres transaction or pool (`RawTx`, ADR 0014). */
+export type RawDb = PrismaClient | RawTx;
 
 /** How a raw-SQL transaction on node-postgres offers to send its last statement with the COMMIT (`queryLast`). */
 const COMMIT_WITH = Symbol('commitWith');

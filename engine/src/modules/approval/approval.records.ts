@@ -1,10 +1,8 @@
 import { Prisma, type PrismaClient, type TransactionClient } from '@cpq/prisma';
-import type { RawTx } from '../../lib/sql-transaction';
+import type { RawDb } from '../../lib/sql-transaction';
 import type { RequiredLevel } from './approval-policy';
 
 type Db = PrismaClient | TransactionClient;
-/** Raw SQL: the pool (a Prisma client), a Prisma transaction or a node-postgres transaction (`RawTx`, ADR 0014). */
-type RawDb = PrismaClient | RawTx;
 
 export type RequirementRecord = { quoteId: string; revision: number; level: number; role: string; reasons: string[]; dueAt: Date; requestedBy: string };
 export type DecisionRecord = {

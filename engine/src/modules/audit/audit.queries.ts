@@ -1,9 +1,7 @@
 import { Prisma, type PrismaClient, type TransactionClient } from '@cpq/prisma';
-import type { RawTx } from '../../lib/sql-transaction';
+import type { RawDb } from '../../lib/sql-transaction';
 
 type Db = PrismaClient | TransactionClient;
-/** Raw SQL: the pool (a Prisma client), a Prisma transaction or a node-postgres transaction (`RawTx`, ADR 0014). */
-type RawDb = PrismaClient | RawTx;
 
 export type AuditTarget = { tenantId: string; type: string; id: string };
 

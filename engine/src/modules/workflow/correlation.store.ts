@@ -1,9 +1,7 @@
 import { Prisma, type PrismaClient, type TransactionClient } from '@cpq/prisma';
-import type { RawTx } from '../../lib/sql-transaction';
+import type { RawDb } from '../../lib/sql-transaction';
 
 type Db = PrismaClient | TransactionClient;
-/** Raw SQL: the pool (a Prisma client), a Prisma transaction or a node-postgres transaction (`RawTx`, ADR 0014). */
-type RawDb = PrismaClient | RawTx;
 
 /** Active: a process is being started, runs, or still has to be ended in Camunda. */
 export const ACTIVE_STATUSES = ['STARTING', 'STARTED', 'RUNNING', 'SUSPENDED'] as const;
