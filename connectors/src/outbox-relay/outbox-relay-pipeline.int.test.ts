@@ -149,6 +149,45 @@ describe('outbox relay, pipelined rounds (real PostgreSQL and Kafka)', () => {
     for (const [, v] of versions) expect(v).toEqual([1, 2, 3]);
   });
 
+  it('a failed send is recorded in its own round before the rows are released: a claim that takes them at once does not make the attempt wait and get lost', async () => {
+    const topic = uniqueName('relay-pipe-record');
+    await createTopics(kafka, [topic]);
+    await writeEvents(topic, 5, 1);
+    // Another transaction asks for the round's rows while the send fails: it gets them the moment
+    // the round lets go, and keeps them longer than the relay's lock timeout (3 s).
+    const other = await poolOf(prisma).connect();
+    let taken: Promise<unknown> | undefined;
+    const failing = slowProducer(0, {
+      before: async (_call, batches) => {
+        const positions = (await prisma.outboxEvent.findMany({ where: { topic }, select: { position: true } })).map((r) => r.position.toString());
+        expect(positions).toHaveLength(batches.flatMap((b) => b.messages).length);
+        await other.query('BEGIN');
+        taken = other.query('SELECT position FROM outbox_event WHERE position = ANY($1::bigint[]) FOR UPDATE', [positions]);
+        await eventually(async () => {
+          const { rows } = await poolOf(prisma).query<{ n: string }>(
+            `SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`);
+          return Number(rows[0]!.n) === 1;
+        }, 5_000, 10);
+        throw new Error('broker went away');
+      },
+    });
+    const relay = createOutboxRelay({ prisma, producer: failing, batchSize: 10 });
+    try {
+      await expect(relay.publishBatch()).rejects.toThrow('broker went away');
+      await taken;
+    } finally {
+      await other.query('COMMIT').catch(() => {});
+      other.release();
+    }
+    const rows = await prisma.outboxEvent.findMany({ where: { topic } });
+    expect(rows).toHaveLength(5);
+    for (const row of rows) {
+      expect(row.publishedAt).toBeNull();
+      expect(row.publishAttempts).toBe(1);
+      expect(row.lastError).toBe('broker went away');
+    }
+  });
+
   it('the connection is lost between the broker\'s acknowledgement and the mark: the events stay unpublished and go out again (at least once), in order', async () => {
     const topic = uniqueName('relay-pipe-crash');
     await createTopics(kafka, [topic]);

@@ -364,24 +364,27 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
   }
 
   /**
-   * A round that failed (broker down, timeout, database): rolled back, so its events stay
-   * unpublished and are claimed again; the error is recorded on them when `recordError`.
+   * A round that failed (broker down, timeout, database): its events stay unpublished and are
+   * claimed again. With `recordError`, the attempt and the error are written in the round's own
+   * transaction, which still holds their locks, and committed; otherwise (or when that fails) it
+   * is rolled back. Recorded after a rollback instead, the UPDATE could wait behind a next claim
+   * that took the released rows, until the lock timeout, and the attempt would be lost.
    */
   async function abandon(round: Round, error: Error, recordError = true): Promise<void> {
     const { client, pending } = round;
-    const broken = await client.query('ROLLBACK').then(() => false, () => true);
+    let ended = false;
+    if (recordError && pending.length > 0) {
+      ended = await client.query(
+        `UPDATE outbox_event SET publish_attempts = publish_attempts + 1, last_error = ${client.escapeLiteral(error.message.slice(0, 2000))}
+          WHERE position = ANY('{${pending.map((p) => p.row.position).join(',')}}'::bigint[]) AND published_at IS NULL; COMMIT`,
+      ).then(() => true, () => false);
+    }
     // A connection whose rollback failed is not reused.
+    const broken = ended ? false : await client.query('ROLLBACK').then(() => false, () => true);
     client.release(broken || undefined);
     for (const p of pending) {
       p.span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
       p.span.end();
-    }
-    if (recordError && pending.length > 0) {
-      await pool.query(
-        `UPDATE outbox_event SET publish_attempts = publish_attempts + 1, last_error = $2
-          WHERE position = ANY($1::bigint[]) AND published_at IS NULL`,
-        [pending.map((p) => p.row.position), error.message.slice(0, 2000)],
-      ).catch(() => {});
     }
   }
 
