@@ -50,11 +50,16 @@ const target = (s: { businessKey: string; tenantId: string; processInstanceId?: 
 
 /**
  * Starts the fulfillment process, idempotent by business key: an instance an earlier attempt
- * started is found and reused. `waves` drives the current model (parallel inside a wave);
- * `stepKeys` keeps models of older releases (sequential over the steps) working.
+ * started is found and reused. `lookFirst: false` skips that query (one Camunda call) for a
+ * caller that knows no instance of the key can exist; `startedHere` is then always true.
+ * `waves` drives the current model (parallel inside a wave); `stepKeys` keeps models of older
+ * releases (sequential over the steps) working.
  */
-export async function startFulfillmentProcess(camunda: CamundaClient, s: { businessKey: string; tenantId: string; orderId: string; waves: string[][] }) {
-  const existing = (await camunda.processInstances({ businessKey: s.businessKey, processDefinitionKey: ORDER_FULFILLMENT_PROCESS })).find((p) => !p.ended);
+export async function startFulfillmentProcess(
+  camunda: CamundaClient, s: { businessKey: string; tenantId: string; orderId: string; waves: string[][]; lookFirst?: boolean },
+) {
+  const existing = s.lookFirst === false ? undefined
+    : (await camunda.processInstances({ businessKey: s.businessKey, processDefinitionKey: ORDER_FULFILLMENT_PROCESS })).find((p) => !p.ended);
   const instance = existing ?? await camunda.startProcessByKey(ORDER_FULFILLMENT_PROCESS, {
     businessKey: s.businessKey, tenantId: s.tenantId,
     variables: { orderId: { value: s.orderId, type: 'String' }, waves: json(s.waves), stepKeys: json(s.waves.flat()), compensationKeys: json([]) },

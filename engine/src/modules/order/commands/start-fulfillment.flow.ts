@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FulfillmentDecompositionMapContent } from '@cpq/metadata';
-import { Prisma } from '@cpq/prisma';
+import { poolOf, Prisma } from '@cpq/prisma';
+import { rawTx } from '../../../lib/sql-transaction';
 import { defineFlow, type Flow } from '../../../lib/steps';
 import { correlations } from '../../workflow';
 import { decompose } from '../decomposition';
@@ -17,6 +18,8 @@ type StartState = {
   releaseId?: string;
   /** Set by the first step when there is a process to start. */
   pending?: { correlationId: string; businessKey: string; waves: string[][] };
+  /** Set by the first step with `pending`: this run recorded the intent, so nothing started it yet (the reconciler's run leaves it unset). */
+  firstAttempt?: boolean;
   processInstanceId?: string;
   /** Whether the start step created the instance (not found by business key from an earlier attempt). */
   startedHere?: boolean;
@@ -30,13 +33,17 @@ type Lines = { lineId: string; position: number; offering: string; action: strin
  * 1. plan: decompose the order's lines with the release's fulfillment decomposition maps (read
  *    before the transaction), store the plan and its steps, record the correlation STARTING and
  *    OrderPlanned; a line without a map opens a model-defect fallout case instead;
- * 2. start the release's order-fulfillment process, idempotent by business key;
+ * 2. start the release's order-fulfillment process, idempotent by business key (on the live
+ *    flow's first attempt the query by business key is skipped when no other intent ever
+ *    carried the key: an instance is only started for a recorded intent, so none can exist);
  * 3. record RUNNING, the order in progress, OrderFulfillmentStarted.
  * Nothing is compensated: the order is a firm commitment. A failure after step 1 leaves the
  * correlation STARTING, and the reconciler finishes steps 2 and 3 (`recoverStarts`).
  */
 export function startFulfillmentFlow(deps: OrderDeps): Flow<StartState> {
   const { prisma, inTransaction, releases, camunda } = deps;
+  // The start step's one read, raw SQL on the pool (past Prisma's query engine, as work-items.service.ts).
+  const db = rawTx(poolOf(prisma));
   return defineFlow<StartState>('order.start-fulfillment', [
     {
       name: 'record-plan',
@@ -87,16 +94,18 @@ export function startFulfillmentFlow(deps: OrderDeps): Flow<StartState> {
           const businessKey = fulfillmentBusinessKey(locked.tenantId, orderId);
           const correlationId = randomUUID();
           await correlations.starting(tx, { id: correlationId, tenantId: locked.tenantId, domainType: 'ORDER', domainId: orderId, processKey: ORDER_FULFILLMENT_PROCESS, businessKey });
-          return { pending: { correlationId, businessKey, waves: plan.waves } };
+          return { pending: { correlationId, businessKey, waves: plan.waves }, firstAttempt: true };
         });
       },
     },
     {
       name: 'start-process',
-      async invoke({ ctx, orderId, pending }) {
+      async invoke({ ctx, orderId, pending, firstAttempt }) {
         if (!pending) return;
+        // A retry (the reconciler's run) may follow a start of its own that landed; another intent of the key may hold an instance.
+        const lookFirst = !firstAttempt || await correlations.anyOtherOfBusinessKey(db, pending.businessKey, pending.correlationId);
         try {
-          return await startFulfillmentProcess(camunda, { businessKey: pending.businessKey, tenantId: ctx.principal.tenantId, orderId, waves: pending.waves });
+          return await startFulfillmentProcess(camunda, { businessKey: pending.businessKey, tenantId: ctx.principal.tenantId, orderId, waves: pending.waves, lookFirst });
         } catch (error) {
           throw workflowUnavailable(error, 'the fulfillment process could not start; the reconciler will start it');
         }
