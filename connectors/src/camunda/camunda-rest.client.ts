@@ -7,6 +7,8 @@
  */
 export type VariableValue = { value: unknown; type?: 'String' | 'Integer' | 'Long' | 'Double' | 'Boolean' | 'Json' | 'Null' };
 export type Variables = Record<string, VariableValue>;
+/** Variables as Camunda answers with them (`withVariablesInReturn`). */
+export type ReturnedVariables = Record<string, { value: unknown; type: string }>;
 
 export type Deployment = {
   id: string;
@@ -102,11 +104,17 @@ export function createCamundaClient(baseUrl: string, options: { timeoutMs?: numb
       call<{ id: string; name: string | null; source: string | null; tenantId: string | null }[]>(
         'GET', `/deployment${query({ source, tenantIdIn: tenantId, sortBy: 'deploymentTime', sortOrder: 'desc' })}`),
 
-    startProcessByKey(key: string, input: { businessKey: string; variables?: Variables; tenantId?: string }) {
+    /**
+     * `withVariablesInReturn`: the answer carries the instance's variables as the start left
+     * them, e.g. one a task listener set (the first work item's id), saving a query after it.
+     */
+    startProcessByKey(key: string, input: { businessKey: string; variables?: Variables; tenantId?: string; withVariablesInReturn?: boolean }) {
       const path = input.tenantId
         ? `/process-definition/key/${encodeURIComponent(key)}/tenant-id/${encodeURIComponent(input.tenantId)}/start`
         : `/process-definition/key/${encodeURIComponent(key)}/start`;
-      return call<ProcessInstance>('POST', path, { businessKey: input.businessKey, variables: input.variables ?? {} });
+      return call<ProcessInstance & { variables?: ReturnedVariables }>('POST', path, {
+        businessKey: input.businessKey, variables: input.variables ?? {}, ...(input.withVariablesInReturn ? { withVariablesInReturn: true } : {}),
+      });
     },
     processInstances: (params: { businessKey?: string; processDefinitionKey?: string }) =>
       call<ProcessInstance[]>('GET', `/process-instance${query(params)}`),
@@ -145,6 +153,9 @@ export function createCamundaClient(baseUrl: string, options: { timeoutMs?: numb
     deleteProcessInstance: (id: string, reason: string) =>
       call<void>('DELETE', `/process-instance/${encodeURIComponent(id)}${query({ skipCustomListeners: true, deleteReason: reason })}`),
     completeTask: (taskId: string, variables: Variables = {}) => call<void>('POST', `/task/${encodeURIComponent(taskId)}/complete`, { variables }),
+    /** Completes a task and answers with the process's variables as the completion left them (e.g. the next work item's id). */
+    completeTaskReturningVariables: (taskId: string, variables: Variables = {}) =>
+      call<ReturnedVariables>('POST', `/task/${encodeURIComponent(taskId)}/complete`, { variables, withVariablesInReturn: true }),
 
     incidents: (params: { incidentId?: string; processInstanceId?: string; incidentType?: string; processDefinitionKeyIn?: string; tenantIdIn?: string }) => call<Incident[]>('GET', `/incident${query(params)}`),
     externalTask: (id: string) => call<{ id: string; executionId: string; processInstanceId: string; activityId: string; tenantId: string | null; retries: number | null }>(

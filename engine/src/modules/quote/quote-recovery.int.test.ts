@@ -31,7 +31,7 @@ describe('recovery: a task completion lost after the decision, and the expiry sw
   it('if completing the Camunda task fails after the decision committed, the decision stands and the reconciler completes the task later', async () => {
     const quoteId = await submittedQuote();
     // The real Camunda, except that completions fail (as if it went away right after the commit).
-    const failing: CamundaClient = { ...t.infrastructure.camunda, completeTask: async () => { throw new Error('Camunda unreachable'); } };
+    const failing: CamundaClient = { ...t.infrastructure.camunda, completeTaskReturningVariables: async () => { throw new Error('Camunda unreachable'); } };
     const store = createReleaseStore(t.infrastructure.prisma, t.infrastructure.redis, t.app.log);
     const releases = createReleaseViews(store, createCurrentReleasePointer(store));
     const workItems = createWorkItemService({ prisma: t.infrastructure.prisma, camunda: failing, releases, log: t.app.log });

@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../../../../test/kafka-helpers';
 import { startFlakyProxy, type FlakyProxy } from '../../../../test/services/flaky-proxy';
 import { createQuoteFixture, type QuoteFixture } from '../../../test/quote-fixture';
+import { sampleCatalogWithDefaultModels } from '../../../test/release-fixture';
 import { FlowHalted } from '../../lib/steps';
 import { createReleaseStore, createCurrentReleasePointer, createReleaseViews } from '../catalog';
 import { createDocumentService } from '../document';
@@ -136,19 +138,6 @@ describe('submit-for-approval as steps: Camunda down or slow at each step, crash
     expect(inbox.body.items.filter((i: { quoteId: string }) => i.quoteId === taken || i.quoteId === own)).toHaveLength(2);
   });
 
-  it('Camunda down while recording the outcome is impossible to see: the task lookup fails after the start -> compensated, instance ended', async () => {
-    const quoteId = await needsApproval();
-    await proxy.set({ kind: 'status', status: 500 }, { method: "GET", path: /\/task(\?|$)/ });
-    try {
-      await expect(service().submit(quoteId, ctx('s-task'))).rejects.toMatchObject({ code: 'dependency-unavailable' });
-    } finally {
-      await proxy.set({ kind: 'pass' });
-    }
-    expect(await stateOf(quoteId)).toBe('priced');
-    expect(await instances(quoteId)).toBe(0);
-    expect(await correlationsOf(quoteId)).toEqual(['FAILED']);
-  });
-
   it('a crash after the first step: the reconciler starts the process once and records it; a second run does nothing', async () => {
     const quoteId = await needsApproval();
     Object.assign(halt, { flow: 'quote.submit-for-approval', step: 'record-submission' });
@@ -265,5 +254,49 @@ describe('submit-for-approval as steps: Camunda down or slow at each step, crash
     expect(await correlationsOf(quoteId)).toEqual(['RUNNING']);
     expect(await instances(quoteId)).toBe(1);
     expect(await events(quoteId, 'ApprovalRequested')).toBe(1);
+  });
+});
+
+/*
+ * A model without the task listener that records the work item (bpmn/quote-approval.bpmn has
+ * it): the start's step asks Camunda for the first task after starting, and a failure of that
+ * question comes after the instance exists.
+ */
+describe('submit-for-approval with a model that does not record its work item: a failure after the start', () => {
+  let f: QuoteFixture;
+  let proxy: FlakyProxy;
+
+  beforeAll(async () => {
+    const xml = readFileSync(new URL('../../../../bpmn/quote-approval.bpmn', import.meta.url), 'utf8')
+      .replace(/<bpmn:extensionElements>\s*<camunda:taskListener[^>]*\/>\s*<\/bpmn:extensionElements>\s*/, '');
+    const items = sampleCatalogWithDefaultModels().map((item) => item.kind === 'bpmn-model' && item.key === 'quote-approval'
+      ? { ...item, content: { ...(item.content as object), xml } } : item);
+    f = await createQuoteFixture('quote_submit_plain', {}, { items });
+    proxy = await startFlakyProxy(f.t.config.camundaUrl);
+  }, 180_000);
+  afterAll(async () => {
+    await proxy?.stop();
+    await f?.close();
+  });
+
+  it('Camunda down while recording the outcome is impossible to see: the task lookup fails after the start -> compensated, instance ended', async () => {
+    const prisma = f.t.infrastructure.prisma;
+    const store = createReleaseStore(prisma, f.t.infrastructure.redis, f.t.app.log);
+    const service = createQuoteService({
+      prisma, releases: createReleaseViews(store, createCurrentReleasePointer(store)),
+      camunda: createCamundaClient(proxy.url, { timeoutMs: 800 }), documents: createDocumentService(prisma), log: f.t.app.log,
+    });
+    const quoteId = await f.pricedQuote('rita', { discountPercent: '18' });
+    await proxy.set({ kind: 'status', status: 500 }, { method: 'GET', path: /\/task(\?|$)/ });
+    try {
+      await expect(service.submit(quoteId, { principal: { userId: 'rita', tenantId: f.tenant, roles: ['rep'], team: 'north' }, correlationId: 's-task', commandId: 's-task' }))
+        .rejects.toMatchObject({ code: 'dependency-unavailable' });
+    } finally {
+      await proxy.set({ kind: 'pass' });
+    }
+    expect((await prisma.quoteRevision.findUniqueOrThrow({ where: { quoteId_revision: { quoteId, revision: 1 } } })).state).toBe('priced');
+    const left = await f.t.infrastructure.camunda.processInstances({ businessKey: `quote-approval:${f.tenant}:${quoteId}:1`, processDefinitionKey: 'quote-approval' });
+    expect(left).toHaveLength(0);
+    expect((await prisma.workflowCorrelation.findMany({ where: { domainId: `${quoteId}:1` } })).map((c) => c.status)).toEqual(['FAILED']);
   });
 });

@@ -1,5 +1,5 @@
 import { DomainError } from '../../http/errors';
-import { CamundaError, correlations, type CamundaClient, type Correlation } from '../workflow';
+import { CamundaError, correlations, type CamundaClient, type Correlation, type ReturnedVariables } from '../workflow';
 import { QUOTE_APPROVAL_PROCESS, type QuoteDeps } from './quote.deps';
 
 /** A Camunda failure as the caller sees it: the workflow could not be reached (503, nothing kept). */
@@ -28,13 +28,21 @@ export type ApprovalStart = {
 /**
  * Starts the quote-approval process, idempotent by business key: an instance that an earlier
  * attempt started (a crash after the call, a retry by the reconciler) is found and reused, so
- * a retry never starts a second one. Variables carry references only: the truth stays here.
+ * a retry never starts a second one. `lookFirst: false` skips that query when the caller knows
+ * no instance of the key can exist (a first attempt, no other intent of the key recorded).
+ * Variables carry references only: the truth stays here. The first work item's id comes back
+ * with the start when the model's task listener records it (`workItemId`); otherwise it is asked.
  */
-export async function startApprovalProcess(camunda: CamundaClient, s: ApprovalStart): Promise<{ processInstanceId: string; workItemId: string | null; startedHere: boolean }> {
+export async function startApprovalProcess(
+  camunda: CamundaClient, s: ApprovalStart, { lookFirst = true }: { lookFirst?: boolean } = {},
+): Promise<{ processInstanceId: string; workItemId: string | null; startedHere: boolean }> {
   try {
-    const existing = (await camunda.processInstances({ businessKey: s.businessKey, processDefinitionKey: QUOTE_APPROVAL_PROCESS })).find((p) => !p.ended);
-    const instance = existing ?? await camunda.startProcessByKey(QUOTE_APPROVAL_PROCESS, {
-      businessKey: s.businessKey, tenantId: s.tenantId,
+    const existing = lookFirst
+      ? (await camunda.processInstances({ businessKey: s.businessKey, processDefinitionKey: QUOTE_APPROVAL_PROCESS })).find((p) => !p.ended)
+      : undefined;
+    if (existing) return { processInstanceId: existing.id, workItemId: await firstTaskOf(camunda, existing.id), startedHere: false };
+    const instance = await camunda.startProcessByKey(QUOTE_APPROVAL_PROCESS, {
+      businessKey: s.businessKey, tenantId: s.tenantId, withVariablesInReturn: true,
       variables: {
         quoteId: { value: s.quoteId, type: 'String' },
         revision: { value: s.revision, type: 'Integer' },
@@ -43,11 +51,23 @@ export async function startApprovalProcess(camunda: CamundaClient, s: ApprovalSt
         escalationSla: { value: s.escalationSla, type: 'String' },
       },
     });
-    const tasks = await camunda.tasks({ processInstanceId: instance.id });
-    return { processInstanceId: instance.id, workItemId: tasks[0]?.id ?? null, startedHere: !existing };
+    return { processInstanceId: instance.id, workItemId: workItemIdOf(instance.variables) ?? await firstTaskOf(camunda, instance.id), startedHere: true };
   } catch (error) {
     throw workflowUnavailable(error, 'the approval workflow could not start');
   }
+}
+
+/**
+ * The open work item as the model's `create` task listener recorded it in the process variable
+ * `workItemId` (bpmn/quote-approval.bpmn); undefined for a model without that listener.
+ */
+export function workItemIdOf(variables: ReturnedVariables | undefined): string | undefined {
+  const value = variables?.workItemId?.value;
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+
+async function firstTaskOf(camunda: CamundaClient, processInstanceId: string): Promise<string | null> {
+  return (await camunda.tasks({ processInstanceId }))[0]?.id ?? null;
 }
 
 /**

@@ -111,7 +111,7 @@ describe('work items: the claim decides who may decide', () => {
       calls.length = 0;
       const approved = await f.call('sam', 'POST', `/work-items/${workItemId}/commands/approve-quote`, { reason: 'fine' });
       expect(approved.body.state, JSON.stringify(approved.body)).toBe('approved');
-      expect(calls).toEqual(['task', 'completeTask']);
+      expect(calls).toEqual(['task', 'completeTaskReturningVariables']);
     } finally {
       for (const [name, fn] of originals) client[name] = fn;
     }

@@ -13,6 +13,7 @@ import {
   bumpedVersion, decidedRevision, lockedQuoteOf, quoteLockStatement, revisionHead, revisionRowOf, revisionStatement, runVersionedWrite, versionBump,
 } from './quote.repository';
 import type { CommandContext } from './quote.types';
+import { workItemIdOf } from './quote.workflow';
 
 export type WorkItemView = {
   workItemId: string; kind: 'quote-approval'; quoteId: string; revision: number; level: number; role: string;
@@ -209,30 +210,38 @@ export function createWorkItemService({ prisma, camunda, releases, log, ...rest 
     // The decision and its answer have committed: what follows is Camunda's side, finished by
     // the reconciler if it fails now; it must not turn the committed answer into an error.
     try {
-      await completeTask(result.decisionId, task.id, outcome === 'approved');
-      if (result.state === 'submitted') await announceNextLevel(quoteId, revision, task.processInstanceId, ctx);
+      const completion = await completeTask(result.decisionId, task.id, outcome === 'approved');
+      if (result.state === 'submitted') await announceNextLevel(quoteId, revision, task, completion.nextWorkItemId, ctx);
     } catch (error) {
       log.warn({ err: (error as Error).message, decisionId: result.decisionId }, 'follow-up of a committed approval decision failed');
     }
     return result;
   }
 
-  async function completeTask(decisionId: string, taskId: string, approved: boolean): Promise<boolean> {
+  /**
+   * Completes the decided task. `nextWorkItemId`: the work item the completion opened, as the
+   * model's task listener recorded it (a variable that still names the completed task means none
+   * was opened, or the model does not record it).
+   */
+  async function completeTask(decisionId: string, taskId: string, approved: boolean): Promise<{ completed: boolean; nextWorkItemId?: string }> {
+    let nextWorkItemId: string | undefined;
     try {
-      await camunda.completeTask(taskId, { approved: { value: approved, type: 'Boolean' } });
+      const variables = await camunda.completeTaskReturningVariables(taskId, { approved: { value: approved, type: 'Boolean' } });
+      const recorded = workItemIdOf(variables);
+      if (recorded !== taskId) nextWorkItemId = recorded;
     } catch (error) {
       // 404: the task is gone (completed by an earlier attempt): the decision stands either way.
       if (!(error instanceof CamundaError && error.status === 404)) {
         log.warn({ err: (error as Error).message, taskId, decisionId }, 'approval task not completed; the reconciler will retry');
-        return false;
+        return { completed: false };
       }
     }
     await approvalRecords.taskCompleted(db, decisionId);
-    return true;
+    return { completed: true, nextWorkItemId };
   }
 
-  async function announceNextLevel(quoteId: string, revision: number, processInstanceId: string, ctx: Ctx): Promise<void> {
-    const next = (await camunda.tasks({ processInstanceId }).catch(() => []))[0];
+  async function announceNextLevel(quoteId: string, revision: number, decided: Task, recorded: string | undefined, ctx: Ctx): Promise<void> {
+    const next = recorded ? { id: recorded } : (await camunda.tasks({ processInstanceId: decided.processInstanceId }).catch(() => []))[0];
     const { requirement } = await approvalRecords.openLevel(db, quoteId, revision);
     if (!requirement) return;
     // The version raised with BEGIN, the event with the COMMIT.
@@ -297,7 +306,7 @@ export function createWorkItemService({ prisma, camunda, releases, log, ...rest 
     /** Completes Camunda tasks whose domain decision committed but whose completion failed. */
     async reconcile(): Promise<number> {
       let completed = 0;
-      for (const d of await approvalRecords.pendingTaskCompletions(prisma)) if (await completeTask(d.id, d.camundaTaskId!, d.outcome === 'approved')) completed += 1;
+      for (const d of await approvalRecords.pendingTaskCompletions(prisma)) if ((await completeTask(d.id, d.camundaTaskId!, d.outcome === 'approved')).completed) completed += 1;
       return completed;
     },
   };

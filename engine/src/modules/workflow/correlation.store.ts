@@ -116,6 +116,15 @@ export const correlations = {
   othersOfBusinessKey: (db: Db, businessKey: string, exceptId: string): Promise<Correlation[]> =>
     db.workflowCorrelation.findMany({ where: { businessKey, id: { not: exceptId }, status: { in: [...ACTIVE_STATUSES] } } }),
 
+  /**
+   * Whether any other intent, in any state, ever carried this business key. An instance is only
+   * ever started for a recorded intent: when there is none, no instance of the key can exist, and
+   * a first start need not ask Camunda for one (a query by business key per start).
+   */
+  anyOtherOfBusinessKey: async (db: RawDb, businessKey: string, exceptId: string): Promise<boolean> =>
+    (await db.$queryRaw<{ found: boolean }[]>`
+      SELECT EXISTS (SELECT 1 FROM workflow_correlation WHERE business_key = ${businessKey} AND id <> ${exceptId}::uuid) AS found`)[0]?.found ?? true,
+
   // Raw SQL (the approval loop's reads: a work item's correlation, the inbox's).
   byInstance: async (db: RawDb, tenantId: string, processInstanceId: string): Promise<Correlation | null> =>
     (await db.$queryRaw<Correlation[]>`

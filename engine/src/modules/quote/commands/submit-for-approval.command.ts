@@ -22,7 +22,11 @@ type SubmitState = {
   releaseId: string;
   result?: SubmitResult;
   /** Set by the first step when approval is needed. */
-  pending?: { correlationId: string; businessKey: string; revision: number; required: RequiredLevel[]; dueAt: Date; escalationSla: string };
+  pending?: {
+    correlationId: string; businessKey: string; revision: number; required: RequiredLevel[]; dueAt: Date; escalationSla: string;
+    /** Recorded by this run's first step (a reconciler's run finishes an intent whose start may have landed: it looks first). */
+    firstAttempt?: boolean;
+  };
   processInstanceId?: string;
   workItemId?: string | null;
   /** This run started the instance (it did not find one by business key): only then may it end it. */
@@ -100,7 +104,7 @@ export function submitFlow(deps: QuoteDeps): Flow<SubmitState> {
             ],
             last: true,
           });
-          return { pending: { correlationId, businessKey, revision: revision.revision, required: evaluation.required, dueAt, escalationSla } };
+          return { pending: { correlationId, businessKey, revision: revision.revision, required: evaluation.required, dueAt, escalationSla, firstAttempt: true } };
         }, [lockStatement(quoteId, ctx), currentPriceResult(quoteId)], { tenantId: ctx.principal.tenantId });
       },
       async compensate({ quoteId, ctx, pending, processInstanceId }, failure) {
@@ -134,10 +138,13 @@ export function submitFlow(deps: QuoteDeps): Flow<SubmitState> {
       name: 'start-approval-process',
       async invoke({ ctx, quoteId, pending }) {
         if (!pending) return;
+        // An instance of the key can exist only for an intent recorded before: a revision
+        // submitted again after a failed submission, or this intent's own earlier start.
+        const lookFirst = !pending.firstAttempt || await deps.inRawStatement((db) => correlations.anyOtherOfBusinessKey(db, pending.businessKey, pending.correlationId));
         return startApprovalProcess(camunda, {
           businessKey: pending.businessKey, tenantId: ctx.principal.tenantId, quoteId, revision: pending.revision,
           roles: pending.required.map((l) => l.role), escalationSla: pending.escalationSla,
-        });
+        }, { lookFirst });
       },
       async compensate({ pending, processInstanceId, startedHere }) {
         // An instance found by business key belongs to whoever started it (a reconciler, or the
