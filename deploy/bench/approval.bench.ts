@@ -18,10 +18,12 @@ import { createTestDatabase, prepareTemplate } from '@cpq/prisma/test-database';
 import pg from 'pg';
 import { pino } from 'pino';
 import { benchEngineWorkers, startEngine } from './commands.bench';
-import { cpuSeconds, describeMachine, listenerPid, percentile, treeCpuSeconds } from './machine';
+import { cpuSeconds, describeMachine, listenerPid, machineBusySeconds, percentile, postgresBackends, postgresCpuDelta, treeCpuSeconds } from './machine';
 import { httpCaller } from './http-caller';
 
 const POSTGRES = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+/** The database of the Camunda the bench runs against (deploy/lib/jvm-services.sh's CAMUNDA_DB_NAME). */
+const CAMUNDA_DATABASE = process.env.CAMUNDA_DB_NAME ?? 'camunda';
 const CAMUNDA = process.env.CAMUNDA_URL ?? 'http://127.0.0.1:8080/engine-rest';
 const STEPS = ['create', 'line', 'price', 'submit', 'inbox', 'claim', 'approve'] as const;
 type Step = (typeof STEPS)[number];
@@ -32,6 +34,12 @@ type PhaseFigures = {
   seconds: number; started: number; completed: number; failed: Record<string, number>;
   rate: number; p50: number; p99: number; stepMeans: Record<Step, number>; stepP99: Record<Step, number>;
   engineCpuMs: number; camundaCpuMs: number;
+  /**
+   * The whole machine's CPU per loop and its parts: PostgreSQL's backends serving the engine's
+   * database and Camunda's, the load generator (this process: HTTP clients and the quote-approval
+   * workers), and the rest (other databases, the kernel, the platform's idle roles).
+   */
+  machineCpuMs: number; engineDbCpuMs: number; camundaDbCpuMs: number; loadGeneratorCpuMs: number;
 };
 /** The sustained phase's figures, with the warm-up phase's beside them. */
 export type ApprovalFigures = PhaseFigures & { pairs: number; workers: number; warmup: PhaseFigures | undefined; load: string };
@@ -144,6 +152,9 @@ export async function benchApproval(options = {
       started = 0;
       completed = 0;
       const cpu0 = [treeCpuSeconds(engine.child.pid), cpuSeconds(camunda)];
+      const backends0 = postgresBackends();
+      const machine0 = machineBusySeconds();
+      const self0 = process.cpuUsage();
       const t0 = performance.now();
       const until = t0 + seconds * 1000;
       await Promise.all(pairs.map(async (pair) => {
@@ -154,6 +165,10 @@ export async function benchApproval(options = {
       }));
       const elapsed = (performance.now() - t0) / 1000;
       const cpu1 = [treeCpuSeconds(engine.child.pid), cpuSeconds(camunda)];
+      const machine1 = machineBusySeconds();
+      const self = process.cpuUsage(self0);
+      const databases = postgresCpuDelta(backends0, postgresBackends());
+      const perLoop = (seconds: number) => (seconds * 1000) / Math.max(1, completed);
       const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
       const sortedLoops = [...loopTimes].sort((a, b) => a - b);
       return {
@@ -163,6 +178,10 @@ export async function benchApproval(options = {
         stepP99: Object.fromEntries(STEPS.map((s) => [s, percentile([...times[s]].sort((a, b) => a - b), 99)])) as Record<Step, number>,
         engineCpuMs: ((cpu1[0]! - cpu0[0]!) * 1000) / Math.max(1, completed),
         camundaCpuMs: ((cpu1[1]! - cpu0[1]!) * 1000) / Math.max(1, completed),
+        machineCpuMs: perLoop(machine1 - machine0),
+        engineDbCpuMs: perLoop(databases.get(new URL(db.url).pathname.slice(1)) ?? 0),
+        camundaDbCpuMs: perLoop(databases.get(CAMUNDA_DATABASE) ?? 0),
+        loadGeneratorCpuMs: perLoop((self.user + self.system) / 1e6),
       };
     };
     const warmup = options.warmupSeconds > 0 ? await phase(options.warmupSeconds) : undefined;
@@ -172,6 +191,10 @@ export async function benchApproval(options = {
     const f1 = (n: number) => n.toFixed(1);
     const row = (name: string, f: PhaseFigures) =>
       `| ${name} | ${options.pairs} | ${workers} | ${f.started} | ${f.completed} | ${f1(f.rate)} | ${f1(f.p50)} | ${f1(f.p99)} | ${f1(f.engineCpuMs)} | ${f1(f.camundaCpuMs)} | ${Object.entries(f.failed).map(([k, v]) => `${k}: ${v}`).join(', ') || 'none'} |`;
+    const budget = (name: string, f: PhaseFigures) => {
+      const known = f.engineCpuMs + f.camundaCpuMs + f.engineDbCpuMs + f.camundaDbCpuMs + f.loadGeneratorCpuMs;
+      return `| ${name} | ${f1(f.machineCpuMs)} | ${f1(f.engineCpuMs)} | ${f1(f.engineDbCpuMs)} | ${f1(f.camundaCpuMs)} | ${f1(f.camundaDbCpuMs)} | ${f1(f.loadGeneratorCpuMs)} | ${f1(f.machineCpuMs - known)} |`;
+    };
     const markdown = [
       '## Approval loops: create, line, price, submit, claim, approve (issue 12)',
       '',
@@ -191,6 +214,14 @@ export async function benchApproval(options = {
       '|---|---|---|---|---|---|---|---|---|---|---|',
       ...(warmup ? [row(`warm-up, ${options.warmupSeconds} s`, warmup)] : []),
       row(`sustained, ${options.seconds} s`, sustained),
+      '',
+      'Where the CPU of a loop goes (ms per completed loop; the machine\'s busy time over both cores, from /proc/stat; PostgreSQL by the',
+      `database its backends serve: the engine's and Camunda's, \`${CAMUNDA_DATABASE}\`; "rest": other databases, the kernel, the platform's roles beside it):`,
+      '',
+      '| phase | machine | engine | PostgreSQL for the engine | Camunda JVM | PostgreSQL for Camunda | load generator and workers | rest |',
+      '|---|---|---|---|---|---|---|---|',
+      ...(warmup ? [budget(`warm-up, ${options.warmupSeconds} s`, warmup)] : []),
+      budget(`sustained, ${options.seconds} s`, sustained),
       '',
       '| step (sustained) | mean (ms) | p99 (ms) |',
       '|---|---|---|',

@@ -1,5 +1,5 @@
 import { execFileSync, execSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { childrenOf } from '../../test/services/process-tree';
 import { cpus, totalmem } from 'node:os';
 
@@ -58,4 +58,39 @@ export function listenerPid(port: string | number): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * CPU seconds used so far by each PostgreSQL backend, by database (/proc; a backend's title is
+ * `postgres: <cluster>: <user> <database> <client> <state>`). Between two snapshots, `cpuDelta`
+ * counts a backend that appeared in between from zero; one that ended in between is lost.
+ */
+export function postgresBackends(): Map<number, { database: string; seconds: number }> {
+  const backends = new Map<number, { database: string; seconds: number }>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const title = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0+$/, '');
+      const database = /^postgres: [^:]+: \S+ (\S+) /.exec(title)?.[1];
+      if (database) backends.set(Number(entry), { database, seconds: cpuSeconds(Number(entry)) || 0 });
+    } catch { /* gone meanwhile */ }
+  }
+  return backends;
+}
+
+/** CPU seconds by database between two `postgresBackends` snapshots. */
+export function postgresCpuDelta(before: ReturnType<typeof postgresBackends>, after: ReturnType<typeof postgresBackends>): Map<string, number> {
+  const byDatabase = new Map<string, number>();
+  for (const [pid, now] of after) {
+    const then = before.get(pid);
+    const used = now.seconds - (then && then.database === now.database ? then.seconds : 0);
+    byDatabase.set(now.database, (byDatabase.get(now.database) ?? 0) + Math.max(0, used));
+  }
+  return byDatabase;
+}
+
+/** CPU seconds the whole machine has been busy so far, over all cores (/proc/stat: all but idle and iowait). */
+export function machineBusySeconds(): number {
+  const [, user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).map(Number);
+  return (user! + nice! + system! + irq! + softirq! + steal!) / 100;
 }
