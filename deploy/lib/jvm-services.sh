@@ -39,6 +39,7 @@
 #   CAMUNDA_DB_USER [postgres]  CAMUNDA_DB_PASSWORD []  CAMUNDA_DB_URL [jdbc:postgresql://HOST:PORT/NAME]
 #   CAMUNDA_DB_CREATE [1]  (0: do not create the database with psql)
 #   CAMUNDA_HEAP_OPTS [-Xms256m -Xmx512m]  CAMUNDA_JVM_OPTS []  CAMUNDA_READY_TIMEOUT [180]
+#   CAMUNDA_HISTORY_LEVEL [the level the database holds; audit for a new one]
 
 # ---------------------------------------------------------------------------------------------
 # Defaults
@@ -395,6 +396,23 @@ _camunda_ensure_db() {
   fi
 }
 
+# The history level Camunda starts with: CAMUNDA_HISTORY_LEVEL when set; otherwise the level its
+# database already holds (Camunda stores it there and refuses to start when the configured one
+# differs: a database made when the default was `full` keeps it), else `audit` for a new one.
+_camunda_history_level() {
+  if [[ -n "${CAMUNDA_HISTORY_LEVEL:-}" ]]; then printf '%s' "$CAMUNDA_HISTORY_LEVEL"; return 0; fi
+  local stored
+  stored="$(PGPASSWORD="$CAMUNDA_DB_PASSWORD" psql -h "$CAMUNDA_DB_HOST" -p "$CAMUNDA_DB_PORT" -U "$CAMUNDA_DB_USER" \
+    -d "$CAMUNDA_DB_NAME" -tAc "SELECT value_ FROM act_ge_property WHERE name_ = 'historyLevel'" 2>/dev/null)" || stored=""
+  case "$stored" in
+    0) printf none ;;
+    1) printf activity ;;
+    2) printf audit ;;
+    3) printf full ;;
+    *) printf audit ;;
+  esac
+}
+
 _camunda_start_locked() {
   local pidfile logfile jar
   pidfile="$(_camunda_pidfile)"
@@ -410,10 +428,12 @@ _camunda_start_locked() {
   fi
   _camunda_ensure_db || return 1
   _jvms_rotate_log "$logfile"
-  _jvms_log "starting Camunda on 127.0.0.1:$CAMUNDA_PORT (db $CAMUNDA_DB_URL), log $logfile"
+  local history
+  history="$(_camunda_history_level)"
+  _jvms_log "starting Camunda on 127.0.0.1:$CAMUNDA_PORT (db $CAMUNDA_DB_URL, history level $history), log $logfile"
   # shellcheck disable=SC2086
   CAMUNDA_PORT="$CAMUNDA_PORT" CAMUNDA_DB_URL="$CAMUNDA_DB_URL" CAMUNDA_DB_USER="$CAMUNDA_DB_USER" \
-  CAMUNDA_DB_PASSWORD="$CAMUNDA_DB_PASSWORD" \
+  CAMUNDA_DB_PASSWORD="$CAMUNDA_DB_PASSWORD" CAMUNDA_HISTORY_LEVEL="$history" \
     _jvms_launch "$pidfile" "$logfile" "$JAVA" $CAMUNDA_HEAP_OPTS $CAMUNDA_JVM_OPTS \
       -Djava.awt.headless=true -jar "$jar" || return 1
   date +%s >"$(_camunda_rundir)/started-at"
