@@ -40,6 +40,8 @@ type PhaseFigures = {
    * workers), and the rest (other databases, the kernel, the platform's idle roles).
    */
   machineCpuMs: number; engineDbCpuMs: number; camundaDbCpuMs: number; loadGeneratorCpuMs: number;
+  /** Transactions committed per loop in the engine's database and in Camunda's (pg_stat_database; a statement on its own counts as one). */
+  engineCommits: number; camundaCommits: number;
 };
 /** The sustained phase's figures, with the warm-up phase's beside them. */
 export type ApprovalFigures = PhaseFigures & { pairs: number; workers: number; warmup: PhaseFigures | undefined; load: string };
@@ -144,6 +146,15 @@ export async function benchApproval(options = {
     await Promise.all(pairs.map((pair) => loop(pair)));
     const camunda = listenerPid(new URL(CAMUNDA).port || '80');
 
+    // pg_stat_database's counters are sent by each backend at the end of its transaction, at most every
+    // half second: read once more after a pause so that a phase's last commits are counted.
+    const commits = async () => {
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      const { rows } = await sql.query<{ datname: string; n: string }>(
+        'SELECT datname, xact_commit::text AS n FROM pg_stat_database WHERE datname = ANY($1::text[])', [[new URL(db.url).pathname.slice(1), CAMUNDA_DATABASE]]);
+      const of = (name: string) => Number(rows.find((r) => r.datname === name)?.n ?? NaN);
+      return { engine: of(new URL(db.url).pathname.slice(1)), camunda: of(CAMUNDA_DATABASE) };
+    };
     /** Every pair in its closed loop for `seconds`; every loop begun before the deadline is finished. */
     const phase = async (seconds: number): Promise<PhaseFigures> => {
       for (const list of Object.values(times)) list.length = 0;
@@ -151,6 +162,7 @@ export async function benchApproval(options = {
       for (const key of Object.keys(failed)) delete failed[key];
       started = 0;
       completed = 0;
+      const commits0 = await commits();
       const cpu0 = [treeCpuSeconds(engine.child.pid), cpuSeconds(camunda)];
       const backends0 = postgresBackends();
       const machine0 = machineBusySeconds();
@@ -168,6 +180,7 @@ export async function benchApproval(options = {
       const machine1 = machineBusySeconds();
       const self = process.cpuUsage(self0);
       const databases = postgresCpuDelta(backends0, postgresBackends());
+      const commits1 = await commits();
       const perLoop = (seconds: number) => (seconds * 1000) / Math.max(1, completed);
       const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
       const sortedLoops = [...loopTimes].sort((a, b) => a - b);
@@ -182,6 +195,8 @@ export async function benchApproval(options = {
         engineDbCpuMs: perLoop(databases.get(new URL(db.url).pathname.slice(1)) ?? 0),
         camundaDbCpuMs: perLoop(databases.get(CAMUNDA_DATABASE) ?? 0),
         loadGeneratorCpuMs: perLoop((self.user + self.system) / 1e6),
+        engineCommits: (commits1.engine - commits0.engine) / Math.max(1, completed),
+        camundaCommits: (commits1.camunda - commits0.camunda) / Math.max(1, completed),
       };
     };
     const warmup = options.warmupSeconds > 0 ? await phase(options.warmupSeconds) : undefined;
@@ -193,7 +208,7 @@ export async function benchApproval(options = {
       `| ${name} | ${options.pairs} | ${workers} | ${f.started} | ${f.completed} | ${f1(f.rate)} | ${f1(f.p50)} | ${f1(f.p99)} | ${f1(f.engineCpuMs)} | ${f1(f.camundaCpuMs)} | ${Object.entries(f.failed).map(([k, v]) => `${k}: ${v}`).join(', ') || 'none'} |`;
     const budget = (name: string, f: PhaseFigures) => {
       const known = f.engineCpuMs + f.camundaCpuMs + f.engineDbCpuMs + f.camundaDbCpuMs + f.loadGeneratorCpuMs;
-      return `| ${name} | ${f1(f.machineCpuMs)} | ${f1(f.engineCpuMs)} | ${f1(f.engineDbCpuMs)} | ${f1(f.camundaCpuMs)} | ${f1(f.camundaDbCpuMs)} | ${f1(f.loadGeneratorCpuMs)} | ${f1(f.machineCpuMs - known)} |`;
+      return `| ${name} | ${f1(f.machineCpuMs)} | ${f1(f.engineCpuMs)} | ${f1(f.engineDbCpuMs)} (${f1(f.engineCommits)} commits) | ${f1(f.camundaCpuMs)} | ${f1(f.camundaDbCpuMs)} (${f1(f.camundaCommits)} commits) | ${f1(f.loadGeneratorCpuMs)} | ${f1(f.machineCpuMs - known)} |`;
     };
     const markdown = [
       '## Approval loops: create, line, price, submit, claim, approve (issue 12)',
