@@ -143,9 +143,9 @@ export function DraftEditor({ mode, kind, kindTitle, schema, initialKey, initial
   const remove = () => {
     if (!saved) return;
     startTransition(async () => {
+      // On success the action goes to the workspace itself; it answers only with a refusal.
       const outcome = await deleteDraftAction(kind, saved.key, saved.version);
-      if (!outcome.ok) setProblem(outcome.problem);
-      else router.push('/workspace');
+      setProblem(outcome.problem);
     });
   };
 

@@ -1,6 +1,7 @@
 'use server';
 
 import { revalidatePath } from 'next/cache';
+import { redirect } from 'next/navigation';
 import type { Draft, JsonObject, MetadataKind } from '@/lib/api';
 import { callEngine } from '@/lib/engine-client';
 import type { Problem } from '@/lib/problem';
@@ -37,9 +38,14 @@ export async function editDraftAction(kind: string, key: string, version: number
   return { ok: false, problem: result.problem };
 }
 
-export async function deleteDraftAction(kind: string, key: string, version: number): Promise<{ ok: true } | { ok: false; problem: Problem }> {
+/**
+ * Deletes the draft and goes to the workspace from here: the answer of an action that revalidates
+ * carries the current route rendered again, and the current route is the draft just deleted (its
+ * page answered 404 when the client navigated only after the answer).
+ */
+export async function deleteDraftAction(kind: string, key: string, version: number): Promise<{ ok: false; problem: Problem }> {
   const result = await callEngine<undefined>('POST', `${path(kind, key)}/commands/delete`, { ifMatch: version });
   if (!result.ok) return { ok: false, problem: result.problem };
   revalidatePath('/workspace');
-  return { ok: true };
+  redirect('/workspace');
 }
