@@ -235,6 +235,7 @@ test.describe.serial('governed publish in the studio (real engine, PostgreSQL, C
     await page.getByLabel('Search').fill(`${source}-copy`);
     await page.getByRole('button', { name: 'Filter' }).click();
     await expect(page.getByTestId('empty')).toContainText('No items match these filters');
+    await shot(page, testInfo, '11b-copy-deleted');
   });
 
   test('a reviewer rejects with a comment, and the author reads the reason on the candidate', async ({ browser }, testInfo) => {
