@@ -125,6 +125,14 @@ export const correlations = {
     (await db.$queryRaw<{ found: boolean }[]>`
       SELECT EXISTS (SELECT 1 FROM workflow_correlation WHERE business_key = ${businessKey} AND id <> ${exceptId}::uuid) AS found`)[0]?.found ?? true,
 
+  /**
+   * Whether a start must first look for an instance of the key: always on a retry (a reconciler
+   * finishing an intent whose own earlier start may have landed), and on a first attempt only
+   * when another intent ever carried the key. One rule for every flow that starts a process.
+   */
+  instanceMayExist: async (db: RawDb, intent: { businessKey: string; correlationId: string; firstAttempt?: boolean }): Promise<boolean> =>
+    !intent.firstAttempt || correlations.anyOtherOfBusinessKey(db, intent.businessKey, intent.correlationId),
+
   // Raw SQL (the approval loop's reads: a work item's correlation, the inbox's).
   byInstance: async (db: RawDb, tenantId: string, processInstanceId: string): Promise<Correlation | null> =>
     (await db.$queryRaw<Correlation[]>`

@@ -103,7 +103,7 @@ export function startFulfillmentFlow(deps: OrderDeps): Flow<StartState> {
       async invoke({ ctx, orderId, pending, firstAttempt }) {
         if (!pending) return;
         // A retry (the reconciler's run) may follow a start of its own that landed; another intent of the key may hold an instance.
-        const lookFirst = !firstAttempt || await correlations.anyOtherOfBusinessKey(db, pending.businessKey, pending.correlationId);
+        const lookFirst = await correlations.instanceMayExist(db, { ...pending, firstAttempt });
         try {
           return await startFulfillmentProcess(camunda, { businessKey: pending.businessKey, tenantId: ctx.principal.tenantId, orderId, waves: pending.waves, lookFirst });
         } catch (error) {

@@ -140,7 +140,7 @@ export function submitFlow(deps: QuoteDeps): Flow<SubmitState> {
         if (!pending) return;
         // An instance of the key can exist only for an intent recorded before: a revision
         // submitted again after a failed submission, or this intent's own earlier start.
-        const lookFirst = !pending.firstAttempt || await deps.inRawStatement((db) => correlations.anyOtherOfBusinessKey(db, pending.businessKey, pending.correlationId));
+        const lookFirst = await deps.inRawStatement((db) => correlations.instanceMayExist(db, pending));
         return startApprovalProcess(camunda, {
           businessKey: pending.businessKey, tenantId: ctx.principal.tenantId, quoteId, revision: pending.revision,
           roles: pending.required.map((l) => l.role), escalationSla: pending.escalationSla,
