@@ -1,10 +1,11 @@
-import { Prisma, type PrismaClient } from '@cpq/prisma';
+import { Prisma, poolOf, type PrismaClient } from '@cpq/prisma';
 import type { Principal } from '../../http/auth';
 import { DomainError } from '../../http/errors';
-import { approvalEvidenceOf } from '../approval';
+import { rawTx } from '../../lib/sql-transaction';
+import { approvalEvidenceFrom, approvalEvidenceJson } from '../approval';
 import { timelineOf } from '../audit';
 import type { DocumentService } from '../document';
-import { visibilitySql } from './quote.access';
+import { visibilitySql, type QuoteOwnership } from './quote.access';
 import { decideView, grantedShape } from './quote.view-policy';
 import { fromEvidence } from './price-evidence';
 import {
@@ -23,6 +24,10 @@ const isoDate = (d: Date) => d.toISOString().slice(0, 10);
 const optionsOf = (configuration: unknown) => (configuration as { normalized?: { children?: { offering: string; quantity: number; selections: Record<string, unknown> }[] } } | null)?.normalized?.children;
 
 export function createQuoteViews(prisma: PrismaClient, documents: DocumentService) {
+  // Raw SQL on node-postgres for the hot read (the approval worker reads the evidence once per
+  // decision): prepared once per connection, no Prisma query interpretation.
+  const db = rawTx(poolOf(prisma));
+
   async function find(quoteId: string, principal: Principal) {
     const quote = await prisma.quote.findFirst({ where: { id: quoteId, tenantId: principal.tenantId } });
     if (!quote) throw new DomainError('quote-not-found', `no quote ${quoteId}`);
@@ -130,11 +135,18 @@ export function createQuoteViews(prisma: PrismaClient, documents: DocumentServic
       }
     },
 
+    /**
+     * One statement: the quote (tenant-scoped as `find`) with the approval module's evidence of
+     * its current revision. Read before the caller's shape is decided; a refused caller gets none of it.
+     */
     async approvalEvidence(quoteId: string, principal: Principal) {
-      const quote = await find(quoteId, principal);
+      const [quote] = await db.$queryRaw<(QuoteOwnership & { id: string; currentRevision: number; evidence: unknown })[]>(Prisma.sql`
+        SELECT q.id::text AS id, q.tenant_id AS "tenantId", q.owner_id AS "ownerId", q.team, q.account_id AS "accountId", q.current_revision AS "currentRevision",
+          ${approvalEvidenceJson({ tenantId: Prisma.sql`q.tenant_id`, quoteId: Prisma.sql`q.id`, revision: Prisma.sql`q.current_revision` })} AS evidence
+        FROM quote q WHERE q.id = ${quoteId}::uuid AND q.tenant_id = ${principal.tenantId}`);
+      if (!quote) throw new DomainError('quote-not-found', `no quote ${quoteId}`);
       const shape = grantedShape('approvalEvidence', principal, quote);
-      const revision = quote.currentRevision;
-      const evidence = { quoteId, revision, ...(await approvalEvidenceOf(prisma, { tenantId: principal.tenantId, quoteId, revision })) };
+      const evidence = { quoteId, revision: quote.currentRevision, ...approvalEvidenceFrom(quote.evidence) };
       switch (shape) {
         case 'full': return { view: 'internal' as const, ...evidence };
         case 'integration': return integrationApprovalEvidence(evidence);
