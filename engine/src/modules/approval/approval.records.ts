@@ -29,6 +29,19 @@ export const openLevelStatement = (quoteId: string, revision: number): Prisma.Sq
   SELECT ${REQUIREMENT_COLUMNS}, ${DECIDED} AS decided
   FROM approval_requirement r WHERE r.quote_id = ${quoteId}::uuid AND r.revision = ${revision} ORDER BY r.level`;
 
+/**
+ * The first undecided level of one revision as a query of at most one row, for a caller that
+ * reads it beside its own rows in one statement (a LATERAL join): the quote id and the revision
+ * are SQL expressions over the caller's row. `requirementOfJson` reads it back from `to_jsonb`.
+ */
+export const openLevelOfRevision = (quoteId: Prisma.Sql, revision: Prisma.Sql): Prisma.Sql => Prisma.sql`
+  SELECT ${REQUIREMENT_COLUMNS} FROM approval_requirement r
+  WHERE r.quote_id = ${quoteId} AND r.revision = ${revision} AND NOT ${DECIDED} ORDER BY r.level LIMIT 1`;
+
+/** A row of `openLevelOfRevision` as `to_jsonb` gave it (dates as text). */
+export const requirementOfJson = (json: Record<string, unknown>): RequirementRecord =>
+  toRequirement({ ...(json as RequirementRow), dueAt: new Date(json.dueAt as string) });
+
 /** `openLevel`'s answer from the rows of `openLevelStatement`. */
 export function openLevelOf(rows: Record<string, unknown>[]): { requirement: RequirementRecord | undefined; requirements: RequirementRecord[] } {
   const typed = rows as (RequirementRow & { decided: boolean })[];
@@ -75,16 +88,6 @@ export const approvalRecords = {
   /** The first level without a decision, and all levels of the revision (ascending): one statement. */
   async openLevel(db: RawDb, quoteId: string, revision: number): Promise<{ requirement: RequirementRecord | undefined; requirements: RequirementRecord[] }> {
     return openLevelOf(await db.$queryRaw<Record<string, unknown>[]>(openLevelStatement(quoteId, revision)));
-  },
-
-  /** Open (undecided) requirements of many quotes at once (ascending by level), for the inbox: one statement. */
-  async openOf(db: RawDb, tenantId: string, quoteIds: string[]): Promise<RequirementRecord[]> {
-    if (quoteIds.length === 0) return [];
-    // One array parameter, so the statement's text (and its prepared plan) is the same for any number of quotes.
-    return db.$queryRaw<RequirementRow[]>`
-      SELECT ${REQUIREMENT_COLUMNS} FROM approval_requirement r
-      WHERE r.tenant_id = ${tenantId} AND r.quote_id = ANY(${quoteIds}::uuid[]) AND NOT ${DECIDED} ORDER BY r.level`
-      .then((rows) => rows.map(toRequirement));
   },
 
   async decide(db: RawDb, decision: DecisionRecord): Promise<void> {

@@ -106,10 +106,18 @@ export const lockedQuoteOf = (rows: Record<string, unknown>[]): QuoteRow | undef
 export const revisionRowOf = (rows: Record<string, unknown>[]): RevisionRow | undefined => (rows[0] ? split(rows[0]).revision : undefined);
 
 /** What a decision reads of a revision before its transaction: its release, who submitted it, and the quote's owner. */
-export async function revisionHead(db: Db, quoteId: string, revision: number, tenantId: string): Promise<{ releaseId: string; submittedBy: string | null; ownerId: string } | undefined> {
-  const rows = await db.$queryRaw<{ releaseId: string; submittedBy: string | null; ownerId: string }[]>`
-    SELECT r.release_id::text AS "releaseId", r.submitted_by AS "submittedBy", q.owner_id AS "ownerId"
-    FROM quote_revision r JOIN quote q ON q.id = r.quote_id WHERE r.quote_id = ${quoteId}::uuid AND r.revision = ${revision} AND q.tenant_id = ${tenantId}`;
+export type RevisionHead = { releaseId: string; submittedBy: string | null; ownerId: string };
+
+/**
+ * `revisionHead` as a query of at most one row over SQL expressions of a caller's row (a LATERAL
+ * join, e.g. over a work item's correlation), with the same columns.
+ */
+export const revisionHeadOf = (quoteId: Prisma.Sql, revision: Prisma.Sql, tenantId: string): Prisma.Sql => Prisma.sql`
+  SELECT r.release_id::text AS "releaseId", r.submitted_by AS "submittedBy", q.owner_id AS "ownerId"
+  FROM quote_revision r JOIN quote q ON q.id = r.quote_id WHERE r.quote_id = ${quoteId} AND r.revision = ${revision} AND q.tenant_id = ${tenantId}`;
+
+export async function revisionHead(db: Db, quoteId: string, revision: number, tenantId: string): Promise<RevisionHead | undefined> {
+  const rows = await db.$queryRaw<RevisionHead[]>(revisionHeadOf(Prisma.sql`${quoteId}::uuid`, Prisma.sql`${revision}`, tenantId));
   return rows[0];
 }
 

@@ -60,14 +60,15 @@ describe('the approval loop in raw SQL: submit, inbox, claim and decision in few
       const inbox = await measured(() => f.call('sam', 'GET', '/work-items'));
       expect(inbox.result.body.items.find((i: Json) => i.workItemId === workItemId)).toMatchObject({ quoteId, level: 2, role: 'sales-manager' });
       expect(fromPrisma(inbox.texts)).toEqual([]);
-      // The correlations of the tasks, then the open requirements of their quotes.
-      expect(inbox.texts).toHaveLength(2);
+      // The correlations of the tasks with the open level of each one's revision: one statement.
+      expect(inbox.texts).toHaveLength(1);
+      expect(inbox.texts[0]).toMatch(/FROM workflow_correlation .*LEFT JOIN LATERAL .*FROM approval_requirement r/s);
 
       const claim = await measured(() => f.call('sam', 'POST', `/work-items/${workItemId}/commands/claim`));
       expect(claim.result.body.assignee).toBe('sam');
       expect(fromPrisma(claim.texts)).toEqual([]);
-      // The key's claim, the correlation, the open requirements, the answer stored in one statement (no BEGIN and COMMIT around it).
-      expect(claim.texts).toHaveLength(4);
+      // The key's claim, the correlation with its open level, the answer stored in one statement (no BEGIN and COMMIT around it).
+      expect(claim.texts).toHaveLength(3);
       expect(claim.texts.filter((t) => /^(BEGIN|COMMIT)/.test(t))).toEqual([]);
 
       const quoteBefore = await prisma().quote.findUniqueOrThrow({ where: { id: quoteId } });
@@ -75,12 +76,13 @@ describe('the approval loop in raw SQL: submit, inbox, claim and decision in few
       const approve = await measured(() => f.call('sam', 'POST', `/work-items/${workItemId}/commands/approve-quote`, { reason: 'fine' }, { 'idempotency-key': key }));
       expect(approve.result.body, JSON.stringify(approve.result.body)).toMatchObject({ state: 'approved', level: 2 });
       expect(fromPrisma(approve.texts)).toEqual([]);
-      // The key's claim, the work item's correlation, the revision's head, BEGIN with the reads, the
-      // writes (with the COMMIT once prepared), the task marked completed after Camunda's completion.
+      // The key's claim, the work item's correlation with the revision's head (one statement), BEGIN with
+      // the reads, the writes (with the COMMIT once prepared), the task marked completed after Camunda's completion.
       const opened = approve.texts.filter((t) => t.startsWith('BEGIN'));
       expect(opened).toHaveLength(1);
       expect(opened[0]).toMatch(/FROM quote q .* FOR UPDATE; .*FROM quote_revision r .*FROM approval_requirement r .*FROM audit_record/s);
-      expect(approve.texts.length).toBeLessThanOrEqual(7);
+      expect(approve.texts.filter((t) => /FROM workflow_correlation/.test(t))).toEqual([expect.stringMatching(/LEFT JOIN LATERAL .*FROM quote_revision r/s)]);
+      expect(approve.texts.length).toBeLessThanOrEqual(6);
       expect(approve.texts.filter((t) => /^(EXECUTE cpq_\w+\(.*\); COMMIT|COMMIT)$/s.test(t))).toHaveLength(1);
 
       const { decisionId } = approve.result.body as { decisionId: string };

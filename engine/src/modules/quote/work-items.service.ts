@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { ApprovalPolicyContent } from '@cpq/metadata';
-import { poolOf, type PrismaClient, type Prisma } from '@cpq/prisma';
+import { poolOf, Prisma, type PrismaClient } from '@cpq/prisma';
 import type { Principal } from '../../http/auth';
 import { DomainError } from '../../http/errors';
 import { createSqlTransactionRunner, queryLast, rawTx, type InSqlTransaction } from '../../lib/sql-transaction';
-import { approvalRecords, authorityFor, decisionInsert, openLevelOf, openLevelStatement } from '../approval';
+import { approvalRecords, authorityFor, decisionInsert, openLevelOf, openLevelOfRevision, openLevelStatement, requirementOfJson, type RequirementRecord } from '../approval';
 import { actorsFrom, actorsOf, actorsStatement, auditInsert } from '../audit';
 import type { ReleaseViews } from '../catalog';
 import { outboxInsert } from '../outbox';
-import { CamundaError, correlations, statusUpdate, type CamundaClient, type Correlation, type Task } from '../workflow';
+import { CamundaError, correlationsOfInstances, statusUpdate, type CamundaClient, type Correlation, type Task } from '../workflow';
 import {
-  bumpedVersion, decidedRevision, lockedQuoteOf, quoteLockStatement, revisionHead, revisionRowOf, revisionStatement, runVersionedWrite, versionBump,
+  bumpedVersion, decidedRevision, lockedQuoteOf, quoteLockStatement, revisionHeadOf, revisionRowOf, revisionStatement, runVersionedWrite, versionBump, type RevisionHead,
 } from './quote.repository';
 import type { CommandContext } from './quote.types';
 import { workItemIdOf } from './quote.workflow';
@@ -34,6 +34,15 @@ const linkOf = (domainId: string) => {
   return { quoteId: quoteId!, revision: Number(revision) };
 };
 
+// `linkOf` in SQL, over a correlation row `c`: the quote revision an approval process stands for
+// (NULL for a correlation of another kind, whose domain id is no quote revision).
+const QUOTE_OF = Prisma.sql`CASE WHEN c."domainType" = 'QUOTE_REVISION' THEN split_part(c."domainId", ':', 1)::uuid END`;
+const REVISION_OF = Prisma.sql`CASE WHEN c."domainType" = 'QUOTE_REVISION' THEN split_part(c."domainId", ':', 2)::int END`;
+/** What a work item's read joins to its correlation: the open level of its revision (views), or the revision's head (a decision). */
+const OPEN_LEVEL = openLevelOfRevision(QUOTE_OF, REVISION_OF);
+const headOf = (tenantId: string) => revisionHeadOf(QUOTE_OF, REVISION_OF, tenantId);
+type Linked<T> = { correlation: Correlation; quoteId: string; revision: number; joined: T | null };
+
 /**
  * Work items are Camunda user tasks seen through the domain: a task is shown only with the
  * approval requirement it stands for, and deciding one is a domain command first (claim,
@@ -56,24 +65,36 @@ export function createWorkItemService({ prisma, camunda, releases, log, ...rest 
     }
   }
 
-  async function load(workItemId: string, principal: Principal) {
-    const task = await fetchTask(workItemId);
-    const correlation = task.tenantId === principal.tenantId ? await correlations.byInstance(db, principal.tenantId, task.processInstanceId) : null;
-    if (!correlation) throw new DomainError('work-item-not-found', `no work item ${workItemId}`);
-    return { task, correlation, ...linkOf(correlation.domainId) };
+  /**
+   * The correlations of process instances, each with what `lateral` finds for its quote revision
+   * (at most one row, as JSON): one statement, whatever the number of instances. The workflow
+   * and approval modules give their parts of it (their tables, their columns).
+   */
+  async function linked<T>(tenantId: string, processInstanceIds: string[], lateral: Prisma.Sql): Promise<Linked<T>[]> {
+    if (processInstanceIds.length === 0) return [];
+    const rows = await db.$queryRaw<(Correlation & { joined: T | null })[]>(Prisma.sql`
+      SELECT c.*, to_jsonb(j) AS joined FROM (${correlationsOfInstances(tenantId, processInstanceIds)}) c LEFT JOIN LATERAL (${lateral}) j ON true`);
+    return rows.map(({ joined, ...correlation }) => ({ correlation, ...linkOf(correlation.domainId), joined }));
   }
 
-  /** Tasks seen through the domain, in three queries however many tasks there are. */
-  async function views(tasks: Task[], principal: Principal, known?: Correlation[]): Promise<WorkItemView[]> {
+  /** The work item's task (Camunda) and its correlation with what `lateral` joins to it (one statement). */
+  async function load<T = Record<string, unknown>>(workItemId: string, principal: Principal, lateral: Prisma.Sql = OPEN_LEVEL) {
+    const task = await fetchTask(workItemId);
+    const [found] = task.tenantId === principal.tenantId ? await linked<T>(principal.tenantId, [task.processInstanceId], lateral) : [];
+    if (!found) throw new DomainError('work-item-not-found', `no work item ${workItemId}`);
+    return { task, ...found };
+  }
+
+  /** Tasks seen through the domain: one statement however many tasks there are. */
+  async function views(tasks: Task[], principal: Principal, known?: Linked<Record<string, unknown>>[]): Promise<WorkItemView[]> {
     const mine = tasks.filter((t) => t.tenantId === principal.tenantId);
     if (mine.length === 0) return [];
-    // The correlations a caller read already (one work item's `load`) are not read again.
-    const found = known ?? await correlations.byInstances(db, principal.tenantId, mine.map((t) => t.processInstanceId));
-    const links = new Map(found.map((c) => [c.processInstanceId, linkOf(c.domainId)]));
-    const open = await approvalRecords.openOf(db, principal.tenantId, [...new Set([...links.values()].map((l) => l.quoteId))]);
+    // What a caller read already (one work item's `load`) is not read again.
+    const found = known ?? await linked<Record<string, unknown>>(principal.tenantId, mine.map((t) => t.processInstanceId), OPEN_LEVEL);
+    const byInstance = new Map(found.map((l) => [l.correlation.processInstanceId, l]));
     return mine.flatMap((task) => {
-      const link = links.get(task.processInstanceId);
-      const requirement = link && open.find((r) => r.quoteId === link.quoteId && r.revision === link.revision);
+      const link = byInstance.get(task.processInstanceId);
+      const requirement: RequirementRecord | undefined = link?.joined ? requirementOfJson(link.joined) : undefined;
       if (!link || !requirement) return [];
       return [{
         workItemId: task.id, kind: 'quote-approval' as const, quoteId: link.quoteId, revision: link.revision, level: requirement.level,
@@ -84,8 +105,8 @@ export function createWorkItemService({ prisma, camunda, releases, log, ...rest 
   }
 
   async function get(workItemId: string, principal: Principal): Promise<{ item: WorkItemView; task: Task }> {
-    const { task, correlation } = await load(workItemId, principal);
-    const [item] = await views([task], principal, [correlation]);
+    const { task, ...found } = await load(workItemId, principal);
+    const [item] = await views([task], principal, [found]);
     if (!item || !(await offeredTo(task, item, principal))) throw new DomainError('work-item-not-found', `no work item ${workItemId}`);
     return { item, task };
   }
@@ -134,10 +155,10 @@ export function createWorkItemService({ prisma, camunda, releases, log, ...rest 
 
   async function decide(workItemId: string, outcome: 'approved' | 'rejected', reason: string | undefined, ctx: Ctx) {
     const { principal } = ctx;
-    const { task, quoteId, revision, correlation } = await load(workItemId, principal);
+    // The task (Camunda), then its correlation and the revision's head in one statement.
+    const { task, quoteId, revision, correlation, joined: head } = await load<RevisionHead>(workItemId, principal, headOf(principal.tenantId));
     const target = { tenantId: principal.tenantId, type: 'QUOTE', id: quoteId };
     // Everything Camunda and the catalog have to say is asked before the transaction.
-    const head = await revisionHead(db, quoteId, revision, principal.tenantId);
     const policy = head ? (await releases.get(principal.tenantId, head.releaseId)).list('approval-policy')[0] : undefined;
     const claimedNow = task.assignee !== principal.userId;
     if (claimedNow) {

@@ -38,6 +38,14 @@ export function startingInsert(c: NewCorrelation): Prisma.Sql {
 }
 
 /**
+ * The correlations of process instances as a query (the columns of `Correlation`), for a caller
+ * that reads what each links to in the same statement (a LATERAL join over its rows). One array
+ * parameter: the statement's text is the same for any number of instances.
+ */
+export const correlationsOfInstances = (tenantId: string, processInstanceIds: string[]): Prisma.Sql => Prisma.sql`
+  SELECT ${CORRELATION_COLUMNS} FROM workflow_correlation WHERE tenant_id = ${tenantId} AND process_instance_id = ANY(${processInstanceIds}::text[])`;
+
+/**
  * `started` as a statement (its values strings only: a transaction may send it with BEGIN);
  * `startedOf` reads its row. The outer SELECT sees the table as it was before the UPDATE, so
  * `already` counts a row that was RUNNING with this instance before this statement.
@@ -133,14 +141,9 @@ export const correlations = {
   instanceMayExist: async (db: RawDb, intent: { businessKey: string; correlationId: string; firstAttempt?: boolean }): Promise<boolean> =>
     !intent.firstAttempt || correlations.anyOtherOfBusinessKey(db, intent.businessKey, intent.correlationId),
 
-  // Raw SQL (the approval loop's reads: a work item's correlation, the inbox's).
-  byInstance: async (db: RawDb, tenantId: string, processInstanceId: string): Promise<Correlation | null> =>
-    (await db.$queryRaw<Correlation[]>`
-      SELECT ${CORRELATION_COLUMNS} FROM workflow_correlation WHERE tenant_id = ${tenantId} AND process_instance_id = ${processInstanceId} LIMIT 1`)[0] ?? null,
-
+  // Raw SQL (the order reconciler's read of an incident's correlation).
   byInstances: async (db: RawDb, tenantId: string, processInstanceIds: string[]): Promise<Correlation[]> =>
-    processInstanceIds.length === 0 ? [] : db.$queryRaw<Correlation[]>`
-      SELECT ${CORRELATION_COLUMNS} FROM workflow_correlation WHERE tenant_id = ${tenantId} AND process_instance_id = ANY(${processInstanceIds}::text[])`,
+    processInstanceIds.length === 0 ? [] : db.$queryRaw<Correlation[]>(correlationsOfInstances(tenantId, processInstanceIds)),
 
   /** Intents left STARTING or CANCELLING longer than `olderThanMs`: a crash between steps. */
   stalled: (db: Db, domainType: string, olderThanMs: number, tenantId?: string): Promise<Correlation[]> =>
