@@ -1,4 +1,4 @@
-import type { PrismaClient } from '@cpq/prisma';
+import { Prisma, type PrismaClient } from '@cpq/prisma';
 import type { InSqlStatement, InSqlTransaction } from '../../lib/sql-transaction';
 import type { InTransaction } from '../../lib/transaction';
 import type { ReleaseViews } from '../catalog';
@@ -28,4 +28,8 @@ export type QuoteDeps = {
 };
 
 export const QUOTE_APPROVAL_PROCESS = 'quote-approval';
-export const businessKeyOf = (tenantId: string, quoteId: string, revision: number) => `quote-approval:${tenantId}:${quoteId}:${revision}`;
+const businessKeyPrefix = (tenantId: string, quoteId: string) => `quote-approval:${tenantId}:${quoteId}:`;
+export const businessKeyOf = (tenantId: string, quoteId: string, revision: number) => `${businessKeyPrefix(tenantId, quoteId)}${revision}`;
+/** `businessKeyOf` the quote's current revision, as SQL (for a statement read under the quote's lock). */
+export const currentBusinessKeySql = (tenantId: string, quoteId: string): Prisma.Sql =>
+  Prisma.sql`${businessKeyPrefix(tenantId, quoteId)} || (SELECT current_revision FROM quote WHERE id = ${quoteId}::uuid)::text`;

@@ -46,6 +46,16 @@ export const correlationsOfInstances = (tenantId: string, processInstanceIds: st
   SELECT ${CORRELATION_COLUMNS} FROM workflow_correlation WHERE tenant_id = ${tenantId} AND process_instance_id = ANY(${processInstanceIds}::text[])`;
 
 /**
+ * Whether an intent of a business key was ever recorded, as a statement over a SQL expression of
+ * the key: a transaction sends it with BEGIN, before it records its own intent, so that the start
+ * after it knows without a query of its own (`instanceMayExist`). `keyRecordedOf` reads its row.
+ */
+export const keyRecordedStatement = (businessKey: Prisma.Sql): Prisma.Sql => Prisma.sql`
+  SELECT EXISTS (SELECT 1 FROM workflow_correlation WHERE business_key = ${businessKey}) AS found`;
+/** The answer of `keyRecordedStatement`; no row (the statement did not run) reads as recorded: look first. */
+export const keyRecordedOf = (rows: Record<string, unknown>[] | undefined): boolean => rows?.[0]?.found !== false;
+
+/**
  * `started` as a statement (its values strings only: a transaction may send it with BEGIN);
  * `startedOf` reads its row. The outer SELECT sees the table as it was before the UPDATE, so
  * `already` counts a row that was RUNNING with this instance before this statement.
@@ -137,9 +147,11 @@ export const correlations = {
    * Whether a start must first look for an instance of the key: always on a retry (a reconciler
    * finishing an intent whose own earlier start may have landed), and on a first attempt only
    * when another intent ever carried the key. One rule for every flow that starts a process.
+   * `otherIntentRecorded`: the answer, when the transaction that recorded the intent read it
+   * first (`keyRecordedStatement`); otherwise it is asked here.
    */
-  instanceMayExist: async (db: RawDb, intent: { businessKey: string; correlationId: string; firstAttempt?: boolean }): Promise<boolean> =>
-    !intent.firstAttempt || correlations.anyOtherOfBusinessKey(db, intent.businessKey, intent.correlationId),
+  instanceMayExist: async (db: RawDb, intent: { businessKey: string; correlationId: string; firstAttempt?: boolean; otherIntentRecorded?: boolean }): Promise<boolean> =>
+    !intent.firstAttempt || (intent.otherIntentRecorded ?? correlations.anyOtherOfBusinessKey(db, intent.businessKey, intent.correlationId)),
 
   // Raw SQL (the order reconciler's read of an incident's correlation).
   byInstances: async (db: RawDb, tenantId: string, processInstanceIds: string[]): Promise<Correlation[]> =>

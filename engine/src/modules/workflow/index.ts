@@ -4,7 +4,7 @@
 export { createCamundaClient, CamundaError } from '@cpq/connectors/camunda/camunda-rest.client';
 export type { CamundaClient, Deployment, Incident, Task, Variables, ReturnedVariables, ProcessInstance, HistoricProcessInstance } from '@cpq/connectors/camunda/camunda-rest.client';
 // Correlations (the workflow module's table): domain intent <-> process instance.
-export { correlations, correlationsOfInstances, startedOf, startedStatement, startingInsert, statusUpdate, ACTIVE_STATUSES } from './correlation.store';
+export { correlations, correlationsOfInstances, keyRecordedOf, keyRecordedStatement, startedOf, startedStatement, startingInsert, statusUpdate, ACTIVE_STATUSES } from './correlation.store';
 export type { Correlation, CorrelationStatus, NewCorrelation } from './correlation.store';
 // The worker catalog's topics for modellers (GET /metadata/worker-topics).
 export { workerTopicsRoutes } from './worker-topics.routes';

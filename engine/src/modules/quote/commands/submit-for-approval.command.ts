@@ -4,8 +4,8 @@ import { DomainError } from '../../../http/errors';
 import { defineFlow, type Flow } from '../../../lib/steps';
 import { Prisma } from '@cpq/prisma';
 import { approvalRecords, evaluateApprovalPolicy, requirementsInsert, type RequiredLevel } from '../../approval';
-import { correlations, startedOf, startedStatement, startingInsert } from '../../workflow';
-import { businessKeyOf, QUOTE_APPROVAL_PROCESS, type QuoteDeps } from '../quote.deps';
+import { correlations, keyRecordedOf, keyRecordedStatement, startedOf, startedStatement, startingInsert } from '../../workflow';
+import { businessKeyOf, currentBusinessKeySql, QUOTE_APPROVAL_PROCESS, type QuoteDeps } from '../quote.deps';
 import { dealMetricsOf } from '../quote.deal-metrics';
 import { durationMs, guard, requireEditor } from '../quote.guards';
 import { conclude, currentPriceResult, done, finish, isoDate, lock, lockOpened, lockStatement, pinnedRelease, priceResultById } from '../quote.repository';
@@ -26,6 +26,8 @@ type SubmitState = {
     correlationId: string; businessKey: string; revision: number; required: RequiredLevel[]; dueAt: Date; escalationSla: string;
     /** Recorded by this run's first step (a reconciler's run finishes an intent whose start may have landed: it looks first). */
     firstAttempt?: boolean;
+    /** Whether an intent of the key was recorded before this one (read by the first step with its lock). */
+    otherIntentRecorded?: boolean;
   };
   processInstanceId?: string;
   workItemId?: string | null;
@@ -49,9 +51,10 @@ export function submitFlow(deps: QuoteDeps): Flow<SubmitState> {
       name: 'record-submission',
       async invoke({ quoteId, ctx, releaseId }) {
         const view = await releases.get(ctx.principal.tenantId, releaseId);
-        // Raw SQL on node-postgres (ADR 0014, 0017): the lock and the price evidence with BEGIN,
-        // the writes in the statement of the event, with the COMMIT.
-        return inRawTransaction(async (tx, [locked = [], priced = []]) => {
+        // Raw SQL on node-postgres (ADR 0014, 0017): the lock, the price evidence and whether the
+        // revision's business key was ever used (the start's lookup, ADR 0013) with BEGIN, the
+        // writes in the statement of the event, with the COMMIT.
+        return inRawTransaction(async (tx, [locked = [], priced = [], keyRecorded]) => {
           const loaded = await lockOpened(tx, locked, quoteId, ctx, view.releaseId);
           requireEditor(ctx, loaded.quote);
           const { revision, quote } = loaded;
@@ -104,8 +107,10 @@ export function submitFlow(deps: QuoteDeps): Flow<SubmitState> {
             ],
             last: true,
           });
-          return { pending: { correlationId, businessKey, revision: revision.revision, required: evaluation.required, dueAt, escalationSla, firstAttempt: true } };
-        }, [lockStatement(quoteId, ctx), currentPriceResult(quoteId)], { tenantId: ctx.principal.tenantId });
+          // Read after the lock, for the revision locked; unknown when the lock had to be taken again.
+          const otherIntentRecorded = locked.length > 0 ? keyRecordedOf(keyRecorded) : undefined;
+          return { pending: { correlationId, businessKey, revision: revision.revision, required: evaluation.required, dueAt, escalationSla, firstAttempt: true, otherIntentRecorded } };
+        }, [lockStatement(quoteId, ctx), currentPriceResult(quoteId), keyRecordedStatement(currentBusinessKeySql(ctx.principal.tenantId, quoteId))], { tenantId: ctx.principal.tenantId });
       },
       async compensate({ quoteId, ctx, pending, processInstanceId }, failure) {
         if (!pending) return;
