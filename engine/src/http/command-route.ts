@@ -5,7 +5,7 @@ import type { RawTx } from '../lib/sql-transaction';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from './auth';
 import { routeSchema } from './contract-routes';
-import { idempotencyKeyOf, runIdempotent, runIdempotentOptimistic } from './idempotency';
+import { idempotencyKeyOf, runIdempotent, runIdempotentOptimistic, type Answer, type Read } from './idempotency';
 import { expectedVersion, principalOf } from './principal';
 
 /** What every command receives besides its input, whoever calls it. */
@@ -19,6 +19,11 @@ export type CommandMeta = {
   complete: (tx: RawTx, result: unknown) => Promise<void>;
   /** The same as a statement for the command's own last statement (`finish`): one round trip less. */
   answer: (result: unknown) => Prisma.Sql;
+  /**
+   * A read of raw SQL on the pool. Where the route sets `claimWithFirstRead`, the command's first
+   * read also claims the Idempotency-Key (one statement), and must come before any change.
+   */
+  read: Read;
 };
 export type CommandContext = CommandMeta & { principal: Principal };
 
@@ -35,6 +40,11 @@ export type CommandOptions<Op extends OperationId> = {
    * effect, and a concurrent duplicate waits for it (`runIdempotentOptimistic`).
    */
   singleTransaction?: boolean;
+  /**
+   * The command reads before it changes anything, and makes that first read through `ctx.read`:
+   * the key's claim goes with it, not in a statement of its own (`runIdempotent`'s option).
+   */
+  claimWithFirstRead?: boolean;
 };
 
 const authenticatedCaller = (request: FastifyRequest): CommandCaller<{ principal: Principal }> => {
@@ -62,21 +72,22 @@ export function commandRoutes<Extra = { principal: Principal }>(
         const caller = callerOf(request);
         const key = idempotencyKeyOf(request.headers);
         const version = expectedVersion(request, false);
-        const result = await (options.singleTransaction ? runIdempotentOptimistic : runIdempotent)(
-          prisma,
-          { tenantId: caller.tenantId, clientId: caller.clientId, operation, key },
-          { params: request.params ?? null, body: request.body ?? null, ifMatch: version ?? null },
-          async (answer) => ({
-            status: code,
-            body: await run(request, {
-              ...caller.context, correlationId: String(request.id), commandId: key,
-              ...(version !== undefined ? { expectedVersion: version } : {}),
-              // No body (204) is stored as SQL NULL: Prisma refuses a JSON null.
-              complete: (tx, body) => answer.complete(tx, { status: code, body: body ?? undefined }),
-              answer: (body) => answer.statement({ status: code, body: body ?? undefined }),
-            }),
+        const scope = { tenantId: caller.tenantId, clientId: caller.clientId, operation, key };
+        const input = { params: request.params ?? null, body: request.body ?? null, ifMatch: version ?? null };
+        const execute = async (answer: Answer) => ({
+          status: code,
+          body: await run(request, {
+            ...caller.context, correlationId: String(request.id), commandId: key,
+            ...(version !== undefined ? { expectedVersion: version } : {}),
+            // No body (204) is stored as SQL NULL: Prisma refuses a JSON null.
+            complete: (tx, body) => answer.complete(tx, { status: code, body: body ?? undefined }),
+            answer: (body) => answer.statement({ status: code, body: body ?? undefined }),
+            read: answer.read,
           }),
-        );
+        });
+        const result = options.singleTransaction
+          ? await runIdempotentOptimistic(prisma, scope, input, execute)
+          : await runIdempotent(prisma, scope, input, execute, { claimWithFirstRead: options.claimWithFirstRead === true });
         if (result.replayed) reply.header('idempotent-replayed', 'true');
         if (result.status >= 400) {
           // A replayed refusal reads like a live one (error-handler.ts): this request's instance and correlation id.

@@ -1,4 +1,4 @@
-import { createPrismaClient, type PrismaClient } from '@cpq/prisma';
+import { createPrismaClient, Prisma, type PrismaClient } from '@cpq/prisma';
 import { createTestDatabase, type TestDatabase } from '@cpq/prisma/test-database';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEnv } from '../../../test/env';
@@ -223,5 +223,124 @@ describe('Idempotency-Key (real PostgreSQL)', () => {
     [{ 'idempotency-key': 'has spaces in it' }, 'validation-failed'],
   ])('header %j is refused with %s', (headers, code) => {
     expect(() => idempotencyKeyOf(headers)).toThrow(expect.objectContaining({ code }));
+  });
+
+  describe('claim with the first read (a command that reads before it changes anything)', () => {
+    const deferred = { claimWithFirstRead: true };
+    const records = (s: IdempotencyScope) => prisma.idempotencyRecord.findMany({ where: { idempotencyKey: s.key } });
+    /** Reads the tenant row (the claim goes with it), then registers it in a transaction that stores the answer. */
+    const readThenRegister = (id: string, seen: unknown[][] = []) => async (answer: Answer) => {
+      seen.push(await answer.read(Prisma.sql`SELECT id, name FROM tenant WHERE id = ${id}`));
+      return register(id)(answer);
+    };
+
+    it('the key is claimed by the command\'s first read, in the same statement: the read\'s rows come back, the answer is stored, a replay runs nothing after the read', async () => {
+      const s = scope();
+      const seen: unknown[][] = [];
+      await prisma.tenant.create({ data: { id: 'idem-first-read-x', name: 'x' } });
+      let readsAfterClaim = 0;
+      const first = await runIdempotent(prisma, s, { r: 1 }, async (answer) => {
+        // Rows with their types, and none where the read finds none.
+        seen.push(await answer.read(Prisma.sql`SELECT id, name, 1::int AS n FROM tenant WHERE id = ${'idem-first-read-x'}`));
+        expect(await records(s)).toEqual([expect.objectContaining({ status: 'in-flight' })]);
+        readsAfterClaim += (await answer.read(Prisma.sql`SELECT id FROM tenant WHERE id = ${'nobody'}`)).length + 1;
+        return register('idem-first-read')(answer);
+      }, deferred);
+      expect(first).toEqual({ status: 201, body: { tenantId: 'idem-first-read' }, replayed: false });
+      expect(seen).toEqual([[{ id: 'idem-first-read-x', name: 'x', n: 1 }]]);
+      expect(readsAfterClaim).toBe(1);
+      const replay = await runIdempotent(prisma, s, { r: 1 }, readThenRegister('idem-first-read-2', seen), deferred);
+      expect(replay).toEqual({ status: 201, body: { tenantId: 'idem-first-read' }, replayed: true });
+      expect(await effects('idem-first-read')).toBe(1);
+      expect(await effects('idem-first-read-2')).toBe(0);
+      expect(await records(s)).toEqual([expect.objectContaining({ status: 'completed', responseStatus: 201 })]);
+    });
+
+    it('a concurrent duplicate is stopped at its first read with 409 while the first runs; exactly one effect', async () => {
+      const s = scope();
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      let claimed!: () => void;
+      const inFlight = new Promise<void>((resolve) => (claimed = resolve));
+      const slow = runIdempotent(prisma, s, { d: 1 }, async (answer) => {
+        await answer.read(Prisma.sql`SELECT 1 AS one`);
+        claimed();
+        await gate;
+        return register('idem-first-read-dup')(answer);
+      }, deferred);
+      await signalOf(inFlight, slow);
+      let ranPastRead = false;
+      const duplicate = await runIdempotent(prisma, s, { d: 1 }, async (answer) => {
+        await answer.read(Prisma.sql`SELECT 1 AS one`);
+        ranPastRead = true;
+        return register('idem-first-read-dup')(answer);
+      }, deferred).catch((e: unknown) => e);
+      expect(duplicate).toMatchObject({ code: 'idempotency-in-flight' });
+      expect(ranPastRead).toBe(false);
+      release();
+      expect((await slow).status).toBe(201);
+      expect(await effects('idem-first-read-dup')).toBe(1);
+    });
+
+    it('a refusal before the first read is stored as the answer (the replay gets it); another body with the key is a 422', async () => {
+      const s = scope();
+      let runs = 0;
+      const refuse = async () => {
+        runs += 1;
+        throw new DomainError('work-item-not-found', 'no such item');
+      };
+      await expect(runIdempotent(prisma, s, { q: 1 }, refuse, deferred)).rejects.toMatchObject({ code: 'work-item-not-found' });
+      expect(await records(s)).toEqual([expect.objectContaining({ status: 'completed', responseStatus: 404 })]);
+      const replay = await runIdempotent(prisma, s, { q: 1 }, refuse, deferred);
+      expect(replay).toMatchObject({ status: 404, replayed: true, body: { code: 'work-item-not-found' } });
+      expect(runs).toBe(2);
+      await expect(runIdempotent(prisma, s, { q: 2 }, readThenRegister('idem-first-read-other'), deferred)).rejects.toMatchObject({ code: 'idempotency-key-reused' });
+      expect(await effects('idem-first-read-other')).toBe(0);
+    });
+
+    it('a refusal before the first read while another request holds the key is not stored: 409 in flight, and the first one\'s answer stands', async () => {
+      const s = scope();
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      let claimed!: () => void;
+      const inFlight = new Promise<void>((resolve) => (claimed = resolve));
+      const slow = runIdempotent(prisma, s, { e: 1 }, async (answer) => {
+        await answer.read(Prisma.sql`SELECT 1 AS one`);
+        claimed();
+        await gate;
+        return register('idem-first-read-held')(answer);
+      }, deferred);
+      await signalOf(inFlight, slow);
+      const refused = await runIdempotent(prisma, s, { e: 1 }, async () => {
+        throw new DomainError('work-item-not-found', 'gone meanwhile');
+      }, deferred).catch((e: unknown) => e);
+      expect(refused).toMatchObject({ code: 'idempotency-in-flight' });
+      release();
+      expect(await slow).toMatchObject({ status: 201, replayed: false });
+      expect(await records(s)).toEqual([expect.objectContaining({ status: 'completed', responseStatus: 201 })]);
+    });
+
+    it('an unexpected failure after the claim releases the key; one before it leaves nothing behind', async () => {
+      const s = scope();
+      await expect(runIdempotent(prisma, s, { f: 1 }, async (answer) => {
+        await answer.read(Prisma.sql`SELECT 1 AS one`);
+        throw new Error('fell over after the read');
+      }, deferred)).rejects.toThrow('fell over after the read');
+      expect(await records(s)).toEqual([]);
+      await expect(runIdempotent(prisma, s, { f: 1 }, async () => {
+        throw new Error('fell over before the read');
+      }, deferred)).rejects.toThrow('fell over before the read');
+      expect(await records(s)).toEqual([]);
+      expect(await runIdempotent(prisma, s, { f: 1 }, readThenRegister('idem-first-read-retry'), deferred)).toMatchObject({ status: 201, replayed: false });
+    });
+
+    it('a read that fails takes no claim with it (one statement): the key stays free', async () => {
+      const s = scope();
+      await expect(runIdempotent(prisma, s, { g: 1 }, async (answer) => {
+        await answer.read(Prisma.sql`SELECT 1 / ${0}::int AS boom`);
+        return { status: 200, body: {} };
+      }, deferred)).rejects.toThrow(/division by zero/);
+      expect(await records(s)).toEqual([]);
+    });
   });
 });

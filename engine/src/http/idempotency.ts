@@ -65,12 +65,41 @@ export function commandIdOf(request: { headers: Record<string, string | string[]
 /** Called by a command inside its own transaction, so the effect and the stored response commit together. */
 export type CompleteInTransaction = (tx: RawTx, response: CommandResponse) => Promise<void>;
 
+/** A read of raw SQL on the pool (the command's own tables, in the request's tenant scope). */
+export type Read = <T>(sql: Prisma.Sql) => Promise<T[]>;
+
 /**
  * How a command stores its answer: `complete` runs the statement in the command's transaction;
  * `statement` hands it over to be written as part of the command's own last statement (one
  * round trip less: a common table expression of `finish`, or a command of one statement).
+ * `read`: the command's reads on the pool; where the route defers the key's claim
+ * (`claimWithFirstRead`), the first one takes the claim in the same statement.
  */
-export type Answer = { complete: CompleteInTransaction; statement: (response: CommandResponse) => Prisma.Sql };
+export type Answer = { complete: CompleteInTransaction; statement: (response: CommandResponse) => Prisma.Sql; read: Read };
+
+/** The key's claim: a new record in flight, or one whose lease ran out (a crashed attempt) with the same request. */
+const claimInsert = (scope: IdempotencyScope, hash: string) => Prisma.sql`
+    INSERT INTO idempotency_record (tenant_id, client_id, operation, idempotency_key, request_hash, status, locked_until)
+    VALUES (${scope.tenantId}, ${scope.clientId}, ${scope.operation}, ${scope.key}, ${hash}, 'in-flight', now() + make_interval(secs => ${LEASE_SECONDS}))
+    ON CONFLICT (tenant_id, client_id, operation, idempotency_key) DO UPDATE
+      SET locked_until = EXCLUDED.locked_until
+      WHERE idempotency_record.status = 'in-flight'
+        AND idempotency_record.locked_until < now()
+        AND idempotency_record.request_hash = EXCLUDED.request_hash
+    RETURNING id`;
+
+/**
+ * The key's claim and a read in one statement (a data-modifying CTE, one implicit transaction):
+ * the read's rows with their own types, and the claim's id (null when the key was taken).
+ * `__found` tells the read's rows from the one row the outer join gives when it has none.
+ */
+const claimWithRead = (claim: Prisma.Sql, read: Prisma.Sql) => Prisma.sql`
+    WITH claim AS (${claim})
+    SELECT (SELECT id FROM claim)::text AS "__claim", r.*
+    FROM (SELECT 1) one LEFT JOIN LATERAL (SELECT true AS "__found", x.* FROM (${read}) x) r ON true`;
+
+/** Thrown by a deferred claim's read when another request holds or answered the key. */
+class KeyTaken extends Error {}
 
 const responseJson = (response: CommandResponse) => JSON.stringify(response.body ?? null);
 
@@ -108,21 +137,21 @@ export async function runIdempotent(
   scope: IdempotencyScope,
   request: unknown,
   command: (answer: Answer) => Promise<CommandResponse>,
+  /**
+   * `claimWithFirstRead`: the key is claimed by the command's first read (`answer.read`), in the
+   * same statement, instead of by a statement of its own before the command (one round trip
+   * less). For a command that reads before it changes anything (its remote calls before that
+   * read are reads too): a refusal before the claim is stored as an answer unless the key has
+   * one; a key already taken ends the command at that read, which is answered as a replay.
+   */
+  options: { claimWithFirstRead?: boolean } = {},
 ): Promise<CommandResponse & { replayed: boolean }> {
   const hash = requestHash(request);
   const where = { tenantId: scope.tenantId, clientId: scope.clientId, operation: scope.operation, idempotencyKey: scope.key };
+  const db = rawOf(prisma);
 
-  const claimed = await rawOf(prisma).$queryRaw<{ id: bigint | string }[]>`
-    INSERT INTO idempotency_record (tenant_id, client_id, operation, idempotency_key, request_hash, status, locked_until)
-    VALUES (${scope.tenantId}, ${scope.clientId}, ${scope.operation}, ${scope.key}, ${hash}, 'in-flight', now() + make_interval(secs => ${LEASE_SECONDS}))
-    ON CONFLICT (tenant_id, client_id, operation, idempotency_key) DO UPDATE
-      SET locked_until = EXCLUDED.locked_until
-      WHERE idempotency_record.status = 'in-flight'
-        AND idempotency_record.locked_until < now()
-        AND idempotency_record.request_hash = EXCLUDED.request_hash
-    RETURNING id`;
-
-  if (claimed.length === 0) {
+  /** The answer for a key another request claimed: its stored answer, or a refusal while it runs or when the body differs. */
+  const answerOfTaken = async (): Promise<CommandResponse & { replayed: boolean }> => {
     const existing = await prisma.idempotencyRecord.findUnique({ where: { tenantId_clientId_operation_idempotencyKey: where } });
     if (!existing) throw new DomainError('idempotency-in-flight', 'the first request with this Idempotency-Key is still running; retry shortly');
     if (existing.requestHash !== hash) {
@@ -134,14 +163,27 @@ export async function runIdempotent(
       throw new DomainError('idempotency-in-flight', 'the first request with this Idempotency-Key is still running; retry shortly');
     }
     return { status: existing.responseStatus!, body: existing.responseBody, replayed: true };
-  }
+  };
 
   // node-postgres reads a bigint as a string; Prisma's reads below want a BigInt.
-  const id = BigInt(claimed[0]!.id);
+  let id: bigint | undefined;
+  if (!options.claimWithFirstRead) {
+    const claimed = await db.$queryRaw<{ id: bigint | string }[]>(claimInsert(scope, hash));
+    if (claimed.length === 0) return answerOfTaken();
+    id = BigInt(claimed[0]!.id);
+  }
+  const read: Read = async <T>(sql: Prisma.Sql) => {
+    if (id !== undefined) return db.$queryRaw<T[]>(sql);
+    const rows = await db.$queryRaw<(Record<string, unknown> & { __claim: string | null; __found: boolean | null })[]>(claimWithRead(claimInsert(scope, hash), sql));
+    if (!rows[0]?.__claim) throw new KeyTaken();
+    id = BigInt(rows[0].__claim);
+    return rows.flatMap(({ __claim, __found, ...row }) => (__found ? [row as T] : []));
+  };
   let completed = false;
   // Only this attempt's in-flight record is completed or released: never an answer already
   // stored, nor a record another attempt took over after the lease.
   const statement = (response: CommandResponse) => {
+    if (id === undefined) throw new Error(`${scope.operation}: the answer is stored before the key was claimed (its first read claims it)`);
     completed = true;
     return Prisma.sql`
       UPDATE idempotency_record SET status = 'completed', response_status = ${response.status},
@@ -151,14 +193,22 @@ export async function runIdempotent(
   const complete: CompleteInTransaction = async (tx, response) => {
     await tx.$executeRaw(statement(response));
   };
+  /** An answer given before the key was claimed (a refusal, or a command that never read): stored unless the key has one. */
+  const storeUnclaimed = async (response: CommandResponse) =>
+    (await db.$executeRaw(Prisma.sql`${answerInsert(scope, hash, response)} ON CONFLICT (tenant_id, client_id, operation, idempotency_key) DO NOTHING`)) > 0;
   try {
-    const response = await command({ complete, statement });
+    const response = await command({ complete, statement, read });
+    if (id === undefined) {
+      if (!(await storeUnclaimed(response))) return answerOfTaken();
+      return { ...response, replayed: false };
+    }
     // A command that made no transaction of its own (nothing to change, e.g. a work item's
     // claim): store the answer now, in one statement (its own implicit transaction: one round
     // trip, where BEGIN, the UPDATE and COMMIT of a Prisma transaction took three).
-    if (!completed) await rawOf(prisma).$executeRaw(statement(response));
+    if (!completed) await db.$executeRaw(statement(response));
     return { ...response, replayed: false };
   } catch (error) {
+    if (error instanceof KeyTaken) return answerOfTaken();
     if (completed) {
       // The command's answer committed with its effect; what failed came after (a follow-up
       // call). The committed answer stands, for this caller and for every replay.
@@ -169,11 +219,16 @@ export async function runIdempotent(
     if (ERROR_CATALOG[refusal.code].status < 500 && !TRANSIENT_CODES.has(refusal.code) && !refusal.transient) {
       // A refusal is an answer: remember it, so a replay gets the same answer.
       const body: Problem = problem(refusal.code, refusal.detail, refusal.errors ? { errors: refusal.errors } : {});
-      await rawOf(prisma).$executeRaw(statement({ status: body.status, body }));
+      if (id === undefined) {
+        // Refused before the claim: the answer, unless another request with the key has one.
+        if (!(await storeUnclaimed({ status: body.status, body }))) return answerOfTaken();
+        throw error;
+      }
+      await db.$executeRaw(statement({ status: body.status, body }));
       throw error;
     }
     // A crash or a "not now" (contention, dependency down): the key is free for a retry.
-    await prisma.idempotencyRecord.deleteMany({ where: { id, status: 'in-flight' } }).catch(() => {});
+    if (id !== undefined) await prisma.idempotencyRecord.deleteMany({ where: { id, status: 'in-flight' } }).catch(() => {});
     throw error;
   }
 }
@@ -199,7 +254,10 @@ export async function runIdempotentOptimistic(
     answered = true;
     return answerInsert(scope, hash, response);
   };
-  const answer: Answer = { statement, complete: async (tx, response) => void (await tx.$executeRaw(statement(response))) };
+  const answer: Answer = {
+    statement, complete: async (tx, response) => void (await tx.$executeRaw(statement(response))),
+    read: <T>(sql: Prisma.Sql) => rawOf(prisma).$queryRaw<T[]>(sql),
+  };
   // The key has a committed record: its answer, or (a claim of the other mode left behind) a run in claim mode.
   const replay = () => runIdempotent(prisma, scope, request, command);
   try {

@@ -33,13 +33,17 @@ export const actorOf = (ctx: CommandContext) => ({
  * transaction: the compiled release is fetched outside it (it may need Redis or another pool
  * connection), and `lock` checks the revision is still on it.
  */
-export async function pinnedRelease(db: Db, quoteId: string, tenantId: string): Promise<string> {
-  const rows = await db.$queryRaw<{ releaseId: string }[]>`
+export async function pinnedRelease(db: Db | Read, quoteId: string, tenantId: string): Promise<string> {
+  const sql = Prisma.sql`
     SELECT r.release_id::text AS "releaseId" FROM quote q JOIN quote_revision r ON r.quote_id = q.id AND r.revision = q.current_revision
     WHERE q.id = ${quoteId}::uuid AND q.tenant_id = ${tenantId}`;
+  const rows = await (typeof db === 'function' ? db<{ releaseId: string }>(sql) : db.$queryRaw<{ releaseId: string }[]>(sql));
   if (!rows[0]) throw new DomainError('quote-not-found', `no quote ${quoteId}`);
   return rows[0].releaseId;
 }
+
+/** A read on the pool that a command may be given (`CommandContext.read`). */
+type Read = <T>(sql: Prisma.Sql) => Promise<T[]>;
 
 // The columns of a quote and of its current revision, under the names of the Prisma models.
 const QUOTE_COLUMNS = Prisma.sql`q.id::text AS "id", q.tenant_id AS "tenantId", q.account_id AS "accountId", q.customer_name AS "customerName",

@@ -34,7 +34,9 @@ export async function quoteRoutes(app: FastifyInstance, o: QuoteRoutesOptions): 
   }, single);
   command('disconnectQuoteLine', 200, (r, ctx) => o.quotes.disconnectLine(r.params.quoteId, r.body.lineId, ctx), single);
   command('priceQuote', 200, (r, ctx) => o.quotes.price(r.params.quoteId, ctx), single);
-  command('submitQuoteForApproval', 200, (r, ctx) => o.quotes.submit(r.params.quoteId, ctx));
+  // Commands that read before they change anything: the key's claim goes with their first read.
+  const claimWithFirstRead = { claimWithFirstRead: true } as const;
+  command('submitQuoteForApproval', 200, (r, ctx) => o.quotes.submit(r.params.quoteId, ctx), claimWithFirstRead);
   command('generateQuoteDocument', 201, (r, ctx) => o.quotes.generateDocument(r.params.quoteId, ctx));
   command('acceptQuote', 200, (r, ctx) => o.quotes.accept(r.params.quoteId, r.body, ctx));
   command('reviseQuote', 200, (r, ctx) => o.quotes.revise(r.params.quoteId, ctx));
@@ -58,8 +60,8 @@ export async function quoteRoutes(app: FastifyInstance, o: QuoteRoutesOptions): 
     return { items: await o.workItems.list(principal) };
   });
   route('getWorkItem', async (request) => o.workItems.get(request.params.workItemId, principalOf(request)));
-  command('claimWorkItem', 200, (r, ctx) => o.workItems.claim(r.params.workItemId, ctx));
-  command('approveQuote', 200, (r, ctx) => o.workItems.approve(r.params.workItemId, r.body.reason, ctx));
-  command('rejectQuote', 200, (r, ctx) => o.workItems.reject(r.params.workItemId, r.body.reason, ctx));
+  command('claimWorkItem', 200, (r, ctx) => o.workItems.claim(r.params.workItemId, ctx), claimWithFirstRead);
+  command('approveQuote', 200, (r, ctx) => o.workItems.approve(r.params.workItemId, r.body.reason, ctx), claimWithFirstRead);
+  command('rejectQuote', 200, (r, ctx) => o.workItems.reject(r.params.workItemId, r.body.reason, ctx), claimWithFirstRead);
   command('escalateWorkItem', 200, (r, ctx) => o.workItems.escalate(r.params.workItemId, ctx));
 }

@@ -13,6 +13,8 @@ export type CommandContext = {
   complete?: (tx: RawTx, result: unknown) => Promise<void>;
   /** The same as a statement, written within the command's last statement (`conclude`). */
   answer?: (result: unknown) => Prisma.Sql;
+  /** A read on the pool; the first one claims the Idempotency-Key where the route defers the claim (command-route.ts). */
+  read?: <T>(sql: Prisma.Sql) => Promise<T[]>;
 };
 
 // Command inputs are the contract's request bodies (contracts/src/generated/api.ts).

@@ -67,8 +67,9 @@ describe('the approval loop in raw SQL: submit, inbox, claim and decision in few
       const claim = await measured(() => f.call('sam', 'POST', `/work-items/${workItemId}/commands/claim`));
       expect(claim.result.body.assignee).toBe('sam');
       expect(fromPrisma(claim.texts)).toEqual([]);
-      // The key's claim, the correlation with its open level, the answer stored in one statement (no BEGIN and COMMIT around it).
-      expect(claim.texts).toHaveLength(3);
+      // The correlation with its open level and the key's claim in one statement, the answer stored in one statement (no BEGIN and COMMIT around it).
+      expect(claim.texts).toHaveLength(2);
+      expect(claim.texts[0]).toMatch(/^\s*WITH claim AS \(\s*INSERT INTO idempotency_record.*FROM workflow_correlation .*LEFT JOIN LATERAL .*FROM approval_requirement r/s);
       expect(claim.texts.filter((t) => /^(BEGIN|COMMIT)/.test(t))).toEqual([]);
 
       const quoteBefore = await prisma().quote.findUniqueOrThrow({ where: { id: quoteId } });
@@ -76,13 +77,13 @@ describe('the approval loop in raw SQL: submit, inbox, claim and decision in few
       const approve = await measured(() => f.call('sam', 'POST', `/work-items/${workItemId}/commands/approve-quote`, { reason: 'fine' }, { 'idempotency-key': key }));
       expect(approve.result.body, JSON.stringify(approve.result.body)).toMatchObject({ state: 'approved', level: 2 });
       expect(fromPrisma(approve.texts)).toEqual([]);
-      // The key's claim, the work item's correlation with the revision's head (one statement), BEGIN with
-      // the reads, the writes (with the COMMIT once prepared), the task marked completed after Camunda's completion.
+      // The work item's correlation with the revision's head and the key's claim (one statement), BEGIN
+      // with the reads, the writes (with the COMMIT once prepared), the task marked completed after Camunda's completion.
       const opened = approve.texts.filter((t) => t.startsWith('BEGIN'));
       expect(opened).toHaveLength(1);
       expect(opened[0]).toMatch(/FROM quote q .* FOR UPDATE; .*FROM quote_revision r .*FROM approval_requirement r .*FROM audit_record/s);
-      expect(approve.texts.filter((t) => /FROM workflow_correlation/.test(t))).toEqual([expect.stringMatching(/LEFT JOIN LATERAL .*FROM quote_revision r/s)]);
-      expect(approve.texts.length).toBeLessThanOrEqual(6);
+      expect(approve.texts.filter((t) => /FROM workflow_correlation/.test(t))).toEqual([expect.stringMatching(/^\s*WITH claim AS \(\s*INSERT INTO idempotency_record.*LEFT JOIN LATERAL .*FROM quote_revision r/s)]);
+      expect(approve.texts.length).toBeLessThanOrEqual(5);
       expect(approve.texts.filter((t) => /^(EXECUTE cpq_\w+\(.*\); COMMIT|COMMIT)$/s.test(t))).toHaveLength(1);
 
       const { decisionId } = approve.result.body as { decisionId: string };
@@ -121,8 +122,9 @@ describe('the approval loop in raw SQL: submit, inbox, claim and decision in few
       expect(opened[0]).toMatch(/FOR UPDATE OF q, r; .*FROM price_result p.*FROM workflow_correlation WHERE business_key = 'quote-approval:[^']*' \|\| \(SELECT current_revision FROM quote/s);
       expect(submit.texts.filter((t) => !t.startsWith('BEGIN') && /business_key/.test(t))).toEqual([]);
       expect(opened[1]).toMatch(/FOR UPDATE OF q, r; .*UPDATE workflow_correlation SET status = 'RUNNING'/s);
-      // The key's claim, the pinned release, two transactions of two messages (three each on a connection that has not prepared the last statement yet).
-      expect(submit.texts.length).toBeLessThanOrEqual(7);
+      // The pinned release with the key's claim, two transactions of two messages (three each on a connection that has not prepared the last statement yet).
+      expect(submit.texts[0]).toMatch(/^\s*WITH claim AS \(\s*INSERT INTO idempotency_record.*SELECT r.release_id/s);
+      expect(submit.texts.length).toBeLessThanOrEqual(6);
 
       const revision = await prisma().quoteRevision.findUniqueOrThrow({ where: { quoteId_revision: { quoteId, revision: 1 } } });
       expect(revision).toMatchObject({ state: 'submitted', submittedBy: 'rita', submittedAt: expect.any(Date) });

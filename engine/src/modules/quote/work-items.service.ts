@@ -19,7 +19,7 @@ export type WorkItemView = {
   workItemId: string; kind: 'quote-approval'; quoteId: string; revision: number; level: number; role: string;
   reasons: string[]; dueAt: string; createdAt: string; assignee: string | null; name: string | null;
 };
-type Ctx = Pick<CommandContext, 'principal' | 'correlationId' | 'complete' | 'answer'> & { commandId?: string };
+type Ctx = Pick<CommandContext, 'principal' | 'correlationId' | 'complete' | 'answer' | 'read'> & { commandId?: string };
 type Deps = {
   prisma: PrismaClient; camunda: CamundaClient; releases: ReleaseViews; log: { warn(o: object, m: string): void };
   /** The work items' transactions, in raw SQL on node-postgres (ADR 0014, 0017). */
@@ -42,6 +42,7 @@ const REVISION_OF = Prisma.sql`CASE WHEN c."domainType" = 'QUOTE_REVISION' THEN 
 const OPEN_LEVEL = openLevelOfRevision(QUOTE_OF, REVISION_OF);
 const headOf = (tenantId: string) => revisionHeadOf(QUOTE_OF, REVISION_OF, tenantId);
 type Linked<T> = { correlation: Correlation; quoteId: string; revision: number; joined: T | null };
+type Read = NonNullable<CommandContext['read']>;
 
 /**
  * Work items are Camunda user tasks seen through the domain: a task is shown only with the
@@ -55,6 +56,7 @@ export function createWorkItemService({ prisma, camunda, releases, log, ...rest 
   // The approval loop's reads outside a transaction: raw SQL on the pool, past Prisma's client
   // (its query interpretation was a fifth of the engine's CPU in the approval bench).
   const db = rawTx(poolOf(prisma));
+  const rawRead: Read = (sql) => db.$queryRaw(sql);
 
   async function fetchTask(workItemId: string): Promise<Task> {
     try {
@@ -70,17 +72,20 @@ export function createWorkItemService({ prisma, camunda, releases, log, ...rest 
    * (at most one row, as JSON): one statement, whatever the number of instances. The workflow
    * and approval modules give their parts of it (their tables, their columns).
    */
-  async function linked<T>(tenantId: string, processInstanceIds: string[], lateral: Prisma.Sql): Promise<Linked<T>[]> {
+  async function linked<T>(tenantId: string, processInstanceIds: string[], lateral: Prisma.Sql, read: Read = rawRead): Promise<Linked<T>[]> {
     if (processInstanceIds.length === 0) return [];
-    const rows = await db.$queryRaw<(Correlation & { joined: T | null })[]>(Prisma.sql`
+    const rows = await read<Correlation & { joined: T | null }>(Prisma.sql`
       SELECT c.*, to_jsonb(j) AS joined FROM (${correlationsOfInstances(tenantId, processInstanceIds)}) c LEFT JOIN LATERAL (${lateral}) j ON true`);
     return rows.map(({ joined, ...correlation }) => ({ correlation, ...linkOf(correlation.domainId), joined }));
   }
 
-  /** The work item's task (Camunda) and its correlation with what `lateral` joins to it (one statement). */
-  async function load<T = Record<string, unknown>>(workItemId: string, principal: Principal, lateral: Prisma.Sql = OPEN_LEVEL) {
+  /**
+   * The work item's task (Camunda) and its correlation with what `lateral` joins to it (one
+   * statement, made through `read`: a command's first read, which may claim its Idempotency-Key).
+   */
+  async function load<T = Record<string, unknown>>(workItemId: string, principal: Principal, lateral: Prisma.Sql = OPEN_LEVEL, read?: Read) {
     const task = await fetchTask(workItemId);
-    const [found] = task.tenantId === principal.tenantId ? await linked<T>(principal.tenantId, [task.processInstanceId], lateral) : [];
+    const [found] = task.tenantId === principal.tenantId ? await linked<T>(principal.tenantId, [task.processInstanceId], lateral, read) : [];
     if (!found) throw new DomainError('work-item-not-found', `no work item ${workItemId}`);
     return { task, ...found };
   }
@@ -104,8 +109,8 @@ export function createWorkItemService({ prisma, camunda, releases, log, ...rest 
     });
   }
 
-  async function get(workItemId: string, principal: Principal): Promise<{ item: WorkItemView; task: Task }> {
-    const { task, ...found } = await load(workItemId, principal);
+  async function get(workItemId: string, principal: Principal, read?: Read): Promise<{ item: WorkItemView; task: Task }> {
+    const { task, ...found } = await load(workItemId, principal, OPEN_LEVEL, read);
     const [item] = await views([task], principal, [found]);
     if (!item || !(await offeredTo(task, item, principal))) throw new DomainError('work-item-not-found', `no work item ${workItemId}`);
     return { item, task };
@@ -156,7 +161,7 @@ export function createWorkItemService({ prisma, camunda, releases, log, ...rest 
   async function decide(workItemId: string, outcome: 'approved' | 'rejected', reason: string | undefined, ctx: Ctx) {
     const { principal } = ctx;
     // The task (Camunda), then its correlation and the revision's head in one statement.
-    const { task, quoteId, revision, correlation, joined: head } = await load<RevisionHead>(workItemId, principal, headOf(principal.tenantId));
+    const { task, quoteId, revision, correlation, joined: head } = await load<RevisionHead>(workItemId, principal, headOf(principal.tenantId), ctx.read);
     const target = { tenantId: principal.tenantId, type: 'QUOTE', id: quoteId };
     // Everything Camunda and the catalog have to say is asked before the transaction.
     const policy = head ? (await releases.get(principal.tenantId, head.releaseId)).list('approval-policy')[0] : undefined;
@@ -287,7 +292,7 @@ export function createWorkItemService({ prisma, camunda, releases, log, ...rest 
     get: async (workItemId: string, principal: Principal): Promise<WorkItemView> => (await get(workItemId, principal)).item,
 
     async claim(workItemId: string, ctx: Ctx): Promise<WorkItemView> {
-      const { item, task } = await get(workItemId, ctx.principal);
+      const { item, task } = await get(workItemId, ctx.principal, ctx.read);
       await claimFor(task, ctx.principal.userId);
       return { ...item, assignee: ctx.principal.userId };
     },

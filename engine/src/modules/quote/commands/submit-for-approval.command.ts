@@ -194,7 +194,10 @@ function withoutPrecondition(ctx: CommandContext): CommandContext {
 export function submitForApprovalCommand(deps: QuoteDeps) {
   const flow = submitFlow(deps);
   return async (quoteId: string, ctx: CommandContext): Promise<SubmitResult> => {
-    const releaseId = await deps.inRawStatement((db) => pinnedRelease(db, quoteId, ctx.principal.tenantId));
+    // The first read: it claims the Idempotency-Key too, where the route defers the claim.
+    const releaseId = ctx.read
+      ? await pinnedRelease(ctx.read, quoteId, ctx.principal.tenantId)
+      : await deps.inRawStatement((db) => pinnedRelease(db, quoteId, ctx.principal.tenantId));
     const haltAfter = deps.haltAfter?.(flow.name);
     const state = await flow.run({ quoteId, ctx, releaseId }, deps.log, haltAfter ? { haltAfter } : {});
     return state.result!;
