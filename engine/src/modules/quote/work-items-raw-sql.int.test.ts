@@ -119,7 +119,7 @@ describe('the approval loop in raw SQL: submit, inbox, claim and decision in few
       const opened = submit.texts.filter((t) => t.startsWith('BEGIN'));
       expect(opened).toHaveLength(2);
       // Whether the revision's business key was used before (the start's lookup) is read with the lock, not on its own.
-      expect(opened[0]).toMatch(/FOR UPDATE OF q, r; .*FROM price_result p.*FROM workflow_correlation WHERE business_key = 'quote-approval:[^']*' \|\| \(SELECT current_revision FROM quote/s);
+      expect(opened[0]).toMatch(/FOR UPDATE OF q, r; .*FROM price_result p.*FROM workflow_correlation WHERE business_key = \(SELECT 'quote-approval:[^']*' \|\| current_revision::text FROM quote/s);
       expect(submit.texts.filter((t) => !t.startsWith('BEGIN') && /business_key/.test(t))).toEqual([]);
       expect(opened[1]).toMatch(/FOR UPDATE OF q, r; .*UPDATE workflow_correlation SET status = 'RUNNING'/s);
       // The pinned release with the key's claim, two transactions of two messages (three each on a connection that has not prepared the last statement yet).

@@ -1,0 +1,80 @@
+import { currentTenantScope, poolOf, TENANT_ROLE } from '@cpq/prisma';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createQuoteFixture, type Json, type QuoteFixture } from '../../../test/quote-fixture';
+
+// Row-level security (ADR 0023) keeps a condition with a function that is not leakproof (a cast,
+// split_part, `||`) out of an index condition: the table is scanned instead, a scan that grows with
+// the table. The approval bench found two such reads (a work item's correlation joined to its
+// quote revision; the submission's business key), which doubled PostgreSQL's time per loop, and a
+// read by process instance with no index at all. This test plans every statement the approval
+// loop sends, as the tenant role, with sequential scans made as expensive as the planner allows:
+// a statement that can reach its rows by an index does; one that cannot shows a Seq Scan.
+describe('the approval loop\'s statements reach their rows by index under row-level security', () => {
+  let f: QuoteFixture;
+  const sent: { text: string; values: unknown[] }[] = [];
+  const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+  const original = proto.query;
+
+  beforeAll(async () => {
+    f = await createQuoteFixture('approval_loop_plans');
+    proto.query = function recorded(this: unknown, ...args: unknown[]) {
+      const first = args[0] as string | { text: string; values?: unknown[] };
+      const text = typeof first === 'string' ? first : first.text;
+      const values = typeof first === 'string' ? (Array.isArray(args[1]) ? args[1] : []) : (first.values ?? []);
+      if (currentTenantScope() === f.tenant && !text.startsWith('SELECT set_config(\'role\'')) sent.push({ text, values });
+      return original.apply(this, args);
+    };
+  }, 180_000);
+  afterAll(async () => {
+    proto.query = original;
+    await f?.close();
+  });
+
+  /** The statements of a message: one, or those a transaction sent with BEGIN (the simple protocol's inlined values). */
+  const statementsOf = ({ text, values }: { text: string; values: unknown[] }) => {
+    if (!text.startsWith('BEGIN;')) return [{ text, values }];
+    // BEGIN; SET LOCAL ...; the tenant's scope; then the opening reads (their literals hold no '; ').
+    return text.split(/;\s+(?=SELECT|WITH)/).slice(1).filter((s) => !s.includes('set_config(')).map((s) => ({ text: s, values: [] }));
+  };
+  const seqScansOf = (plan: Json, into: string[] = []): string[] => {
+    if (plan['Node Type'] === 'Seq Scan') into.push(String(plan['Relation Name']));
+    for (const child of (plan.Plans as Json[] | undefined) ?? []) seqScansOf(child, into);
+    return into;
+  };
+
+  it('submit, inbox, claim, approve and the evidence the worker reads: no statement scans a table it could reach by index', async () => {
+    const quoteId = await f.pricedQuote('rita', { discountPercent: '18' });
+    sent.length = 0;
+    expect((await f.call('rita', 'POST', `/quotes/${quoteId}/commands/submit-for-approval`)).body.state).toBe('submitted');
+    const item = (await f.call('sam', 'GET', '/work-items')).body.items.find((i: Json) => i.quoteId === quoteId);
+    expect((await f.call('sam', 'POST', `/work-items/${String(item.workItemId)}/commands/claim`)).status).toBe(200);
+    expect((await f.call('sam', 'POST', `/work-items/${String(item.workItemId)}/commands/approve-quote`, { reason: 'fine' })).body.state).toBe('approved');
+    expect((await f.call('ian', 'GET', `/quotes/${quoteId}/approval-evidence`)).status).toBe(200);
+
+    const statements = sent.flatMap(statementsOf).filter((s) => /^\s*(SELECT|WITH)/.test(s.text));
+    // The reads this test is about are among them.
+    expect(statements.some((s) => /LEFT JOIN LATERAL/.test(s.text))).toBe(true);
+    expect(statements.some((s) => /FROM workflow_correlation WHERE business_key/.test(s.text))).toBe(true);
+
+    const client = await poolOf(f.t.infrastructure.prisma).connect();
+    const scans: { statement: string; tables: string[] }[] = [];
+    try {
+      for (const s of statements) {
+        await client.query('BEGIN');
+        try {
+          await client.query(`SET LOCAL enable_seqscan = off; SELECT set_config('role', '${TENANT_ROLE}', true), set_config('app.tenant_id', ${client.escapeLiteral(f.tenant)}, true)`);
+          // EXPLAIN plans and does not run: the data-modifying CTEs (the key's claim) change nothing.
+          const { rows } = await client.query<{ 'QUERY PLAN': Json[] }>({ text: `EXPLAIN (FORMAT JSON) ${s.text}`, values: s.values });
+          const tables = seqScansOf(rows[0]!['QUERY PLAN'][0]!.Plan as Json);
+          if (tables.length > 0) scans.push({ statement: s.text.replace(/\s+/g, ' ').slice(0, 160), tables });
+        } finally {
+          await client.query('ROLLBACK');
+        }
+      }
+    } finally {
+      client.release();
+    }
+    expect(scans).toEqual([]);
+  });
+});
