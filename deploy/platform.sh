@@ -15,6 +15,8 @@ cd "$ROOT"
 source "$ROOT/deploy/lib/jvm-services.sh"
 # shellcheck source=deploy/lib/secrets.sh
 source "$ROOT/deploy/lib/secrets.sh"
+# shellcheck source=deploy/lib/postgres-maintenance.sh
+source "$ROOT/deploy/lib/postgres-maintenance.sh"
 
 : "${ENGINE_PORT:=4000}"
 : "${ENGINE_HOST:=127.0.0.1}"
@@ -245,6 +247,7 @@ infra_up() {
 up() {
   : >"$STEP_LOG"
   infra_up
+  step "PostgreSQL maintenance (autovacuum)" postgres_autovacuum
   step "production build (npm run build)" npm run --silent build
   step "studio production build (next build)" npm run --silent build -w @cpq/studio
   step "local secrets in $SECRETS_DIR" secrets_export

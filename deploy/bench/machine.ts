@@ -11,7 +11,12 @@ export function describeMachine(): string {
     const pom = execSync('grep -m1 -o "<kafka.version>[^<]*" deploy/jvm/kafka/pom.xml', { encoding: 'utf8' });
     kafka = `Kafka ${pom.replace('<kafka.version>', '').trim()}`;
   } catch { /* keep the default */ }
-  return `${cpus().length} cores (${cpu}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, PostgreSQL 15, ${kafka} (one KRaft node), ${new Date().toISOString().slice(0, 10)}`;
+  // Autovacuum decides how a database that runs a while performs (dead rows, the planner's statistics): say which.
+  let autovacuum = 'autovacuum unknown';
+  try {
+    autovacuum = `autovacuum ${execFileSync('psql', ['-h', '127.0.0.1', '-U', 'postgres', '-Atc', 'SHOW autovacuum'], { encoding: 'utf8' }).trim()}`;
+  } catch { /* psql missing: unknown */ }
+  return `${cpus().length} cores (${cpu}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, PostgreSQL 15 (${autovacuum}), ${kafka} (one KRaft node), ${new Date().toISOString().slice(0, 10)}`;
 }
 
 export function percentile(sorted: number[], p: number): number {

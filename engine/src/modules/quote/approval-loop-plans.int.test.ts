@@ -9,7 +9,10 @@ import { createQuoteFixture, type Json, type QuoteFixture } from '../../../test/
 // quote revision; the submission's business key), which doubled PostgreSQL's time per loop, and a
 // read by process instance with no index at all. This test plans every statement the approval
 // loop sends, as the tenant role, with sequential scans made as expensive as the planner allows:
-// a statement that can reach its rows by an index does; one that cannot shows a Seq Scan.
+// a statement that can reach its rows by an index does; one that cannot shows a Seq Scan. Each
+// parameterized statement is planned twice: with its values (a custom plan) and without them (the
+// generic plan PostgreSQL keeps for a prepared statement after five runs, which the engine's
+// named statements get).
 describe('the approval loop\'s statements reach their rows by index under row-level security', () => {
   let f: QuoteFixture;
   const sent: { text: string; values: unknown[] }[] = [];
@@ -37,6 +40,11 @@ describe('the approval loop\'s statements reach their rows by index under row-le
     // BEGIN; SET LOCAL ...; the tenant's scope; then the opening reads (their literals hold no '; ').
     return text.split(/;\s+(?=SELECT|WITH)/).slice(1).filter((s) => !s.includes('set_config(')).map((s) => ({ text: s, values: [] }));
   };
+  /** A value as a literal for EXECUTE (PostgreSQL gives it the parameter's type). */
+  const literalOf = (client: pg.PoolClient, value: unknown): string =>
+    value === null || value === undefined ? 'NULL'
+      : Array.isArray(value) ? client.escapeLiteral(`{${value.map((v) => `"${String(v)}"`).join(',')}}`)
+        : client.escapeLiteral(String(value));
   const seqScansOf = (plan: Json, into: string[] = []): string[] => {
     if (plan['Node Type'] === 'Seq Scan') into.push(String(plan['Relation Name']));
     for (const child of (plan.Plans as Json[] | undefined) ?? []) seqScansOf(child, into);
@@ -65,9 +73,16 @@ describe('the approval loop\'s statements reach their rows by index under row-le
         try {
           await client.query(`SET LOCAL enable_seqscan = off; SELECT set_config('role', '${TENANT_ROLE}', true), set_config('app.tenant_id', ${client.escapeLiteral(f.tenant)}, true)`);
           // EXPLAIN plans and does not run: the data-modifying CTEs (the key's claim) change nothing.
-          const { rows } = await client.query<{ 'QUERY PLAN': Json[] }>({ text: `EXPLAIN (FORMAT JSON) ${s.text}`, values: s.values });
-          const tables = seqScansOf(rows[0]!['QUERY PLAN'][0]!.Plan as Json);
-          if (tables.length > 0) scans.push({ statement: s.text.replace(/\s+/g, ' ').slice(0, 160), tables });
+          const plans = [(await client.query<{ 'QUERY PLAN': Json[] }>({ text: `EXPLAIN (FORMAT JSON) ${s.text}`, values: s.values })).rows];
+          if (s.values.length > 0) {
+            await client.query(`SET LOCAL plan_cache_mode = force_generic_plan; PREPARE planned AS ${s.text}`);
+            plans.push((await client.query<{ 'QUERY PLAN': Json[] }>(`EXPLAIN (FORMAT JSON) EXECUTE planned(${s.values.map((v) => literalOf(client, v)).join(', ')})`)).rows);
+            await client.query('DEALLOCATE planned');
+          }
+          plans.forEach((rows, i) => {
+            const tables = seqScansOf(rows[0]!['QUERY PLAN'][0]!.Plan as Json);
+            if (tables.length > 0) scans.push({ statement: `${i === 0 ? 'custom' : 'generic'}: ${s.text.replace(/\s+/g, ' ').slice(0, 160)}`, tables });
+          });
         } finally {
           await client.query('ROLLBACK');
         }
