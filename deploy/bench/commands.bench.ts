@@ -139,6 +139,12 @@ export async function benchCommands(options = { seconds: 10 }): Promise<{ figure
     // Warm-up: compiled release views, JIT, pool connections.
     await load('warm-up', 2, () => rep('POST', '/quotes', newQuote));
 
+    // Each phase runs on the planner's statistics as autovacuum keeps them in a running database (and
+    // as pgbench's initialization leaves its own tables): the database is new, thousands of quotes are
+    // made in seconds, and without statistics a quote's lock by id was planned through the tenant's
+    // index, every quote of the tenant read per command (docs/benchmarks.md, 2026-12-04 night).
+    const analyze = () => sql.query('ANALYZE');
+
     // BENCH_ONLY=createQuote,add-line,price: a subset (e.g. to profile one command).
     const only = (name: string) => !process.env.BENCH_ONLY || process.env.BENCH_ONLY.split(',').includes(name);
     if (only('createQuote')) {
@@ -153,6 +159,7 @@ export async function benchCommands(options = { seconds: 10 }): Promise<{ figure
     // 20 quotes per client, lines added round-robin so each quote stays small (about 10-30 lines).
     const pools = await Promise.all(Array.from({ length: CLIENTS }, async () =>
       Promise.all(Array.from({ length: 20 }, async () => String((await rep('POST', '/quotes', newQuote)).body.quoteId)))));
+    await analyze();
     figures.push(await load('add line', options.seconds, (client, i) => rep('POST', `/quotes/${pools[client]![i % 20]}/lines`, line)));
     figures.push(await load('add line, 1 client', options.seconds / 2, (_, i) => rep('POST', `/quotes/${pools[0]![i % 20]}/lines`, line), 1));
     }
@@ -175,6 +182,7 @@ export async function benchCommands(options = { seconds: 10 }): Promise<{ figure
            FROM quote_line, generate_series(2, $2::int) AS n WHERE quote_id = $1::uuid AND line_id = 'L1'`, [quoteId, size]);
         return quoteId;
       }));
+      await analyze();
       figures.push(await load(label, options.seconds, (client) => rep('POST', `/quotes/${quotes[client]}/commands/price`)));
       if (size === 500) figures.push(await load(`${label}, 1 client`, options.seconds / 2, () => rep('POST', `/quotes/${quotes[0]}/commands/price`), 1));
     }
