@@ -201,7 +201,7 @@ export async function benchCommands(options = { seconds: 10 }): Promise<{ figure
     `Machine: ${describeMachine()}; load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' / ')} (a shared machine: other sessions' work runs beside it).`,
     `Engine: production bundle (\`engine.js\` of \`npm run build\`, NODE_ENV=production), ${workers} engine process${workers > 1 ? 'es (node:cluster, ADR 0024)' : ''}, pool 20 each;`,
     `${CLIENTS} closed-loop HTTP clients per row ("1 client": one, for the service time without queueing), ${options.seconds} s each, on the same 2 cores as PostgreSQL and the load generator.`,
-    'pgbench: TPC-B (scale 8, 8 clients, 2 threads, prepared). Price rows: quotes of N identical configured lines (equal lines are priced once',
+    'pgbench: TPC-B (scale 8, 8 clients, 2 threads, prepared). The engine\'s database is analyzed after each phase\'s setup (as pgbench\'s initialization analyzes its tables). Price rows: quotes of N identical configured lines (equal lines are priced once',
     'and their evidence stored once), and of 500 lines that all differ (quantities 1-500, the worst case); each priced with its trace persisted. Targets (issue 8): createQuote >= 0.5x pgbench with p99 <= 100 ms; add line p50 <= 8 ms; price 500 lines p50 <= 60 ms.',
     '',
     '| operation | ops | rate (ops/s) | x pgbench | p50 (ms) | p99 (ms) | non-2xx |',
