@@ -1,7 +1,6 @@
-import { currentTenantScope } from '@cpq/prisma';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createQuoteFixture, type Json, type QuoteFixture } from '../../../test/quote-fixture';
+import { sentStatements } from '../../../test/sent-statements';
 import { integrationApprovalEvidence } from './quote.view-redaction';
 
 // GET /quotes/{id}/approval-evidence is read once per decision by the approval worker
@@ -10,25 +9,15 @@ import { integrationApprovalEvidence } from './quote.view-redaction';
 // Its answer must be what the Prisma reads made of the same rows, to the byte.
 describe('GET /quotes/{id}/approval-evidence: one statement, the evidence as it was', () => {
   let f: QuoteFixture;
-  // Every message the engine sends to PostgreSQL for this test's tenant (one per client.query),
-  // not a pooled connection's switch into the tenant's scope (prisma/src/tenant-scope.ts).
-  const sent: string[] = [];
-  const prismaSent = new Set<string>();
-  const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
-  const original = proto.query;
+  // Every message the engine sends to PostgreSQL for this test's tenant; those Prisma's client sent.
+  const recorder = sentStatements(() => f?.tenant);
+  const sent = recorder.texts;
+  const prismaSent = recorder.viaPrisma;
   let twoLevels: string;
 
   beforeAll(async () => {
     f = await createQuoteFixture('approval_evidence_view');
-    proto.query = function counted(this: unknown, ...args: unknown[]) {
-      const first = args[0] as string | { text: string; rowMode?: string };
-      const text = typeof first === 'string' ? first : first.text;
-      if (currentTenantScope() === f.tenant && !text.startsWith('SELECT set_config(\'role\'')) {
-        sent.push(text);
-        if (typeof first !== 'string' && first.rowMode === 'array') prismaSent.add(text);
-      }
-      return original.apply(this, args);
-    };
+    recorder.install();
     // Two levels (sales manager, then finance), the first decided.
     twoLevels = await f.pricedQuote('rita', { discountPercent: '30' });
     expect((await f.call('rita', 'POST', `/quotes/${twoLevels}/commands/submit-for-approval`)).body.state).toBe('submitted');
@@ -40,7 +29,7 @@ describe('GET /quotes/{id}/approval-evidence: one statement, the evidence as it 
     await prisma().$executeRaw`UPDATE approval_decision SET decided_at = '2026-12-31 23:59:59.999999+00' WHERE quote_id = ${twoLevels}::uuid AND level = 2`;
   }, 180_000);
   afterAll(async () => {
-    proto.query = original;
+    recorder.restore();
     await f?.close();
   });
 
@@ -96,7 +85,7 @@ describe('GET /quotes/{id}/approval-evidence: one statement, the evidence as it 
   it('costs one statement, on node-postgres (not through Prisma\'s client)', async () => {
     // Twice: the first use on a connection prepares the statement, in the same round trip.
     for (let round = 0; round < 2; round += 1) {
-      sent.length = 0;
+      recorder.clear();
       const res = await f.call('sam', 'GET', `/quotes/${twoLevels}/approval-evidence`);
       expect(res.body.decisions).toHaveLength(1);
       expect(sent).toHaveLength(1);

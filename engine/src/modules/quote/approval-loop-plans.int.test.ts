@@ -1,7 +1,8 @@
-import { currentTenantScope, poolOf, TENANT_ROLE } from '@cpq/prisma';
+import { poolOf, TENANT_ROLE } from '@cpq/prisma';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createQuoteFixture, type Json, type QuoteFixture } from '../../../test/quote-fixture';
+import { sentStatements } from '../../../test/sent-statements';
 
 // Row-level security (ADR 0023) keeps a condition with a function that is not leakproof (a cast,
 // split_part, `||`) out of an index condition: the table is scanned instead, a scan that grows with
@@ -15,22 +16,15 @@ import { createQuoteFixture, type Json, type QuoteFixture } from '../../../test/
 // named statements get).
 describe('the approval loop\'s statements reach their rows by index under row-level security', () => {
   let f: QuoteFixture;
-  const sent: { text: string; values: unknown[] }[] = [];
-  const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
-  const original = proto.query;
+  const recorder = sentStatements(() => f?.tenant);
+  const sent = recorder.statements;
 
   beforeAll(async () => {
     f = await createQuoteFixture('approval_loop_plans');
-    proto.query = function recorded(this: unknown, ...args: unknown[]) {
-      const first = args[0] as string | { text: string; values?: unknown[] };
-      const text = typeof first === 'string' ? first : first.text;
-      const values = typeof first === 'string' ? (Array.isArray(args[1]) ? args[1] : []) : (first.values ?? []);
-      if (currentTenantScope() === f.tenant && !text.startsWith('SELECT set_config(\'role\'')) sent.push({ text, values });
-      return original.apply(this, args);
-    };
+    recorder.install();
   }, 180_000);
   afterAll(async () => {
-    proto.query = original;
+    recorder.restore();
     await f?.close();
   });
 
@@ -53,7 +47,7 @@ describe('the approval loop\'s statements reach their rows by index under row-le
 
   it('submit, inbox, claim, approve and the evidence the worker reads: no statement scans a table it could reach by index', async () => {
     const quoteId = await f.pricedQuote('rita', { discountPercent: '18' });
-    sent.length = 0;
+    recorder.clear();
     expect((await f.call('rita', 'POST', `/quotes/${quoteId}/commands/submit-for-approval`)).body.state).toBe('submitted');
     const item = (await f.call('sam', 'GET', '/work-items')).body.items.find((i: Json) => i.quoteId === quoteId);
     expect((await f.call('sam', 'POST', `/work-items/${String(item.workItemId)}/commands/claim`)).status).toBe(200);

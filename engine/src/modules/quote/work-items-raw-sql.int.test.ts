@@ -1,7 +1,6 @@
-import { currentTenantScope } from '@cpq/prisma';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createQuoteFixture, type Json, type QuoteFixture } from '../../../test/quote-fixture';
+import { sentStatements } from '../../../test/sent-statements';
 
 // The approval loop in raw SQL (ADR 0017, addendum of 2026-12-04): submit-for-approval, the
 // approver's inbox, the claim and the decision send no statement through Prisma's client (its
@@ -11,29 +10,17 @@ import { createQuoteFixture, type Json, type QuoteFixture } from '../../../test/
 // state, the quote's version, audit, event and the stored answer, together.
 describe('the approval loop in raw SQL: submit, inbox, claim and decision in few round trips, their effects unchanged', () => {
   let f: QuoteFixture;
-  // Every message the engine sends to PostgreSQL for this test's tenant (one per client.query: a
-  // multi-statement text is one round trip), not the work of background loops (across tenants),
-  // nor a pooled connection's switch into the tenant's scope (prisma/src/tenant-scope.ts).
-  const sent: string[] = [];
-  // Those of them Prisma's client sent (its driver adapter asks node-postgres for rows as arrays), model query or $queryRaw alike.
-  const prismaSent = new Set<string>();
-  const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
-  const original = proto.query;
+  // Every message the engine sends to PostgreSQL for this test's tenant; those Prisma's client sent.
+  const recorder = sentStatements(() => f?.tenant);
+  const sent = recorder.texts;
+  const prismaSent = recorder.viaPrisma;
 
   beforeAll(async () => {
     f = await createQuoteFixture('work_items_raw_sql');
-    proto.query = function counted(this: unknown, ...args: unknown[]) {
-      const first = args[0] as string | { text: string; rowMode?: string };
-      const text = typeof first === 'string' ? first : first.text;
-      if (currentTenantScope() === f.tenant && !text.startsWith('SELECT set_config(\'role\'')) {
-        sent.push(text);
-        if (typeof first !== 'string' && first.rowMode === 'array') prismaSent.add(text);
-      }
-      return original.apply(this, args);
-    };
+    recorder.install();
   }, 180_000);
   afterAll(async () => {
-    proto.query = original;
+    recorder.restore();
     await f?.close();
   });
 
@@ -41,7 +28,7 @@ describe('the approval loop in raw SQL: submit, inbox, claim and decision in few
   /** Statements sent through Prisma's client. */
   const fromPrisma = (texts: string[]) => texts.filter((t) => prismaSent.has(t));
   async function measured<T>(run: () => Promise<T>): Promise<{ result: T; texts: string[] }> {
-    sent.length = 0;
+    recorder.clear();
     const result = await run();
     return { result, texts: [...sent] };
   }
