@@ -334,6 +334,19 @@ describe('Idempotency-Key (real PostgreSQL)', () => {
       expect(await runIdempotent(prisma, s, { f: 1 }, readThenRegister('idem-first-read-retry'), deferred)).toMatchObject({ status: 201, replayed: false });
     });
 
+    it('two first reads at once: one claims, the other waits for it and reads', async () => {
+      const s = scope();
+      const result = await runIdempotent(prisma, s, { h: 1 }, async (answer) => {
+        const [a, b] = await Promise.all([
+          answer.read<{ n: number }>(Prisma.sql`SELECT 1::int AS n`),
+          answer.read<{ n: number }>(Prisma.sql`SELECT 2::int AS n`),
+        ]);
+        return { status: 200, body: { a: a[0]!.n, b: b[0]!.n } };
+      }, deferred);
+      expect(result).toEqual({ status: 200, body: { a: 1, b: 2 }, replayed: false });
+      expect(await records(s)).toEqual([expect.objectContaining({ status: 'completed', responseStatus: 200 })]);
+    });
+
     it('a read that fails takes no claim with it (one statement): the key stays free', async () => {
       const s = scope();
       await expect(runIdempotent(prisma, s, { g: 1 }, async (answer) => {

@@ -172,9 +172,17 @@ export async function runIdempotent(
     if (claimed.length === 0) return answerOfTaken();
     id = BigInt(claimed[0]!.id);
   }
+  // The claiming read, while it runs: a read issued beside it waits for the claim, not claims again.
+  let claiming: Promise<unknown> | undefined;
   const read: Read = async <T>(sql: Prisma.Sql) => {
-    if (id !== undefined) return db.$queryRaw<T[]>(sql);
-    const rows = await db.$queryRaw<(Record<string, unknown> & { __claim: string | null; __found: boolean | null })[]>(claimWithRead(claimInsert(scope, hash), sql));
+    if (id === undefined && claiming) await claiming.catch(() => {});
+    if (id !== undefined || claiming) {
+      if (id === undefined) throw new KeyTaken();
+      return db.$queryRaw<T[]>(sql);
+    }
+    const claimed = db.$queryRaw<(Record<string, unknown> & { __claim: string | null; __found: boolean | null })[]>(claimWithRead(claimInsert(scope, hash), sql));
+    claiming = claimed;
+    const rows = await claimed;
     if (!rows[0]?.__claim) throw new KeyTaken();
     id = BigInt(rows[0].__claim);
     return rows.flatMap(({ __claim, __found, ...row }) => (__found ? [row as T] : []));
