@@ -45,9 +45,10 @@ describe('the approval loop\'s statements reach their rows by index under row-le
     return into;
   };
 
-  it('submit, inbox, claim, approve and the evidence the worker reads: no statement scans a table it could reach by index', async () => {
-    const quoteId = await f.pricedQuote('rita', { discountPercent: '18' });
+  it('create, line, price, submit, inbox, claim, approve and the evidence the worker reads: no statement scans a table it could reach by index', async () => {
     recorder.clear();
+    // Create, line and price first: the loop's other half.
+    const quoteId = await f.pricedQuote('rita', { discountPercent: '18' });
     expect((await f.call('rita', 'POST', `/quotes/${quoteId}/commands/submit-for-approval`)).body.state).toBe('submitted');
     const item = (await f.call('sam', 'GET', '/work-items')).body.items.find((i: Json) => i.quoteId === quoteId);
     expect((await f.call('sam', 'POST', `/work-items/${String(item.workItemId)}/commands/claim`)).status).toBe(200);
