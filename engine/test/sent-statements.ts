@@ -10,7 +10,8 @@ import pg from 'pg';
  */
 export function sentStatements(tenant: () => string | undefined) {
   const texts: string[] = [];
-  const statements: { text: string; values: unknown[] }[] = [];
+  // `named`: a prepared statement of the connection (PostgreSQL plans it generically after five runs); unnamed ones are planned each time.
+  const statements: { text: string; values: unknown[]; named: boolean }[] = [];
   const viaPrisma = new Set<string>();
   const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
   const original = proto.query;
@@ -22,12 +23,15 @@ export function sentStatements(tenant: () => string | undefined) {
     },
     install() {
       proto.query = function recorded(this: unknown, ...args: unknown[]) {
-        const first = args[0] as string | { text: string; values?: unknown[]; rowMode?: string };
+        const first = args[0] as string | { text: string; values?: unknown[]; rowMode?: string; name?: string };
         const text = typeof first === 'string' ? first : first.text;
         const scope = tenant();
         if (scope !== undefined && currentTenantScope() === scope && !text.startsWith('SELECT set_config(\'role\'')) {
           texts.push(text);
-          statements.push({ text, values: typeof first === 'string' ? (Array.isArray(args[1]) ? args[1] as unknown[] : []) : (first.values ?? []) });
+          statements.push({
+            text, values: typeof first === 'string' ? (Array.isArray(args[1]) ? args[1] as unknown[] : []) : (first.values ?? []),
+            named: typeof first !== 'string' && Boolean(first.name),
+          });
           if (typeof first !== 'string' && first.rowMode === 'array') viaPrisma.add(text);
         }
         return original.apply(this, args);
