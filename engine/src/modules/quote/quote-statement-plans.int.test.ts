@@ -14,7 +14,7 @@ import { sentStatements } from '../../../test/sent-statements';
 // statement is planned with its values (a custom plan); a named one (the engine's prepared
 // statements, not Prisma's unnamed ones) also without them (the generic plan PostgreSQL keeps for
 // a prepared statement after five runs).
-describe('the approval loop\'s statements reach their rows by index under row-level security', () => {
+describe('the quote commands\' statements reach their rows by index under row-level security', () => {
   let f: QuoteFixture;
   const recorder = sentStatements(() => f?.tenant);
   const sent = recorder.statements;
