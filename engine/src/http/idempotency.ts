@@ -98,6 +98,10 @@ const claimWithRead = (claim: Prisma.Sql, read: Prisma.Sql) => Prisma.sql`
     SELECT (SELECT id FROM claim)::text AS "__claim", r.*
     FROM (SELECT 1) one LEFT JOIN LATERAL (SELECT true AS "__found", x.* FROM (${read}) x) r ON true`;
 
+/** An answer stored as completed unless the key has a record already; whether it was stored. */
+const storeUnlessAnswered = async (prisma: PrismaClient, scope: IdempotencyScope, hash: string, response: CommandResponse): Promise<boolean> =>
+  (await rawOf(prisma).$executeRaw(Prisma.sql`${answerInsert(scope, hash, response)} ON CONFLICT (tenant_id, client_id, operation, idempotency_key) DO NOTHING`)) > 0;
+
 /** Thrown by a deferred claim's read when another request holds or answered the key. */
 class KeyTaken extends Error {}
 
@@ -172,20 +176,21 @@ export async function runIdempotent(
     if (claimed.length === 0) return answerOfTaken();
     id = BigInt(claimed[0]!.id);
   }
-  // The claiming read, while it runs: a read issued beside it waits for the claim, not claims again.
-  let claiming: Promise<unknown> | undefined;
+  // The first read takes the claim; a read issued beside it waits for that claim (and fails with it).
+  let claim: Promise<unknown> | undefined;
   const read: Read = async <T>(sql: Prisma.Sql) => {
-    if (id === undefined && claiming) await claiming.catch(() => {});
-    if (id !== undefined || claiming) {
-      if (id === undefined) throw new KeyTaken();
+    if (id !== undefined || claim) {
+      await claim;
       return db.$queryRaw<T[]>(sql);
     }
-    const claimed = db.$queryRaw<(Record<string, unknown> & { __claim: string | null; __found: boolean | null })[]>(claimWithRead(claimInsert(scope, hash), sql));
-    claiming = claimed;
-    const rows = await claimed;
-    if (!rows[0]?.__claim) throw new KeyTaken();
-    id = BigInt(rows[0].__claim);
-    return rows.flatMap(({ __claim, __found, ...row }) => (__found ? [row as T] : []));
+    const claiming = db.$queryRaw<(Record<string, unknown> & { __claim: string | null; __found: boolean | null })[]>(claimWithRead(claimInsert(scope, hash), sql))
+      .then((rows) => {
+        if (!rows[0]?.__claim) throw new KeyTaken();
+        id = BigInt(rows[0].__claim);
+        return rows;
+      });
+    claim = claiming;
+    return (await claiming).flatMap(({ __claim, __found, ...row }) => (__found ? [row as T] : []));
   };
   let completed = false;
   // Only this attempt's in-flight record is completed or released: never an answer already
@@ -202,8 +207,7 @@ export async function runIdempotent(
     await tx.$executeRaw(statement(response));
   };
   /** An answer given before the key was claimed (a refusal, or a command that never read): stored unless the key has one. */
-  const storeUnclaimed = async (response: CommandResponse) =>
-    (await db.$executeRaw(Prisma.sql`${answerInsert(scope, hash, response)} ON CONFLICT (tenant_id, client_id, operation, idempotency_key) DO NOTHING`)) > 0;
+  const storeUnclaimed = (response: CommandResponse) => storeUnlessAnswered(prisma, scope, hash, response);
   try {
     const response = await command({ complete, statement, read });
     if (id === undefined) {
@@ -284,8 +288,7 @@ export async function runIdempotentOptimistic(
     if (ERROR_CATALOG[refusal.code].status >= 500 || TRANSIENT_CODES.has(refusal.code) || refusal.transient) throw error;
     // A refusal is an answer, unless another request with the key answered in the meantime.
     const body: Problem = problem(refusal.code, refusal.detail, refusal.errors ? { errors: refusal.errors } : {});
-    const stored = await prisma.$executeRaw`${answerInsert(scope, hash, { status: body.status, body })} ON CONFLICT (tenant_id, client_id, operation, idempotency_key) DO NOTHING`;
-    if (stored === 0) return replay();
+    if (!(await storeUnlessAnswered(prisma, scope, hash, { status: body.status, body }))) return replay();
     throw error;
   }
 }

@@ -113,17 +113,13 @@ export const revisionRowOf = (rows: Record<string, unknown>[]): RevisionRow | un
 export type RevisionHead = { releaseId: string; submittedBy: string | null; ownerId: string };
 
 /**
- * `revisionHead` as a query of at most one row over SQL expressions of a caller's row (a LATERAL
- * join, e.g. over a work item's correlation), with the same columns.
+ * A revision's release, submitter and owner as a query of at most one row over SQL expressions of a
+ * caller's row (a LATERAL join over a work item's correlation).
  */
 export const revisionHeadOf = (quoteId: Prisma.Sql, revision: Prisma.Sql, tenantId: string): Prisma.Sql => Prisma.sql`
   SELECT r.release_id::text AS "releaseId", r.submitted_by AS "submittedBy", q.owner_id AS "ownerId"
   FROM quote_revision r JOIN quote q ON q.id = r.quote_id WHERE r.quote_id = ${quoteId} AND r.revision = ${revision} AND q.tenant_id = ${tenantId}`;
 
-export async function revisionHead(db: Db, quoteId: string, revision: number, tenantId: string): Promise<RevisionHead | undefined> {
-  const rows = await db.$queryRaw<RevisionHead[]>(revisionHeadOf(Prisma.sql`${quoteId}::uuid`, Prisma.sql`${revision}`, tenantId));
-  return rows[0];
-}
 
 /**
  * A decided revision's update (approved: the approval binds its material version and price
