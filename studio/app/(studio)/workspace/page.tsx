@@ -34,6 +34,7 @@ export default async function WorkspacePage({ searchParams }: { searchParams: Pr
     && (!needle || `${item.key} ${nameOf(item.content)} ${item.kind}`.toLowerCase().includes(needle))
     && (!state || item.state.label === state));
 
+  const draftCount = drafts.ok ? drafts.data.items.length : 0;
   return (
     <AdminOnly principal={principal}>
       <div className="page-head">
@@ -94,7 +95,7 @@ export default async function WorkspacePage({ searchParams }: { searchParams: Pr
           </tbody>
         </table>
       ) : null}
-      <p className="muted">{rows.length} of {all.length} items, {drafts.ok ? drafts.data.items.length : 0} drafts. {release ? `Current release: ${release.releaseNumber}.` : 'Nothing published yet.'}</p>
+      <p className="muted">{rows.length} of {all.length} items, {draftCount} draft{draftCount === 1 ? '' : 's'}. {release ? `Current release: ${release.releaseNumber}.` : 'Nothing published yet.'}</p>
     </AdminOnly>
   );
 }
